@@ -1,0 +1,38 @@
+# Shared compile settings for every wenku target.
+add_library(wenku_options INTERFACE)
+target_compile_options(wenku_options INTERFACE
+  -Wall -Wextra -Wconversion -Wshadow -Wno-sign-conversion)
+if(WENKU_WERROR)
+  target_compile_options(wenku_options INTERFACE -Werror)
+endif()
+if(WENKU_SANITIZE)
+  target_compile_options(wenku_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
+                         -fno-sanitize-recover=undefined)
+  target_link_options(wenku_options INTERFACE -fsanitize=address,undefined)
+endif()
+if(WENKU_TSAN)
+  target_compile_options(wenku_options INTERFACE -fsanitize=thread)
+  target_link_options(wenku_options INTERFACE -fsanitize=thread)
+endif()
+# Sources include each other as "module/file.h" from src/.
+target_include_directories(wenku_options INTERFACE ${PROJECT_SOURCE_DIR}/src)
+
+# wenku_module(NAME SOURCES... [LINKS ...]): one static library per module folder.
+function(wenku_module name)
+  cmake_parse_arguments(M "" "" "SOURCES;LINKS" ${ARGN})
+  add_library(wenku_${name} STATIC ${M_SOURCES})
+  target_link_libraries(wenku_${name} PUBLIC wenku_options ${M_LINKS})
+endfunction()
+
+# wenku_unit_test(NAME SOURCES... LINKS ... [LABELS ...]): a GoogleTest executable
+# registered with CTest (label `fast` unless told otherwise).
+function(wenku_test name)
+  cmake_parse_arguments(T "" "" "SOURCES;LINKS;LABELS" ${ARGN})
+  add_executable(${name} ${T_SOURCES})
+  target_link_libraries(${name} PRIVATE wenku_options wenku_testing ${T_LINKS} GTest::gtest_main GTest::gmock)
+  if(NOT T_LABELS)
+    set(T_LABELS fast)
+  endif()
+  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}"
+    ENVIRONMENT "WENKU_SOURCE_DIR=${PROJECT_SOURCE_DIR};WENKU_BINARY_DIR=${PROJECT_BINARY_DIR}")
+endfunction()

@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package wenku needs to build, run and test. Idempotent:
+# quiet when nothing is missing. Run as root or as a user who can sudo.
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config git
+  clang libclang-rt-14-dev clang-format clang-tidy
+  # libraries
+  libsqlite3-dev sqlite3 libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
+  nlohmann-json3-dev libmstch-dev libspdlog-dev libfmt-dev
+  libzip-dev libpugixml-dev libxml2-dev libuchardet-dev libicu-dev
+  libopencc-dev opencc libsodium-dev
+  libwebp-dev libpng-dev libjpeg-dev
+  libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev
+  libharfbuzz-dev libfreetype-dev
+  libreofficekit-dev libreoffice-core-nogui libreoffice-writer-nogui
+  libreoffice-calc-nogui libreoffice-impress-nogui
+  bubblewrap
+  # segmentation dictionary and keyword IDF weights
+  python3-jieba
+  # fonts: Chinese glyphs in previews
+  fonts-noto-cjk fonts-wqy-zenhei fontconfig
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev googletest
+  python3 curl mupdf-tools poppler-utils wrk nginx-light
+  chromium chromium-driver
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+# Node.js drives the browser tests; a machine may already have it from elsewhere.
+command -v npm >/dev/null || missing+=(nodejs npm)
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+  sudo=()
+elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then
+  sudo=(sudo -n)
+else
+  echo "setup: these packages are missing: ${missing[*]}" >&2
+  echo "setup: run this script as root, or as a user who may use sudo." >&2
+  exit 1
+fi
+
+echo "setup: installing ${#missing[@]} packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,27 @@
+// Logging set-up: stderr sink, level from the settings.
+#include "core/log.h"
+
+#include <spdlog/sinks/stdout_sinks.h>
+
+namespace wenku::log {
+
+void init() {
+  static bool done = false;
+  if (done) return;
+  done = true;
+  auto logger = spdlog::stderr_logger_mt("wenku");
+  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+  spdlog::set_default_logger(logger);
+  spdlog::set_level(spdlog::level::info);
+}
+
+void set_level(std::string_view name) {
+  auto level = spdlog::level::info;
+  if (name == "debug") level = spdlog::level::debug;
+  else if (name == "warn") level = spdlog::level::warn;
+  else if (name == "error") level = spdlog::level::err;
+  else if (name == "off") level = spdlog::level::off;
+  spdlog::set_level(level);
+}
+
+}  // namespace wenku::log
