@@ -21,3 +21,13 @@ if(WENKU_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)
 endif()
+# MuPDF (libmupdf-dev) ships only static archives: link them with their static
+# dependencies plus harfbuzz and freetype (DESIGN.md §8). Used by extract/ and render/.
+if(NOT TARGET wenku_mupdf)
+  pkg_check_modules(MUPDF REQUIRED mupdf)
+  pkg_check_modules(HARFBUZZ REQUIRED harfbuzz)
+  add_library(wenku_mupdf INTERFACE)
+  target_include_directories(wenku_mupdf SYSTEM INTERFACE ${MUPDF_INCLUDE_DIRS})
+  target_link_directories(wenku_mupdf INTERFACE ${MUPDF_STATIC_LIBRARY_DIRS})
+  target_link_libraries(wenku_mupdf INTERFACE ${MUPDF_STATIC_LIBRARIES} harfbuzz freetype)
+endif()
