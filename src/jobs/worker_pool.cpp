@@ -1,0 +1,156 @@
+// Worker threads over the durable job queue.
+#include "jobs/worker_pool.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+
+#include <chrono>
+#include <exception>
+
+#include "core/clock.h"
+#include "core/log.h"
+
+namespace wenku::jobs {
+
+namespace {
+
+class LeaseContext final : public JobContext {
+ public:
+  LeaseContext(store::MetadataStore& s, int64_t job_id, std::string worker, int lease_seconds)
+      : store_(s), job_id_(job_id), worker_(std::move(worker)), lease_seconds_(lease_seconds) {}
+
+  void progress(double fraction) override {
+    auto now = std::chrono::steady_clock::now();
+    // Renewing costs a write; once a second is plenty for leases of minutes.
+    if (now - last_ < std::chrono::seconds(1) && fraction < 1.0) return;
+    last_ = now;
+    auto r = store_.renew_job(job_id_, worker_, lease_seconds_, fraction);
+    if (!r.ok()) log::warn("job_renew_failed job={} error={}", job_id_, r.error().message);
+  }
+
+ private:
+  store::MetadataStore& store_;
+  int64_t job_id_;
+  std::string worker_;
+  int lease_seconds_;
+  std::chrono::steady_clock::time_point last_{};
+};
+
+}  // namespace
+
+WorkerPool::WorkerPool(store::MetadataStore& store, WorkerPoolOptions options)
+    : store_(store), options_(std::move(options)) {
+  id_ = local_worker_prefix();
+}
+
+std::string local_worker_prefix() {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  return std::string(host) + ":" + std::to_string(::getpid());
+}
+
+bool is_dead_local_worker(const std::string& worker) {
+  char host[256] = {};
+  ::gethostname(host, sizeof host - 1);
+  std::string prefix = std::string(host) + ":";
+  if (worker.rfind(prefix, 0) != 0) return false;
+  size_t slash = worker.find('/', prefix.size());
+  std::string pid_text = worker.substr(prefix.size(), slash == std::string::npos ? std::string::npos : slash - prefix.size());
+  char* end = nullptr;
+  long pid = std::strtol(pid_text.c_str(), &end, 10);
+  if (pid <= 0 || *end != '\0') return false;
+  if (pid == ::getpid()) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+WorkerPool::~WorkerPool() { stop(); }
+
+void WorkerPool::on(const std::string& kind, JobHandler handler) { handlers_[kind] = std::move(handler); }
+
+void WorkerPool::on_final_failure(FinalFailureHandler handler) { final_failure_ = std::move(handler); }
+
+void WorkerPool::start() {
+  for (const auto& lane : options_.lanes) {
+    for (int i = 0; i < lane.workers; ++i) threads_.emplace_back([this, &lane, i] { run(lane, i); });
+  }
+}
+
+void WorkerPool::stop() {
+  stopping_ = true;
+  notify();
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+}
+
+void WorkerPool::notify() {
+  {
+    std::lock_guard lock(mu_);
+    ++wake_seq_;
+  }
+  cv_.notify_all();
+}
+
+void WorkerPool::run(const Lane& lane, int index) {
+  std::string worker = id_ + "/" + lane.name + "-" + std::to_string(index);
+  while (!stopping_) {
+    uint64_t seen;
+    {
+      std::lock_guard lock(mu_);
+      seen = wake_seq_;
+    }
+    auto claimed = store_.claim_job(worker, lane.kinds, options_.lease_seconds);
+    if (!claimed.ok()) {
+      log::warn("job_claim_failed worker={} error={}", worker, claimed.error().message);
+    } else if (claimed->has_value()) {
+      run_one(**claimed, worker);
+      continue;
+    }
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_interval_ms),
+                 [&] { return stopping_ || wake_seq_ != seen; });
+  }
+}
+
+void WorkerPool::run_one(const store::Job& job, const std::string& worker) {
+  ++busy_;
+  auto it = handlers_.find(job.kind);
+  Result<void> result = make_error(ErrorCode::kInternal, "no handler for job kind " + job.kind);
+  if (job.attempts > job.max_attempts) {
+    // Taken again after its lease expired more often than it may run: whatever it does kills
+    // its worker, so it must not run again.
+    result = make_error(ErrorCode::kInternal, "处理多次中断 / processing was interrupted " +
+                                                  std::to_string(job.attempts - 1) + " times");
+  } else if (it != handlers_.end()) {
+    LeaseContext ctx(store_, job.id, worker, options_.lease_seconds);
+    try {
+      result = it->second(job, ctx);
+    } catch (const std::exception& e) {
+      // A bug in a handler fails this job, never the worker.
+      result = make_error(ErrorCode::kInternal, std::string("内部错误 / internal error: ") + e.what());
+    }
+  }
+  if (result.ok()) {
+    if (auto r = store_.complete_job(job.id); !r.ok()) {
+      log::error("job_complete_failed job={} error={}", job.id, r.error().message);
+    }
+  } else {
+    const Error& e = result.error();
+    bool retry = is_transient(e.code) && job.attempts < job.max_attempts && !stopping_;
+    int64_t retry_at = 0;
+    if (retry) retry_at = now_unix() + (int64_t{options_.backoff_base_seconds} << (job.attempts - 1));
+    log::warn("job_failed job={} kind={} document={} attempt={} retry={} error={}", job.id, job.kind,
+              job.document_id, job.attempts, retry, e.message);
+    if (auto r = store_.fail_job(job.id, e.message, retry_at); !r.ok()) {
+      log::error("job_fail_failed job={} error={}", job.id, r.error().message);
+    }
+    if (!retry && final_failure_) final_failure_(job, e);
+  }
+  --busy_;
+}
+
+}  // namespace wenku::jobs

@@ -1,0 +1,84 @@
+// WorkerPool: threads that take jobs from the durable queue in the MetadataStore, run the
+// handler registered for the job's kind, renew the lease while it runs, and retry transient
+// failures with exponential back-off. Work resumes after a restart because the queue is durable.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/result.h"
+#include "store/metadata_store.h"
+
+namespace wenku::jobs {
+
+// Given to a handler so it can report progress (which also renews the lease).
+class JobContext {
+ public:
+  virtual ~JobContext() = default;
+  virtual void progress(double fraction) = 0;
+};
+
+using JobHandler = std::function<Result<void>(const store::Job& job, JobContext& ctx)>;
+// Called once when a job has failed for good (not retried any more).
+using FinalFailureHandler = std::function<void(const store::Job& job, const Error& error)>;
+
+struct Lane {
+  std::string name;                 // for logs and worker names
+  std::vector<std::string> kinds;   // job kinds this lane takes; empty = any
+  int workers = 1;
+};
+
+struct WorkerPoolOptions {
+  std::vector<Lane> lanes;
+  int lease_seconds = 120;
+  int backoff_base_seconds = 5;     // retry n waits base * 2^(n-1)
+  int poll_interval_ms = 500;       // also wakes on notify()
+};
+
+// "host:pid": the prefix of this process's worker names.
+std::string local_worker_prefix();
+// True when `worker` names a process on this host that no longer exists (killed, crashed):
+// its jobs can be taken again at once instead of waiting for the lease to expire.
+bool is_dead_local_worker(const std::string& worker);
+
+class WorkerPool {
+ public:
+  WorkerPool(store::MetadataStore& store, WorkerPoolOptions options);
+  ~WorkerPool();
+  WorkerPool(const WorkerPool&) = delete;
+  WorkerPool& operator=(const WorkerPool&) = delete;
+
+  void on(const std::string& kind, JobHandler handler);
+  void on_final_failure(FinalFailureHandler handler);
+  void start();
+  // Finishes running jobs, then stops the threads.
+  void stop();
+  // Wakes idle workers (a job was just queued).
+  void notify();
+  // Jobs currently being run by this pool.
+  int busy() const { return busy_.load(); }
+
+ private:
+  void run(const Lane& lane, int index);
+  void run_one(const store::Job& job, const std::string& worker);
+
+  store::MetadataStore& store_;
+  WorkerPoolOptions options_;
+  std::map<std::string, JobHandler> handlers_;
+  FinalFailureHandler final_failure_;
+  std::vector<std::thread> threads_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  uint64_t wake_seq_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> busy_{0};
+  std::string id_;
+};
+
+}  // namespace wenku::jobs

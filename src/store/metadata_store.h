@@ -1,0 +1,186 @@
+// MetadataStore: documents, pages, categories, users, sessions, tags, jobs, reports and the
+// query log, behind one interface; the embedded implementation is SQLite (sqlite_store.h).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+
+namespace wenku::store {
+
+enum class DocumentStatus { kProcessing, kReady, kFailed };
+std::string_view status_name(DocumentStatus s);
+
+enum class Visibility { kPublic, kUnlisted, kPrivate };
+std::string_view visibility_name(Visibility v);
+Visibility parse_visibility(std::string_view s);
+
+struct Document {
+  int64_t id = 0;
+  std::string external_id;
+  std::string title;
+  std::string original_name;
+  int64_t uploader_id = 0;          // 0: no account (imported from the command line)
+  std::string uploader_name;
+  int64_t category_id = 0;          // 0: none
+  std::string category_path;        // "办公文档/事务文书", filled on reads
+  std::string description;
+  std::string keywords;             // space-separated
+  std::vector<std::string> tags;    // filled on reads
+  std::string format;               // detected, e.g. "docx"
+  int64_t size = 0;
+  std::string sha256;
+  std::string blob_key;             // the original
+  std::string pdf_key;              // converted PDF, "" when none
+  int pages = 0;
+  int preview_pages_done = 0;       // pages with a rendered image
+  DocumentStatus status = DocumentStatus::kProcessing;
+  std::string error;                // reason a person can act on, when failed
+  int64_t duplicate_of = 0;         // exact duplicate of this document (same sha256)
+  int64_t similar_to = 0;           // near-duplicate of this document
+  double similarity = 0;
+  Visibility visibility = Visibility::kPublic;
+  bool hidden = false;              // hidden by moderation
+  bool indexed = false;             // the search index holds its current text
+  int64_t views = 0;
+  int64_t downloads = 0;
+  int64_t created_at = 0;
+  int64_t updated_at = 0;
+};
+
+struct NewDocument {
+  std::string external_id, title, original_name, uploader_name, category_path, description;
+  std::vector<std::string> tags;
+  int64_t uploader_id = 0;
+  std::string format;  // may be empty until detected
+  int64_t size = 0;
+  std::string sha256, blob_key;
+  Visibility visibility = Visibility::kPublic;
+};
+
+// Fields a processing step changes; unset optionals stay as they are.
+struct DocumentUpdate {
+  std::optional<std::string> title, format, pdf_key, error, keywords, description, category_path;
+  std::optional<std::vector<std::string>> tags;
+  std::optional<int> pages, preview_pages_done;
+  std::optional<DocumentStatus> status;
+  std::optional<int64_t> similar_to;
+  std::optional<double> similarity;
+  std::optional<Visibility> visibility;
+  std::optional<bool> hidden, indexed;
+};
+
+struct Page {
+  int number = 0;                  // 1-based
+  std::string text;
+  std::string image_key, thumb_key;  // "" until rendered
+  int width = 0, height = 0;
+};
+
+enum class DocumentSort { kNewest, kMostViewed, kOldest };
+
+struct DocumentFilter {
+  std::optional<DocumentStatus> status;
+  std::string category_prefix;     // subtree, "" = all
+  int64_t uploader_id = 0;         // 0 = any
+  bool listed_only = false;        // public, not hidden, ready
+  DocumentSort sort = DocumentSort::kNewest;
+  int offset = 0;
+  int limit = 20;
+};
+
+struct Category {
+  int64_t id = 0;
+  int64_t parent_id = 0;
+  std::string name;
+  std::string path;                // "办公文档/事务文书"
+  int64_t documents = 0;           // listed documents in this subtree, filled by list_categories
+};
+
+enum class JobState { kQueued, kRunning, kDone, kFailed };
+
+struct JobSpec {
+  std::string kind;                // "process", "render_rest", ...
+  int64_t document_id = 0;
+  int priority = 0;                // lower runs first
+  int max_attempts = 3;
+};
+
+struct Job {
+  int64_t id = 0;
+  std::string kind;
+  int64_t document_id = 0;
+  int priority = 0;
+  int attempts = 0;                // including the current one
+  int max_attempts = 3;
+  JobState state = JobState::kQueued;
+  std::string error;
+  double progress = 0;
+};
+
+class MetadataStore {
+ public:
+  virtual ~MetadataStore() = default;
+
+  // Documents. create_document writes the row (status processing) and its first job in one
+  // transaction: an acknowledged upload is never lost and never half there.
+  // Errors: kInvalidArgument, kIo.
+  virtual Result<int64_t> create_document(const NewDocument& doc, const JobSpec& job) = 0;
+  // Errors: kNotFound.
+  virtual Result<Document> get_document(int64_t id) = 0;
+  virtual Result<std::optional<Document>> find_by_sha256(const std::string& sha256) = 0;
+  virtual Result<std::optional<Document>> find_by_external_id(const std::string& external_id) = 0;
+  virtual Result<std::vector<Document>> list_documents(const DocumentFilter& filter) = 0;
+  virtual Result<int64_t> count_documents(const DocumentFilter& filter) = 0;
+  // Errors: kNotFound.
+  virtual Result<void> update_document(int64_t id, const DocumentUpdate& update) = 0;
+  // Removes the document with its pages, tags, jobs and reports. Errors: kNotFound.
+  virtual Result<void> delete_document(int64_t id) = 0;
+  virtual Result<void> add_views(int64_t id, int64_t n) = 0;
+  virtual Result<void> add_downloads(int64_t id, int64_t n) = 0;
+
+  // Pages: replace_pages sets the text of every page (images kept where numbers survive).
+  virtual Result<void> replace_pages(int64_t document_id, const std::vector<Page>& pages) = 0;
+  virtual Result<std::vector<Page>> get_pages(int64_t document_id) = 0;
+  virtual Result<void> set_page_image(int64_t document_id, int number, const std::string& image_key,
+                                      const std::string& thumb_key, int width, int height) = 0;
+
+  // Categories: a tree addressed by paths like "办公文档/事务文书".
+  virtual Result<int64_t> ensure_category(const std::string& path) = 0;
+  virtual Result<std::vector<Category>> list_categories() = 0;
+
+  // Jobs: a durable queue. claim_job takes the next runnable job of one of `kinds` (or any
+  // kind when empty) and leases it to `worker` until now + lease_seconds; an expired lease
+  // makes a running job claimable again.
+  virtual Result<int64_t> enqueue_job(const JobSpec& job) = 0;
+  virtual Result<std::optional<Job>> claim_job(const std::string& worker,
+                                               const std::vector<std::string>& kinds,
+                                               int lease_seconds) = 0;
+  virtual Result<void> renew_job(int64_t job_id, const std::string& worker, int lease_seconds,
+                                 double progress) = 0;
+  virtual Result<void> complete_job(int64_t job_id) = 0;
+  // Puts the job back in the queue to run after `retry_at` (unix s), or fails it for good
+  // when retry_at is 0.
+  virtual Result<void> fail_job(int64_t job_id, const std::string& error, int64_t retry_at) = 0;
+  virtual Result<std::vector<Job>> jobs_of(int64_t document_id) = 0;
+  // Running jobs with the worker that holds each (to release those of dead local workers).
+  virtual Result<std::vector<std::pair<Job, std::string>>> running_jobs() = 0;
+  // Puts a running job back in the queue at once (its worker is known to be dead).
+  virtual Result<void> release_job(int64_t job_id) = 0;
+  virtual Result<int64_t> count_jobs(JobState state) = 0;
+
+  // Every blob key that a row refers to (originals, PDFs, page images), for `wenku check`.
+  virtual Result<std::vector<std::string>> referenced_blob_keys() = 0;
+  // Documents whose `indexed` flag is false (to re-index after a crash).
+  virtual Result<std::vector<int64_t>> unindexed_documents() = 0;
+};
+
+// Opens a store by URL: "sqlite:///path/to/wenku.db". Errors: kInvalidArgument, kIo.
+Result<std::unique_ptr<MetadataStore>> open_metadata_store(const std::string& url);
+
+}  // namespace wenku::store

@@ -1,0 +1,162 @@
+// The schema of the embedded metadata store.
+#include "store/migrations.h"
+
+#include <string>
+
+namespace wenku::store {
+
+const std::vector<std::string_view>& migrations() {
+  static const std::vector<std::string_view> m = {
+      // 1: the first schema.
+      R"sql(
+CREATE TABLE categories (
+  id INTEGER PRIMARY KEY,
+  parent_id INTEGER REFERENCES categories(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  path TEXT NOT NULL UNIQUE,
+  sort INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE users (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+  password_hash TEXT NOT NULL DEFAULT '',
+  role TEXT NOT NULL DEFAULT 'member',
+  banned INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE TABLE sessions (
+  token_hash TEXT PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  csrf_token TEXT NOT NULL,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE TABLE documents (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  external_id TEXT NOT NULL DEFAULT '',
+  title TEXT NOT NULL,
+  original_name TEXT NOT NULL,
+  uploader_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  uploader_name TEXT NOT NULL DEFAULT '',
+  category_id INTEGER REFERENCES categories(id) ON DELETE SET NULL,
+  description TEXT NOT NULL DEFAULT '',
+  keywords TEXT NOT NULL DEFAULT '',
+  format TEXT NOT NULL DEFAULT '',
+  size INTEGER NOT NULL,
+  sha256 TEXT NOT NULL,
+  blob_key TEXT NOT NULL,
+  pdf_key TEXT NOT NULL DEFAULT '',
+  pages INTEGER NOT NULL DEFAULT 0,
+  preview_pages_done INTEGER NOT NULL DEFAULT 0,
+  status TEXT NOT NULL DEFAULT 'processing',
+  error TEXT NOT NULL DEFAULT '',
+  duplicate_of INTEGER NOT NULL DEFAULT 0,
+  similar_to INTEGER NOT NULL DEFAULT 0,
+  similarity REAL NOT NULL DEFAULT 0,
+  visibility TEXT NOT NULL DEFAULT 'public',
+  hidden INTEGER NOT NULL DEFAULT 0,
+  indexed INTEGER NOT NULL DEFAULT 0,
+  views INTEGER NOT NULL DEFAULT 0,
+  downloads INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX documents_sha256 ON documents(sha256);
+CREATE INDEX documents_external_id ON documents(external_id) WHERE external_id != '';
+CREATE INDEX documents_listing ON documents(status, created_at);
+CREATE INDEX documents_views ON documents(views);
+CREATE INDEX documents_category ON documents(category_id);
+CREATE INDEX documents_uploader ON documents(uploader_id);
+CREATE TABLE pages (
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  number INTEGER NOT NULL,
+  text TEXT NOT NULL DEFAULT '',
+  image_key TEXT NOT NULL DEFAULT '',
+  thumb_key TEXT NOT NULL DEFAULT '',
+  width INTEGER NOT NULL DEFAULT 0,
+  height INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (document_id, number)
+) WITHOUT ROWID;
+CREATE TABLE tags (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE document_tags (
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  tag_id INTEGER NOT NULL REFERENCES tags(id) ON DELETE CASCADE,
+  PRIMARY KEY (document_id, tag_id)
+) WITHOUT ROWID;
+CREATE TABLE jobs (
+  id INTEGER PRIMARY KEY,
+  document_id INTEGER REFERENCES documents(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  state TEXT NOT NULL DEFAULT 'queued',
+  priority INTEGER NOT NULL DEFAULT 0,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  max_attempts INTEGER NOT NULL DEFAULT 3,
+  run_after INTEGER NOT NULL DEFAULT 0,
+  lease_until INTEGER NOT NULL DEFAULT 0,
+  worker TEXT NOT NULL DEFAULT '',
+  progress REAL NOT NULL DEFAULT 0,
+  error TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX jobs_runnable ON jobs(state, priority, run_after);
+CREATE INDEX jobs_document ON jobs(document_id);
+CREATE TABLE reports (
+  id INTEGER PRIMARY KEY,
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  reporter_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  reason TEXT NOT NULL,
+  detail TEXT NOT NULL DEFAULT '',
+  state TEXT NOT NULL DEFAULT 'open',
+  action TEXT NOT NULL DEFAULT '',
+  resolved_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  created_at INTEGER NOT NULL,
+  resolved_at INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX reports_state ON reports(state, created_at);
+CREATE TABLE query_log (
+  id INTEGER PRIMARY KEY,
+  query TEXT NOT NULL,
+  results INTEGER NOT NULL,
+  clicked_document_id INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX query_log_time ON query_log(created_at);
+CREATE TABLE site_settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL
+) WITHOUT ROWID;
+)sql",
+  };
+  return m;
+}
+
+Result<void> migrate(Connection& c) {
+  const auto& all = migrations();
+  // Each step re-reads the version inside its write transaction, so two processes starting
+  // at once never apply a migration twice.
+  for (;;) {
+    Transaction tx(c);
+    WENKU_TRY(tx.begin());
+    int version = 0;
+    {
+      auto st = c.prepare("PRAGMA user_version");
+      WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+      if (row) version = st.integer(0);
+    }
+    if (version > static_cast<int>(all.size())) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "数据库版本比程序新 / the database (schema " + std::to_string(version) +
+                            ") was written by a newer wenku");
+    }
+    if (version == static_cast<int>(all.size())) return tx.commit();
+    WENKU_TRY(c.exec(all[static_cast<size_t>(version)]));
+    WENKU_TRY(c.exec("PRAGMA user_version = " + std::to_string(version + 1)));
+    WENKU_TRY(tx.commit());
+  }
+}
+
+}  // namespace wenku::store

@@ -1,0 +1,115 @@
+// SQLite wrapper implementation.
+#include "store/sqlite_db.h"
+
+#include <stdexcept>
+
+namespace wenku::store {
+
+Error sqlite_error(sqlite3* db, std::string_view what) {
+  int code = db ? sqlite3_extended_errcode(db) : SQLITE_ERROR;
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : "sqlite error");
+  if ((code & 0xff) == SQLITE_CONSTRAINT) return make_error(ErrorCode::kConflict, msg);
+  if ((code & 0xff) == SQLITE_FULL) return make_error(ErrorCode::kIo, "磁盘已满 / disk full: " + msg);
+  if ((code & 0xff) == SQLITE_BUSY || (code & 0xff) == SQLITE_LOCKED) {
+    return make_error(ErrorCode::kUnavailable, msg);
+  }
+  return make_error(ErrorCode::kIo, msg);
+}
+
+Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
+    // SQL text is ours, never the user's: a bad statement is a bug.
+    throw std::logic_error("bad SQL: " + std::string(sqlite3_errmsg(db)) + " in " + std::string(sql));
+  }
+}
+
+Statement::~Statement() { sqlite3_finalize(stmt_); }
+
+Statement& Statement::bind(int index, int64_t v) {
+  sqlite3_bind_int64(stmt_, index, v);
+  return *this;
+}
+Statement& Statement::bind(int index, double v) {
+  sqlite3_bind_double(stmt_, index, v);
+  return *this;
+}
+Statement& Statement::bind(int index, std::string_view v) {
+  sqlite3_bind_text(stmt_, index, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+Statement& Statement::bind_null(int index) {
+  sqlite3_bind_null(stmt_, index);
+  return *this;
+}
+
+Result<bool> Statement::step() {
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return sqlite_error(db_, "step");
+}
+
+Result<void> Statement::run() {
+  for (;;) {
+    WENKU_ASSIGN_OR_RETURN(bool row, step());
+    if (!row) return {};
+  }
+}
+
+std::string Statement::text(int col) const {
+  const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, col));
+  if (p == nullptr) return {};
+  return std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+}
+
+Result<std::unique_ptr<Connection>> Connection::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Error e = sqlite_error(db, "open " + path);
+    sqlite3_close(db);
+    return e;
+  }
+  auto c = std::unique_ptr<Connection>(new Connection(db));
+  sqlite3_busy_timeout(db, 10000);
+  // WAL for concurrent readers; synchronous=FULL so an acknowledged commit survives power loss;
+  // foreign keys so no page, job or tag outlives its document.
+  WENKU_TRY(c->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  return c;
+}
+
+Connection::~Connection() { sqlite3_close_v2(db_); }
+
+Result<void> Connection::exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "exec failed";
+    sqlite3_free(err);
+    Error e = sqlite_error(db_, "exec");
+    e.message = msg;
+    return e;
+  }
+  return {};
+}
+
+Transaction::Transaction(Connection& c) : c_(c) {}
+
+Transaction::~Transaction() {
+  if (open_) (void)c_.exec("ROLLBACK");
+}
+
+Result<void> Transaction::begin() {
+  WENKU_TRY(c_.exec("BEGIN IMMEDIATE"));
+  open_ = true;
+  return {};
+}
+
+Result<void> Transaction::commit() {
+  WENKU_TRY(c_.exec("COMMIT"));
+  open_ = false;
+  return {};
+}
+
+}  // namespace wenku::store
