@@ -31,3 +31,12 @@ if(NOT TARGET wenku_mupdf)
   target_link_directories(wenku_mupdf INTERFACE ${MUPDF_STATIC_LIBRARY_DIRS})
   target_link_libraries(wenku_mupdf INTERFACE ${MUPDF_STATIC_LIBRARIES} harfbuzz freetype)
 endif()
+# LibreOfficeKit (libreofficekit-dev): headers only; the helper dlopens LibreOffice at run time.
+if(NOT TARGET wenku_lok)
+  find_path(LOK_INCLUDE_DIR LibreOfficeKit/LibreOfficeKit.hxx REQUIRED)
+  add_library(wenku_lok INTERFACE)
+  target_include_directories(wenku_lok SYSTEM INTERFACE ${LOK_INCLUDE_DIR})
+  target_link_libraries(wenku_lok INTERFACE ${CMAKE_DL_LIBS})
+endif()
+# poppler-cpp (libpoppler-cpp-dev), optional: only bench/ uses it, to compare with MuPDF.
+pkg_check_modules(POPPLER_CPP IMPORTED_TARGET poppler-cpp)

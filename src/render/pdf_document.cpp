@@ -1,0 +1,470 @@
+// MuPDF-backed PdfDocument: every MuPDF call sits in fz_try, allocations are counted against a
+// per-document budget, and page work runs under a cookie a watchdog aborts past the time limit.
+#include "render/pdf_document.h"
+
+#include <mupdf/fitz.h>
+#include <webp/encode.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <condition_variable>
+#include <cstdlib>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <system_error>
+#include <thread>
+
+#include "core/log.h"
+
+namespace wenku::render {
+
+namespace {
+
+// MuPDF allocator that refuses to grow past a budget, so a hostile PDF fails with
+// FZ_ERROR_MEMORY instead of taking the process down. Each block carries its size in front.
+struct AllocBudget {
+  int64_t used = 0;
+  int64_t limit = 0;
+};
+
+constexpr size_t kHeader = alignof(std::max_align_t) > sizeof(size_t) ? alignof(std::max_align_t)
+                                                                       : sizeof(size_t);
+
+void* budget_malloc(void* user, size_t size) {
+  auto* budget = static_cast<AllocBudget*>(user);
+  if (size > static_cast<size_t>(budget->limit) ||
+      budget->used + static_cast<int64_t>(size) > budget->limit) {
+    return nullptr;
+  }
+  auto* block = static_cast<unsigned char*>(std::malloc(size + kHeader));
+  if (block == nullptr) return nullptr;
+  std::memcpy(block, &size, sizeof(size));
+  budget->used += static_cast<int64_t>(size);
+  return block + kHeader;
+}
+
+void budget_free(void* user, void* ptr) {
+  if (ptr == nullptr) return;
+  auto* budget = static_cast<AllocBudget*>(user);
+  auto* block = static_cast<unsigned char*>(ptr) - kHeader;
+  size_t size = 0;
+  std::memcpy(&size, block, sizeof(size));
+  budget->used -= static_cast<int64_t>(size);
+  std::free(block);
+}
+
+void* budget_realloc(void* user, void* old, size_t size) {
+  if (old == nullptr) return budget_malloc(user, size);
+  if (size == 0) {
+    budget_free(user, old);
+    return nullptr;
+  }
+  auto* budget = static_cast<AllocBudget*>(user);
+  auto* block = static_cast<unsigned char*>(old) - kHeader;
+  size_t old_size = 0;
+  std::memcpy(&old_size, block, sizeof(old_size));
+  int64_t grow = static_cast<int64_t>(size) - static_cast<int64_t>(old_size);
+  if (size > static_cast<size_t>(budget->limit) || budget->used + grow > budget->limit) {
+    return nullptr;
+  }
+  auto* fresh = static_cast<unsigned char*>(std::realloc(block, size + kHeader));
+  if (fresh == nullptr) return nullptr;
+  std::memcpy(fresh, &size, sizeof(size));
+  budget->used += grow;
+  return fresh + kHeader;
+}
+
+void quiet_warning(void* /*user*/, const char* message) {
+  log::debug("mupdf warning msg={}", message);
+}
+
+void quiet_error(void* /*user*/, const char* message) { log::debug("mupdf error msg={}", message); }
+
+// Maps the MuPDF error of the current fz_catch to ours; Chinese first, then English.
+Error mupdf_error(fz_context* ctx, const char* what) {
+  int code = fz_caught(ctx);
+  std::string detail = fz_caught_message(ctx);
+  if (code == FZ_ERROR_MEMORY) {
+    return make_error(ErrorCode::kTooLarge, std::string("PDF 占用内存超出限制 / PDF needs more memory "
+                                                        "than allowed (") + what + "): " + detail);
+  }
+  if (code == FZ_ERROR_ABORT) {
+    return make_error(ErrorCode::kTimeout,
+                      std::string("PDF 页面处理超时 / PDF page took too long (") + what + ")");
+  }
+  return make_error(ErrorCode::kCorrupt,
+                    std::string("PDF 文件已损坏 / PDF is damaged (") + what + "): " + detail);
+}
+
+// Sets cookie->abort once `timeout` passes, unless the work finished first.
+class Watchdog {
+ public:
+  Watchdog(fz_cookie* cookie, std::chrono::milliseconds timeout)
+      : thread_([this, cookie, timeout] {
+          std::unique_lock lock(mutex_);
+          if (!cv_.wait_for(lock, timeout, [this] { return done_; })) cookie->abort = 1;
+        }) {}
+  ~Watchdog() {
+    {
+      std::lock_guard lock(mutex_);
+      done_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  Watchdog(const Watchdog&) = delete;
+  Watchdog& operator=(const Watchdog&) = delete;
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::thread thread_;  // last: starts after the members it uses exist
+};
+
+std::string strip_subset_prefix(std::string name) {
+  if (name.size() > 7 && name[6] == '+' &&
+      std::all_of(name.begin(), name.begin() + 6, [](char c) { return c >= 'A' && c <= 'Z'; })) {
+    name.erase(0, 7);
+  }
+  return name;
+}
+
+Result<std::string> encode_webp(WebPPicture* picture, int quality, int method) {
+  WebPConfig config;
+  if (WebPConfigInit(&config) == 0) {
+    return make_error(ErrorCode::kInternal, "WebP 编码器版本不符 / libwebp version mismatch");
+  }
+  config.quality = static_cast<float>(std::clamp(quality, 0, 100));
+  config.method = std::clamp(method, 0, 6);
+  WebPMemoryWriter writer;
+  WebPMemoryWriterInit(&writer);
+  picture->writer = WebPMemoryWrite;
+  picture->custom_ptr = &writer;
+  int ok = WebPEncode(&config, picture);
+  std::string out;
+  if (ok != 0) out.assign(reinterpret_cast<const char*>(writer.mem), writer.size);
+  WebPMemoryWriterClear(&writer);
+  if (ok == 0) {
+    return make_error(ErrorCode::kInternal, "WebP 编码失败 / WebP encoding failed, error " +
+                                                std::to_string(static_cast<int>(picture->error_code)));
+  }
+  return out;
+}
+
+}  // namespace
+
+struct PdfDocument::Impl {
+  AllocBudget budget;
+  fz_alloc_context alloc{};
+  fz_context* ctx = nullptr;
+  fz_document* doc = nullptr;
+  int pages = 0;
+
+  ~Impl() {
+    if (ctx != nullptr) {
+      fz_drop_document(ctx, doc);
+      fz_drop_context(ctx);
+    }
+  }
+
+  Result<void> check_index(int page_index) const {
+    if (page_index < 0 || page_index >= pages) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "没有第 " + std::to_string(page_index + 1) + " 页 / no page " +
+                            std::to_string(page_index + 1) + " (of " + std::to_string(pages) + ")");
+    }
+    return {};
+  }
+
+  // Runs the page through a structured-text device; the caller drops the result.
+  Result<fz_stext_page*> load_text(int page_index, int timeout_ms) const {
+    WENKU_TRY(check_index(page_index));
+    fz_page* page = nullptr;
+    fz_stext_page* text = nullptr;
+    fz_device* dev = nullptr;
+    fz_cookie cookie{};
+    bool failed = false;
+    Error error;
+    {
+      Watchdog watchdog(&cookie, std::chrono::milliseconds(timeout_ms));
+      fz_var(page);
+      fz_var(text);
+      fz_var(dev);
+      fz_try(ctx) {
+        page = fz_load_page(ctx, doc, page_index);
+        text = fz_new_stext_page(ctx, fz_bound_page(ctx, page));
+        fz_stext_options options{};
+        dev = fz_new_stext_device(ctx, text, &options);
+        fz_run_page(ctx, page, dev, fz_identity, &cookie);
+        fz_close_device(ctx, dev);
+      }
+      fz_always(ctx) {
+        fz_drop_device(ctx, dev);
+        fz_drop_page(ctx, page);
+      }
+      fz_catch(ctx) {
+        failed = true;
+        error = mupdf_error(ctx, "text");
+      }
+    }
+    if (!failed && cookie.abort != 0) {
+      failed = true;
+      error = make_error(ErrorCode::kTimeout, "PDF 页面处理超时 / PDF page took too long (text)");
+    }
+    if (failed) {
+      fz_drop_stext_page(ctx, text);
+      return error;
+    }
+    return text;
+  }
+};
+
+PdfDocument::PdfDocument(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+PdfDocument::~PdfDocument() = default;
+
+Result<std::unique_ptr<PdfDocument>> PdfDocument::open(const std::filesystem::path& pdf,
+                                                       const OpenLimits& limits) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(pdf, ec);
+  if (ec) {
+    return make_error(ec == std::errc::no_such_file_or_directory ? ErrorCode::kNotFound
+                                                                 : ErrorCode::kIo,
+                      "无法读取 PDF / cannot read PDF " + pdf.string() + ": " + ec.message());
+  }
+  if (static_cast<int64_t>(size) > limits.max_file_bytes) {
+    return make_error(ErrorCode::kTooLarge, "PDF 文件过大 / PDF is too large (" +
+                                                std::to_string(size) + " bytes)");
+  }
+  auto impl = std::make_unique<Impl>();
+  impl->budget.limit = limits.max_memory_bytes;
+  impl->alloc = fz_alloc_context{&impl->budget, budget_malloc, budget_realloc, budget_free};
+  // The resource store (a cache) gets a quarter of the budget; the rest is for the work itself.
+  impl->ctx = fz_new_context(&impl->alloc, nullptr,
+                             static_cast<size_t>(std::max<int64_t>(limits.max_memory_bytes / 4,
+                                                                   16 << 20)));
+  if (impl->ctx == nullptr) {
+    return make_error(ErrorCode::kTooLarge, "无法创建 PDF 解析器 / cannot create MuPDF context");
+  }
+  fz_context* ctx = impl->ctx;
+  fz_set_warning_callback(ctx, quiet_warning, nullptr);
+  fz_set_error_callback(ctx, quiet_error, nullptr);
+
+  fz_stream* stream = nullptr;
+  fz_document* doc = nullptr;
+  bool failed = false;
+  Error error;
+  const std::string path = pdf.string();
+  fz_var(stream);
+  fz_var(doc);
+  fz_try(ctx) {
+    fz_register_document_handlers(ctx);
+    stream = fz_open_file(ctx, path.c_str());
+    // By content type, not by name: an upload's extension is not trusted.
+    doc = fz_open_document_with_stream(ctx, "application/pdf", stream);
+  }
+  fz_always(ctx) { fz_drop_stream(ctx, stream); }
+  fz_catch(ctx) {
+    failed = true;
+    error = mupdf_error(ctx, "open");
+  }
+  if (failed) return error;
+  impl->doc = doc;
+
+  int needs_password = 0;
+  int authenticated = 0;
+  fz_var(needs_password);
+  fz_var(authenticated);
+  fz_try(ctx) {
+    needs_password = fz_needs_password(ctx, doc);
+    // An owner-password-only PDF opens with the empty user password.
+    if (needs_password != 0) authenticated = fz_authenticate_password(ctx, doc, "");
+  }
+  fz_catch(ctx) {
+    failed = true;
+    error = mupdf_error(ctx, "password");
+  }
+  if (failed) return error;
+  if (needs_password != 0 && authenticated == 0) {
+    return make_error(ErrorCode::kEncrypted,
+                      "PDF 已加密，需要密码才能打开 / PDF is encrypted and needs a password");
+  }
+
+  int pages = 0;
+  fz_var(pages);
+  fz_try(ctx) { pages = fz_count_pages(ctx, doc); }
+  fz_catch(ctx) {
+    failed = true;
+    error = mupdf_error(ctx, "page tree");
+  }
+  if (failed) return error;
+  if (pages <= 0) {
+    return make_error(ErrorCode::kCorrupt, "PDF 没有页面 / PDF has no pages");
+  }
+  impl->pages = pages;
+  return std::unique_ptr<PdfDocument>(new PdfDocument(std::move(impl)));
+}
+
+int PdfDocument::page_count() const { return impl_->pages; }
+
+Result<std::string> PdfDocument::page_text(int page_index) const {
+  WENKU_ASSIGN_OR_RETURN(fz_stext_page * text, impl_->load_text(page_index, 20'000));
+  fz_context* ctx = impl_->ctx;
+  fz_buffer* buffer = nullptr;
+  std::string out;
+  bool failed = false;
+  Error error;
+  fz_var(buffer);
+  fz_try(ctx) {
+    buffer = fz_new_buffer_from_stext_page(ctx, text);
+    unsigned char* data = nullptr;
+    size_t len = fz_buffer_storage(ctx, buffer, &data);
+    out.assign(reinterpret_cast<const char*>(data), len);
+  }
+  fz_always(ctx) {
+    fz_drop_buffer(ctx, buffer);
+    fz_drop_stext_page(ctx, text);
+  }
+  fz_catch(ctx) {
+    failed = true;
+    error = mupdf_error(ctx, "text");
+  }
+  if (failed) return error;
+  return out;
+}
+
+Result<std::vector<std::string>> PdfDocument::page_fonts(int page_index) const {
+  WENKU_ASSIGN_OR_RETURN(fz_stext_page * text, impl_->load_text(page_index, 20'000));
+  fz_context* ctx = impl_->ctx;
+  std::set<std::string> names;
+  for (fz_stext_block* block = text->first_block; block != nullptr; block = block->next) {
+    if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
+    for (fz_stext_line* line = block->u.t.first_line; line != nullptr; line = line->next) {
+      for (fz_stext_char* ch = line->first_char; ch != nullptr; ch = ch->next) {
+        if (ch->font != nullptr) names.insert(strip_subset_prefix(fz_font_name(ctx, ch->font)));
+      }
+    }
+  }
+  fz_drop_stext_page(ctx, text);
+  return std::vector<std::string>(names.begin(), names.end());
+}
+
+Result<PageImages> PdfDocument::render_page(int page_index, const RenderOptions& options) const {
+  WENKU_TRY(impl_->check_index(page_index));
+  if (options.preview_width <= 0 || options.thumb_width <= 0 || options.preview_width > 20000) {
+    return make_error(ErrorCode::kInvalidArgument, "预览宽度无效 / invalid preview width");
+  }
+  fz_context* ctx = impl_->ctx;
+  fz_page* page = nullptr;
+  fz_pixmap* pixmap = nullptr;
+  fz_device* dev = nullptr;
+  fz_cookie cookie{};
+  bool failed = false;
+  Error error;
+  fz_var(page);
+  fz_var(pixmap);
+  fz_var(dev);
+
+  fz_rect bounds{};
+  fz_try(ctx) {
+    page = fz_load_page(ctx, impl_->doc, page_index);
+    bounds = fz_bound_page(ctx, page);
+  }
+  fz_catch(ctx) {
+    failed = true;
+    error = mupdf_error(ctx, "page");
+  }
+  if (failed) {
+    fz_drop_page(ctx, page);
+    return error;
+  }
+  const double page_w = static_cast<double>(bounds.x1) - bounds.x0;
+  const double page_h = static_cast<double>(bounds.y1) - bounds.y0;
+  if (!std::isfinite(page_w) || !std::isfinite(page_h) || page_w < 1e-3 || page_h < 1e-3) {
+    fz_drop_page(ctx, page);
+    return make_error(ErrorCode::kCorrupt, "PDF 页面尺寸无效 / PDF page has no usable size");
+  }
+  // Scale to the preview width whatever the page's size: a 100000-point page still becomes
+  // 800 px wide; only an extreme aspect ratio can exceed the pixel budget.
+  const double scale = options.preview_width / page_w;
+  const double height_px = std::ceil(page_h * scale);
+  if (height_px * options.preview_width > static_cast<double>(options.max_pixels) ||
+      height_px > 1e6) {
+    fz_drop_page(ctx, page);
+    return make_error(ErrorCode::kTooLarge,
+                      "PDF 页面过长，超出像素限制 / PDF page exceeds the pixel limit (" +
+                          std::to_string(options.preview_width) + " x " +
+                          std::to_string(static_cast<int64_t>(height_px)) + ")");
+  }
+  const float fscale = static_cast<float>(scale);
+  {
+    Watchdog watchdog(&cookie, std::chrono::milliseconds(options.timeout_ms));
+    fz_try(ctx) {
+      fz_matrix ctm = fz_scale(fscale, fscale);
+      fz_irect box = fz_round_rect(fz_transform_rect(bounds, ctm));
+      pixmap = fz_new_pixmap_with_bbox(ctx, fz_device_rgb(ctx), box, nullptr, 0);
+      fz_clear_pixmap_with_value(ctx, pixmap, 0xff);
+      dev = fz_new_draw_device(ctx, fz_identity, pixmap);
+      fz_run_page(ctx, page, dev, ctm, &cookie);
+      fz_close_device(ctx, dev);
+    }
+    fz_always(ctx) {
+      fz_drop_device(ctx, dev);
+      fz_drop_page(ctx, page);
+    }
+    fz_catch(ctx) {
+      failed = true;
+      error = mupdf_error(ctx, "render");
+    }
+  }
+  if (!failed && cookie.abort != 0) {
+    failed = true;
+    error = make_error(ErrorCode::kTimeout, "PDF 页面渲染超时 / PDF page took too long to render");
+  }
+  if (failed) {
+    fz_drop_pixmap(ctx, pixmap);
+    return error;
+  }
+
+  PageImages images;
+  images.width = fz_pixmap_width(ctx, pixmap);
+  images.height = fz_pixmap_height(ctx, pixmap);
+  WebPPicture picture;
+  if (WebPPictureInit(&picture) == 0) {
+    fz_drop_pixmap(ctx, pixmap);
+    return make_error(ErrorCode::kInternal, "WebP 编码器版本不符 / libwebp version mismatch");
+  }
+  picture.use_argb = 1;
+  picture.width = images.width;
+  picture.height = images.height;
+  int imported = WebPPictureImportRGB(&picture, fz_pixmap_samples(ctx, pixmap),
+                                      static_cast<int>(fz_pixmap_stride(ctx, pixmap)));
+  fz_drop_pixmap(ctx, pixmap);
+  if (imported == 0) {
+    WebPPictureFree(&picture);
+    return make_error(ErrorCode::kTooLarge, "页面图像内存不足 / out of memory for the page image");
+  }
+  auto preview = encode_webp(&picture, options.webp_quality, options.webp_method);
+  if (!preview.ok()) {
+    WebPPictureFree(&picture);
+    return preview.take_error();
+  }
+  images.preview_webp = std::move(preview).value();
+  const int thumb_w = std::min(options.thumb_width, images.width);
+  const int thumb_h = std::max(1, static_cast<int>(std::lround(static_cast<double>(images.height) *
+                                                               thumb_w / images.width)));
+  // The thumbnail is the preview scaled down, not a second rasterisation.
+  if (WebPPictureRescale(&picture, thumb_w, thumb_h) == 0) {
+    WebPPictureFree(&picture);
+    return make_error(ErrorCode::kTooLarge, "缩略图生成失败 / cannot scale the thumbnail");
+  }
+  auto thumb = encode_webp(&picture, options.webp_quality, options.webp_method);
+  WebPPictureFree(&picture);
+  if (!thumb.ok()) return thumb.take_error();
+  images.thumb_webp = std::move(thumb).value();
+  return images;
+}
+
+}  // namespace wenku::render
