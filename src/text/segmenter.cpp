@@ -19,6 +19,9 @@ namespace {
 // Input is cut into pieces of about this size (at a safe boundary) so that a huge line
 // needs bounded scratch memory and offsets fit in 32 bits.
 constexpr size_t kPieceBytes = 1 << 20;
+// segment_fine() splits dictionary words of at least this many characters.
+constexpr size_t kFineMinLength = 4;
+constexpr size_t kMaxFineLength = 64;
 
 bool is_space(char32_t c) {
   return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
@@ -74,23 +77,28 @@ class JiebaSegmenter final : public Segmenter {
   JiebaSegmenter(WordDictionary dict, WordHmm hmm) : dict_(std::move(dict)), hmm_(std::move(hmm)) {}
 
   std::vector<Token> segment(std::string_view utf8, SegmentMode mode) const override {
+    return segment_impl(utf8, mode, false);
+  }
+
+  std::vector<Token> segment_fine(std::string_view utf8) const override {
+    return segment_impl(utf8, SegmentMode::kQuery, true);
+  }
+
+ private:
+  std::vector<Token> segment_impl(std::string_view utf8, SegmentMode mode, bool fine) const {
     std::vector<Token> out;
     out.reserve(utf8.size() / 4 + 1);
     Scratch s;
     size_t base = 0;
     while (base < utf8.size()) {
       size_t end = piece_end(utf8, base);
-      segment_piece(utf8.substr(base, end - base), base, mode, s, out);
+      segment_piece(utf8.substr(base, end - base), base, mode, fine, s, out);
       base = end;
     }
     return out;
   }
 
-  std::vector<Token> segment_fine(std::string_view utf8) const override {
-    return segment(utf8, SegmentMode::kQuery);
-  }
 
- private:
   // The end of the piece starting at `base`: the whole rest when small, else a cut after
   // a newline or space (or at least at a code-point boundary) near kPieceBytes.
   static size_t piece_end(std::string_view s, size_t base) {
@@ -161,7 +169,7 @@ class JiebaSegmenter final : public Segmenter {
     return j;
   }
 
-  void segment_piece(std::string_view text, size_t base, SegmentMode mode, Scratch& s,
+  void segment_piece(std::string_view text, size_t base, SegmentMode mode, bool fine, Scratch& s,
                      std::vector<Token>& out) const {
     decode_utf8(text, s.cps, s.offs);
     const size_t n = s.cps.size();
@@ -180,7 +188,7 @@ class JiebaSegmenter final : public Segmenter {
       if (is_han(c)) {
         size_t j = i + 1;
         while (j < n && is_han(s.cps[j]) && date_end(s, j, n) == 0) ++j;
-        cut_han(text, base, i, j, mode, s, out);
+        cut_han(text, base, i, j, mode, fine, s, out);
         i = j;
         continue;
       }
@@ -204,7 +212,7 @@ class JiebaSegmenter final : public Segmenter {
   // Segments the Han run cps[b, e): jieba's DAG and route, then its HMM over runs of
   // single characters.
   void cut_han(std::string_view text, size_t base, size_t b, size_t e, SegmentMode mode,
-               Scratch& s, std::vector<Token>& out) const {
+               bool fine, Scratch& s, std::vector<Token>& out) const {
     const size_t n = e - b;
     const char32_t* cp = s.cps.data() + b;
     s.best.resize(n + 1);
@@ -238,6 +246,7 @@ class JiebaSegmenter final : public Segmenter {
     }
     auto word = [&](size_t x, size_t y) {
       if (mode == SegmentMode::kIndex && y - x > 2) add_sub_words(text, base, b, x, y, s, out);
+      if (fine && y - x >= kFineMinLength && emit_fine_split(text, base, b, x, y, s, out)) return;
       emit(text, base, s, b + x, b + y, out);
     };
     // Consecutive single characters: one character stays; a run that is itself a word
@@ -275,6 +284,38 @@ class JiebaSegmenter final : public Segmenter {
       x = y;
     }
     if (buf != SIZE_MAX) flush(buf, n);
+  }
+
+  // Splits the word cp[x, y) into the most probable sequence of shorter dictionary words
+  // of two or more characters, when there is one; returns false (emitting nothing) if not.
+  bool emit_fine_split(std::string_view text, size_t base, size_t b, size_t x, size_t y,
+                       const Scratch& s, std::vector<Token>& out) const {
+    const char32_t* cp = s.cps.data() + b;
+    const size_t n = y - x;
+    double best[kMaxFineLength + 1];
+    size_t next[kMaxFineLength + 1] = {};
+    if (n > kMaxFineLength) return false;
+    best[n] = 0;
+    for (size_t k = n; k-- > 0;) {
+      best[k] = -std::numeric_limits<double>::infinity();
+      next[k] = 0;
+      uint64_t h = word_hash_step(kWordHashSeed, cp[x + k]);
+      for (size_t m = k + 1; m < n; ++m) {
+        h = word_hash_step(h, cp[x + m]);
+        if (k == 0 && m + 1 == n) break;  // the whole word itself
+        float logp = 0;
+        auto r = dict_.probe(h, logp);
+        if (r == WordDictionary::Probe::kAbsent) break;
+        if (r == WordDictionary::Probe::kWord && best[m + 1] > -std::numeric_limits<double>::infinity() &&
+            logp + best[m + 1] > best[k]) {
+          best[k] = logp + best[m + 1];
+          next[k] = m + 1;
+        }
+      }
+    }
+    if (next[0] == 0) return false;
+    for (size_t k = 0; k < n; k = next[k]) emit(text, base, s, b + x + k, b + x + next[k], out);
+    return true;
   }
 
   // jieba's search mode: the dictionary words of two and three characters inside a longer
