@@ -1,0 +1,207 @@
+// search_eval: builds an index from passages.jsonl with the real engine and measures
+// ranking (MRR@10 per query type), query latency (took_ms p50/p99), indexing speed and size.
+//
+//   search_eval --passages P.jsonl --queries Q.jsonl [--queries Q2.jsonl] --db DIR/index.db
+//               [--reuse] [--synthesize N] [--param name=value ...]
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "core/strings.h"
+#include "index/sqlite_index.h"
+#include "text/normalizer.h"
+#include "text/segmenter.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using wenku::index::IndexDocument;
+
+double seconds_since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+bool set_param(wenku::index::RankParams& p, const std::string& kv) {
+  auto eq = kv.find('=');
+  if (eq == std::string::npos) return false;
+  std::string k = kv.substr(0, eq);
+  double v = std::stod(kv.substr(eq + 1));
+  std::map<std::string, double*> m = {
+      {"w_title", &p.w_title}, {"w_title_grams", &p.w_title_grams}, {"w_meta", &p.w_meta},
+      {"w_meta_grams", &p.w_meta_grams}, {"w_body", &p.w_body}, {"w_body_grams", &p.w_body_grams},
+      {"k1", &p.k1}, {"b", &p.b}, {"coverage_power", &p.coverage_power}, {"min_share", &p.min_share}};
+  if (k == "strict_terms") {
+    p.strict_terms = static_cast<int>(v);
+    return true;
+  }
+  auto it = m.find(k);
+  if (it == m.end()) return false;
+  *it->second = v;
+  return true;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> passages_files, query_files;
+  std::string db_path = "search_eval.db";
+  bool reuse = false;
+  size_t synthesize = 0;
+  wenku::index::RankParams params;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--passages") passages_files.push_back(next());
+    else if (a == "--queries") query_files.push_back(next());
+    else if (a == "--db") db_path = next();
+    else if (a == "--reuse") reuse = true;
+    else if (a == "--synthesize") synthesize = std::stoul(next());
+    else if (a == "--param") {
+      if (!set_param(params, next())) {
+        std::cerr << "unknown --param\n";
+        return 2;
+      }
+    } else {
+      std::cerr << "usage: search_eval --passages P --queries Q --db PATH [--reuse] "
+                   "[--synthesize N] [--param k=v]\n";
+      return 2;
+    }
+  }
+  auto norm = wenku::text::make_normalizer();
+  auto seg = wenku::text::make_segmenter();
+  if (!norm.ok() || !seg.ok()) {
+    std::cerr << "text module unavailable\n";
+    return 1;
+  }
+  bool build = !(reuse && std::filesystem::exists(db_path));
+  if (build) {
+    for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + ext);
+  }
+  auto opened = wenku::index::open_sqlite_index(db_path, **norm, **seg, params);
+  if (!opened.ok()) {
+    std::cerr << opened.error().message << "\n";
+    return 1;
+  }
+  auto& index = *opened;
+
+  // Passages: external id -> doc number (1-based line order).
+  std::map<std::string, int64_t> id_of;
+  std::vector<std::string> ext_of{""};
+  std::vector<std::pair<std::string, std::string>> docs;  // title, text
+  for (const std::string& f : passages_files) {
+    std::ifstream in(f);
+    std::string line;
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      auto j = nlohmann::json::parse(line);
+      std::string ext = j["id"].is_string() ? j["id"].get<std::string>() : j["id"].dump();
+      id_of[ext] = static_cast<int64_t>(ext_of.size());
+      ext_of.push_back(ext);
+      docs.emplace_back(j.value("title", ""), j.value("text", ""));
+    }
+  }
+  if (build) {
+    // Synthesised volume: new documents made of paragraphs (lines, or ~300-character
+    // pieces) of the real ones, shuffled, with titles of other documents.
+    std::vector<std::string> pieces;
+    if (synthesize > docs.size()) {
+      for (auto& d : docs) {
+        std::u32string u = wenku::utf8_to_u32(d.second);
+        for (size_t i = 0; i < u.size(); i += 300) {
+          pieces.push_back(wenku::u32_to_utf8(std::u32string_view(u).substr(i, 300)));
+        }
+      }
+    }
+    std::mt19937_64 rng(42);
+    size_t total_docs = std::max(synthesize, docs.size());
+    size_t bytes = 0;
+    auto t0 = Clock::now();
+    for (size_t i = 0; i < total_docs; ++i) {
+      IndexDocument d;
+      d.id = static_cast<int64_t>(i + 1);
+      if (i < docs.size()) {
+        d.title = docs[i].first;
+        d.pages = {docs[i].second};
+      } else {
+        d.title = docs[rng() % docs.size()].first;
+        std::string body;
+        size_t n = 1 + rng() % 4;
+        for (size_t k = 0; k < n; ++k) body += pieces[rng() % pieces.size()] + "\n";
+        d.pages = {body};
+      }
+      d.created_at = static_cast<int64_t>(1600000000 + i);
+      bytes += d.title.size() + d.pages[0].size();
+      auto r = index->upsert(d);
+      if (!r.ok()) {
+        std::cerr << "upsert: " << r.error().message << "\n";
+        return 1;
+      }
+    }
+    (void)index->flush();
+    double s = seconds_since(t0);
+    uintmax_t size = std::filesystem::file_size(db_path);
+    std::printf("indexed %zu docs, %.1f MB text in %.1f s: %.2f MB/s; index %.1f MB (%.2fx text)\n",
+                total_docs, static_cast<double>(bytes) / 1e6, s, static_cast<double>(bytes) / 1e6 / s,
+                static_cast<double>(size) / 1e6, static_cast<double>(size) / static_cast<double>(bytes));
+  }
+  for (const std::string& qf : query_files) {
+    std::ifstream in(qf);
+    std::string line;
+    std::map<std::string, std::pair<double, int>> by_type;
+    std::vector<double> took;
+    double mrr = 0;
+    int n = 0, empty = 0;
+    auto t0 = Clock::now();
+    while (std::getline(in, line)) {
+      if (line.empty()) continue;
+      auto j = nlohmann::json::parse(line);
+      std::set<std::string> rel;
+      for (auto& r : j["relevant_ids"]) rel.insert(r.is_string() ? r.get<std::string>() : r.dump());
+      wenku::index::SearchQuery q;
+      q.text = j["query"].get<std::string>();
+      q.limit = 10;
+      auto res = index->search(q);
+      if (!res.ok()) {
+        std::cerr << "search: " << res.error().message << "\n";
+        return 1;
+      }
+      took.push_back(res->took_ms);
+      double rr = 0;
+      for (size_t k = 0; k < res->hits.size(); ++k) {
+        if (rel.count(ext_of[static_cast<size_t>(res->hits[k].id)])) {
+          rr = 1.0 / static_cast<double>(k + 1);
+          break;
+        }
+      }
+      if (res->hits.empty()) ++empty;
+      if (std::getenv("EVAL_VERBOSE") && rr < 0.3) {
+        std::printf("MISS rr=%.2f %s | %s\n", rr, q.text.c_str(),
+                    res->hits.empty() ? "" : res->hits[0].snippet.substr(0, 200).c_str());
+      }
+      mrr += rr;
+      ++n;
+      auto& t = by_type[j.value("type", "all")];
+      t.first += rr;
+      t.second += 1;
+    }
+    double s = seconds_since(t0);
+    std::sort(took.begin(), took.end());
+    auto pct = [&](double p) { return took.empty() ? 0 : took[std::min(took.size() - 1, static_cast<size_t>(p * static_cast<double>(took.size())))]; };
+    std::printf("%s: MRR@10=%.4f over %d queries (no hit %d); took_ms p50=%.2f p99=%.2f max=%.2f; %.1f s\n ",
+                std::filesystem::path(qf).filename().c_str(), mrr / n, n, empty, pct(0.5), pct(0.99),
+                took.empty() ? 0 : took.back(), s);
+    for (auto& [t, v] : by_type) std::printf(" %s=%.4f", t.c_str(), v.first / v.second);
+    std::printf("\n");
+  }
+  return 0;
+}

@@ -1,0 +1,74 @@
+// Text analysis shared by indexing and querying: normalise, segment into words, and derive
+// the character-level tokens (CJK bigrams) that guarantee recall where words disagree.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace wenku::text {
+class Normalizer;
+class Segmenter;
+}  // namespace wenku::text
+
+namespace wenku::index {
+
+// A field as the index stores it: tokens joined by single spaces.
+struct AnalyzedField {
+  std::string words;  // segmenter words (index mode), punctuation dropped
+  std::string grams;  // per CJK run: bigrams starting at each character, the last
+                      // character alone; other runs (Latin words, numbers) as they are
+};
+
+// A page as the index keeps it for snippets: the original and a normalised copy with
+// exactly the same number of code points, so a match found in one maps onto the other.
+struct AlignedText {
+  std::string normalized;  // what the index tokenises (true normalisation)
+  std::string aligned;     // code point i of `aligned` is the normalised original code point i
+};
+
+// One thing a query asks for: a word, or a quoted phrase (several words in order).
+struct QueryTerm {
+  std::string text;                // normalised text of the word or phrase
+  std::vector<std::string> words;  // its words (query mode); one entry for a plain word
+  bool phrase = false;
+};
+
+struct ParsedQuery {
+  std::vector<QueryTerm> terms;     // must match (all, then relaxed to most)
+  std::vector<QueryTerm> excluded;  // -word / -"phrase"
+  std::vector<std::string> highlight;  // normalised strings to mark in snippets
+};
+
+class Analyzer {
+ public:
+  Analyzer(const text::Normalizer& normalizer, const text::Segmenter& segmenter);
+
+  std::string normalize(std::string_view s) const;
+  // Normalises line by line so the aligned copy keeps the original's code point count.
+  AlignedText normalize_aligned(std::string_view original) const;
+  // Words and grams of already-normalised text.
+  AnalyzedField analyze_normalized(std::string_view normalized) const;
+  // Splits the user's query into terms, phrases and exclusions, normalised and segmented
+  // with the query mode. Stop words are dropped unless nothing else is left.
+  ParsedQuery parse_query(std::string_view query) const;
+  // Segments normalised text in query mode, without punctuation.
+  std::vector<std::string> query_words(std::string_view normalized) const;
+
+ private:
+  const text::Normalizer& normalizer_;
+  const text::Segmenter& segmenter_;
+};
+
+// True for scripts written without spaces (Han, kana, Hangul): indexed as bigrams.
+bool is_cjk(char32_t c);
+// True when a token has a letter, digit or ideograph (not only punctuation).
+bool is_content_token(std::string_view token);
+// Function and question words that carry no topic (的, 什么, 哪里 ...).
+bool is_stop_word(std::string_view word);
+// The gram tokens that, in order, match `normalized` as a character sequence anywhere in
+// a text. `prefix_last` is set when the last token must be matched as a prefix (a lone
+// final CJK character, which starts a bigram or stands alone at the end of a run).
+std::vector<std::string> query_gram_tokens(std::string_view normalized, bool& prefix_last);
+
+}  // namespace wenku::index

@@ -1,0 +1,759 @@
+// SQLite FTS5 implementation of SearchIndex: schema, custom tokenizer and rank function,
+// atomic per-document upserts, strict-then-relaxed query evaluation, snippets, related.
+#include "index/sqlite_index.h"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "core/strings.h"
+#include "index/analyzer.h"
+#include "index/snippet.h"
+
+namespace wenku::index {
+namespace {
+
+// Limits: uploaded text is hostile and queries come from anyone.
+constexpr size_t kMaxFieldBytes = 64 * 1024;          // title, keywords, description, ...
+constexpr size_t kMaxDocumentBytes = 64 * 1024 * 1024;  // all pages together
+constexpr size_t kMaxPages = 100000;
+constexpr size_t kMaxQueryBytes = 1024;
+constexpr size_t kMaxQueryTerms = 32;
+constexpr int kMaxLimit = 1000;
+constexpr int kMaxOffset = 100000;
+constexpr size_t kMaxCandidates = 2000000;  // rows a query may score
+constexpr int kSchemaVersion = 1;
+constexpr double kMatchedScale = 1e7;  // wenku_rank packs matched*scale + score
+
+// ---- SQLite helpers -------------------------------------------------------------------
+
+Error db_error(sqlite3* db, std::string_view what) {
+  return make_error(ErrorCode::kIo, std::string(what) + ": " + sqlite3_errmsg(db));
+}
+
+class Stmt {
+ public:
+  Stmt(sqlite3* db, std::string_view sql) : db_(db) {
+    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st_, nullptr) != SQLITE_OK) {
+      st_ = nullptr;
+    }
+  }
+  ~Stmt() { sqlite3_finalize(st_); }
+  Stmt(const Stmt&) = delete;
+  Stmt& operator=(const Stmt&) = delete;
+  bool ok() const { return st_ != nullptr; }
+  sqlite3_stmt* get() { return st_; }
+  void bind(int i, int64_t v) { sqlite3_bind_int64(st_, i, v); }
+  void bind(int i, double v) { sqlite3_bind_double(st_, i, v); }
+  void bind(int i, std::string_view v) {
+    sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  }
+  // SQLITE_ROW -> true; SQLITE_DONE -> false; errors -> false with `failed()` set.
+  bool step() {
+    int rc = sqlite3_step(st_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc != SQLITE_DONE) failed_ = true;
+    return false;
+  }
+  bool failed() const { return failed_; }
+  int64_t i64(int c) { return sqlite3_column_int64(st_, c); }
+  double dbl(int c) { return sqlite3_column_double(st_, c); }
+  std::string_view text(int c) {
+    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, c));
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(st_, c))) : std::string_view();
+  }
+  Error error(std::string_view what) const { return db_error(db_, what); }
+
+ private:
+  sqlite3* db_;
+  sqlite3_stmt* st_ = nullptr;
+  bool failed_ = false;
+};
+
+Result<void> exec(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string msg = err ? err : "unknown";
+    sqlite3_free(err);
+    return make_error(ErrorCode::kIo, std::string("index: ") + msg);
+  }
+  return {};
+}
+
+// ---- FTS5 tokenizer: tokens arrive pre-analysed, separated by single spaces ------------
+
+int ws_create(void*, const char**, int, Fts5Tokenizer** out) {
+  static int dummy;
+  *out = reinterpret_cast<Fts5Tokenizer*>(&dummy);
+  return SQLITE_OK;
+}
+void ws_delete(Fts5Tokenizer*) {}
+int ws_tokenize(Fts5Tokenizer*, void* ctx, int, const char* text, int n,
+                int (*token)(void*, int, const char*, int, int, int)) {
+  int i = 0;
+  while (i < n) {
+    while (i < n && text[i] == ' ') ++i;
+    int start = i;
+    while (i < n && text[i] != ' ') ++i;
+    if (i > start) {
+      int rc = token(ctx, 0, text + start, i - start, start, i);
+      if (rc != SQLITE_OK) return rc;
+    }
+  }
+  return SQLITE_OK;
+}
+
+// ---- FTS5 rank function ---------------------------------------------------------------
+// wenku_rank(fts, term_map, weights): term_map is "n_terms;t0,t1,..." giving the query
+// term of each phrase (-1 for phrases that only exclude); weights are "k1,b,w0..w5". It
+// returns matched_terms * kMatchedScale + bm25, where a term's bm25 is the sum over its
+// phrases (its word and its character-sequence forms) and columns.
+
+constexpr int kColumns = 6;
+
+struct RankState {
+  int n_terms = 0;
+  std::vector<int> term_of_phrase;
+  std::vector<double> idf;
+  double k1 = 1.2, b = 0.75;
+  double weight[kColumns] = {1, 1, 1, 1, 1, 1};
+  double avg_len[kColumns] = {1, 1, 1, 1, 1, 1};
+  std::vector<int> tf;  // scratch, phrases x columns
+};
+
+int count_rows(const Fts5ExtensionApi*, Fts5Context*, void* user) {
+  ++*static_cast<int64_t*>(user);
+  return SQLITE_OK;
+}
+
+RankState* rank_state(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_value** args,
+                      int nargs) {
+  auto* st = static_cast<RankState*>(api->xGetAuxdata(fts, 0));
+  if (st) return st;
+  auto owned = std::make_unique<RankState>();
+  st = owned.get();
+  int phrases = api->xPhraseCount(fts);
+  st->term_of_phrase.assign(static_cast<size_t>(phrases), -1);
+  if (nargs >= 1) {
+    const char* map = reinterpret_cast<const char*>(sqlite3_value_text(args[0]));
+    std::string m = map ? map : "";
+    size_t semi = m.find(';');
+    st->n_terms = std::atoi(m.substr(0, semi).c_str());
+    if (semi != std::string::npos) {
+      std::vector<std::string> parts = split(m.substr(semi + 1), ',');
+      for (size_t i = 0; i < parts.size() && i < st->term_of_phrase.size(); ++i) {
+        st->term_of_phrase[i] = std::atoi(parts[i].c_str());
+      }
+    }
+  }
+  if (nargs >= 2) {
+    const char* w = reinterpret_cast<const char*>(sqlite3_value_text(args[1]));
+    std::vector<std::string> parts = split(w ? w : "", ',');
+    if (parts.size() == 2 + kColumns) {
+      st->k1 = std::atof(parts[0].c_str());
+      st->b = std::atof(parts[1].c_str());
+      for (int c = 0; c < kColumns; ++c) st->weight[c] = std::atof(parts[2 + static_cast<size_t>(c)].c_str());
+    }
+  }
+  sqlite3_int64 rows = 0;
+  api->xRowCount(fts, &rows);
+  if (rows < 1) rows = 1;
+  for (int c = 0; c < kColumns; ++c) {
+    sqlite3_int64 total = 0;
+    api->xColumnTotalSize(fts, c, &total);
+    st->avg_len[c] = std::max(1.0, static_cast<double>(total) / static_cast<double>(rows));
+  }
+  st->idf.assign(static_cast<size_t>(phrases), 0);
+  for (int p = 0; p < phrases; ++p) {
+    if (st->term_of_phrase[static_cast<size_t>(p)] < 0) continue;
+    int64_t hits = 0;
+    api->xQueryPhrase(fts, p, &hits, count_rows);
+    double n = static_cast<double>(rows), h = static_cast<double>(hits);
+    st->idf[static_cast<size_t>(p)] = std::max(1e-6, std::log((n - h + 0.5) / (h + 0.5)));
+  }
+  st->tf.assign(static_cast<size_t>(phrases) * kColumns, 0);
+  // On failure xSetAuxdata runs the deleter itself, so ownership passes in either case.
+  if (api->xSetAuxdata(fts, owned.release(), [](void* p) { delete static_cast<RankState*>(p); }) !=
+      SQLITE_OK) {
+    return nullptr;
+  }
+  return st;
+}
+
+void rank_fn(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx, int nargs,
+             sqlite3_value** args) {
+  RankState* st = rank_state(api, fts, args, nargs);
+  if (!st) {
+    sqlite3_result_error(ctx, "wenku_rank: out of memory", -1);
+    return;
+  }
+  std::fill(st->tf.begin(), st->tf.end(), 0);
+  int n_inst = 0;
+  if (api->xInstCount(fts, &n_inst) != SQLITE_OK) {
+    sqlite3_result_error(ctx, "wenku_rank: instances unavailable", -1);
+    return;
+  }
+  for (int i = 0; i < n_inst; ++i) {
+    int phrase = 0, col = 0, off = 0;
+    if (api->xInst(fts, i, &phrase, &col, &off) != SQLITE_OK) continue;
+    if (col >= 0 && col < kColumns) ++st->tf[static_cast<size_t>(phrase) * kColumns + static_cast<size_t>(col)];
+  }
+  double len_norm[kColumns];
+  for (int c = 0; c < kColumns; ++c) {
+    int len = 0;
+    api->xColumnSize(fts, c, &len);
+    len_norm[c] = st->k1 * (1 - st->b + st->b * len / st->avg_len[c]);
+  }
+  double score = 0;
+  uint64_t matched = 0;  // bitmask of terms (at most kMaxQueryTerms)
+  for (size_t p = 0; p < st->term_of_phrase.size(); ++p) {
+    int term = st->term_of_phrase[p];
+    if (term < 0) continue;
+    for (int c = 0; c < kColumns; ++c) {
+      int tf = st->tf[p * kColumns + static_cast<size_t>(c)];
+      if (tf == 0) continue;
+      matched |= uint64_t{1} << term;
+      score += st->weight[c] * st->idf[p] * tf * (st->k1 + 1) / (tf + len_norm[c]);
+    }
+  }
+  int n_matched = __builtin_popcountll(matched);
+  sqlite3_result_double(ctx, n_matched * kMatchedScale + std::min(score, kMatchedScale - 1));
+}
+
+fts5_api* fts5_api_of(sqlite3* db) {
+  fts5_api* api = nullptr;
+  sqlite3_stmt* st = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, nullptr) == SQLITE_OK) {
+    sqlite3_bind_pointer(st, 1, static_cast<void*>(&api), "fts5_api_ptr", nullptr);
+    sqlite3_step(st);
+  }
+  sqlite3_finalize(st);
+  return api;
+}
+
+// ---- query expressions ----------------------------------------------------------------
+
+std::string quote(std::string_view token) {
+  std::string out = "\"";
+  for (char c : token) {
+    if (c == '"') out += '"';
+    out += c;
+  }
+  out += '"';
+  return out;
+}
+
+// Phrase of tokens in FTS5 syntax: "a" + "b" + "c" *.
+std::string phrase_expr(const std::vector<std::string>& tokens, bool prefix_last) {
+  std::string out;
+  for (size_t i = 0; i < tokens.size(); ++i) {
+    if (i) out += " + ";
+    out += quote(tokens[i]);
+  }
+  if (prefix_last && !tokens.empty()) out += " *";
+  return out;
+}
+
+struct Expr {
+  std::string match;
+  std::string term_map;
+  int n_terms = 0;
+};
+
+// A term matches its words in the word columns or its characters, in order, in the gram
+// columns; the second always holds when the first does, so it decides matching and the
+// first adds score for matching on word boundaries.
+Expr build_expr(const ParsedQuery& q, bool all_terms) {
+  Expr e;
+  std::vector<int> map;
+  std::string terms_sql;
+  int t = 0;
+  for (const QueryTerm& term : q.terms) {
+    bool prefix = false;
+    std::vector<std::string> grams = query_gram_tokens(term.text, prefix);
+    if (grams.empty()) continue;
+    if (!terms_sql.empty()) terms_sql += all_terms ? " AND " : " OR ";
+    terms_sql += "({t k b} : " + phrase_expr(term.words, false) + " OR {tg kg bg} : " +
+                 phrase_expr(grams, prefix) + ")";
+    map.push_back(t);
+    map.push_back(t);
+    ++t;
+  }
+  e.n_terms = t;
+  std::string not_sql;
+  for (const QueryTerm& term : q.excluded) {
+    bool prefix = false;
+    std::vector<std::string> grams = query_gram_tokens(term.text, prefix);
+    if (grams.empty()) continue;
+    if (!not_sql.empty()) not_sql += " OR ";
+    not_sql += "{tg kg bg} : " + phrase_expr(grams, prefix);
+    map.push_back(-1);
+  }
+  e.match = terms_sql.empty() ? "" : "(" + terms_sql + ")";
+  if (!e.match.empty() && !not_sql.empty()) e.match += " NOT (" + not_sql + ")";
+  e.term_map = std::to_string(t) + ";";
+  for (size_t i = 0; i < map.size(); ++i) {
+    if (i) e.term_map += ',';
+    e.term_map += std::to_string(map[i]);
+  }
+  return e;
+}
+
+struct Candidate {
+  int64_t id;
+  int matched;
+  double score;
+  int64_t created_at;
+  int64_t views;
+};
+
+std::string join_pages_normalized(const std::vector<AlignedText>& pages) {
+  std::string out;
+  for (const AlignedText& p : pages) {
+    if (!out.empty()) out += '\n';
+    out += p.normalized;
+  }
+  return out;
+}
+
+// ---- the index ------------------------------------------------------------------------
+
+class SqliteSearchIndex : public SearchIndex {
+ public:
+  SqliteSearchIndex(sqlite3* db, const text::Normalizer& n, const text::Segmenter& s,
+                    const RankParams& params)
+      : db_(db), analyzer_(n, s), params_(params) {
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "%g,%g,%g,%g,%g,%g,%g,%g", params.k1, params.b, params.w_title,
+                  params.w_title_grams, params.w_meta, params.w_meta_grams, params.w_body,
+                  params.w_body_grams);
+    weights_ = buf;
+  }
+  ~SqliteSearchIndex() override { sqlite3_close_v2(db_); }
+
+  Result<void> init() {
+    WENKU_TRY(exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"));
+    fts5_api* api = fts5_api_of(db_);
+    if (!api) return make_error(ErrorCode::kUnavailable, "index: SQLite was built without FTS5");
+    fts5_tokenizer tok{ws_create, ws_delete, ws_tokenize};
+    if (api->xCreateTokenizer(api, "wenku_ws", nullptr, &tok, nullptr) != SQLITE_OK ||
+        api->xCreateFunction(api, "wenku_rank", nullptr, rank_fn, nullptr) != SQLITE_OK) {
+      return db_error(db_, "index: registering FTS5 extensions");
+    }
+    WENKU_TRY(exec(db_,
+                   "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
+                   "CREATE TABLE IF NOT EXISTS docs(id INTEGER PRIMARY KEY, title TEXT, keywords TEXT,"
+                   " description TEXT, category TEXT, format TEXT, uploader TEXT, created_at INTEGER,"
+                   " views INTEGER, listed INTEGER, npages INTEGER);"
+                   "CREATE INDEX IF NOT EXISTS docs_created ON docs(created_at);"
+                   "CREATE INDEX IF NOT EXISTS docs_views ON docs(views);"
+                   "CREATE INDEX IF NOT EXISTS docs_category ON docs(category);"
+                   "CREATE TABLE IF NOT EXISTS pages(doc_id INTEGER, page INTEGER, text TEXT,"
+                   " aligned TEXT, PRIMARY KEY(doc_id, page)) WITHOUT ROWID;"
+                   "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(t, tg, k, kg, b, bg,"
+                   " tokenize='wenku_ws');"));
+    Stmt v(db_, "SELECT value FROM meta WHERE key='schema'");
+    if (v.ok() && v.step()) {
+      if (std::atoi(std::string(v.text(0)).c_str()) != kSchemaVersion) {
+        return make_error(ErrorCode::kUnavailable,
+                          "index: the index was made by another version of wenku; delete it to rebuild");
+      }
+    } else {
+      Stmt ins(db_, "INSERT OR REPLACE INTO meta VALUES('schema', ?1)");
+      ins.bind(1, std::to_string(kSchemaVersion));
+      ins.step();
+    }
+    return {};
+  }
+
+  Result<void> upsert(const IndexDocument& doc) override {
+    size_t total = 0;
+    for (const std::string& p : doc.pages) total += p.size();
+    if (total > kMaxDocumentBytes || doc.pages.size() > kMaxPages) {
+      return make_error(ErrorCode::kTooLarge, "index: document " + std::to_string(doc.id) +
+                                                  " has too much text to index");
+    }
+    // Analysis runs outside the lock: it is the slow part and needs no database.
+    std::string title = utf8_prefix(sanitize_utf8(doc.title), kMaxFieldBytes);
+    std::string meta = utf8_prefix(sanitize_utf8(doc.keywords + "\n" + doc.description), kMaxFieldBytes);
+    std::vector<std::string> originals;
+    std::vector<AlignedText> pages;
+    for (const std::string& p : doc.pages) {
+      originals.push_back(sanitize_utf8(p));
+      pages.push_back(analyzer_.normalize_aligned(originals.back()));
+    }
+    AnalyzedField t = analyzer_.analyze_normalized(analyzer_.normalize(title));
+    AnalyzedField k = analyzer_.analyze_normalized(analyzer_.normalize(meta));
+    AnalyzedField b = analyzer_.analyze_normalized(join_pages_normalized(pages));
+
+    std::lock_guard lock(mu_);
+    WENKU_TRY(exec(db_, "BEGIN IMMEDIATE"));
+    Result<void> r = write_document(doc, title, t, k, b, originals, pages);
+    if (!r.ok()) {
+      (void)exec(db_, "ROLLBACK");
+      return r;
+    }
+    return exec(db_, "COMMIT");
+  }
+
+  Result<void> remove(int64_t id) override {
+    std::lock_guard lock(mu_);
+    WENKU_TRY(exec(db_, "BEGIN IMMEDIATE"));
+    Result<void> r = delete_document(id);
+    if (!r.ok()) {
+      (void)exec(db_, "ROLLBACK");
+      return r;
+    }
+    return exec(db_, "COMMIT");
+  }
+
+  Result<void> set_listed(int64_t id, bool listed) override {
+    std::lock_guard lock(mu_);
+    Stmt s(db_, "UPDATE docs SET listed=?1 WHERE id=?2");
+    s.bind(1, int64_t{listed ? 1 : 0});
+    s.bind(2, id);
+    s.step();
+    if (s.failed()) return s.error("index: set_listed");
+    if (sqlite3_changes(db_) == 0) {
+      return make_error(ErrorCode::kNotFound, "index: no document " + std::to_string(id));
+    }
+    return {};
+  }
+
+  Result<SearchResult> search(const SearchQuery& q) const override;
+  Result<std::vector<int64_t>> related(int64_t id, int limit) const override;
+
+  Result<std::vector<int64_t>> all_ids() const override {
+    std::lock_guard lock(mu_);
+    std::vector<int64_t> out;
+    Stmt s(db_, "SELECT id FROM docs ORDER BY id");
+    while (s.step()) out.push_back(s.i64(0));
+    if (s.failed()) return s.error("index: all_ids");
+    return out;
+  }
+
+  Result<void> flush() override {
+    std::lock_guard lock(mu_);
+    return exec(db_, "PRAGMA wal_checkpoint(FULL)");
+  }
+
+ private:
+  Result<void> delete_document(int64_t id) {
+    for (const char* sql : {"DELETE FROM fts WHERE rowid=?1", "DELETE FROM pages WHERE doc_id=?1",
+                            "DELETE FROM docs WHERE id=?1"}) {
+      Stmt s(db_, sql);
+      s.bind(1, id);
+      s.step();
+      if (s.failed()) return s.error("index: delete");
+    }
+    return {};
+  }
+
+  Result<void> write_document(const IndexDocument& doc, const std::string& title,
+                              const AnalyzedField& t, const AnalyzedField& k,
+                              const AnalyzedField& b, const std::vector<std::string>& originals,
+                              const std::vector<AlignedText>& pages) {
+    WENKU_TRY(delete_document(doc.id));
+    Stmt d(db_,
+           "INSERT INTO docs(id,title,keywords,description,category,format,uploader,created_at,views,"
+           "listed,npages) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
+    d.bind(1, doc.id);
+    d.bind(2, title);
+    d.bind(3, utf8_prefix(sanitize_utf8(doc.keywords), kMaxFieldBytes));
+    d.bind(4, utf8_prefix(sanitize_utf8(doc.description), kMaxFieldBytes));
+    d.bind(5, utf8_prefix(sanitize_utf8(doc.category_path), kMaxFieldBytes));
+    d.bind(6, to_lower_ascii(utf8_prefix(sanitize_utf8(doc.format), 64)));
+    d.bind(7, utf8_prefix(sanitize_utf8(doc.uploader), kMaxFieldBytes));
+    d.bind(8, doc.created_at);
+    d.bind(9, doc.views);
+    d.bind(10, int64_t{doc.listed ? 1 : 0});
+    d.bind(11, static_cast<int64_t>(doc.pages.size()));
+    d.step();
+    if (d.failed()) return d.error("index: insert document");
+    Stmt p(db_, "INSERT INTO pages(doc_id,page,text,aligned) VALUES(?1,?2,?3,?4)");
+    for (size_t i = 0; i < pages.size(); ++i) {
+      sqlite3_reset(p.get());
+      p.bind(1, doc.id);
+      p.bind(2, static_cast<int64_t>(i + 1));
+      p.bind(3, originals[i]);
+      p.bind(4, pages[i].aligned);
+      p.step();
+      if (p.failed()) return p.error("index: insert page");
+    }
+    Stmt f(db_, "INSERT INTO fts(rowid,t,tg,k,kg,b,bg) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+    f.bind(1, doc.id);
+    f.bind(2, t.words);
+    f.bind(3, t.grams);
+    f.bind(4, k.words);
+    f.bind(5, k.grams);
+    f.bind(6, b.words);
+    f.bind(7, b.grams);
+    f.step();
+    if (f.failed()) return f.error("index: insert text");
+    return {};
+  }
+
+  // Scores every listed document matching `expr` under the query's filters.
+  Result<std::vector<Candidate>> candidates(const Expr& expr, const SearchQuery& q) const {
+    std::string sql =
+        "SELECT fts.rowid, wenku_rank(fts, ?1, ?2), docs.created_at, docs.views FROM fts"
+        " JOIN docs ON docs.id = fts.rowid WHERE fts MATCH ?3 AND docs.listed = 1";
+    append_filters(sql, q);
+    Stmt s(db_, sql);
+    if (!s.ok()) return s.error("index: query");
+    s.bind(1, expr.term_map);
+    s.bind(2, weights_);
+    s.bind(3, expr.match);
+    bind_filters(s, q, 4);
+    std::vector<Candidate> out;
+    while (s.step() && out.size() < kMaxCandidates) {
+      double v = s.dbl(1);
+      int matched = static_cast<int>(v / kMatchedScale);
+      out.push_back({s.i64(0), matched, v - matched * kMatchedScale, s.i64(2), s.i64(3)});
+    }
+    if (s.failed()) return s.error("index: query");
+    return out;
+  }
+
+  static void append_filters(std::string& sql, const SearchQuery& q) {
+    if (!q.format.empty()) sql += " AND docs.format = ?4";
+    if (!q.category_prefix.empty()) {
+      sql += " AND (docs.category = ?5 OR (docs.category >= ?5 || '/' AND docs.category < ?5 || '0'))";
+    }
+    if (q.from) sql += " AND docs.created_at >= ?6";
+    if (q.to) sql += " AND docs.created_at <= ?7";
+  }
+  static void bind_filters(Stmt& s, const SearchQuery& q, int) {
+    if (!q.format.empty()) s.bind(4, to_lower_ascii(q.format));
+    if (!q.category_prefix.empty()) {
+      std::string c = q.category_prefix;
+      while (!c.empty() && c.back() == '/') c.pop_back();
+      s.bind(5, c);
+    }
+    if (q.from) s.bind(6, q.from);
+    if (q.to) s.bind(7, q.to);
+  }
+
+  Result<SearchResult> browse(const SearchQuery& q) const;
+  void fill_hit(SearchHit& hit, const ParsedQuery& pq) const;
+
+  sqlite3* db_;
+  Analyzer analyzer_;
+  RankParams params_;
+  std::string weights_;
+  mutable std::mutex mu_;  // one connection: SQLite statements are not shared across threads
+};
+
+Result<SearchResult> SqliteSearchIndex::browse(const SearchQuery& q) const {
+  SearchResult out;
+  std::string where = " WHERE docs.listed = 1";
+  append_filters(where, q);
+  const char* order = q.sort == SortOrder::kMostViewed ? " ORDER BY views DESC, id DESC"
+                                                       : " ORDER BY created_at DESC, id DESC";
+  Stmt c(db_, "SELECT count(*) FROM docs" + where);
+  bind_filters(c, q, 4);
+  if (c.step()) out.total = c.i64(0);
+  if (c.failed()) return c.error("index: browse");
+  Stmt s(db_, "SELECT id FROM docs" + where + order + " LIMIT ?8 OFFSET ?9");
+  bind_filters(s, q, 4);
+  s.bind(8, int64_t{q.limit});
+  s.bind(9, int64_t{q.offset});
+  while (s.step()) {
+    SearchHit h;
+    h.id = s.i64(0);
+    out.hits.push_back(std::move(h));
+  }
+  if (s.failed()) return s.error("index: browse");
+  for (SearchHit& h : out.hits) fill_hit(h, ParsedQuery{});
+  return out;
+}
+
+void SqliteSearchIndex::fill_hit(SearchHit& hit, const ParsedQuery& pq) const {
+  Stmt s(db_, "SELECT page, text, aligned FROM pages WHERE doc_id=?1 ORDER BY page");
+  s.bind(1, hit.id);
+  std::vector<std::string> storage;
+  std::vector<std::pair<std::string, std::string>> texts;
+  std::vector<int> numbers;
+  while (s.step()) {
+    numbers.push_back(static_cast<int>(s.i64(0)));
+    texts.emplace_back(std::string(s.text(1)), std::string(s.text(2)));
+  }
+  std::vector<PageText> pages;
+  for (size_t i = 0; i < texts.size(); ++i) pages.push_back({numbers[i], texts[i].first, texts[i].second});
+  PageMatch m = match_pages(pages, pq.highlight);
+  hit.pages = std::move(m.pages);
+  hit.snippet = std::move(m.snippet);
+}
+
+Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
+  auto start = std::chrono::steady_clock::now();
+  if (query.limit < 0 || query.offset < 0 || query.offset > kMaxOffset) {
+    return make_error(ErrorCode::kInvalidArgument, "search: offset or limit out of range");
+  }
+  SearchQuery q = query;
+  q.limit = std::min(q.limit, kMaxLimit);
+  q.text = utf8_prefix(sanitize_utf8(q.text), kMaxQueryBytes / 3);
+  ParsedQuery pq = analyzer_.parse_query(q.text);
+  if (pq.terms.size() > kMaxQueryTerms) pq.terms.resize(kMaxQueryTerms);
+  if (pq.excluded.size() > kMaxQueryTerms) pq.excluded.resize(kMaxQueryTerms);
+
+  std::lock_guard lock(mu_);
+  SearchResult out;
+  if (pq.terms.empty()) {
+    if (!pq.excluded.empty()) {  // only exclusions: nothing positive to look for
+      out.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+      return out;
+    }
+    WENKU_ASSIGN_OR_RETURN(out, browse(q));
+    out.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    return out;
+  }
+  Expr expr = build_expr(pq, false);
+  WENKU_ASSIGN_OR_RETURN(std::vector<Candidate> cands, candidates(expr, q));
+  // No word matched anywhere: a query with Chinese characters falls back to any of its
+  // characters, so it never comes back empty while a document shares one with it.
+  if (cands.empty()) {
+    ParsedQuery chars;
+    for (const QueryTerm& t : pq.terms) {
+      for (char32_t c : utf8_to_u32(t.text)) {
+        if (!is_cjk(c)) continue;
+        std::string one;
+        append_utf8(one, c);
+        if (std::none_of(chars.terms.begin(), chars.terms.end(),
+                         [&](const QueryTerm& o) { return o.text == one; }) &&
+            chars.terms.size() < kMaxQueryTerms) {
+          chars.terms.push_back({one, {one}, false});
+          chars.highlight.push_back(one);
+        }
+      }
+    }
+    chars.excluded = pq.excluded;
+    if (!chars.terms.empty()) {
+      expr = build_expr(chars, false);
+      WENKU_ASSIGN_OR_RETURN(cands, candidates(expr, q));
+      pq.highlight = chars.highlight;
+    }
+  }
+  int n = expr.n_terms;
+  int need = n <= params_.strict_terms ? n : static_cast<int>(std::ceil(n * params_.min_share));
+  int64_t strict = std::count_if(cands.begin(), cands.end(), [&](const Candidate& c) { return c.matched >= need; });
+  out.relaxed = strict == 0;
+  if (!out.relaxed) {
+    std::erase_if(cands, [&](const Candidate& c) { return c.matched < need; });
+  }
+  for (Candidate& c : cands) {
+    double coverage = n ? static_cast<double>(c.matched) / n : 1.0;
+    c.score *= std::pow(coverage, params_.coverage_power);
+  }
+  out.total = static_cast<int64_t>(cands.size());
+  auto better = [&](const Candidate& a, const Candidate& b) {
+    switch (q.sort) {
+      case SortOrder::kNewest:
+        if (a.created_at != b.created_at) return a.created_at > b.created_at;
+        break;
+      case SortOrder::kMostViewed:
+        if (a.views != b.views) return a.views > b.views;
+        break;
+      case SortOrder::kRelevance:
+        break;
+    }
+    if (a.score != b.score) return a.score > b.score;
+    return a.id < b.id;
+  };
+  size_t want = std::min(cands.size(), static_cast<size_t>(q.offset) + static_cast<size_t>(q.limit));
+  std::partial_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(want), cands.end(), better);
+  for (size_t i = static_cast<size_t>(q.offset); i < want; ++i) {
+    SearchHit h;
+    h.id = cands[i].id;
+    h.score = cands[i].score;
+    fill_hit(h, pq);
+    out.hits.push_back(std::move(h));
+  }
+  out.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return out;
+}
+
+Result<std::vector<int64_t>> SqliteSearchIndex::related(int64_t id, int limit) const {
+  std::string source;
+  {
+    std::lock_guard lock(mu_);
+    Stmt d(db_, "SELECT title, keywords FROM docs WHERE id=?1");
+    d.bind(1, id);
+    if (!d.step()) {
+      if (d.failed()) return d.error("index: related");
+      return make_error(ErrorCode::kNotFound, "index: no document " + std::to_string(id));
+    }
+    source = std::string(d.text(0)) + "\n" + std::string(d.text(1));
+    Stmt p(db_, "SELECT substr(aligned, 1, 3000) FROM pages WHERE doc_id=?1 AND page=1");
+    p.bind(1, id);
+    if (p.step()) source += "\n" + std::string(p.text(0));
+  }
+  // The document's own words: its title and keywords first, then its most frequent body
+  // words of two or more characters.
+  std::string norm = analyzer_.normalize(source);
+  std::vector<std::string> words = analyzer_.query_words(norm);
+  size_t title_end = analyzer_.query_words(analyzer_.normalize(source.substr(0, source.find('\n')))).size();
+  std::vector<std::string> picked;
+  std::unordered_set<std::string> seen;
+  for (size_t i = 0; i < title_end && i < words.size(); ++i) {
+    if (utf8_length(words[i]) >= 2 && !is_stop_word(words[i]) && seen.insert(words[i]).second) {
+      picked.push_back(words[i]);
+    }
+  }
+  std::unordered_map<std::string, int> freq;
+  for (size_t i = title_end; i < words.size(); ++i) {
+    if (utf8_length(words[i]) >= 2 && !is_stop_word(words[i])) ++freq[words[i]];
+  }
+  std::vector<std::pair<int, std::string>> by_freq;
+  for (auto& [w, f] : freq) {
+    if (f >= 2 && !seen.count(w)) by_freq.emplace_back(f, w);
+  }
+  std::sort(by_freq.begin(), by_freq.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  for (size_t i = 0; i < by_freq.size() && picked.size() < 12; ++i) picked.push_back(by_freq[i].second);
+  if (picked.empty()) return std::vector<int64_t>{};
+  ParsedQuery pq;
+  for (const std::string& w : picked) pq.terms.push_back({w, {w}, false});
+  Expr expr = build_expr(pq, false);
+  std::lock_guard lock(mu_);
+  WENKU_ASSIGN_OR_RETURN(std::vector<Candidate> cands, candidates(expr, SearchQuery{}));
+  std::erase_if(cands, [&](const Candidate& c) { return c.id == id; });
+  for (Candidate& c : cands) c.score *= std::pow(static_cast<double>(c.matched) / expr.n_terms, 2.0);
+  size_t want = std::min(cands.size(), static_cast<size_t>(std::max(0, limit)));
+  std::partial_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(want), cands.end(),
+                    [](const Candidate& a, const Candidate& b) {
+                      return a.score != b.score ? a.score > b.score : a.id < b.id;
+                    });
+  std::vector<int64_t> out;
+  for (size_t i = 0; i < want; ++i) out.push_back(cands[i].id);
+  return out;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<SearchIndex>> open_sqlite_index(const std::string& path,
+                                                       const text::Normalizer& normalizer,
+                                                       const text::Segmenter& segmenter,
+                                                       const RankParams& params) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close_v2(db);
+    return make_error(ErrorCode::kIo, "index: cannot open " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  auto index = std::make_unique<SqliteSearchIndex>(db, normalizer, segmenter, params);
+  WENKU_TRY(index->init());
+  return std::unique_ptr<SearchIndex>(std::move(index));
+}
+
+}  // namespace wenku::index

@@ -1,0 +1,33 @@
+// The embedded SearchIndex: SQLite FTS5 over pre-analysed text (words and CJK bigrams),
+// ranked by a BM25 variant that counts how many of the query's terms each document has.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "index/search_index.h"
+
+namespace wenku::index {
+
+// Ranking knobs; the defaults are what bench/search_eval measured best (bench/README.md).
+struct RankParams {
+  // BM25 column weights: title words, title grams, keywords+description words and grams,
+  // body words, body grams.
+  double w_title = 6.0, w_title_grams = 3.0, w_meta = 3.0, w_meta_grams = 1.5;
+  double w_body = 1.0, w_body_grams = 0.5;
+  double k1 = 1.2, b = 0.75;
+  // A relaxed (not all words) match is scored as score * coverage^coverage_power.
+  double coverage_power = 2.0;
+  // Terms a query of n terms must match before the relaxed set is used: all when
+  // n <= strict_terms, else ceil(n * min_share).
+  int strict_terms = 3;
+  double min_share = 1.0;
+};
+
+// Opens (creating if needed) the index database at `path`.
+Result<std::unique_ptr<SearchIndex>> open_sqlite_index(const std::string& path,
+                                                       const text::Normalizer& normalizer,
+                                                       const text::Segmenter& segmenter,
+                                                       const RankParams& params = {});
+
+}  // namespace wenku::index
