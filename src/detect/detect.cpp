@@ -124,12 +124,13 @@ Detection detect_zip(const ByteSource& src) {
     const std::string m = read_small(z, "META-INF/manifest.xml");
     size_t p = m.find("full-path=\"/\"");
     if (p != std::string::npos) {
-      size_t t = m.rfind("media-type=\"", p);
-      size_t t2 = m.find("media-type=\"", p);
-      size_t at = (t2 != std::string::npos && t2 - p < 200) ? t2 : t;
+      // The media type is an attribute of the same file-entry element.
+      size_t b = m.rfind('<', p), e = m.find('>', p);
+      std::string entry = m.substr(b == std::string::npos ? 0 : b, e == std::string::npos ? std::string::npos : e - b);
+      size_t at = entry.find("media-type=\"");
       if (at != std::string::npos) {
         at += 12;
-        Detection d = odf_by_mimetype(z, m.substr(at, m.find('"', at) - at));
+        Detection d = odf_by_mimetype(z, entry.substr(at, entry.find('"', at) - at));
         if (!d.format.empty()) return d;
       }
     }

@@ -1,0 +1,120 @@
+// PDF text through MuPDF's structured text, page by page, in a context of its own per call.
+extern "C" {
+#include <mupdf/fitz.h>
+}
+
+#include "extract/internal.h"
+
+namespace wenku::extract {
+namespace {
+
+void quiet(void*, const char*) {}
+
+struct Context {
+  fz_context* ctx = fz_new_context(nullptr, nullptr, 64 << 20);
+  ~Context() {
+    if (ctx) fz_drop_context(ctx);
+  }
+};
+
+// One page's structured text as a MuPDF buffer, or null when the page cannot be read. The
+// setjmp of fz_try lives in this small frame, away from the caller's locals.
+fz_buffer* page_text(fz_context* ctx, fz_document* doc, int i, const fz_stext_options* opts) {
+  fz_page* volatile page = nullptr;
+  fz_stext_page* volatile st = nullptr;
+  fz_buffer* volatile buf = nullptr;
+  fz_try(ctx) {
+    page = fz_load_page(ctx, doc, i);
+    st = fz_new_stext_page_from_page(ctx, page, opts);
+    buf = fz_new_buffer_from_stext_page(ctx, st);
+  }
+  fz_always(ctx) {
+    fz_drop_stext_page(ctx, st);
+    fz_drop_page(ctx, page);
+  }
+  fz_catch(ctx) {
+    return nullptr;
+  }
+  return buf;
+}
+
+}  // namespace
+
+Result<ExtractedText> extract_pdf_text(const std::filesystem::path& pdf, const ExtractLimits& limits) {
+  Context c;
+  fz_context* ctx = c.ctx;
+  if (ctx == nullptr) return make_error(ErrorCode::kInternal, "MuPDF context");
+  fz_set_warning_callback(ctx, quiet, nullptr);
+  fz_set_error_callback(ctx, quiet, nullptr);
+  const std::string path = pdf.string();
+  fz_document* volatile doc = nullptr;
+  volatile int pages = 0;
+  volatile bool needs_password = false;
+  char message[256] = {0};
+  fz_try(ctx) {
+    fz_register_document_handlers(ctx);
+    doc = fz_open_document(ctx, path.c_str());
+    if (fz_needs_password(ctx, doc)) needs_password = true;
+    else pages = fz_count_pages(ctx, doc);
+  }
+  fz_catch(ctx) {
+    const char* m = fz_caught_message(ctx);
+    snprintf(message, sizeof(message), "%s", m ? m : "");
+  }
+  struct DocGuard {
+    fz_context* ctx;
+    fz_document* doc;
+    ~DocGuard() { fz_drop_document(ctx, doc); }
+  } guard{ctx, doc};
+  if (doc == nullptr || message[0] != '\0') {
+    std::string m(message);
+    if (m.find("security handler") != std::string::npos || m.find("crypt") != std::string::npos)
+      return make_error(ErrorCode::kEncrypted, "文档已加密，需要密码 / encrypted: needs a password");
+    return detail::corrupt_part("PDF", m.empty() ? "cannot open" : m);
+  }
+  if (needs_password) return make_error(ErrorCode::kEncrypted, "文档已加密，需要密码 / encrypted: needs a password");
+  if (pages > limits.max_pages)
+    return make_error(ErrorCode::kTooLarge, "页数过多（" + std::to_string(pages) + " 页） / too many pages: " +
+                                                std::to_string(pages));
+  if (pages <= 0) return detail::corrupt_part("PDF", "no pages");
+
+  ExtractedText t;
+  t.paged = true;
+  uint64_t total = 0;
+  int failed = 0;
+  fz_stext_options opts{};
+  opts.flags = FZ_STEXT_MEDIABOX_CLIP | FZ_STEXT_DEHYPHENATE;
+  for (int i = 0; i < pages; ++i) {
+    fz_buffer* buf = page_text(ctx, doc, i, &opts);
+    if (buf == nullptr) ++failed;
+    std::string text;
+    if (buf != nullptr) {
+      unsigned char* data = nullptr;
+      size_t len = fz_buffer_storage(ctx, buf, &data);
+      text.assign(reinterpret_cast<const char*>(data), len);
+      fz_drop_buffer(ctx, buf);
+    }
+    // MuPDF ends blocks with blank lines; keep single line breaks between lines.
+    std::string clean;
+    clean.reserve(text.size());
+    for (char ch : text)
+      if (!(ch == '\n' && clean.size() >= 2 && clean.back() == '\n' && clean[clean.size() - 2] == '\n'))
+        clean.push_back(ch);
+    while (!clean.empty() && (clean.back() == '\n' || clean.back() == ' ')) clean.pop_back();
+    total += clean.size();
+    if (total > limits.max_text_bytes) return detail::too_large_text();
+    t.pages.push_back(sanitize_utf8(clean));
+  }
+  if (failed == pages) return detail::corrupt_part("PDF", "no page could be read");
+  char title[512] = {0};
+  fz_try(ctx) {
+    if (fz_lookup_metadata(ctx, doc, FZ_META_INFO_TITLE, title, sizeof(title)) < 0) title[0] = '\0';
+  }
+  fz_catch(ctx) {
+    title[0] = '\0';
+  }
+  t.title = trim(sanitize_utf8(title));
+  return t;
+}
+
+}  // namespace wenku::extract
