@@ -65,6 +65,31 @@ std::string utf16_32_without_bom(std::string_view s) {
   return "";
 }
 
+// Chinese in UTF-16 without a BOM has few zero bytes (only from ASCII such as line breaks):
+// count code units that are CJK, CJK punctuation, full-width forms or printable ASCII under
+// each byte order. Only asked when the sample holds a zero byte, which legacy encodings never do.
+std::string cjk_utf16_without_bom(std::string_view s) {
+  const size_t n = std::min<size_t>(s.size(), 8192) & ~size_t{1};
+  const size_t units2 = n / 2;
+  auto texty = [&](bool be) {
+    size_t good = 0;
+    for (size_t i = 0; i + 1 < n; i += 2) {
+      auto hi = static_cast<unsigned char>(s[be ? i : i + 1]), lo = static_cast<unsigned char>(s[be ? i + 1 : i]);
+      uint32_t u = static_cast<uint32_t>(hi) << 8 | lo;
+      if ((u >= 0x4E00 && u <= 0x9FFF) || (u >= 0x3000 && u <= 0x303F) || (u >= 0xFF00 && u <= 0xFFEF) ||
+          (u >= 0x20 && u < 0x7F) || u == '\n' || u == '\r' || u == '\t')
+        ++good;
+    }
+    return good;
+  };
+  if (n >= 16) {
+    size_t le = texty(false), be = texty(true);
+    if (le * 10 >= units2 * 9 && le > be) return "UTF-16LE";
+    if (be * 10 >= units2 * 9 && be > le) return "UTF-16BE";
+  }
+  return "";
+}
+
 // Control characters that never appear in text (NUL aside, handled above).
 bool looks_binary(std::string_view s) {
   size_t bad = 0, nul = 0;
@@ -142,6 +167,9 @@ TextGuess guess_text_encoding(std::string_view s, bool complete, CharsetEngine e
   if (has_prefix(s, "\xFE\xFF")) return {false, "UTF-16BE", 2};
   if (has_prefix(s, "\x84\x31\x95\x33")) return {false, "GB18030", 4};
   if (std::string u = utf16_32_without_bom(s); !u.empty()) return {false, u, 0};
+  if (s.substr(0, 8192).find('\0') != std::string_view::npos) {
+    if (std::string u = cjk_utf16_without_bom(s); !u.empty()) return {false, u, 0};
+  }
   if (looks_binary(s)) {
     g.binary = true;
     return g;
