@@ -1,0 +1,21 @@
+# Generates a C++ source holding every file under web/ (templates, CSS, JS), so the binary
+# serves its pages without looking for files at run time. Run as a CMake script:
+#   cmake -DWEB_DIR=... -DOUT=... -P embed_assets.cmake
+file(GLOB_RECURSE files RELATIVE ${WEB_DIR} ${WEB_DIR}/templates/* ${WEB_DIR}/static/*)
+list(SORT files)
+set(body "// Generated from web/ by cmake/embed_assets.cmake; do not edit.\n#include \"http/assets.h\"\n\n#include <array>\n\nnamespace wenku::http {\nnamespace {\n")
+set(table "")
+set(i 0)
+foreach(f ${files})
+  file(READ ${WEB_DIR}/${f} hex HEX)
+  string(LENGTH "${hex}" hex_len)
+  math(EXPR size "${hex_len} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "const unsigned char kAsset${i}[] = {${bytes}0};\n")
+  string(APPEND table "    Asset{\"${f}\", std::string_view(reinterpret_cast<const char*>(kAsset${i}), ${size})},\n")
+  math(EXPR i "${i} + 1")
+endforeach()
+string(APPEND body "struct Asset { std::string_view name; std::string_view data; };\nconst Asset kAssets[] = {\n${table}    Asset{\"\", \"\"}};\n}  // namespace\n\n")
+string(APPEND body "std::optional<std::string_view> asset(std::string_view name) {\n  for (const auto& a : kAssets) {\n    if (!a.name.empty() && a.name == name) return a.data;\n  }\n  return std::nullopt;\n}\n\n}  // namespace wenku::http\n")
+file(WRITE ${OUT}.tmp "${body}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different ${OUT}.tmp ${OUT})

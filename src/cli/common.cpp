@@ -1,0 +1,52 @@
+// Shared subcommand plumbing.
+#include "cli/common.h"
+
+#include "cli/commands.h"
+#include "core/log.h"
+
+namespace wenku::cli {
+
+ArgSpec with_common(ArgSpec spec) {
+  spec.options.insert({"data", "config", "set", "log-level"});
+  spec.flags.insert("help");
+  return spec;
+}
+
+std::optional<Settings> load_settings(const Args& args) {
+  std::map<std::string, std::string> overrides;
+  if (args.options.count("data")) overrides["data"] = args.get("data");
+  if (args.options.count("log-level")) overrides["log_level"] = args.get("log-level");
+  if (args.options.count("set")) {
+    std::string kv = args.get("set");
+    size_t eq = kv.find('=');
+    if (eq == std::string::npos) {
+      std::cerr << "wenku: --set needs KEY=VALUE\n";
+      return std::nullopt;
+    }
+    overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  auto s = Settings::load(overrides, args.get("config"));
+  if (!s.ok()) {
+    std::cerr << "wenku: " << s.error().message << "\n";
+    return std::nullopt;
+  }
+  log::set_level(s->get("log_level"));
+  return std::move(s).value();
+}
+
+int usage_error(const std::string& message, const std::string& usage) {
+  std::cerr << "wenku: " << message << "\n\n" << usage;
+  return kExitUsage;
+}
+
+std::unique_ptr<library::Library> open_library(const Settings& s, library::Library::Options o) {
+  auto lib = library::Library::open(s, o);
+  if (!lib.ok()) {
+    std::cerr << "wenku: cannot open the data directory " << s.data_dir().string() << ": "
+              << lib.error().message << "\n";
+    return nullptr;
+  }
+  return std::move(lib).value();
+}
+
+}  // namespace wenku::cli

@@ -1,0 +1,70 @@
+// `wenku serve`: the web site, the API and the processing workers in one process.
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "cli/commands.h"
+#include "cli/common.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "library/demo.h"
+
+namespace wenku::cli {
+
+namespace {
+
+http::HttpServer* g_server = nullptr;
+
+void on_signal(int) {
+  if (g_server) g_server->stop();
+}
+
+}  // namespace
+
+int serve_command(const std::vector<std::string>& argv) {
+  const char* usage =
+      "usage: wenku serve [--data DIR] [--listen HOST:PORT] [--demo]\n\n"
+      "Serves the web site and the API (default 127.0.0.1:8080) and processes uploads.\n"
+      "  --demo   import the demo library when the data directory has no documents\n";
+  auto args = parse_args(argv, with_common({{"demo"}, {"listen"}}));
+  if (!args.ok()) return usage_error(args.error().message, usage);
+  if (args->has("help")) {
+    std::cout << usage;
+    return kExitOk;
+  }
+  if (!args->positionals.empty()) return usage_error("serve takes no arguments", usage);
+  auto settings = load_settings(*args);
+  if (!settings) return kExitUsage;
+  if (args->options.count("listen")) (void)settings->set("listen", args->get("listen"), "--listen");
+  if (args->has("demo")) (void)settings->set("demo", "true", "--demo");
+
+  auto lib = open_library(*settings, {.workers = true});
+  if (!lib) return kExitFailure;
+  http::HttpServer server(*lib, lib->settings());
+  auto port = server.bind(settings->get("listen"));
+  if (!port.ok()) {
+    std::cerr << "wenku: " << port.error().message << "\n";
+    return kExitFailure;
+  }
+  g_server = &server;
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  std::signal(SIGPIPE, SIG_IGN);
+  std::string host = settings->get("listen").substr(0, settings->get("listen").rfind(':'));
+  log::info("serving url=http://{}:{}/ data={}", host, *port, settings->data_dir().string());
+  std::cerr << "wenku 文库: http://" << host << ":" << *port << "/\n";
+  std::thread demo;
+  if (settings->get_bool("demo")) {
+    demo = std::thread([&lib] {
+      if (auto r = library::import_demo_if_empty(*lib); !r.ok()) {
+        log::warn("demo_import_failed error={}", r.error().message);
+      }
+    });
+  }
+  server.run();
+  if (demo.joinable()) demo.join();
+  g_server = nullptr;
+  return kExitOk;
+}
+
+}  // namespace wenku::cli

@@ -1,0 +1,44 @@
+// HttpServer: the web site and the JSON API over one cpp-httplib server. Routes live in
+// api_routes.cpp and page_routes.cpp; this file holds what every request shares.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "core/result.h"
+#include "core/settings.h"
+#include "library/library.h"
+
+namespace httplib {
+class Server;
+}
+
+namespace wenku::http {
+
+class Views;
+
+class HttpServer {
+ public:
+  HttpServer(library::Library& library, const Settings& settings);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  // Binds HOST:PORT (port 0 picks a free one). Errors: kInvalidArgument, kUnavailable.
+  Result<int> bind(const std::string& listen);
+  // Serves until stop() is called.
+  void run();
+  void stop();
+
+ private:
+  void install_api_routes();
+  void install_page_routes();
+  void install_common();
+
+  library::Library& library_;
+  const Settings& settings_;
+  std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<Views> views_;
+};
+
+}  // namespace wenku::http

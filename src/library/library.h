@@ -1,0 +1,157 @@
+// Library: the application. Owns the stores, the index, the converter and the workers, and
+// offers what the CLI and the web site do with documents: upload, process, get, search,
+// related, check. The one module that knows all the others.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "blob/blob_store.h"
+#include "core/result.h"
+#include "core/settings.h"
+#include "library/data_dir.h"
+#include "store/metadata_store.h"
+
+namespace wenku::index {
+class SearchIndex;
+}
+namespace wenku::convert {
+class Converter;
+}
+namespace wenku::jobs {
+class WorkerPool;
+}
+
+namespace wenku::library {
+
+struct ImportRequest {
+  std::string title;          // "" = the file name
+  std::string original_name;  // the file name as uploaded
+  std::string external_id;
+  std::string category;       // "办公文档/事务文书"
+  std::string description;
+  std::vector<std::string> tags;
+  std::string uploader_name;
+  int64_t uploader_id = 0;
+  store::Visibility visibility = store::Visibility::kPublic;
+};
+
+struct ImportOutcome {
+  int64_t id = 0;             // the new document, or the original of a duplicate
+  bool duplicate = false;
+};
+
+// Bytes of an upload on their way to the blob store: written to this process's scratch
+// directory with the SHA-256 computed on the way and the size limit enforced.
+class UploadWriter {
+ public:
+  virtual ~UploadWriter() = default;
+  // Errors: kTooLarge, kIo.
+  virtual Result<void> write(std::string_view chunk) = 0;
+  virtual uint64_t size() const = 0;
+};
+
+struct CheckReport {
+  std::vector<std::string> problems;  // what was wrong, one line each
+  std::vector<std::string> repairs;   // what was repaired
+  int remaining = 0;                  // problems not repaired
+  int documents = 0, blobs = 0, indexed = 0;
+};
+
+struct SearchRequest {
+  std::string query;
+  std::string category;
+  std::string format;
+  std::string sort;           // "", "newest", "views"
+  int page = 1;
+  int per_page = 10;
+  bool log = false;           // record in the query log
+};
+
+struct SearchHitView {
+  store::Document doc;
+  double score = 0;
+  std::string snippet;        // escaped HTML with <em>
+  std::vector<int> pages;
+};
+
+struct SearchResponse {
+  std::string query;
+  int64_t total = 0;
+  double took_ms = 0;
+  std::vector<SearchHitView> hits;
+};
+
+class Library {
+ public:
+  struct Options {
+    bool workers = true;      // run processing workers in this process
+    bool exclusive = false;   // try to hold the data directory alone (check)
+  };
+  // Opens (creating) the data directory of `settings`. Errors: kIo, kInvalidArgument.
+  static Result<std::unique_ptr<Library>> open(const Settings& settings, Options options);
+  ~Library();
+  Library(const Library&) = delete;
+  Library& operator=(const Library&) = delete;
+
+  // Upload path: begin, write chunks, commit. commit() stores the blob and writes the row and
+  // its job in one transaction; an exact duplicate (same SHA-256) returns the original.
+  // Errors: kInvalidArgument (empty file), kTooLarge, kIo.
+  Result<std::unique_ptr<UploadWriter>> begin_upload();
+  Result<ImportOutcome> commit_upload(std::unique_ptr<UploadWriter> upload, const ImportRequest& request);
+  // Convenience over the upload path. Errors as above plus kNotFound for a missing path.
+  Result<ImportOutcome> import_file(const std::filesystem::path& path, ImportRequest request);
+  Result<ImportOutcome> import_text(std::string_view utf8_text, ImportRequest request);
+
+  // Blocks until the document is ready or failed (or `timeout_seconds` pass).
+  Result<store::Document> wait_until_done(int64_t id, int timeout_seconds);
+  // Re-runs the processing of one document. Errors: kNotFound.
+  Result<void> retry(int64_t id);
+
+  Result<SearchResponse> search(const SearchRequest& request);
+  Result<std::vector<store::Document>> related(int64_t id, int limit);
+
+  // Verifies that every row's blob exists with its hash and that the index agrees with the
+  // store; repairs what can be rebuilt.
+  Result<CheckReport> check();
+
+  store::MetadataStore& store() { return *store_; }
+  blob::BlobStore& blobs() { return *blobs_; }
+  const Settings& settings() const { return settings_; }
+  const DataDir& data_dir() const { return dir_; }
+  // True when this process holds the data directory alone (no server or import running).
+  bool alone() const { return alone_; }
+
+  // Processing steps (job handlers); public for tests.
+  Result<void> run_extract(int64_t document_id);
+  Result<void> run_preview(int64_t document_id);
+  Result<void> run_render_rest(int64_t document_id);
+
+ private:
+  Library(Settings settings, DataDir dir);
+  Result<void> init(Options options);
+  Result<void> reindex(int64_t id);
+  Result<convert::Converter*> converter();
+  void mark_failed(int64_t id, const Error& error);
+  void notify_workers();
+
+  Settings settings_;
+  DataDir dir_;
+  std::unique_ptr<DataLock> lock_;
+  std::unique_ptr<ScratchDir> scratch_;
+  std::unique_ptr<store::MetadataStore> store_;
+  std::unique_ptr<blob::BlobStore> blobs_;
+  std::unique_ptr<index::SearchIndex> index_;
+  std::unique_ptr<convert::Converter> converter_;
+  std::unique_ptr<jobs::WorkerPool> workers_;
+  std::mutex converter_mu_;
+  bool alone_ = false;
+};
+
+}  // namespace wenku::library

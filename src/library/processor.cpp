@@ -1,0 +1,280 @@
+// The processing of one document, as job handlers: extract (searchable), preview (ready),
+// render_rest (the remaining preview pages).
+#include <algorithm>
+#include <fstream>
+#include <thread>
+
+#include "convert/converter.h"
+#include "core/hash.h"
+#include "core/log.h"
+#include "core/strings.h"
+#include "detect/detect.h"
+#include "extract/extract.h"
+#include "index/search_index.h"
+#include "library/job_kinds.h"
+#include "library/library.h"
+#include "render/pdf_document.h"
+
+namespace wenku::library {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// What search engines and the 资源描述 box show when the uploader wrote no description.
+std::string summary_of(const std::vector<store::Page>& pages) {
+  std::string all;
+  for (const auto& p : pages) {
+    all += p.text;
+    all += ' ';
+    if (all.size() > 4000) break;
+  }
+  std::string flat;
+  bool space = false;
+  for (char c : all) {
+    if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+      space = true;
+      continue;
+    }
+    if (space && !flat.empty()) flat += ' ';
+    space = false;
+    flat += c;
+  }
+  return utf8_prefix(sanitize_utf8(flat), 200);
+}
+
+// A simple HTML page holding plain text, for LibreOffice to lay out as pages.
+std::string text_as_html(const std::string& title, const std::vector<std::string>& pages) {
+  std::string html = "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>" + html_escape(title) +
+                     "</title></head><body>";
+  for (const auto& page : pages) {
+    for (const auto& para : split(page, '\n')) {
+      std::string t = trim(para);
+      if (!t.empty()) html += "<p>" + html_escape(t) + "</p>\n";
+    }
+  }
+  html += "</body></html>";
+  return html;
+}
+
+bool has_text(const std::vector<std::string>& pages) {
+  return std::any_of(pages.begin(), pages.end(), [](const std::string& p) { return !trim(p).empty(); });
+}
+
+extract::ExtractLimits extract_limits(const Settings& s) {
+  extract::ExtractLimits l;
+  l.max_pages = static_cast<int>(s.get_int("max_pages"));
+  return l;
+}
+
+}  // namespace
+
+Result<convert::Converter*> Library::converter() {
+  std::lock_guard lock(converter_mu_);
+  if (!converter_) {
+    convert::ConverterOptions o;
+    o.slots = static_cast<int>(settings_.get_int("convert_slots"));
+    o.timeout_seconds = static_cast<int>(settings_.get_int("convert_timeout_seconds"));
+    o.memory_mb = static_cast<int>(settings_.get_int("convert_memory_mb"));
+    o.docs_per_helper = static_cast<int>(settings_.get_int("convert_docs_per_helper"));
+    o.work_dir = dir_.work() / ("convert-" + scratch_->path().filename().string());
+    WENKU_ASSIGN_OR_RETURN(converter_, convert::make_converter(o));
+  }
+  return converter_.get();
+}
+
+Result<void> Library::reindex(int64_t id) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
+  WENKU_ASSIGN_OR_RETURN(auto pages, store_->get_pages(id));
+  store::DocumentUpdate mark;
+  mark.indexed = false;
+  WENKU_TRY(store_->update_document(id, mark));
+  index::IndexDocument d;
+  d.id = doc.id;
+  d.title = doc.title;
+  d.keywords = doc.keywords;
+  d.description = doc.description;
+  d.category_path = doc.category_path;
+  d.format = doc.format;
+  d.uploader = doc.uploader_name;
+  d.created_at = doc.created_at;
+  d.views = doc.views;
+  for (const auto& p : pages) d.pages.push_back(p.text);
+  d.listed = doc.visibility == store::Visibility::kPublic && !doc.hidden &&
+             doc.status != store::DocumentStatus::kFailed && doc.duplicate_of == 0;
+  WENKU_TRY(index_->upsert(d));
+  WENKU_TRY(index_->flush());
+  mark.indexed = true;
+  return store_->update_document(id, mark);
+}
+
+Result<void> Library::run_extract(int64_t id) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
+  WENKU_ASSIGN_OR_RETURN(fs::path original, blobs_->local_path(doc.blob_key, scratch_->path()));
+  detect::Detection det = detect::detect_file(original);
+  store::DocumentUpdate u;
+  u.format = det.format;
+  WENKU_TRY(store_->update_document(id, u));
+  if (det.encrypted) return make_error(ErrorCode::kEncrypted, det.reason);
+  if (!det.supported) return make_error(ErrorCode::kUnsupportedFormat, det.reason);
+
+  auto text = extract::extract_text(original, det, extract_limits(settings_));
+  if (text.ok()) {
+    std::vector<store::Page> pages;
+    for (size_t i = 0; i < text->pages.size(); ++i) {
+      pages.push_back({static_cast<int>(i + 1), text->pages[i], "", "", 0, 0});
+    }
+    WENKU_TRY(store_->replace_pages(id, pages));
+    store::DocumentUpdate meta;
+    if (doc.description.empty()) meta.description = summary_of(pages);
+    if (text->paged) meta.pages = static_cast<int>(pages.size());
+    WENKU_TRY(store_->update_document(id, meta));
+    // Searchable now, before any preview exists.
+    WENKU_TRY(reindex(id));
+  } else if (text.error().code == ErrorCode::kEncrypted || text.error().code == ErrorCode::kTooLarge ||
+             (text.error().code == ErrorCode::kCorrupt && !det.needs_conversion)) {
+    return text.take_error();
+  } else if (text.error().code != ErrorCode::kUnsupportedFormat) {
+    // LibreOffice may still read what our own reader could not; its PDF gives the text.
+    log::info("extract_fallback document={} reason={}", id, text.error().message);
+  }
+  WENKU_TRY(store_->enqueue_job({kJobPreview, id, kPriorityPreview,
+                                 static_cast<int>(settings_.get_int("job_max_attempts"))}));
+  notify_workers();
+  return {};
+}
+
+Result<void> Library::run_preview(int64_t id) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
+  WENKU_ASSIGN_OR_RETURN(fs::path original, blobs_->local_path(doc.blob_key, scratch_->path()));
+  WENKU_ASSIGN_OR_RETURN(auto text_pages, store_->get_pages(id));
+
+  // 1. A PDF: the original, or LibreOffice's conversion of it (or of its text).
+  fs::path pdf_path;
+  std::string pdf_key = doc.pdf_key;
+  if (doc.format == "pdf") {
+    pdf_path = original;
+  } else if (!pdf_key.empty()) {
+    WENKU_ASSIGN_OR_RETURN(pdf_path, blobs_->local_path(pdf_key, scratch_->path()));
+  } else {
+    fs::path input = original;
+    std::string format = doc.format;
+    fs::path prepared;
+    if (!convert::is_convertible_format(format)) {
+      // Text formats (txt in any encoding, html, epub, xml): lay out the extracted text.
+      std::vector<std::string> texts;
+      for (const auto& p : text_pages) texts.push_back(p.text);
+      if (!has_text(texts)) return make_error(ErrorCode::kCorrupt, "文档中没有文字 / the document has no text");
+      prepared = scratch_->new_file(".html");
+      std::ofstream(prepared, std::ios::binary) << text_as_html(doc.title, texts);
+      input = prepared;
+      format = "html";
+    }
+    fs::path out = scratch_->new_file(".pdf");
+    auto conv = converter();
+    Result<void> converted = conv.ok() ? (*conv)->to_pdf(input, format, out) : Result<void>(conv.error());
+    if (!prepared.empty()) fs::remove(prepared);
+    if (!converted.ok()) {
+      fs::remove(out);
+      return converted.take_error();
+    }
+    WENKU_ASSIGN_OR_RETURN(auto blob_key, blobs_->put_file(out, [&] {
+      Sha256 h;
+      std::ifstream in(out, std::ios::binary);
+      std::string buf(65536, '\0');
+      while (in) {
+        in.read(buf.data(), static_cast<std::streamsize>(buf.size()));
+        h.update(buf.data(), static_cast<size_t>(in.gcount()));
+      }
+      return h.hex();
+    }()));
+    pdf_key = blob_key;
+    store::DocumentUpdate u;
+    u.pdf_key = pdf_key;
+    WENKU_TRY(store_->update_document(id, u));
+    WENKU_ASSIGN_OR_RETURN(pdf_path, blobs_->local_path(pdf_key, scratch_->path()));
+  }
+
+  // 2. Pages and their text come from the PDF: the page count a reader sees.
+  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path));
+  int count = pdf->page_count();
+  if (count <= 0) return make_error(ErrorCode::kCorrupt, "PDF 没有页面 / the PDF has no pages");
+  if (count > settings_.get_int("max_pages")) {
+    return make_error(ErrorCode::kTooLarge, "页数太多（" + std::to_string(count) + "页） / too many pages: " +
+                                                std::to_string(count));
+  }
+  std::vector<store::Page> pages;
+  for (int i = 0; i < count; ++i) {
+    auto t = pdf->page_text(i);
+    pages.push_back({i + 1, t.ok() ? *t : std::string(), "", "", 0, 0});
+  }
+  std::vector<std::string> pdf_texts;
+  for (const auto& p : pages) pdf_texts.push_back(p.text);
+  // A PDF without a text layer (scans, broken fonts) keeps the native text instead.
+  if (has_text(pdf_texts) || text_pages.empty()) WENKU_TRY(store_->replace_pages(id, pages));
+  store::DocumentUpdate u;
+  u.pages = count;
+  if (doc.description.empty()) {
+    WENKU_ASSIGN_OR_RETURN(auto stored, store_->get_pages(id));
+    u.description = summary_of(stored);
+  }
+  WENKU_TRY(store_->update_document(id, u));
+
+  // 3. The first preview pages, before the document is ready.
+  int first = std::min<int>(count, static_cast<int>(settings_.get_int("preview_pages")));
+  render::RenderOptions ro;
+  int done = 0;
+  for (int i = 0; i < first; ++i) {
+    auto img = pdf->render_page(i, ro);
+    if (!img.ok()) {
+      log::warn("render_failed document={} page={} error={}", id, i + 1, img.error().message);
+      break;
+    }
+    WENKU_ASSIGN_OR_RETURN(auto image_key, blobs_->put_bytes(img->preview_webp));
+    WENKU_ASSIGN_OR_RETURN(auto thumb_key, blobs_->put_bytes(img->thumb_webp));
+    WENKU_TRY(store_->set_page_image(id, i + 1, image_key, thumb_key, img->width, img->height));
+    done = i + 1;
+  }
+  store::DocumentUpdate ready;
+  ready.preview_pages_done = done;
+  ready.status = store::DocumentStatus::kReady;
+  ready.error = "";
+  WENKU_TRY(store_->update_document(id, ready));
+  WENKU_TRY(reindex(id));
+  int max_preview = static_cast<int>(settings_.get_int("max_preview_pages"));
+  if (done == first && count > first && max_preview > first) {
+    WENKU_TRY(store_->enqueue_job({kJobRenderRest, id, kPriorityRenderRest, 2}));
+    notify_workers();
+  }
+  return {};
+}
+
+Result<void> Library::run_render_rest(int64_t id) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
+  std::string key = doc.format == "pdf" ? doc.blob_key : doc.pdf_key;
+  if (key.empty()) return {};
+  WENKU_ASSIGN_OR_RETURN(fs::path pdf_path, blobs_->local_path(key, scratch_->path()));
+  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path));
+  int last = std::min(pdf->page_count(), static_cast<int>(settings_.get_int("max_preview_pages")));
+  render::RenderOptions ro;
+  int done = doc.preview_pages_done;
+  for (int i = done; i < last; ++i) {
+    auto img = pdf->render_page(i, ro);
+    if (!img.ok()) {
+      log::warn("render_failed document={} page={} error={}", id, i + 1, img.error().message);
+      break;
+    }
+    WENKU_ASSIGN_OR_RETURN(auto image_key, blobs_->put_bytes(img->preview_webp));
+    WENKU_ASSIGN_OR_RETURN(auto thumb_key, blobs_->put_bytes(img->thumb_webp));
+    WENKU_TRY(store_->set_page_image(id, i + 1, image_key, thumb_key, img->width, img->height));
+    done = i + 1;
+    if (done % 5 == 0 || done == last) {
+      store::DocumentUpdate u;
+      u.preview_pages_done = done;
+      WENKU_TRY(store_->update_document(id, u));
+    }
+  }
+  return {};
+}
+
+}  // namespace wenku::library
