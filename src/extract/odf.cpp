@@ -8,6 +8,7 @@ namespace {
 
 // Paragraph-level text of an ODF subtree: spaces, tabs, line breaks, table cells and rows.
 void odf_text(const pugi::xml_node& root, TextBuilder& out) {
+  int in_cell = 0;  // paragraphs inside a table cell are separated by a space, not a line
   walk(
       root,
       [&](const pugi::xml_node& n) {
@@ -27,13 +28,18 @@ void odf_text(const pugi::xml_node& root, TextBuilder& out) {
         }
         if (name == "text:tab") out.tab();
         else if (name == "text:line-break") out.add("\n");
+        else if (name == "table:table-cell" || name == "table:covered-table-cell") ++in_cell;
         return true;
       },
       [&](const pugi::xml_node& n) {
         if (n.type() != pugi::node_element) return;
         std::string_view name = n.name();
-        if (name == "text:p" || name == "text:h" || name == "table:table-row") out.newline();
-        else if (name == "table:table-cell" && out.size() > 0) out.tab();
+        if ((name == "text:p" || name == "text:h") && in_cell > 0) out.add(" ");
+        else if (name == "text:p" || name == "text:h" || name == "table:table-row") out.newline();
+        else if (name == "table:table-cell" || name == "table:covered-table-cell") {
+          --in_cell;
+          if (out.size() > 0) out.tab();
+        }
       });
 }
 
@@ -42,6 +48,7 @@ std::string clean_cells(std::string page) {
   clean.reserve(page.size());
   for (size_t i = 0; i < page.size(); ++i) {
     if (page[i] == '\t' && (i + 1 == page.size() || page[i + 1] == '\n' || page[i + 1] == '\t')) continue;
+    if (page[i] == ' ' && i + 1 < page.size() && (page[i + 1] == '\t' || page[i + 1] == '\n')) continue;
     clean.push_back(page[i]);
   }
   // Rows of empty cells leave empty lines behind.
