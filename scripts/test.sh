@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Sets up a Debian 12 machine, builds wenku twice and runs every test:
+#   1. build-debug/ (ASan + UBSan): the fast tier (unit, contract, golden tests);
+#   2. build/ (release with assertions): the slow tier (integration, corpus, browser, eval).
+# The suites over the shared corpus run when ../shared/corpus (or $WENKU_CORPUS) exists and
+# say plainly that they skipped when it does not.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export CCACHE_BASEDIR="$PWD"
+jobs=$(nproc)
+
+echo "== fast tier: unit, contract and golden tests (ASan + UBSan)"
+cmake --preset debug -DWENKU_WERROR=ON >/dev/null
+cmake --build build-debug -j "$jobs"
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-debug -L fast --output-on-failure -j "$jobs"
+
+echo "== slow tier: integration, corpus and end-to-end tests (release with assertions)"
+cmake --preset release -DWENKU_WERROR=ON >/dev/null
+cmake --build build -j "$jobs"
+ctest --test-dir build -L slow --output-on-failure
