@@ -67,7 +67,11 @@ Result<void> Library::init(Options options) {
     workers_->on(kJobRenderRest,
                  [this](const store::Job& j, jobs::JobContext&) { return run_render_rest(j.document_id); });
     workers_->on_final_failure([this](const store::Job& j, const Error& e) {
-      if (j.kind != kJobRenderRest) mark_failed(j.document_id, e);
+      // Previews that fail for a document already readable (plain text) leave it readable.
+      auto doc = store_->get_document(j.document_id);
+      if (j.kind != kJobRenderRest && doc.ok() && doc->status != store::DocumentStatus::kReady) {
+        mark_failed(j.document_id, e);
+      }
     });
     // Documents whose text never reached the index (a crash in between) are indexed again.
     if (auto pending = store_->unindexed_documents(); pending.ok()) {

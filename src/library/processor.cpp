@@ -57,6 +57,38 @@ std::string text_as_html(const std::string& title, const std::vector<std::string
   return html;
 }
 
+// Splits flowing plain text into pages of about `chars_per_page` characters, at line ends
+// where one is near, so a text file has pages (and page-level search hits) as soon as its
+// text is known; the PDF made later replaces them with the laid-out pages.
+std::vector<std::string> paginate_text(const std::string& text, size_t chars_per_page) {
+  std::vector<std::string> pages;
+  std::string current;
+  size_t chars = 0;
+  for (const auto& line : split(text, '\n')) {
+    size_t n = utf8_length(line) + 1;
+    if (chars > 0 && chars + n > chars_per_page) {
+      pages.push_back(std::move(current));
+      current.clear();
+      chars = 0;
+    }
+    // A single huge line is cut at character boundaries.
+    std::string_view rest = line;
+    while (utf8_length(rest) > chars_per_page) {
+      std::string head = utf8_prefix(rest, chars_per_page);
+      pages.push_back(head);
+      rest.remove_prefix(head.size());
+    }
+    current.append(rest);
+    current += '\n';
+    chars += utf8_length(rest) + 1;
+  }
+  if (!trim(current).empty() || pages.empty()) pages.push_back(std::move(current));
+  return pages;
+}
+
+// About one printed A4 page of Chinese text.
+constexpr size_t kCharsPerTextPage = 1200;
+
 bool has_text(const std::vector<std::string>& pages) {
   return std::any_of(pages.begin(), pages.end(), [](const std::string& p) { return !trim(p).empty(); });
 }
@@ -119,6 +151,16 @@ Result<void> Library::run_extract(int64_t id) {
   if (!det.supported) return make_error(ErrorCode::kUnsupportedFormat, det.reason);
 
   auto text = extract::extract_text(original, det, extract_limits(settings_));
+  // Plain text is readable as it is: it is ready (and searchable page by page) once its text
+  // is in, and its page images follow at low priority. Laying out and rendering ten thousand
+  // texts of a bulk import before any is ready would keep them all waiting for minutes.
+  bool plain_text = text.ok() && det.format == "txt" && has_text(text->pages);
+  if (plain_text) {
+    std::string all;
+    for (const auto& p : text->pages) all += p;
+    text->pages = paginate_text(all, kCharsPerTextPage);
+    text->paged = true;
+  }
   if (text.ok()) {
     std::vector<store::Page> pages;
     for (size_t i = 0; i < text->pages.size(); ++i) {
@@ -128,6 +170,7 @@ Result<void> Library::run_extract(int64_t id) {
     store::DocumentUpdate meta;
     if (doc.description.empty()) meta.description = summary_of(pages);
     if (text->paged) meta.pages = static_cast<int>(pages.size());
+    if (plain_text) meta.status = store::DocumentStatus::kReady;
     WENKU_TRY(store_->update_document(id, meta));
     // Searchable now, before any preview exists.
     WENKU_TRY(reindex(id));
@@ -138,7 +181,7 @@ Result<void> Library::run_extract(int64_t id) {
     // LibreOffice may still read what our own reader could not; its PDF gives the text.
     log::info("extract_fallback document={} reason={}", id, text.error().message);
   }
-  WENKU_TRY(store_->enqueue_job({kJobPreview, id, kPriorityPreview,
+  WENKU_TRY(store_->enqueue_job({kJobPreview, id, plain_text ? kPriorityRenderRest : kPriorityPreview,
                                  static_cast<int>(settings_.get_int("job_max_attempts"))}));
   notify_workers();
   return {};

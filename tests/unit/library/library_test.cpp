@@ -1,0 +1,143 @@
+// The library's upload path, duplicates, text processing and check, without LibreOffice:
+// workers are off and the extract step is run directly.
+#include "library/library.h"
+
+#include <gtest/gtest.h>
+
+#include "core/hash.h"
+#include "core/strings.h"
+#include "library/demo.h"
+#include "support/test_support.h"
+
+namespace wenku::library {
+namespace {
+
+class LibraryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    ASSERT_TRUE(settings_.set("data", (dir_ / "data").string()).ok());
+    auto lib = Library::open(settings_, {.workers = false});
+    ASSERT_TRUE(lib.ok()) << lib.error().message;
+    lib_ = std::move(lib).value();
+  }
+
+  int64_t import_text(const std::string& text, const std::string& title) {
+    ImportRequest r;
+    r.title = title;
+    r.uploader_name = "Fanfan";
+    auto out = lib_->import_text(text, r);
+    EXPECT_TRUE(out.ok()) << out.error().message;
+    return out.ok() ? out->id : 0;
+  }
+
+  testing::TempDir dir_;
+  Settings settings_;
+  std::unique_ptr<Library> lib_;
+};
+
+TEST_F(LibraryTest, ImportedTextIsDurableAndProcessing) {
+  int64_t id = import_text("学校安全工作管理办法", "办法");
+  auto doc = lib_->store().get_document(id);
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(doc->status, store::DocumentStatus::kProcessing);
+  EXPECT_EQ(doc->sha256, sha256_hex("学校安全工作管理办法"));
+  EXPECT_TRUE(*lib_->blobs().exists(doc->blob_key));
+  EXPECT_EQ(doc->original_name, "办法.txt");
+}
+
+TEST_F(LibraryTest, PlainTextIsReadyAndSearchableAfterExtraction) {
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "第" + std::to_string(i) + "段：教育局关于规范中小学招生工作的通知。\n";
+  text += "最后一段讲的是择校问题。\n";
+  int64_t id = import_text(text, "招生通知");
+  ASSERT_TRUE(lib_->run_extract(id).ok());
+  auto doc = *lib_->store().get_document(id);
+  EXPECT_EQ(doc.status, store::DocumentStatus::kReady);
+  EXPECT_EQ(doc.format, "txt");
+  EXPECT_GT(doc.pages, 1) << "long text is split into pages";
+  auto pages = *lib_->store().get_pages(id);
+  EXPECT_EQ(static_cast<int>(pages.size()), doc.pages);
+  SearchRequest q;
+  q.query = "择校";
+  auto r = lib_->search(q);
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  ASSERT_EQ(r->hits.size(), 1u);
+  EXPECT_EQ(r->hits[0].doc.id, id);
+  ASSERT_FALSE(r->hits[0].pages.empty());
+  EXPECT_EQ(r->hits[0].pages[0], doc.pages) << "the hit names the last page, where 择校 is";
+}
+
+TEST_F(LibraryTest, ExactDuplicateReturnsTheOriginal) {
+  int64_t a = import_text("同一份文档的内容", "a");
+  ImportRequest r;
+  r.title = "b";
+  auto b = lib_->import_text("同一份文档的内容", r);
+  ASSERT_TRUE(b.ok());
+  EXPECT_TRUE(b->duplicate);
+  EXPECT_EQ(b->id, a);
+  store::DocumentFilter all;
+  EXPECT_EQ(*lib_->store().count_documents(all), 1);
+}
+
+TEST_F(LibraryTest, EmptyAndMissingFilesAreRefusedWithoutATrace) {
+  testing::write_file(dir_ / "empty.txt", "");
+  auto e = lib_->import_file(dir_ / "empty.txt", {});
+  ASSERT_FALSE(e.ok());
+  EXPECT_EQ(e.error().code, ErrorCode::kInvalidArgument);
+  auto m = lib_->import_file(dir_ / "nope.docx", {});
+  ASSERT_FALSE(m.ok());
+  EXPECT_EQ(m.error().code, ErrorCode::kNotFound);
+  store::DocumentFilter all;
+  EXPECT_EQ(*lib_->store().count_documents(all), 0);
+  int blobs = 0;
+  ASSERT_TRUE(lib_->blobs().for_each([&](const std::string&, int64_t) { ++blobs; }).ok());
+  EXPECT_EQ(blobs, 0);
+}
+
+TEST_F(LibraryTest, UploadOverTheLimitIsTooLarge) {
+  ASSERT_TRUE(settings_.set("max_upload_bytes", "10").ok());
+  lib_.reset();
+  lib_ = std::move(Library::open(settings_, {.workers = false})).value();
+  auto r = lib_->import_text("这段文字超过了十个字节", {});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kTooLarge);
+}
+
+TEST_F(LibraryTest, CheckIsCleanAndFindsDamage) {
+  int64_t id = import_text("一份用来检查的文档", "check");
+  ASSERT_TRUE(lib_->run_extract(id).ok());
+  auto clean = lib_->check();
+  ASSERT_TRUE(clean.ok());
+  EXPECT_TRUE(clean->problems.empty()) << clean->problems.front();
+
+  // An orphan blob (an upload interrupted between blob and row) is reported and removed.
+  auto orphan = lib_->blobs().put_bytes("orphan");
+  ASSERT_TRUE(orphan.ok());
+  // A damaged original is reported and cannot be repaired.
+  auto doc = *lib_->store().get_document(id);
+  auto path = *lib_->blobs().local_path(doc.blob_key, dir_.path());
+  testing::write_file(path, "damaged");
+  lib_.reset();
+  lib_ = std::move(Library::open(settings_, {.workers = false, .exclusive = true})).value();
+  auto report = lib_->check();
+  ASSERT_TRUE(report.ok());
+  EXPECT_EQ(report->remaining, 1);
+  EXPECT_FALSE(*lib_->blobs().exists(*orphan));
+}
+
+TEST_F(LibraryTest, DemoDocxIsAValidPackage) {
+  auto docx = dir_ / "demo.docx";
+  ASSERT_TRUE(write_docx(docx, {"标题", "第一段"}).ok());
+  ImportRequest r;
+  auto out = lib_->import_file(docx, r);
+  ASSERT_TRUE(out.ok());
+  ASSERT_TRUE(lib_->run_extract(out->id).ok());
+  auto doc = *lib_->store().get_document(out->id);
+  EXPECT_EQ(doc.format, "docx");
+  auto pages = *lib_->store().get_pages(out->id);
+  ASSERT_FALSE(pages.empty());
+  EXPECT_NE(pages[0].text.find("第一段"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace wenku::library
