@@ -36,3 +36,18 @@ function(wenku_test name)
   gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS "${T_LABELS}"
     ENVIRONMENT "WENKU_SOURCE_DIR=${PROJECT_SOURCE_DIR};WENKU_BINARY_DIR=${PROJECT_BINARY_DIR}")
 endfunction()
+
+# wenku_python_test(NAME script.py [LABELS ...] [TIMEOUT s]): a Python (stdlib) test driving
+# the real `wenku` binary, whose path it gets in $WENKU_BIN.
+function(wenku_python_test name script)
+  cmake_parse_arguments(P "" "TIMEOUT" "LABELS" ${ARGN})
+  if(NOT P_LABELS)
+    set(P_LABELS slow)
+  endif()
+  if(NOT P_TIMEOUT)
+    set(P_TIMEOUT 600)
+  endif()
+  add_test(NAME ${name} COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/${script} -v)
+  set_tests_properties(${name} PROPERTIES LABELS "${P_LABELS}" TIMEOUT ${P_TIMEOUT}
+    ENVIRONMENT "WENKU_BIN=$<TARGET_FILE:wenku>")
+endfunction()
