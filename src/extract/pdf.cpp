@@ -38,6 +38,32 @@ fz_buffer* page_text(fz_context* ctx, fz_document* doc, int i, const fz_stext_op
   return buf;
 }
 
+// Opens the document and counts its pages; the setjmp of fz_try stays in this small frame.
+fz_document* open_document(fz_context* ctx, const char* path, char* message, size_t message_size, int* pages,
+                           bool* needs_password) {
+  fz_document* volatile doc = nullptr;
+  fz_try(ctx) {
+    fz_register_document_handlers(ctx);
+    doc = fz_open_document(ctx, path);
+    if (fz_needs_password(ctx, doc)) *needs_password = true;
+    else *pages = fz_count_pages(ctx, doc);
+  }
+  fz_catch(ctx) {
+    const char* m = fz_caught_message(ctx);
+    snprintf(message, message_size, "%s", m ? m : "");
+  }
+  return doc;
+}
+
+void lookup_title(fz_context* ctx, fz_document* doc, char* title, int size) {
+  fz_try(ctx) {
+    if (fz_lookup_metadata(ctx, doc, FZ_META_INFO_TITLE, title, size) < 0) title[0] = '\0';
+  }
+  fz_catch(ctx) {
+    title[0] = '\0';
+  }
+}
+
 }  // namespace
 
 Result<ExtractedText> extract_pdf_text(const std::filesystem::path& pdf, const ExtractLimits& limits) {
@@ -47,24 +73,17 @@ Result<ExtractedText> extract_pdf_text(const std::filesystem::path& pdf, const E
   fz_set_warning_callback(ctx, quiet, nullptr);
   fz_set_error_callback(ctx, quiet, nullptr);
   const std::string path = pdf.string();
-  fz_document* volatile doc = nullptr;
-  volatile int pages = 0;
-  volatile bool needs_password = false;
   char message[256] = {0};
-  fz_try(ctx) {
-    fz_register_document_handlers(ctx);
-    doc = fz_open_document(ctx, path.c_str());
-    if (fz_needs_password(ctx, doc)) needs_password = true;
-    else pages = fz_count_pages(ctx, doc);
-  }
-  fz_catch(ctx) {
-    const char* m = fz_caught_message(ctx);
-    snprintf(message, sizeof(message), "%s", m ? m : "");
-  }
+  int pages = 0;
+  bool needs_password = false;
+  fz_document* doc = open_document(ctx, path.c_str(), message, sizeof(message), &pages, &needs_password);
   struct DocGuard {
     fz_context* ctx;
     fz_document* doc;
-    ~DocGuard() { fz_drop_document(ctx, doc); }
+    ~DocGuard() {
+      fz_drop_document(ctx, doc);
+      fz_empty_store(ctx);
+    }
   } guard{ctx, doc};
   if (doc == nullptr || message[0] != '\0') {
     std::string m(message);
@@ -107,12 +126,7 @@ Result<ExtractedText> extract_pdf_text(const std::filesystem::path& pdf, const E
   }
   if (failed == pages) return detail::corrupt_part("PDF", "no page could be read");
   char title[512] = {0};
-  fz_try(ctx) {
-    if (fz_lookup_metadata(ctx, doc, FZ_META_INFO_TITLE, title, sizeof(title)) < 0) title[0] = '\0';
-  }
-  fz_catch(ctx) {
-    title[0] = '\0';
-  }
+  lookup_title(ctx, doc, title, sizeof(title));
   t.title = trim(sanitize_utf8(title));
   return t;
 }
