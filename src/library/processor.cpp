@@ -203,8 +203,10 @@ Result<void> Library::run_preview(int64_t id) {
     fs::path input = original;
     std::string format = doc.format;
     fs::path prepared;
-    if (!convert::is_convertible_format(format)) {
-      // Text formats (txt in any encoding, html, epub, xml): lay out the extracted text.
+    bool text_format = format == "txt" || format == "html" || format == "xml" || format == "epub";
+    if (text_format || !convert::is_convertible_format(format)) {
+      // Text formats (txt in any encoding, html, epub, xml): lay out the text we decoded
+      // ourselves, so LibreOffice never has to guess an encoding or fetch a linked resource.
       std::vector<std::string> texts;
       for (const auto& p : text_pages) texts.push_back(p.text);
       if (!has_text(texts)) return make_error(ErrorCode::kCorrupt, "文档中没有文字 / the document has no text");
@@ -219,7 +221,18 @@ Result<void> Library::run_preview(int64_t id) {
     if (!prepared.empty()) fs::remove(prepared);
     if (!converted.ok()) {
       fs::remove(out);
-      return converted.take_error();
+      std::vector<std::string> texts;
+      for (const auto& p : text_pages) texts.push_back(p.text);
+      if (is_transient(converted.error().code) || !has_text(texts)) return converted.take_error();
+      // LibreOffice could not lay it out, but our own reader got its text: the document is
+      // readable and searchable without page images rather than lost.
+      log::warn("preview_unavailable document={} error={}", id, converted.error().message);
+      store::DocumentUpdate u;
+      u.status = store::DocumentStatus::kReady;
+      u.pages = static_cast<int>(text_pages.size());
+      u.error = "";
+      WENKU_TRY(store_->update_document(id, u));
+      return reindex(id);
     }
     WENKU_ASSIGN_OR_RETURN(auto blob_key, blobs_->put_file(out, [&] {
       Sha256 h;
