@@ -18,5 +18,6 @@ int segment_command(const std::vector<std::string>& args);
 int show_command(const std::vector<std::string>& args);
 int check_command(const std::vector<std::string>& args);
 int retry_command(const std::vector<std::string>& args);
+int user_command(const std::vector<std::string>& args);
 
 }  // namespace wenku::cli

@@ -18,7 +18,8 @@ const char* kUsage =
     "  segment   segment Chinese text into words (stdin -> stdout)\n"
     "  show      show one document's metadata\n"
     "  retry     process one document again\n"
-    "  check     verify and repair the data directory\n\n"
+    "  check     verify and repair the data directory\n"
+    "  user      add an account: user add [--admin|--moderator] NAME\n\n"
     "`wenku COMMAND --help` describes each command. Every command that reads the library takes\n"
     "--data DIR (default $WENKU_DATA, else ./wenku-data), --config FILE and --set KEY=VALUE.\n";
 
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
     if (command == "show") return show_command(args);
     if (command == "check") return check_command(args);
     if (command == "retry") return retry_command(args);
+    if (command == "user") return user_command(args);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return kExitOk;

@@ -7,30 +7,37 @@
 
 namespace wenku::http {
 
-Result<store::Document> visible_document(library::Library& lib, const httplib::Request& req) {
-  int64_t id = std::atoll(req.matches[1].str().c_str());
-  auto doc = lib.store().get_document(id);
+Result<store::Document> visible_document(Site& site, const Visitor& v, const httplib::Request& req) {
+  std::string digits = req.matches[1].str();
+  if (digits.empty() || digits.size() > 18) return make_error(ErrorCode::kNotFound, "文档不存在 / no such document");
+  int64_t id = std::atoll(digits.c_str());
+  auto doc = site.lib().store().get_document(id);
   if (!doc.ok()) return doc;
-  if (doc->hidden || doc->visibility == store::Visibility::kPrivate || doc->duplicate_of != 0) {
+  if (!Site::can_view(v, *doc)) {
     return make_error(ErrorCode::kNotFound, "文档不存在 / no document " + std::to_string(id));
   }
   return doc;
 }
 
-bool is_listed(const store::Document& d) {
-  return d.status == store::DocumentStatus::kReady && d.visibility == store::Visibility::kPublic && !d.hidden &&
-         d.duplicate_of == 0;
-}
-
 library::SearchRequest search_request_from(const httplib::Request& req) {
   library::SearchRequest sr;
-  sr.query = trim(req.get_param_value("q"));
-  sr.category = req.get_param_value("category");
-  sr.format = req.get_param_value("format");
+  sr.query = utf8_prefix(trim(sanitize_utf8(req.get_param_value("q"))), 200);
+  sr.category = sanitize_utf8(req.get_param_value("category"));
+  sr.format = to_lower_ascii(req.get_param_value("format"));
   sr.sort = req.get_param_value("sort");
-  if (req.has_param("page")) sr.page = std::max(1, std::atoi(req.get_param_value("page").c_str()));
-  if (req.has_param("per_page")) sr.per_page = std::clamp(std::atoi(req.get_param_value("per_page").c_str()), 1, 100);
+  if (sr.sort != "newest" && sr.sort != "views") sr.sort.clear();
+  sr.page = static_cast<int>(int_param(req, "page", 1, 1, 1000));
+  sr.per_page = static_cast<int>(int_param(req, "per_page", 10, 1, 100));
   return sr;
+}
+
+int64_t int_param(const httplib::Request& req, const std::string& name, int64_t fallback, int64_t lo, int64_t hi) {
+  if (!req.has_param(name)) return fallback;
+  std::string v = req.get_param_value(name);
+  char* end = nullptr;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0') return fallback;
+  return std::clamp<int64_t>(n, lo, hi);
 }
 
 std::string url_encode(std::string_view s) {
@@ -48,26 +55,81 @@ std::string url_encode(std::string_view s) {
   return out;
 }
 
+std::string origin_of(const httplib::Request& req) {
+  std::string host = req.get_header_value("Host");
+  // Only host[:port] characters: a forged Host header cannot inject markup or a path.
+  for (char c : host) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) {
+      host.clear();
+      break;
+    }
+  }
+  if (host.empty()) host = "localhost";
+  return "http://" + host;
+}
+
+std::string safe_next(const std::string& next) {
+  if (next.size() < 1 || next.size() > 500 || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\'))) {
+    return "/";
+  }
+  for (char c : next) {
+    if (static_cast<unsigned char>(c) < 0x20) return "/";
+  }
+  return next;
+}
+
+void send_html(httplib::Response& res, const std::string& html, int status) {
+  res.status = status;
+  // Pages differ by account and language: never shared by caches, always revalidated.
+  res.set_header("Cache-Control", "private, no-cache");
+  res.set_header("Vary", "Cookie, Accept-Language");
+  res.set_content(html, "text/html; charset=utf-8");
+}
+
+void redirect(httplib::Response& res, const std::string& to) {
+  res.status = 303;
+  res.set_header("Location", to);
+  res.set_header("Cache-Control", "no-store");
+}
+
 Result<library::ImportOutcome> receive_upload(library::Library& lib, const httplib::Request& req,
-                                              const httplib::ContentReader& reader,
-                                              const std::string& uploader_name, int64_t uploader_id) {
+                                              const httplib::ContentReader& reader, const Visitor& v,
+                                              const UploadPolicy& policy) {
   if (!req.is_multipart_form_data()) {
     return make_error(ErrorCode::kInvalidArgument, "需要 multipart/form-data / expected multipart/form-data");
   }
+  if (policy.max_bytes > 0 && req.has_header("Content-Length") &&
+      std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > policy.max_bytes + (1 << 20)) {
+    return make_error(ErrorCode::kTooLarge, "文件太大 / the file is too large");
+  }
   library::ImportRequest request;
-  request.uploader_name = uploader_name;
-  request.uploader_id = uploader_id;
+  if (v.user) {
+    request.uploader_name = v.user->name;
+    request.uploader_id = v.user->id;
+  }
   std::map<std::string, std::string> fields;
   std::unique_ptr<library::UploadWriter> upload;
   std::optional<Error> failure;
   std::string current;
   bool saw_file = false;
+  uint64_t file_bytes = 0;
   bool ok = reader(
       [&](const httplib::MultipartFormData& part) {
         current = part.name;
         if (part.name == "file" && !saw_file) {
           saw_file = true;
-          request.original_name = part.filename;
+          request.original_name = utf8_prefix(sanitize_utf8(part.filename), 255);
+          if (!policy.formats.empty()) {
+            std::string name = to_lower_ascii(request.original_name);
+            size_t dot = name.rfind('.');
+            std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
+            bool allowed = false;
+            for (const auto& f : split(policy.formats, ',')) allowed |= !ext.empty() && trim(f) == ext;
+            if (!allowed) {
+              failure = make_error(ErrorCode::kUnsupportedFormat, "不支持此格式 / format not accepted: ." + ext);
+              return false;
+            }
+          }
           auto u = lib.begin_upload();
           if (!u.ok()) {
             failure = u.error();
@@ -80,32 +142,48 @@ Result<library::ImportOutcome> receive_upload(library::Library& lib, const httpl
       [&](const char* data, size_t len) {
         if (current == "file") {
           if (!upload) return true;  // a second file field is ignored
+          file_bytes += len;
+          if (policy.max_bytes > 0 && file_bytes > policy.max_bytes) {
+            failure = make_error(ErrorCode::kTooLarge, "文件太大 / the file is too large");
+            return false;
+          }
           auto w = upload->write(std::string_view(data, len));
           if (!w.ok()) {
             failure = w.error();
             return false;
           }
         } else {
-          std::string& v = fields[current];
-          if (v.size() + len > 64 * 1024) {
+          if (fields.size() > 32) return true;
+          std::string& val = fields[current];
+          if (val.size() + len > 64 * 1024) {
             failure = make_error(ErrorCode::kTooLarge, "表单字段太长 / form field too long: " + current);
             return false;
           }
-          v.append(data, len);
+          val.append(data, len);
         }
         return true;
       });
   if (failure) return *failure;
   if (!ok) return make_error(ErrorCode::kInvalidArgument, "上传中断 / the upload was interrupted");
   if (!upload) return make_error(ErrorCode::kInvalidArgument, "没有文件 / no file field in the upload");
-  request.title = trim(sanitize_utf8(fields["title"]));
-  request.category = trim(sanitize_utf8(fields["category"]));
-  request.description = trim(sanitize_utf8(fields["description"]));
+  request.title = utf8_prefix(trim(sanitize_utf8(fields["title"])), 200);
+  request.category = utf8_prefix(trim(sanitize_utf8(fields["category"])), 200);
+  request.description = utf8_prefix(trim(sanitize_utf8(fields["description"])), 5000);
   for (auto& t : split(sanitize_utf8(fields["tags"]), ',')) {
-    std::string tag = trim(t);
-    if (!tag.empty()) request.tags.push_back(tag);
+    std::string tag = utf8_prefix(trim(t), 40);
+    if (!tag.empty() && request.tags.size() < 20) request.tags.push_back(tag);
   }
-  return lib.commit_upload(std::move(upload), request);
+  std::string vis = fields["visibility"];
+  // Without an account nobody could ever see a private upload again: guests publish.
+  if (v.signed_in() && (vis == "unlisted" || vis == "private")) request.visibility = store::parse_visibility(vis);
+  WENKU_ASSIGN_OR_RETURN(auto outcome, lib.commit_upload(std::move(upload), request));
+  if (!outcome.duplicate && policy.review && !v.is_staff()) {
+    store::DocumentUpdate u;
+    u.hidden = true;
+    WENKU_TRY(lib.store().update_document(outcome.id, u));
+    WENKU_TRY(lib.store().add_to_review(outcome.id));
+  }
+  return outcome;
 }
 
 void send_original(library::Library& lib, const store::Document& doc, const httplib::Request& req,
@@ -121,6 +199,8 @@ void send_original(library::Library& lib, const store::Document& doc, const http
   res.set_header("Content-Disposition",
                  "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + url_encode(name));
   res.set_header("Cache-Control", "private, max-age=0");
+  res.set_header("Accept-Ranges", "bytes");
+  res.set_header("ETag", "\"" + doc.sha256.substr(0, 32) + "\"");
   // Served as opaque bytes: never rendered by the browser in the site's origin.
   std::string key = doc.blob_key;
   uint64_t total = *size;

@@ -1,5 +1,6 @@
 // What several routes do with a request: find the document it names (respecting
-// visibility), read search parameters, stream an upload, send an original file.
+// visibility), read search parameters, stream an upload, send an original file, answer with
+// a page or a redirect.
 #pragma once
 
 #include <httplib.h>
@@ -7,25 +8,31 @@
 #include <string>
 
 #include "core/result.h"
+#include "http/site.h"
 #include "library/library.h"
 
 namespace wenku::http {
 
-// The document of route match 1, if this visitor may see it. Hidden and private documents
-// are "not found" for everyone but their owner and admins (no accounts yet: nobody).
+// The document of route match 1, if this visitor may see it (Site::can_view); everyone else
+// gets "not found", so hidden and private documents do not reveal that they exist.
 // Errors: kNotFound.
-Result<store::Document> visible_document(library::Library& lib, const httplib::Request& req);
-
-// Shown in listings, search and related lists: public, ready, not hidden.
-bool is_listed(const store::Document& doc);
+Result<store::Document> visible_document(Site& site, const Visitor& v, const httplib::Request& req);
 
 library::SearchRequest search_request_from(const httplib::Request& req);
 
-// Streams a multipart upload (field `file`, optional title, category, description, tags)
-// into the library. Errors: kInvalidArgument (no file), kTooLarge, kIo.
+// Limits of one upload, from the site settings and the uploader.
+struct UploadPolicy {
+  uint64_t max_bytes = 0;
+  std::string formats;       // comma-separated extensions, "" = any
+  bool review = false;       // hide until a moderator approves
+};
+
+// Streams a multipart upload (field `file`, optional title, category, description, tags,
+// visibility) into the library. Errors: kInvalidArgument (no file), kTooLarge,
+// kUnsupportedFormat, kIo.
 Result<library::ImportOutcome> receive_upload(library::Library& lib, const httplib::Request& req,
-                                              const httplib::ContentReader& reader,
-                                              const std::string& uploader_name, int64_t uploader_id = 0);
+                                              const httplib::ContentReader& reader, const Visitor& v,
+                                              const UploadPolicy& policy);
 
 // The original file with its original name (RFC 5987 filename*) and byte ranges.
 void send_original(library::Library& lib, const store::Document& doc, const httplib::Request& req,
@@ -33,5 +40,13 @@ void send_original(library::Library& lib, const store::Document& doc, const http
 
 // Percent-encoding for URLs and RFC 5987 parameters.
 std::string url_encode(std::string_view s);
+// "http://host:port" of the request, for canonical URLs and the sitemap.
+std::string origin_of(const httplib::Request& req);
+// A local path to return to: only "/..." paths of this site ("//evil" and URLs are refused).
+std::string safe_next(const std::string& next);
+int64_t int_param(const httplib::Request& req, const std::string& name, int64_t fallback, int64_t lo, int64_t hi);
+
+void send_html(httplib::Response& res, const std::string& html, int status = 200);
+void redirect(httplib::Response& res, const std::string& to);
 
 }  // namespace wenku::http

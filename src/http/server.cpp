@@ -7,16 +7,19 @@
 
 #include "core/log.h"
 #include "http/responses.h"
+#include "http/site.h"
 #include "http/views.h"
 
 namespace wenku::http {
 
 HttpServer::HttpServer(library::Library& library, const Settings& settings)
     : library_(library), settings_(settings), server_(std::make_unique<httplib::Server>()),
-      views_(std::make_unique<Views>(settings)) {
+      site_(std::make_unique<Site>(library)), views_(std::make_unique<Views>(*site_)) {
   install_common();
   install_api_routes();
   install_page_routes();
+  install_account_routes();
+  install_admin_routes();
 }
 
 HttpServer::~HttpServer() = default;

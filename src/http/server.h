@@ -16,6 +16,7 @@ class Server;
 namespace wenku::http {
 
 class Views;
+class Site;
 
 class HttpServer {
  public:
@@ -33,11 +34,14 @@ class HttpServer {
  private:
   void install_api_routes();
   void install_page_routes();
+  void install_account_routes();
+  void install_admin_routes();
   void install_common();
 
   library::Library& library_;
   const Settings& settings_;
   std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<Site> site_;
   std::unique_ptr<Views> views_;
 };
 

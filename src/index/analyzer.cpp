@@ -46,6 +46,8 @@ std::vector<Run> runs_of(const std::u32string& s) {
   return out;
 }
 
+constexpr size_t kMaxPairs = 16;
+
 // Question and function words: they say how something is asked, not what about.
 constexpr std::string_view kStopWords[] = {
     "的", "了", "是", "在", "和", "与", "及", "或", "吗", "呢", "吧", "啊", "呀", "么",
@@ -70,8 +72,8 @@ bool is_content_token(std::string_view token) {
   return false;
 }
 
-bool is_stop_word(std::string_view word) {
-  return std::find(std::begin(kStopWords), std::end(kStopWords), word) != std::end(kStopWords);
+bool Analyzer::is_stop_word(std::string_view normalized_word) const {
+  return std::binary_search(stop_words_.begin(), stop_words_.end(), normalized_word);
 }
 
 std::vector<std::string> query_gram_tokens(std::string_view normalized, bool& prefix_last) {
@@ -110,7 +112,14 @@ std::vector<std::string> query_gram_tokens(std::string_view normalized, bool& pr
 }
 
 Analyzer::Analyzer(const text::Normalizer& normalizer, const text::Segmenter& segmenter)
-    : normalizer_(normalizer), segmenter_(segmenter) {}
+    : normalizer_(normalizer), segmenter_(segmenter) {
+  for (std::string_view w : kStopWords) {
+    stop_words_.push_back(std::string(w));
+    stop_words_.push_back(normalizer_.normalize(w));
+  }
+  std::sort(stop_words_.begin(), stop_words_.end());
+  stop_words_.erase(std::unique(stop_words_.begin(), stop_words_.end()), stop_words_.end());
+}
 
 std::string Analyzer::normalize(std::string_view s) const { return normalizer_.normalize(s); }
 
@@ -167,6 +176,10 @@ AnalyzedField Analyzer::analyze_normalized(std::string_view normalized) const {
     }
     for (size_t i = 0; i + 1 < v.size(); ++i) add(v.substr(i, 2));
     add(v.substr(v.size() - 1, 1));
+    for (char32_t c : v) {
+      if (!out.chars.empty()) out.chars += ' ';
+      append_utf8(out.chars, c);
+    }
   }
   return out;
 }
@@ -226,9 +239,14 @@ ParsedQuery Analyzer::parse_query(std::string_view query) const {
       }
       continue;
     }
-    for (std::string& w : words) {
-      QueryTerm t{w, {w}, false};
-      (is_stop_word(w) ? plain_stop : plain).push_back(std::move(t));
+    for (size_t k = 0; k < words.size(); ++k) {
+      bool stop = is_stop_word(words[k]);
+      if (!stop && k + 1 < words.size() && !is_stop_word(words[k + 1]) &&
+          out.pairs.size() < kMaxPairs) {
+        out.pairs.push_back(words[k] + " " + words[k + 1]);
+      }
+      QueryTerm t{words[k], {words[k]}, false};
+      (stop ? plain_stop : plain).push_back(std::move(t));
     }
   }
   if (plain.empty() && out.terms.empty()) plain = std::move(plain_stop);

@@ -18,6 +18,7 @@ struct AnalyzedField {
   std::string words;  // segmenter words (index mode), punctuation dropped
   std::string grams;  // per CJK run: bigrams starting at each character, the last
                       // character alone; other runs (Latin words, numbers) as they are
+  std::string chars;  // every CJK character alone: a one-character query finds it anywhere
 };
 
 // A page as the index keeps it for snippets: the original and a normalised copy with
@@ -38,6 +39,9 @@ struct ParsedQuery {
   std::vector<QueryTerm> terms;     // must match (all, then relaxed to most)
   std::vector<QueryTerm> excluded;  // -word / -"phrase"
   std::vector<std::string> highlight;  // normalised strings to mark in snippets
+  // Adjacent pairs of query words ("盘古" "大陆" -> "盘古大陆"): documents that keep
+  // them together score higher; they never decide what matches.
+  std::vector<std::string> pairs;
 };
 
 class Analyzer {
@@ -54,18 +58,20 @@ class Analyzer {
   ParsedQuery parse_query(std::string_view query) const;
   // Segments normalised text in query mode, without punctuation.
   std::vector<std::string> query_words(std::string_view normalized) const;
+  // Function and question words, compared after normalisation (the normaliser may change
+  // them too, as tw2s does with 么).
+  bool is_stop_word(std::string_view normalized_word) const;
 
  private:
   const text::Normalizer& normalizer_;
   const text::Segmenter& segmenter_;
+  std::vector<std::string> stop_words_;  // normalised, sorted
 };
 
 // True for scripts written without spaces (Han, kana, Hangul): indexed as bigrams.
 bool is_cjk(char32_t c);
 // True when a token has a letter, digit or ideograph (not only punctuation).
 bool is_content_token(std::string_view token);
-// Function and question words that carry no topic (的, 什么, 哪里 ...).
-bool is_stop_word(std::string_view word);
 // The gram tokens that, in order, match `normalized` as a character sequence anywhere in
 // a text. `prefix_last` is set when the last token must be matched as a prefix (a lone
 // final CJK character, which starts a bigram or stands alone at the end of a run).

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "core/strings.h"
 #include "index/analyzer.h"
@@ -15,29 +16,36 @@ constexpr size_t kMaxPagesListed = 50;
 constexpr size_t kLeadChars = 24;  // context shown before the first match
 
 struct Hit {
-  size_t pos, len;
+  size_t pos, len;  // in code points (or bytes, before conversion)
   size_t term;
 };
 
-bool is_word_char(char32_t c) {
+bool is_word_byte(char c) {
   return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-// Every occurrence of each term in `text`; Latin and numeric terms only on word boundaries
-// so "ai" does not light up inside "said".
-std::vector<Hit> find_hits(const std::u32string& text, const std::vector<std::u32string>& terms) {
+// Every occurrence of each term in `text`, as byte ranges; Latin and numeric terms only on
+// word boundaries so "ai" does not light up inside "said". Byte search keeps huge pages
+// cheap: only the chosen window is converted to code points.
+std::vector<Hit> find_hits(std::string_view text, const std::vector<std::string>& terms) {
   std::vector<Hit> hits;
   for (size_t t = 0; t < terms.size(); ++t) {
-    const std::u32string& term = terms[t];
+    const std::string& term = terms[t];
     if (term.empty()) continue;
-    bool wordy_front = is_word_char(term.front());
-    bool wordy_back = is_word_char(term.back());
+    bool wordy_front = is_word_byte(term.front());
+    bool wordy_back = is_word_byte(term.back());
     size_t found = 0;
-    for (size_t p = text.find(term); p != std::u32string::npos && found < kMaxHitsPerTerm;
-         p = text.find(term, p + 1)) {
-      if (wordy_front && p > 0 && is_word_char(text[p - 1])) continue;
+    // memmem (two-way) rather than find: in CJK UTF-8 almost every byte could start a
+    // match, which makes a first-byte scan compare at every character.
+    auto next = [&](size_t from) -> size_t {
+      if (from >= text.size()) return std::string_view::npos;
+      const void* at = memmem(text.data() + from, text.size() - from, term.data(), term.size());
+      return at ? static_cast<size_t>(static_cast<const char*>(at) - text.data()) : std::string_view::npos;
+    };
+    for (size_t p = next(0); p != std::string_view::npos && found < kMaxHitsPerTerm; p = next(p + 1)) {
+      if (wordy_front && p > 0 && is_word_byte(text[p - 1])) continue;
       size_t e = p + term.size();
-      if (wordy_back && e < text.size() && is_word_char(text[e])) continue;
+      if (wordy_back && e < text.size() && is_word_byte(text[e])) continue;
       hits.push_back({p, term.size(), t});
       ++found;
     }
@@ -49,11 +57,11 @@ std::vector<Hit> find_hits(const std::u32string& text, const std::vector<std::u3
 }
 
 // Longer terms say more: weight a distinct matched term by its length, capped.
-double term_weight(const std::u32string& term) {
-  return static_cast<double>(std::min<size_t>(term.size(), 4));
+double term_weight(const std::string& term) {
+  return static_cast<double>(std::min<size_t>(utf8_length(term), 4));
 }
 
-double page_score(const std::vector<Hit>& hits, const std::vector<std::u32string>& terms) {
+double page_score(const std::vector<Hit>& hits, const std::vector<std::string>& terms) {
   std::vector<size_t> count(terms.size(), 0);
   for (const Hit& h : hits) ++count[h.term];
   double s = 0;
@@ -91,17 +99,37 @@ std::string render(const std::u32string& original, const std::vector<Hit>& hits,
   return out;
 }
 
-std::string best_window(const std::u32string& original, const std::vector<Hit>& hits,
-                        const std::vector<std::u32string>& terms, size_t max_chars) {
-  // Slide a window of max_chars over the hits; keep the one covering the most weight of
-  // distinct terms (then the most hits).
+// Turns the hits' byte ranges in UTF-8 `s` into code point ranges.
+void bytes_to_chars(std::string_view s, std::vector<Hit>& hits) {
+  size_t byte = 0, chars = 0;
+  std::vector<std::pair<size_t, size_t*>> marks;
+  for (Hit& x : hits) {
+    marks.emplace_back(x.pos, &x.pos);
+    marks.emplace_back(x.pos + x.len, &x.len);  // end, converted to a length below
+  }
+  std::sort(marks.begin(), marks.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (auto& [off, ptr] : marks) {
+    while (byte < off && byte < s.size()) {
+      unsigned char c = static_cast<unsigned char>(s[byte]);
+      byte += c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      ++chars;
+    }
+    *ptr = chars;
+  }
+  for (Hit& x : hits) x.len -= x.pos;  // both now in code points: end - start
+}
+
+std::string best_window(std::string_view original, std::string_view aligned, std::vector<Hit> hits,
+                        const std::vector<std::string>& terms, size_t max_chars) {
+  // Slide a window over the hits (byte offsets in `aligned`); keep the one covering the
+  // most weight of distinct terms (then the most hits).
   size_t best_i = 0;
   double best_w = -1;
   size_t best_n = 0;
   std::vector<size_t> in_window(terms.size(), 0);
   double w = 0;
   size_t j = 0;
-  size_t window = std::max<size_t>(max_chars * 2 / 3, 1);
+  size_t window = std::max<size_t>(max_chars * 2, 3);  // bytes: about 2/3 of the chars in CJK
   for (size_t i = 0; i < hits.size(); ++i) {
     while (j < hits.size() && hits[j].pos + hits[j].len <= hits[i].pos + window) {
       if (in_window[hits[j].term]++ == 0) w += term_weight(terms[hits[j].term]);
@@ -112,20 +140,41 @@ std::string best_window(const std::u32string& original, const std::vector<Hit>& 
       best_n = j - i;
       best_i = i;
     }
-    if (--in_window[hits[i].term] == 0) w -= term_weight(terms[hits[i].term]);
+    if (j > i && --in_window[hits[i].term] == 0) w -= term_weight(terms[hits[i].term]);
   }
-  size_t first = hits.empty() ? 0 : hits[best_i].pos;
-  size_t start = first > kLeadChars ? first - kLeadChars : 0;
+  // Convert the hits near the chosen window to code point positions, which index the
+  // original and the aligned text alike.
+  size_t from_byte = hits.empty() ? 0 : hits[best_i].pos;
+  std::vector<Hit> near;
+  for (const Hit& h : hits) {
+    if (h.pos >= from_byte && h.pos < from_byte + max_chars * 4) near.push_back(h);
+  }
+  bytes_to_chars(aligned, near);
+  size_t first = near.empty() ? 0 : near.front().pos;
+  // Only the stretch around the window is decoded: pages can be hundreds of KB.
+  size_t from = first > kLeadChars ? first - kLeadChars : 0;
+  size_t byte = 0;
+  for (size_t c = 0; c < from && byte < original.size(); ++c) {
+    unsigned char b = static_cast<unsigned char>(original[byte]);
+    byte += b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4;
+  }
+  std::u32string text = utf8_to_u32(utf8_prefix(original.substr(std::min(byte, original.size())),
+                                                kLeadChars + max_chars + 1));
+  for (Hit& h : near) h.pos -= std::min(h.pos, from);
+  first -= from;
+  size_t start = 0;
   // Start at a sentence boundary when one is close before the match.
-  for (size_t k = first; k > start; --k) {
-    char32_t c = original[k - 1];
+  for (size_t k = first; k > start && k <= text.size(); --k) {
+    char32_t c = text[k - 1];
     if (c == U'。' || c == U'！' || c == U'？' || c == U'\n' || c == U'；') {
       start = k;
       break;
     }
   }
-  size_t end = std::min(original.size(), start + max_chars);
-  return render(original, hits, start, end);
+  size_t end = std::min(text.size(), start + max_chars);
+  std::string out = render(text, near, start, end);
+  if (from > 0 && start == 0) out = "…" + out;
+  return out;
 }
 
 }  // namespace
@@ -133,22 +182,21 @@ std::string best_window(const std::u32string& original, const std::vector<Hit>& 
 PageMatch match_pages(const std::vector<PageText>& pages, const std::vector<std::string>& terms,
                       size_t max_chars) {
   PageMatch out;
-  std::vector<std::u32string> uterms;
+  std::vector<std::string> needles;
   for (const std::string& t : terms) {
-    std::u32string u;
-    for (char32_t c : utf8_to_u32(t)) {
+    std::string u;
+    for (char c : t) {
       if (c != ' ') u += c;  // a phrase typed with spaces matches the unspaced text
     }
-    uterms.push_back(std::move(u));
+    needles.push_back(std::move(u));
   }
   std::vector<std::pair<double, int>> scored;
   size_t best = pages.size();
   double best_score = 0;
   for (size_t i = 0; i < pages.size(); ++i) {
-    std::u32string aligned = utf8_to_u32(pages[i].aligned);
-    std::vector<Hit> hits = find_hits(aligned, uterms);
+    std::vector<Hit> hits = find_hits(pages[i].aligned, needles);
     if (hits.empty()) continue;
-    double s = page_score(hits, uterms);
+    double s = page_score(hits, needles);
     scored.emplace_back(s, pages[i].page);
     if (s > best_score) {
       best_score = s;
@@ -159,16 +207,13 @@ PageMatch match_pages(const std::vector<PageText>& pages, const std::vector<std:
     return a.first != b.first ? a.first > b.first : a.second < b.second;
   });
   for (size_t i = 0; i < scored.size() && i < kMaxPagesListed; ++i) out.pages.push_back(scored[i].second);
-  if (best < pages.size()) {
-    std::u32string original = utf8_to_u32(pages[best].original);
-    std::u32string aligned = utf8_to_u32(pages[best].aligned);
-    if (original.size() == aligned.size()) {
-      out.snippet = best_window(original, find_hits(aligned, uterms), uterms, max_chars);
-      return out;
-    }
+  if (best < pages.size() && utf8_length(pages[best].original) == utf8_length(pages[best].aligned)) {
+    out.snippet = best_window(pages[best].original, pages[best].aligned,
+                              find_hits(pages[best].aligned, needles), needles, max_chars);
+    return out;
   }
   if (!pages.empty()) {
-    std::u32string original = utf8_to_u32(pages.front().original);
+    std::u32string original = utf8_to_u32(utf8_prefix(pages.front().original, max_chars + 1));
     out.snippet = render(original, {}, 0, std::min(original.size(), max_chars));
   }
   return out;

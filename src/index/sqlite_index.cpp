@@ -28,8 +28,7 @@ constexpr size_t kMaxQueryTerms = 32;
 constexpr int kMaxLimit = 1000;
 constexpr int kMaxOffset = 100000;
 constexpr size_t kMaxCandidates = 2000000;  // rows a query may score
-constexpr int kSchemaVersion = 1;
-constexpr double kMatchedScale = 1e7;  // wenku_rank packs matched*scale + score
+constexpr int kSchemaVersion = 2;
 
 // ---- SQLite helpers -------------------------------------------------------------------
 
@@ -111,19 +110,26 @@ int ws_tokenize(Fts5Tokenizer*, void* ctx, int, const char* text, int n,
 
 // ---- FTS5 rank function ---------------------------------------------------------------
 // wenku_rank(fts, term_map, weights): term_map is "n_terms;t0,t1,..." giving the query
-// term of each phrase (-1 for phrases that only exclude); weights are "k1,b,w0..w5". It
-// returns matched_terms * kMatchedScale + bm25, where a term's bm25 is the sum over its
-// phrases (its word and its character-sequence forms) and columns.
+// term of each phrase (-1 for phrases that only exclude); weights are "k1,b,w0..w6". It
+// returns a RankResult blob: the terms found and a BM25 score summed over phrases (a term's
+// word and character-sequence forms, and bonus phrases) and columns.
 
-constexpr int kColumns = 6;
+constexpr int kColumns = 7;
+constexpr int kExcludePhrase = -1;  // in the term map: a phrase that only excludes
+constexpr int kBonusPhrase = -2;    // in the term map: a phrase that only adds score
+
+struct RankResult {
+  uint64_t matched;  // bitmask of the query terms found (at most kMaxQueryTerms)
+  double score;
+};
 
 struct RankState {
   int n_terms = 0;
   std::vector<int> term_of_phrase;
   std::vector<double> idf;
   double k1 = 1.2, b = 0.75;
-  double weight[kColumns] = {1, 1, 1, 1, 1, 1};
-  double avg_len[kColumns] = {1, 1, 1, 1, 1, 1};
+  double weight[kColumns] = {1, 1, 1, 1, 1, 1, 1};
+  double avg_len[kColumns] = {1, 1, 1, 1, 1, 1, 1};
   std::vector<int> tf;  // scratch, phrases x columns
 };
 
@@ -140,15 +146,24 @@ RankState* rank_state(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_val
   st = owned.get();
   int phrases = api->xPhraseCount(fts);
   st->term_of_phrase.assign(static_cast<size_t>(phrases), -1);
+  bool have_idf = false;
   if (nargs >= 1) {
+    // "n_terms;term,term,...;idf,idf,..."
     const char* map = reinterpret_cast<const char*>(sqlite3_value_text(args[0]));
-    std::string m = map ? map : "";
-    size_t semi = m.find(';');
-    st->n_terms = std::atoi(m.substr(0, semi).c_str());
-    if (semi != std::string::npos) {
-      std::vector<std::string> parts = split(m.substr(semi + 1), ',');
-      for (size_t i = 0; i < parts.size() && i < st->term_of_phrase.size(); ++i) {
-        st->term_of_phrase[i] = std::atoi(parts[i].c_str());
+    std::vector<std::string> parts = split(map ? map : "", ';');
+    if (!parts.empty()) st->n_terms = std::atoi(parts[0].c_str());
+    if (parts.size() >= 2) {
+      std::vector<std::string> terms = split(parts[1], ',');
+      for (size_t i = 0; i < terms.size() && i < st->term_of_phrase.size(); ++i) {
+        st->term_of_phrase[i] = std::atoi(terms[i].c_str());
+      }
+    }
+    if (parts.size() >= 3) {
+      std::vector<std::string> idfs = split(parts[2], ',');
+      if (idfs.size() == st->term_of_phrase.size()) {
+        st->idf.resize(idfs.size());
+        for (size_t i = 0; i < idfs.size(); ++i) st->idf[i] = std::atof(idfs[i].c_str());
+        have_idf = true;
       }
     }
   }
@@ -169,9 +184,9 @@ RankState* rank_state(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_val
     api->xColumnTotalSize(fts, c, &total);
     st->avg_len[c] = std::max(1.0, static_cast<double>(total) / static_cast<double>(rows));
   }
-  st->idf.assign(static_cast<size_t>(phrases), 0);
-  for (int p = 0; p < phrases; ++p) {
-    if (st->term_of_phrase[static_cast<size_t>(p)] < 0) continue;
+  if (!have_idf) st->idf.assign(static_cast<size_t>(phrases), 0);
+  for (int p = 0; p < phrases && !have_idf; ++p) {
+    if (st->term_of_phrase[static_cast<size_t>(p)] == kExcludePhrase) continue;
     int64_t hits = 0;
     api->xQueryPhrase(fts, p, &hits, count_rows);
     double n = static_cast<double>(rows), h = static_cast<double>(hits);
@@ -210,20 +225,18 @@ void rank_fn(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
     api->xColumnSize(fts, c, &len);
     len_norm[c] = st->k1 * (1 - st->b + st->b * len / st->avg_len[c]);
   }
-  double score = 0;
-  uint64_t matched = 0;  // bitmask of terms (at most kMaxQueryTerms)
+  RankResult out{0, 0};
   for (size_t p = 0; p < st->term_of_phrase.size(); ++p) {
     int term = st->term_of_phrase[p];
-    if (term < 0) continue;
+    if (term == kExcludePhrase) continue;
     for (int c = 0; c < kColumns; ++c) {
       int tf = st->tf[p * kColumns + static_cast<size_t>(c)];
       if (tf == 0) continue;
-      matched |= uint64_t{1} << term;
-      score += st->weight[c] * st->idf[p] * tf * (st->k1 + 1) / (tf + len_norm[c]);
+      if (term >= 0) out.matched |= uint64_t{1} << term;
+      out.score += st->weight[c] * st->idf[p] * tf * (st->k1 + 1) / (tf + len_norm[c]);
     }
   }
-  int n_matched = __builtin_popcountll(matched);
-  sqlite3_result_double(ctx, n_matched * kMatchedScale + std::min(score, kMatchedScale - 1));
+  sqlite3_result_blob(ctx, &out, sizeof out, SQLITE_TRANSIENT);
 }
 
 fts5_api* fts5_api_of(sqlite3* db) {
@@ -260,54 +273,99 @@ std::string phrase_expr(const std::vector<std::string>& tokens, bool prefix_last
   return out;
 }
 
+// The expression that finds `normalized` as a character sequence: a lone character in
+// the character column, anything longer as a phrase of grams.
+std::string char_expr(const std::vector<std::string>& grams, bool prefix_last) {
+  if (grams.size() == 1 && prefix_last) return "{u} : " + quote(grams[0]);
+  return "{tg kg bg} : " + phrase_expr(grams, prefix_last);
+}
+
 struct Expr {
   std::string match;
   std::string term_map;
   int n_terms = 0;
 };
 
+// One query term as the engine will look for it.
+struct TermPlan {
+  std::string word_phrase;  // FTS5 phrase over the word columns
+  std::string gram_phrase;  // FTS5 column filter and phrase that decides matching: the
+                            // gram columns, or the character column for one character
+  double word_df = 0, gram_df = 0;  // documents holding it (gram: an upper bound)
+};
+
+double idf_of(double df, double n) { return std::max(1e-6, std::log((n - df + 0.5) / (df + 0.5))); }
+
 // A term matches its words in the word columns or its characters, in order, in the gram
 // columns; the second always holds when the first does, so it decides matching and the
-// first adds score for matching on word boundaries.
-Expr build_expr(const ParsedQuery& q, bool all_terms) {
+// first adds score for matching on word boundaries. `rare` (indexes into plans), when not
+// empty, makes the query "any rare term, scored by all terms", which bounds the work of
+// a relaxed query to the documents of its selective terms.
+Expr build_expr(const std::vector<TermPlan>& plans, const std::vector<size_t>& rare, bool all_terms,
+                const std::vector<std::string>& excluded, double n_docs,
+                const std::vector<TermPlan>& pairs = {}, double pair_weight = 0) {
   Expr e;
   std::vector<int> map;
+  std::vector<double> idf;
+  std::string rare_sql;
+  for (size_t r : rare) {
+    if (!rare_sql.empty()) rare_sql += " OR ";
+    rare_sql += plans[r].gram_phrase;
+    map.push_back(kExcludePhrase);
+    idf.push_back(0);
+  }
   std::string terms_sql;
-  int t = 0;
-  for (const QueryTerm& term : q.terms) {
-    bool prefix = false;
-    std::vector<std::string> grams = query_gram_tokens(term.text, prefix);
-    if (grams.empty()) continue;
+  for (size_t t = 0; t < plans.size(); ++t) {
     if (!terms_sql.empty()) terms_sql += all_terms ? " AND " : " OR ";
-    terms_sql += "({t k b} : " + phrase_expr(term.words, false) + " OR {tg kg bg} : " +
-                 phrase_expr(grams, prefix) + ")";
-    map.push_back(t);
-    map.push_back(t);
-    ++t;
+    terms_sql += "({t k b} : " + plans[t].word_phrase + " OR " + plans[t].gram_phrase + ")";
+    map.push_back(static_cast<int>(t));
+    idf.push_back(idf_of(plans[t].word_df, n_docs));
+    map.push_back(static_cast<int>(t));
+    idf.push_back(idf_of(plans[t].gram_df, n_docs));
   }
-  e.n_terms = t;
+  e.n_terms = static_cast<int>(plans.size());
+  // Pairs of adjacent words only add score; the clause that carries them is implied by
+  // the first term (in every way it can match), so what matches stays the same.
+  if (!pairs.empty() && !plans.empty() && pair_weight > 0) {
+    std::string bonus;
+    if (all_terms) {
+      bonus = plans[0].gram_phrase;
+      map.push_back(kBonusPhrase);
+      idf.push_back(0);
+    }
+    for (const TermPlan& p : pairs) {
+      if (!bonus.empty()) bonus += " OR ";
+      bonus += p.gram_phrase;
+      map.push_back(kBonusPhrase);
+      idf.push_back(pair_weight * idf_of(p.gram_df, n_docs));
+    }
+    terms_sql = all_terms ? terms_sql + ") AND (" + bonus : terms_sql + " OR " + bonus;
+  }
   std::string not_sql;
-  for (const QueryTerm& term : q.excluded) {
-    bool prefix = false;
-    std::vector<std::string> grams = query_gram_tokens(term.text, prefix);
-    if (grams.empty()) continue;
+  for (const std::string& x : excluded) {
     if (!not_sql.empty()) not_sql += " OR ";
-    not_sql += "{tg kg bg} : " + phrase_expr(grams, prefix);
-    map.push_back(-1);
+    not_sql += x;
+    map.push_back(kExcludePhrase);
+    idf.push_back(0);
   }
-  e.match = terms_sql.empty() ? "" : "(" + terms_sql + ")";
-  if (!e.match.empty() && !not_sql.empty()) e.match += " NOT (" + not_sql + ")";
-  e.term_map = std::to_string(t) + ";";
-  for (size_t i = 0; i < map.size(); ++i) {
-    if (i) e.term_map += ',';
-    e.term_map += std::to_string(map[i]);
+  e.match = "(" + terms_sql + ")";
+  if (!rare_sql.empty()) e.match = "(" + rare_sql + ") AND " + e.match;
+  if (!not_sql.empty()) e.match += " NOT (" + not_sql + ")";
+  e.term_map = std::to_string(plans.size()) + ";";
+  for (size_t i = 0; i < map.size(); ++i) e.term_map += (i ? "," : "") + std::to_string(map[i]);
+  e.term_map += ";";
+  char buf[32];
+  for (size_t i = 0; i < idf.size(); ++i) {
+    std::snprintf(buf, sizeof buf, "%s%.5f", i ? "," : "", idf[i]);
+    e.term_map += buf;
   }
   return e;
 }
 
 struct Candidate {
   int64_t id;
-  int matched;
+  uint64_t mask;  // terms found
+  int matched;    // how many
   double score;
   int64_t created_at;
   int64_t views;
@@ -330,15 +388,16 @@ class SqliteSearchIndex : public SearchIndex {
                     const RankParams& params)
       : db_(db), analyzer_(n, s), params_(params) {
     char buf[256];
-    std::snprintf(buf, sizeof buf, "%g,%g,%g,%g,%g,%g,%g,%g", params.k1, params.b, params.w_title,
+    std::snprintf(buf, sizeof buf, "%g,%g,%g,%g,%g,%g,%g,%g,%g", params.k1, params.b, params.w_title,
                   params.w_title_grams, params.w_meta, params.w_meta_grams, params.w_body,
-                  params.w_body_grams);
+                  params.w_body_grams, params.w_chars);
     weights_ = buf;
   }
   ~SqliteSearchIndex() override { sqlite3_close_v2(db_); }
 
   Result<void> init() {
-    WENKU_TRY(exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"));
+    WENKU_TRY(exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"
+                        " PRAGMA mmap_size=4294967296; PRAGMA cache_size=-65536;"));
     fts5_api* api = fts5_api_of(db_);
     if (!api) return make_error(ErrorCode::kUnavailable, "index: SQLite was built without FTS5");
     fts5_tokenizer tok{ws_create, ws_delete, ws_tokenize};
@@ -356,8 +415,10 @@ class SqliteSearchIndex : public SearchIndex {
                    "CREATE INDEX IF NOT EXISTS docs_category ON docs(category);"
                    "CREATE TABLE IF NOT EXISTS pages(doc_id INTEGER, page INTEGER, text TEXT,"
                    " aligned TEXT, PRIMARY KEY(doc_id, page)) WITHOUT ROWID;"
-                   "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(t, tg, k, kg, b, bg,"
-                   " tokenize='wenku_ws');"));
+                   "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(t, tg, k, kg, b, bg, u,"
+                   " tokenize='wenku_ws');"
+                   "CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');"));
+    recount();
     Stmt v(db_, "SELECT value FROM meta WHERE key='schema'");
     if (v.ok() && v.step()) {
       if (std::atoi(std::string(v.text(0)).c_str()) != kSchemaVersion) {
@@ -397,6 +458,7 @@ class SqliteSearchIndex : public SearchIndex {
     Result<void> r = write_document(doc, title, t, k, b, originals, pages);
     if (!r.ok()) {
       (void)exec(db_, "ROLLBACK");
+      recount();
       return r;
     }
     return exec(db_, "COMMIT");
@@ -408,6 +470,7 @@ class SqliteSearchIndex : public SearchIndex {
     Result<void> r = delete_document(id);
     if (!r.ok()) {
       (void)exec(db_, "ROLLBACK");
+      recount();
       return r;
     }
     return exec(db_, "COMMIT");
@@ -444,6 +507,11 @@ class SqliteSearchIndex : public SearchIndex {
   }
 
  private:
+  void recount() {
+    Stmt count(db_, "SELECT count(*) FROM docs");
+    if (count.step()) n_docs_ = count.i64(0);
+  }
+
   Result<void> delete_document(int64_t id) {
     for (const char* sql : {"DELETE FROM fts WHERE rowid=?1", "DELETE FROM pages WHERE doc_id=?1",
                             "DELETE FROM docs WHERE id=?1"}) {
@@ -452,6 +520,7 @@ class SqliteSearchIndex : public SearchIndex {
       s.step();
       if (s.failed()) return s.error("index: delete");
     }
+    n_docs_ -= sqlite3_changes(db_);  // the last statement deleted the docs row, or nothing
     return {};
   }
 
@@ -476,6 +545,7 @@ class SqliteSearchIndex : public SearchIndex {
     d.bind(11, static_cast<int64_t>(doc.pages.size()));
     d.step();
     if (d.failed()) return d.error("index: insert document");
+    ++n_docs_;
     Stmt p(db_, "INSERT INTO pages(doc_id,page,text,aligned) VALUES(?1,?2,?3,?4)");
     for (size_t i = 0; i < pages.size(); ++i) {
       sqlite3_reset(p.get());
@@ -486,7 +556,7 @@ class SqliteSearchIndex : public SearchIndex {
       p.step();
       if (p.failed()) return p.error("index: insert page");
     }
-    Stmt f(db_, "INSERT INTO fts(rowid,t,tg,k,kg,b,bg) VALUES(?1,?2,?3,?4,?5,?6,?7)");
+    Stmt f(db_, "INSERT INTO fts(rowid,t,tg,k,kg,b,bg,u) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
     f.bind(1, doc.id);
     f.bind(2, t.words);
     f.bind(3, t.grams);
@@ -494,6 +564,7 @@ class SqliteSearchIndex : public SearchIndex {
     f.bind(5, k.grams);
     f.bind(6, b.words);
     f.bind(7, b.grams);
+    f.bind(8, t.chars + " " + k.chars + " " + b.chars);
     f.step();
     if (f.failed()) return f.error("index: insert text");
     return {};
@@ -513,9 +584,9 @@ class SqliteSearchIndex : public SearchIndex {
     bind_filters(s, q, 4);
     std::vector<Candidate> out;
     while (s.step() && out.size() < kMaxCandidates) {
-      double v = s.dbl(1);
-      int matched = static_cast<int>(v / kMatchedScale);
-      out.push_back({s.i64(0), matched, v - matched * kMatchedScale, s.i64(2), s.i64(3)});
+      RankResult r{0, 0};
+      if (sqlite3_column_bytes(s.get(), 1) == sizeof r) std::memcpy(&r, sqlite3_column_blob(s.get(), 1), sizeof r);
+      out.push_back({s.i64(0), r.matched, __builtin_popcountll(r.matched), r.score, s.i64(2), s.i64(3)});
     }
     if (s.failed()) return s.error("index: query");
     return out;
@@ -541,6 +612,8 @@ class SqliteSearchIndex : public SearchIndex {
   }
 
   Result<SearchResult> browse(const SearchQuery& q) const;
+  std::vector<TermPlan> plan_terms(const std::vector<QueryTerm>& terms) const;
+  double token_df(const std::string& token) const;
   void fill_hit(SearchHit& hit, const ParsedQuery& pq) const;
 
   sqlite3* db_;
@@ -548,6 +621,8 @@ class SqliteSearchIndex : public SearchIndex {
   RankParams params_;
   std::string weights_;
   mutable std::mutex mu_;  // one connection: SQLite statements are not shared across threads
+  mutable std::unique_ptr<Stmt> vocab_;  // document frequency of a token
+  int64_t n_docs_ = 0;     // documents in the index, kept in step with upserts and removals
 };
 
 Result<SearchResult> SqliteSearchIndex::browse(const SearchQuery& q) const {
@@ -591,8 +666,39 @@ void SqliteSearchIndex::fill_hit(SearchHit& hit, const ParsedQuery& pq) const {
   hit.snippet = std::move(m.snippet);
 }
 
+std::vector<TermPlan> SqliteSearchIndex::plan_terms(const std::vector<QueryTerm>& terms) const {
+  std::vector<TermPlan> plans;
+  for (const QueryTerm& term : terms) {
+    bool prefix = false;
+    std::vector<std::string> grams = query_gram_tokens(term.text, prefix);
+    if (grams.empty() || term.words.empty()) continue;
+    TermPlan p;
+    p.word_phrase = phrase_expr(term.words, false);
+    p.gram_phrase = char_expr(grams, prefix);
+    p.word_df = static_cast<double>(n_docs_);
+    for (const std::string& w : term.words) p.word_df = std::min(p.word_df, token_df(w));
+    p.gram_df = static_cast<double>(n_docs_);
+    for (const std::string& g : grams) p.gram_df = std::min(p.gram_df, token_df(g));
+    p.word_df = std::min(p.word_df, p.gram_df);
+    plans.push_back(std::move(p));
+  }
+  return plans;
+}
+
+double SqliteSearchIndex::token_df(const std::string& token) const {
+  if (!vocab_) vocab_ = std::make_unique<Stmt>(db_, "SELECT doc FROM fts_vocab WHERE term = ?1");
+  sqlite3_reset(vocab_->get());
+  vocab_->bind(1, token);
+  double df = vocab_->step() ? static_cast<double>(vocab_->i64(0)) : 0.0;
+  sqlite3_reset(vocab_->get());
+  return df;
+}
+
 Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
   auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  };
   if (query.limit < 0 || query.offset < 0 || query.offset > kMaxOffset) {
     return make_error(ErrorCode::kInvalidArgument, "search: offset or limit out of range");
   }
@@ -606,49 +712,91 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
   std::lock_guard lock(mu_);
   SearchResult out;
   if (pq.terms.empty()) {
-    if (!pq.excluded.empty()) {  // only exclusions: nothing positive to look for
-      out.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-      return out;
+    if (pq.excluded.empty()) {
+      WENKU_ASSIGN_OR_RETURN(out, browse(q));
     }
-    WENKU_ASSIGN_OR_RETURN(out, browse(q));
-    out.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    out.took_ms = elapsed();
     return out;
   }
-  Expr expr = build_expr(pq, false);
-  WENKU_ASSIGN_OR_RETURN(std::vector<Candidate> cands, candidates(expr, q));
+  std::vector<std::string> excluded;
+  for (const QueryTerm& t : pq.excluded) {
+    bool prefix = false;
+    std::vector<std::string> grams = query_gram_tokens(t.text, prefix);
+    if (!grams.empty()) excluded.push_back(char_expr(grams, prefix));
+  }
+  std::vector<TermPlan> plans = plan_terms(pq.terms);
+  std::vector<QueryTerm> pair_terms;
+  for (const std::string& p : pq.pairs) pair_terms.push_back({p, {p}, false});
+  std::vector<TermPlan> pair_plans = plan_terms(pair_terms);
+  std::erase_if(pair_plans, [](const TermPlan& p) { return p.gram_df == 0; });  // nowhere
+  double n_docs = static_cast<double>(std::max<int64_t>(n_docs_, 1));
+  int n = static_cast<int>(plans.size());
+  std::vector<Candidate> cands;
+  Expr expr;
+  // Short queries: every word must match, which FTS5 answers by intersecting.
+  if (n <= params_.strict_terms) {
+    expr = build_expr(plans, {}, true, excluded, n_docs, pair_plans, params_.w_pair);
+    WENKU_ASSIGN_OR_RETURN(cands, candidates(expr, q));
+  }
+  if (cands.empty() && n > 0) {
+    // Relaxed: documents holding any of the most selective terms, scored by all terms.
+    std::vector<size_t> order(plans.size());
+    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return plans[a].gram_df < plans[b].gram_df; });
+    std::vector<size_t> rare;
+    double budget = 0;
+    for (size_t i : order) {
+      if (!rare.empty() && budget + plans[i].gram_df > params_.relaxed_budget) break;
+      budget += plans[i].gram_df;
+      rare.push_back(i);
+    }
+    if (rare.size() == plans.size()) rare.clear();  // all of them: a plain OR
+    expr = build_expr(plans, rare, false, excluded, n_docs, pair_plans, params_.w_pair);
+    WENKU_ASSIGN_OR_RETURN(cands, candidates(expr, q));
+  }
   // No word matched anywhere: a query with Chinese characters falls back to any of its
   // characters, so it never comes back empty while a document shares one with it.
   if (cands.empty()) {
-    ParsedQuery chars;
+    std::vector<QueryTerm> chars;
     for (const QueryTerm& t : pq.terms) {
       for (char32_t c : utf8_to_u32(t.text)) {
         if (!is_cjk(c)) continue;
         std::string one;
         append_utf8(one, c);
-        if (std::none_of(chars.terms.begin(), chars.terms.end(),
-                         [&](const QueryTerm& o) { return o.text == one; }) &&
-            chars.terms.size() < kMaxQueryTerms) {
-          chars.terms.push_back({one, {one}, false});
-          chars.highlight.push_back(one);
+        if (chars.size() < kMaxQueryTerms &&
+            std::none_of(chars.begin(), chars.end(), [&](const QueryTerm& o) { return o.text == one; })) {
+          chars.push_back({one, {one}, false});
         }
       }
     }
-    chars.excluded = pq.excluded;
-    if (!chars.terms.empty()) {
-      expr = build_expr(chars, false);
+    if (!chars.empty()) {
+      plans = plan_terms(chars);
+      n = static_cast<int>(plans.size());
+      expr = build_expr(plans, {}, false, excluded, n_docs);
       WENKU_ASSIGN_OR_RETURN(cands, candidates(expr, q));
-      pq.highlight = chars.highlight;
+      pq.highlight.clear();
+      for (const QueryTerm& t : chars) pq.highlight.push_back(t.text);
     }
   }
-  int n = expr.n_terms;
   int need = n <= params_.strict_terms ? n : static_cast<int>(std::ceil(n * params_.min_share));
   int64_t strict = std::count_if(cands.begin(), cands.end(), [&](const Candidate& c) { return c.matched >= need; });
   out.relaxed = strict == 0;
   if (!out.relaxed) {
     std::erase_if(cands, [&](const Candidate& c) { return c.matched < need; });
   }
+  // Coverage weighs each term by its rarity: missing 人 costs little, missing 韩国国会 much.
+  std::vector<double> weight;
+  double all_weight = 0;
+  for (const TermPlan& p : plans) {
+    weight.push_back(idf_of(p.gram_df, n_docs) + 0.1);
+    all_weight += weight.back();
+  }
   for (Candidate& c : cands) {
-    double coverage = n ? static_cast<double>(c.matched) / n : 1.0;
+    double have = 0;
+    for (size_t t = 0; t < weight.size(); ++t) {
+      if (c.mask & (uint64_t{1} << t)) have += weight[t];
+    }
+    double coverage = all_weight > 0 ? have / all_weight : 1.0;
     c.score *= std::pow(coverage, params_.coverage_power);
   }
   out.total = static_cast<int64_t>(cands.size());
@@ -668,6 +816,7 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
   };
   size_t want = std::min(cands.size(), static_cast<size_t>(q.offset) + static_cast<size_t>(q.limit));
   std::partial_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(want), cands.end(), better);
+  double t_cand = elapsed();
   for (size_t i = static_cast<size_t>(q.offset); i < want; ++i) {
     SearchHit h;
     h.id = cands[i].id;
@@ -675,7 +824,8 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
     fill_hit(h, pq);
     out.hits.push_back(std::move(h));
   }
-  out.took_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  out.took_ms = elapsed();
+  if (std::getenv("WENKU_INDEX_PROFILE")) std::fprintf(stderr, "PROFILE cand=%.2f total=%.2f n=%zu terms=%d %s\n", t_cand, out.took_ms, cands.size(), n, expr.match.c_str());
   return out;
 }
 
@@ -702,13 +852,13 @@ Result<std::vector<int64_t>> SqliteSearchIndex::related(int64_t id, int limit) c
   std::vector<std::string> picked;
   std::unordered_set<std::string> seen;
   for (size_t i = 0; i < title_end && i < words.size(); ++i) {
-    if (utf8_length(words[i]) >= 2 && !is_stop_word(words[i]) && seen.insert(words[i]).second) {
+    if (utf8_length(words[i]) >= 2 && !analyzer_.is_stop_word(words[i]) && seen.insert(words[i]).second) {
       picked.push_back(words[i]);
     }
   }
   std::unordered_map<std::string, int> freq;
   for (size_t i = title_end; i < words.size(); ++i) {
-    if (utf8_length(words[i]) >= 2 && !is_stop_word(words[i])) ++freq[words[i]];
+    if (utf8_length(words[i]) >= 2 && !analyzer_.is_stop_word(words[i])) ++freq[words[i]];
   }
   std::vector<std::pair<int, std::string>> by_freq;
   for (auto& [w, f] : freq) {
@@ -719,10 +869,11 @@ Result<std::vector<int64_t>> SqliteSearchIndex::related(int64_t id, int limit) c
   });
   for (size_t i = 0; i < by_freq.size() && picked.size() < 12; ++i) picked.push_back(by_freq[i].second);
   if (picked.empty()) return std::vector<int64_t>{};
-  ParsedQuery pq;
-  for (const std::string& w : picked) pq.terms.push_back({w, {w}, false});
-  Expr expr = build_expr(pq, false);
+  std::vector<QueryTerm> terms;
+  for (const std::string& w : picked) terms.push_back({w, {w}, false});
   std::lock_guard lock(mu_);
+  std::vector<TermPlan> plans = plan_terms(terms);
+  Expr expr = build_expr(plans, {}, false, {}, static_cast<double>(std::max<int64_t>(n_docs_, 1)));
   WENKU_ASSIGN_OR_RETURN(std::vector<Candidate> cands, candidates(expr, SearchQuery{}));
   std::erase_if(cands, [&](const Candidate& c) { return c.id == id; });
   for (Candidate& c : cands) c.score *= std::pow(static_cast<double>(c.matched) / expr.n_terms, 2.0);

@@ -134,8 +134,9 @@ Result<void> Library::reindex(int64_t id) {
   for (const auto& p : pages) d.pages.push_back(p.text);
   d.listed = doc.visibility == store::Visibility::kPublic && !doc.hidden &&
              doc.status != store::DocumentStatus::kFailed && doc.duplicate_of == 0;
+  // No flush per document: a commit survives kill -9 in WAL mode, and what a power loss
+  // might take back is found and re-indexed by the start-up scan and `wenku check`.
   WENKU_TRY(index_->upsert(d));
-  WENKU_TRY(index_->flush());
   mark.indexed = true;
   return store_->update_document(id, mark);
 }

@@ -123,6 +123,58 @@ struct Job {
   double progress = 0;
 };
 
+
+// Accounts (users, sessions), reports, site settings, the query log and daily statistics:
+// what the web site keeps besides documents.
+enum class Role { kMember, kModerator, kAdmin };
+std::string_view role_name(Role r);
+Role parse_role(std::string_view s);
+
+struct User {
+  int64_t id = 0;
+  std::string name;
+  std::string password_hash;       // Argon2id string (crypto_pwhash_str)
+  Role role = Role::kMember;
+  bool banned = false;
+  int64_t created_at = 0;
+};
+
+struct UserUpdate {
+  std::optional<std::string> password_hash;
+  std::optional<Role> role;
+  std::optional<bool> banned;
+};
+
+struct Session {
+  std::string token_hash;          // SHA-256 of the cookie value; the token itself is never stored
+  int64_t user_id = 0;
+  std::string csrf_token;
+  int64_t created_at = 0, expires_at = 0;
+};
+
+struct Report {
+  int64_t id = 0;
+  int64_t document_id = 0;
+  int64_t reporter_id = 0;         // 0: a guest
+  std::string reason;              // spam, porn, copyright, privacy, abuse, other
+  std::string detail;
+  std::string state;               // open, resolved
+  std::string action;              // dismiss, hide, ban
+  int64_t resolved_by = 0;
+  int64_t created_at = 0, resolved_at = 0;
+  std::string document_title;      // filled on reads
+};
+
+struct QueryCount {
+  std::string query;
+  int64_t count = 0;
+};
+
+struct DayCount {
+  int64_t day = 0;                 // unix day number (seconds / 86400)
+  int64_t count = 0;
+};
+
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
@@ -178,6 +230,63 @@ class MetadataStore {
   virtual Result<std::vector<std::string>> referenced_blob_keys() = 0;
   // Documents whose `indexed` flag is false (to re-index after a crash).
   virtual Result<std::vector<int64_t>> unindexed_documents() = 0;
+
+  // Users. Names are unique without regard to ASCII case. Errors: kAlreadyExists, kIo.
+  virtual Result<int64_t> create_user(const std::string& name, const std::string& password_hash, Role role) = 0;
+  // Errors: kNotFound.
+  virtual Result<User> get_user(int64_t id) = 0;
+  virtual Result<std::optional<User>> find_user(const std::string& name) = 0;
+  virtual Result<std::vector<User>> list_users(int offset, int limit) = 0;
+  virtual Result<int64_t> count_users() = 0;
+  // Errors: kNotFound.
+  virtual Result<void> update_user(int64_t id, const UserUpdate& update) = 0;
+
+  // Sessions, found by the hash of their token; expired ones are not returned.
+  virtual Result<void> create_session(const Session& session) = 0;
+  virtual Result<std::optional<Session>> find_session(const std::string& token_hash, int64_t now) = 0;
+  virtual Result<void> delete_session(const std::string& token_hash) = 0;
+  // Every session of one user (password change, ban); `except` is kept.
+  virtual Result<void> delete_user_sessions(int64_t user_id, const std::string& except_hash) = 0;
+
+  // Reports (举报). Errors: kNotFound (no such document), kIo.
+  virtual Result<int64_t> create_report(const Report& report) = 0;
+  // state "" = all, newest first.
+  virtual Result<std::vector<Report>> list_reports(const std::string& state, int offset, int limit) = 0;
+  // Resolves one report, or with `all_of_document` every open report of its document.
+  // Errors: kNotFound.
+  virtual Result<void> resolve_report(int64_t id, const std::string& action, int64_t resolved_by,
+                                      bool all_of_document) = 0;
+
+  // Site settings set from the admin pages (they override the configuration's defaults).
+  virtual Result<std::vector<std::pair<std::string, std::string>>> site_settings() = 0;
+  virtual Result<void> set_site_setting(const std::string& key, const std::string& value) = 0;
+
+  // Query log: searches people made, and which document a search led to.
+  virtual Result<void> log_query(const std::string& query, int64_t results, int64_t clicked_document_id) = 0;
+  virtual Result<std::vector<QueryCount>> popular_queries(int64_t since, int limit) = 0;
+  // Searches that led to this document (相关搜索), most frequent first.
+  virtual Result<std::vector<QueryCount>> queries_for_document(int64_t document_id, int limit) = 0;
+  // Popular logged queries starting with `prefix` (search suggestions).
+  virtual Result<std::vector<QueryCount>> suggest_queries(const std::string& prefix, int limit) = 0;
+  // Deletes log rows older than `before`.
+  virtual Result<void> prune_query_log(int64_t before) = 0;
+
+  // Daily statistics: counters per (day, kind) such as "view", "download", and a bounded
+  // per-day counter per subject (downloads per account or address) that refuses past `limit`.
+  virtual Result<void> add_daily(const std::string& kind, int64_t n) = 0;
+  // Counts of `kind` for the last `days` days (missing days are absent). Kinds "upload",
+  // "search" and "failed" are read from the documents and the query log.
+  virtual Result<std::vector<DayCount>> daily_counts(const std::string& kind, int days) = 0;
+  // Increments the counter of `subject` today and returns true, unless it already reached
+  // `limit` (0 = no limit).
+  virtual Result<bool> take_daily_quota(const std::string& subject, int64_t limit) = 0;
+  // Documents per detected format.
+  virtual Result<std::vector<QueryCount>> format_counts() = 0;
+
+  // Review before publishing: documents waiting for a moderator (they stay hidden meanwhile).
+  virtual Result<void> add_to_review(int64_t document_id) = 0;
+  virtual Result<void> remove_from_review(int64_t document_id) = 0;
+  virtual Result<std::vector<int64_t>> review_queue(int limit) = 0;
 };
 
 // Opens a store by URL: "sqlite:///path/to/wenku.db". Errors: kInvalidArgument, kIo.

@@ -130,6 +130,27 @@ CREATE TABLE site_settings (
   value TEXT NOT NULL
 ) WITHOUT ROWID;
 )sql",
+      // 2: the web site's statistics, download quotas and review queue.
+      R"sql(
+CREATE TABLE daily_counts (
+  day INTEGER NOT NULL,
+  kind TEXT NOT NULL,
+  count INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (day, kind)
+) WITHOUT ROWID;
+CREATE TABLE daily_quota (
+  day INTEGER NOT NULL,
+  subject TEXT NOT NULL,
+  count INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (day, subject)
+) WITHOUT ROWID;
+CREATE TABLE review_queue (
+  document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX query_log_click ON query_log(clicked_document_id) WHERE clicked_document_id != 0;
+CREATE INDEX reports_document ON reports(document_id);
+)sql",
   };
   return m;
 }

@@ -73,9 +73,11 @@ Result<std::unique_ptr<Connection>> Connection::open(const std::string& path) {
   }
   auto c = std::unique_ptr<Connection>(new Connection(db));
   sqlite3_busy_timeout(db, 10000);
-  // WAL for concurrent readers; synchronous=FULL so an acknowledged commit survives power loss;
-  // foreign keys so no page, job or tag outlives its document.
-  WENKU_TRY(c->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"));
+  // WAL for concurrent readers; synchronous=NORMAL: every commit survives the process being
+  // killed, and the writes that acknowledge an upload switch to FULL so they also survive a
+  // power loss (see SqliteStore::create_document); foreign keys so no page, job or tag
+  // outlives its document.
+  WENKU_TRY(c->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
   return c;
 }
 

@@ -111,6 +111,20 @@ Job read_job(const Statement& s) {
 constexpr std::string_view kJobColumns =
     "id, kind, COALESCE(document_id, 0), priority, attempts, max_attempts, state, error, progress";
 
+constexpr std::string_view kUserSelect =
+    "SELECT id, name, password_hash, role, banned, created_at FROM users";
+
+User read_user(const Statement& s) {
+  User u;
+  u.id = s.int64(0);
+  u.name = s.text(1);
+  u.password_hash = s.text(2);
+  u.role = parse_role(s.text(3));
+  u.banned = s.integer(4) != 0;
+  u.created_at = s.int64(5);
+  return u;
+}
+
 class SqliteStore final : public MetadataStore {
  public:
   explicit SqliteStore(std::string path) : path_(std::move(path)) {}
@@ -145,7 +159,12 @@ class SqliteStore final : public MetadataStore {
     JobSpec j = job;
     j.document_id = id;
     WENKU_TRY(enqueue_locked(j));
-    WENKU_TRY(tx.commit());
+    // The commit that acknowledges an upload is synced to disk (and with it every commit
+    // before it in the WAL).
+    WENKU_TRY(writer_->exec("PRAGMA synchronous=FULL"));
+    auto committed = tx.commit();
+    (void)writer_->exec("PRAGMA synchronous=NORMAL");
+    WENKU_TRY(committed);
     return id;
   }
 
@@ -473,6 +492,302 @@ class SqliteStore final : public MetadataStore {
     return out;
   }
 
+  // ---- Users, sessions, reports, site settings, query log, statistics (the web site) ----
+
+  Result<int64_t> create_user(const std::string& name, const std::string& password_hash, Role role) override {
+    std::lock_guard lock(write_mu_);
+    {
+      auto find = writer_->prepare("SELECT id FROM users WHERE name = ?1");
+      find.bind(1, name);
+      WENKU_ASSIGN_OR_RETURN(bool row, find.step());
+      if (row) return make_error(ErrorCode::kAlreadyExists, "用户名已被使用 / the name is taken: " + name);
+    }
+    auto st = writer_->prepare("INSERT INTO users (name, password_hash, role, created_at) VALUES (?1, ?2, ?3, ?4)");
+    st.bind(1, name).bind(2, password_hash).bind(3, role_name(role)).bind(4, now_unix());
+    WENKU_TRY(st.run());
+    return writer_->last_insert_id();
+  }
+
+  Result<User> get_user(int64_t id) override {
+    auto r = reader();
+    auto st = r->prepare(std::string(kUserSelect) + " WHERE id = ?1");
+    st.bind(1, id);
+    WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return make_error(ErrorCode::kNotFound, "用户不存在 / no user " + std::to_string(id));
+    return read_user(st);
+  }
+
+  Result<std::optional<User>> find_user(const std::string& name) override {
+    auto r = reader();
+    auto st = r->prepare(std::string(kUserSelect) + " WHERE name = ?1");
+    st.bind(1, name);
+    WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return std::optional<User>{};
+    return std::optional<User>{read_user(st)};
+  }
+
+  Result<std::vector<User>> list_users(int offset, int limit) override {
+    auto r = reader();
+    auto st = r->prepare(std::string(kUserSelect) + " ORDER BY id LIMIT ?1 OFFSET ?2");
+    st.bind(1, limit).bind(2, offset);
+    std::vector<User> out;
+    for (;;) {
+      WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      out.push_back(read_user(st));
+    }
+    return out;
+  }
+
+  Result<int64_t> count_users() override {
+    auto r = reader();
+    auto st = r->prepare("SELECT count(*) FROM users");
+    WENKU_TRY(st.step());
+    return st.int64(0);
+  }
+
+  Result<void> update_user(int64_t id, const UserUpdate& u) override {
+    std::lock_guard lock(write_mu_);
+    auto st = writer_->prepare(
+        "UPDATE users SET password_hash = COALESCE(?2, password_hash), role = COALESCE(?3, role), "
+        "banned = COALESCE(?4, banned) WHERE id = ?1");
+    st.bind(1, id);
+    if (u.password_hash) st.bind(2, *u.password_hash); else st.bind_null(2);
+    if (u.role) st.bind(3, role_name(*u.role)); else st.bind_null(3);
+    if (u.banned) st.bind(4, int64_t{*u.banned}); else st.bind_null(4);
+    WENKU_TRY(st.run());
+    if (writer_->changes() == 0) return make_error(ErrorCode::kNotFound, "用户不存在 / no user " + std::to_string(id));
+    return {};
+  }
+
+  Result<void> create_session(const Session& s) override {
+    std::lock_guard lock(write_mu_);
+    // Expired sessions go away as new ones come, so the table never grows without bound.
+    auto purge = writer_->prepare("DELETE FROM sessions WHERE expires_at < ?1");
+    purge.bind(1, now_unix());
+    WENKU_TRY(purge.run());
+    auto st = writer_->prepare(
+        "INSERT INTO sessions (token_hash, user_id, csrf_token, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+    st.bind(1, s.token_hash).bind(2, s.user_id).bind(3, s.csrf_token).bind(4, s.created_at).bind(5, s.expires_at);
+    return st.run();
+  }
+
+  Result<std::optional<Session>> find_session(const std::string& token_hash, int64_t now) override {
+    auto r = reader();
+    auto st = r->prepare(
+        "SELECT token_hash, user_id, csrf_token, created_at, expires_at FROM sessions "
+        "WHERE token_hash = ?1 AND expires_at > ?2");
+    st.bind(1, token_hash).bind(2, now);
+    WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return std::optional<Session>{};
+    return std::optional<Session>{Session{st.text(0), st.int64(1), st.text(2), st.int64(3), st.int64(4)}};
+  }
+
+  Result<void> delete_session(const std::string& token_hash) override {
+    std::lock_guard lock(write_mu_);
+    auto st = writer_->prepare("DELETE FROM sessions WHERE token_hash = ?1");
+    st.bind(1, token_hash);
+    return st.run();
+  }
+
+  Result<void> delete_user_sessions(int64_t user_id, const std::string& except_hash) override {
+    std::lock_guard lock(write_mu_);
+    auto st = writer_->prepare("DELETE FROM sessions WHERE user_id = ?1 AND token_hash != ?2");
+    st.bind(1, user_id).bind(2, except_hash);
+    return st.run();
+  }
+
+  Result<int64_t> create_report(const Report& rep) override {
+    std::lock_guard lock(write_mu_);
+    auto find = writer_->prepare("SELECT 1 FROM documents WHERE id = ?1");
+    find.bind(1, rep.document_id);
+    WENKU_ASSIGN_OR_RETURN(bool row, find.step());
+    if (!row) return make_error(ErrorCode::kNotFound, "文档不存在 / no document " + std::to_string(rep.document_id));
+    auto st = writer_->prepare(
+        "INSERT INTO reports (document_id, reporter_id, reason, detail, created_at) "
+        "VALUES (?1, NULLIF(?2, 0), ?3, ?4, ?5)");
+    st.bind(1, rep.document_id).bind(2, rep.reporter_id).bind(3, rep.reason).bind(4, rep.detail).bind(5, now_unix());
+    WENKU_TRY(st.run());
+    return writer_->last_insert_id();
+  }
+
+  Result<std::vector<Report>> list_reports(const std::string& state, int offset, int limit) override {
+    auto r = reader();
+    auto st = r->prepare(R"sql(
+      SELECT r.id, r.document_id, COALESCE(r.reporter_id, 0), r.reason, r.detail, r.state, r.action,
+        COALESCE(r.resolved_by, 0), r.created_at, r.resolved_at, COALESCE(d.title, '')
+      FROM reports r LEFT JOIN documents d ON d.id = r.document_id
+      WHERE (?1 = '' OR r.state = ?1) ORDER BY r.created_at DESC, r.id DESC LIMIT ?2 OFFSET ?3)sql");
+    st.bind(1, state).bind(2, limit).bind(3, offset);
+    std::vector<Report> out;
+    for (;;) {
+      WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      out.push_back(Report{st.int64(0), st.int64(1), st.int64(2), st.text(3), st.text(4), st.text(5), st.text(6),
+                           st.int64(7), st.int64(8), st.int64(9), st.text(10)});
+    }
+    return out;
+  }
+
+  Result<void> resolve_report(int64_t id, const std::string& action, int64_t resolved_by,
+                              bool all_of_document) override {
+    std::lock_guard lock(write_mu_);
+    auto st = writer_->prepare(
+        all_of_document
+            ? "UPDATE reports SET state = 'resolved', action = ?2, resolved_by = NULLIF(?3, 0), resolved_at = ?4 "
+              "WHERE state = 'open' AND document_id = (SELECT document_id FROM reports WHERE id = ?1)"
+            : "UPDATE reports SET state = 'resolved', action = ?2, resolved_by = NULLIF(?3, 0), resolved_at = ?4 "
+              "WHERE id = ?1");
+    st.bind(1, id).bind(2, action).bind(3, resolved_by).bind(4, now_unix());
+    WENKU_TRY(st.run());
+    if (writer_->changes() == 0) return make_error(ErrorCode::kNotFound, "举报不存在 / no open report " + std::to_string(id));
+    return {};
+  }
+
+  Result<std::vector<std::pair<std::string, std::string>>> site_settings() override {
+    auto r = reader();
+    auto st = r->prepare("SELECT key, value FROM site_settings ORDER BY key");
+    std::vector<std::pair<std::string, std::string>> out;
+    for (;;) {
+      WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      out.emplace_back(st.text(0), st.text(1));
+    }
+    return out;
+  }
+
+  Result<void> set_site_setting(const std::string& key, const std::string& value) override {
+    std::lock_guard lock(write_mu_);
+    auto st = writer_->prepare(
+        "INSERT INTO site_settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    st.bind(1, key).bind(2, value);
+    return st.run();
+  }
+
+  Result<void> log_query(const std::string& query, int64_t results, int64_t clicked_document_id) override {
+    std::lock_guard lock(write_mu_);
+    auto st = writer_->prepare(
+        "INSERT INTO query_log (query, results, clicked_document_id, created_at) VALUES (?1, ?2, ?3, ?4)");
+    st.bind(1, query).bind(2, results).bind(3, clicked_document_id).bind(4, now_unix());
+    return st.run();
+  }
+
+  Result<std::vector<QueryCount>> popular_queries(int64_t since, int limit) override {
+    return query_counts(
+        "SELECT query, count(*) AS n FROM query_log WHERE created_at >= ?1 AND clicked_document_id = 0 "
+        "AND results > 0 GROUP BY query ORDER BY n DESC, query LIMIT ?2",
+        [&](Statement& st) { st.bind(1, since).bind(2, limit); });
+  }
+
+  Result<std::vector<QueryCount>> queries_for_document(int64_t document_id, int limit) override {
+    return query_counts(
+        "SELECT query, count(*) AS n FROM query_log WHERE clicked_document_id = ?1 "
+        "GROUP BY query ORDER BY n DESC, query LIMIT ?2",
+        [&](Statement& st) { st.bind(1, document_id).bind(2, limit); });
+  }
+
+  Result<std::vector<QueryCount>> suggest_queries(const std::string& prefix, int limit) override {
+    // substr() instead of LIKE: the prefix is matched literally, % and _ included.
+    return query_counts(
+        "SELECT query, count(*) AS n FROM query_log WHERE substr(query, 1, length(?1)) = ?1 "
+        "AND results > 0 AND clicked_document_id = 0 GROUP BY query ORDER BY n DESC, query LIMIT ?2",
+        [&](Statement& st) { st.bind(1, prefix).bind(2, limit); });
+  }
+
+  Result<void> prune_query_log(int64_t before) override {
+    std::lock_guard lock(write_mu_);
+    auto st = writer_->prepare("DELETE FROM query_log WHERE created_at < ?1");
+    st.bind(1, before);
+    return st.run();
+  }
+
+  Result<void> add_daily(const std::string& kind, int64_t n) override {
+    std::lock_guard lock(write_mu_);
+    auto st = writer_->prepare(
+        "INSERT INTO daily_counts (day, kind, count) VALUES (?1, ?2, ?3) "
+        "ON CONFLICT (day, kind) DO UPDATE SET count = count + excluded.count");
+    st.bind(1, now_unix() / 86400).bind(2, kind).bind(3, n);
+    return st.run();
+  }
+
+  Result<std::vector<DayCount>> daily_counts(const std::string& kind, int days) override {
+    auto r = reader();
+    int64_t from = now_unix() / 86400 - days + 1;
+    std::string sql;
+    if (kind == "upload") {
+      sql = "SELECT created_at / 86400 AS day, count(*) FROM documents WHERE created_at / 86400 >= ?1 "
+            "AND duplicate_of = 0 GROUP BY day ORDER BY day";
+    } else if (kind == "failed") {
+      sql = "SELECT updated_at / 86400 AS day, count(*) FROM documents WHERE status = 'failed' "
+            "AND updated_at / 86400 >= ?1 GROUP BY day ORDER BY day";
+    } else if (kind == "search") {
+      sql = "SELECT created_at / 86400 AS day, count(*) FROM query_log WHERE created_at / 86400 >= ?1 "
+            "AND clicked_document_id = 0 GROUP BY day ORDER BY day";
+    } else {
+      sql = "SELECT day, count FROM daily_counts WHERE day >= ?1 AND kind = ?2 ORDER BY day";
+    }
+    auto st = r->prepare(sql);
+    st.bind(1, from);
+    if (sql.find("?2") != std::string::npos) st.bind(2, kind);
+    std::vector<DayCount> out;
+    for (;;) {
+      WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      out.push_back({st.int64(0), st.int64(1)});
+    }
+    return out;
+  }
+
+  Result<bool> take_daily_quota(const std::string& subject, int64_t limit) override {
+    std::lock_guard lock(write_mu_);
+    int64_t day = now_unix() / 86400;
+    auto st = writer_->prepare(
+        "INSERT INTO daily_quota (day, subject, count) VALUES (?1, ?2, 1) "
+        "ON CONFLICT (day, subject) DO UPDATE SET count = count + 1 WHERE ?3 = 0 OR count < ?3");
+    st.bind(1, day).bind(2, subject).bind(3, limit);
+    WENKU_TRY(st.run());
+    bool taken = writer_->changes() > 0;
+    // Yesterday's counters are of no further use.
+    auto purge = writer_->prepare("DELETE FROM daily_quota WHERE day < ?1");
+    purge.bind(1, day - 1);
+    WENKU_TRY(purge.run());
+    return taken;
+  }
+
+  Result<std::vector<QueryCount>> format_counts() override {
+    return query_counts(
+        "SELECT CASE format WHEN '' THEN '?' ELSE format END AS f, count(*) AS n FROM documents "
+        "WHERE duplicate_of = 0 GROUP BY f ORDER BY n DESC, f LIMIT ?1",
+        [&](Statement& st) { st.bind(1, 50); });
+  }
+
+  Result<void> add_to_review(int64_t document_id) override {
+    std::lock_guard lock(write_mu_);
+    auto st = writer_->prepare("INSERT OR IGNORE INTO review_queue (document_id, created_at) VALUES (?1, ?2)");
+    st.bind(1, document_id).bind(2, now_unix());
+    return st.run();
+  }
+
+  Result<void> remove_from_review(int64_t document_id) override {
+    std::lock_guard lock(write_mu_);
+    auto st = writer_->prepare("DELETE FROM review_queue WHERE document_id = ?1");
+    st.bind(1, document_id);
+    return st.run();
+  }
+
+  Result<std::vector<int64_t>> review_queue(int limit) override {
+    auto r = reader();
+    auto st = r->prepare("SELECT document_id FROM review_queue ORDER BY created_at, document_id LIMIT ?1");
+    st.bind(1, limit);
+    std::vector<int64_t> out;
+    for (;;) {
+      WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      out.push_back(st.int64(0));
+    }
+    return out;
+  }
+
  private:
   // A reader connection borrowed from the pool for the lifetime of the lease.
   class ReaderLease {
@@ -513,6 +828,21 @@ class SqliteStore final : public MetadataStore {
     WENKU_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) return std::optional<Document>{};
     return std::optional<Document>{read_document(st)};
+  }
+
+
+  template <typename Bind>
+  Result<std::vector<QueryCount>> query_counts(const char* sql, Bind bind) {
+    auto r = reader();
+    auto st = r->prepare(sql);
+    bind(st);
+    std::vector<QueryCount> out;
+    for (;;) {
+      WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      out.push_back({st.text(0), st.int64(1)});
+    }
+    return out;
   }
 
   static std::string where_clause() {
@@ -615,6 +945,21 @@ Visibility parse_visibility(std::string_view s) {
   if (s == "unlisted") return Visibility::kUnlisted;
   if (s == "private") return Visibility::kPrivate;
   return Visibility::kPublic;
+}
+
+std::string_view role_name(Role r) {
+  switch (r) {
+    case Role::kMember: return "member";
+    case Role::kModerator: return "moderator";
+    case Role::kAdmin: return "admin";
+  }
+  return "member";
+}
+
+Role parse_role(std::string_view s) {
+  if (s == "admin") return Role::kAdmin;
+  if (s == "moderator") return Role::kModerator;
+  return Role::kMember;
 }
 
 Result<std::unique_ptr<MetadataStore>> open_sqlite_store(const std::string& path) {

@@ -1,0 +1,107 @@
+// What every route of the web site shares: the visitor (session, language, CSRF token), the
+// access rules for documents, the site settings editable by admins, the strings of each
+// language, signed download links and the counters that ignore reloads.
+#pragma once
+
+#include <httplib.h>
+
+#include <map>
+#include <mstch/mstch.hpp>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "library/accounts.h"
+#include "library/library.h"
+
+namespace wenku::http {
+
+// One request's visitor.
+struct Visitor {
+  std::optional<store::User> user;
+  std::string session_hash;
+  std::string csrf;          // the token forms and API calls must send back
+  bool new_guest_csrf = false;  // the guest CSRF cookie must be set on this response
+  bool has_cookies = false;  // a browser with ambient credentials (a session or a CSRF cookie)
+  std::string lang;          // "zh-CN" or "en"
+  std::string ip;
+  bool desktop = false;      // 电脑版 forced on a phone
+
+  bool signed_in() const { return user.has_value(); }
+  int64_t id() const { return user ? user->id : 0; }
+  bool is_admin() const { return user && user->role == store::Role::kAdmin; }
+  bool is_staff() const { return user && user->role != store::Role::kMember; }
+  // Identifies the visitor for counters and quotas: the account, else the address.
+  std::string key() const { return user ? "user:" + std::to_string(user->id) : "ip:" + ip; }
+};
+
+// Settings an admin changes on /admin, over the configuration's defaults.
+struct SiteConfig {
+  std::string site_name, footer_text, copyright, icp;
+  int preview_pages = 5, max_preview_pages = 50;
+  std::string download_who = "guests";  // guests, members, nobody
+  int download_daily_user = 50, download_daily_ip = 100;  // 0 = no limit
+  std::string upload_formats;           // comma-separated extensions, "" = any
+  int64_t max_upload_mb = 200;
+  bool review_before_publish = false;
+  bool allow_guest_upload = true;       // anonymous API uploads (the §5 contract)
+};
+
+// The keys of SiteConfig as stored in site_settings, in the order /admin shows them.
+const std::vector<std::string>& site_setting_keys();
+
+class Site {
+ public:
+  Site(library::Library& lib);
+
+  library::Library& lib() { return lib_; }
+  library::Accounts& accounts() { return accounts_; }
+
+  // Reads the session and CSRF cookies and the language of `req`.
+  Visitor visitor(const httplib::Request& req);
+  // Sets the cookies a response must carry for this visitor (the guest CSRF token).
+  void finish(const Visitor& v, httplib::Response& res);
+  // True when a state-changing request carries the visitor's CSRF token (form field `csrf`
+  // or header X-CSRF-Token). Requests without any cookie carry no ambient authority and pass.
+  bool csrf_ok(const Visitor& v, const httplib::Request& req, const std::string& form_token) const;
+
+  // Access rules (DESIGN: public, unlisted, private, hidden by moderation):
+  // admins see everything; the owner sees their own; moderators also see hidden documents;
+  // everyone else sees public and unlisted documents that are not hidden.
+  static bool can_view(const Visitor& v, const store::Document& d);
+  static bool can_manage(const Visitor& v, const store::Document& d);  // edit, delete, retry
+  // In listings, search, related lists and the sitemap: public, ready, not hidden.
+  static bool is_listed(const store::Document& d);
+
+  SiteConfig config();
+  Result<void> save_setting(const std::string& key, const std::string& value);
+
+  // The strings of one language as a mustache map, and one string by key.
+  const mstch::map& strings(const std::string& lang);
+  std::string text(const std::string& lang, const std::string& key);
+
+  // Short-lived signed download links.
+  std::string sign_download(int64_t id, int64_t expires) const;
+  bool verify_download(int64_t id, int64_t expires, const std::string& sig) const;
+
+  // True the first time `visitor_key` touches `what` within `window_seconds` (views and
+  // downloads are not inflated by reloads).
+  bool first_touch(const std::string& visitor_key, const std::string& what, int64_t window_seconds);
+
+ private:
+  void load_strings();
+
+  library::Library& lib_;
+  library::Accounts accounts_;
+  std::mutex mu_;
+  std::optional<SiteConfig> config_;
+  std::string secret_;
+  std::map<std::string, mstch::map> strings_;
+  std::map<std::string, std::map<std::string, std::string>> plain_;
+  std::map<std::string, int64_t> touches_;
+};
+
+// Cookie value by name from the Cookie header.
+std::string cookie(const httplib::Request& req, const std::string& name);
+
+}  // namespace wenku::http
