@@ -1,0 +1,306 @@
+// Real LibreOffice conversions through the helper pool (slow): generated and corpus documents,
+// Simplified Chinese fonts, macros, remote links, a killed helper.
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <thread>
+
+#include "convert/converter.h"
+#include "docx_fixture.h"
+#include "glyph_forms.h"
+#include "render/pdf_document.h"
+#include "support/test_support.h"
+
+namespace wenku::convert {
+namespace {
+
+using wenku::testing::TempDir;
+namespace fs = std::filesystem;
+
+ConverterOptions real_options(const TempDir& dir, int slots = 1) {
+  ConverterOptions options;
+  options.slots = slots;
+  options.timeout_seconds = 60;
+  options.work_dir = dir / "work";
+  options.helper_path = wenku::testing::binary_dir() / "wenku-convert-helper";
+  return options;
+}
+
+std::string all_text(const fs::path& pdf, int* pages = nullptr) {
+  auto doc = render::PdfDocument::open(pdf);
+  EXPECT_TRUE(doc.ok()) << doc.error().message;
+  if (!doc.ok()) return "";
+  if (pages != nullptr) *pages = (*doc)->page_count();
+  std::string text;
+  for (int i = 0; i < (*doc)->page_count(); ++i) {
+    auto t = (*doc)->page_text(i);
+    if (t.ok()) text += *t;
+  }
+  return text;
+}
+
+// One pool shared by the tests that do not break it: LibreOffice loads once.
+class LibreOffice : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    dir_ = new TempDir();
+    auto made = make_converter(real_options(*dir_));
+    ASSERT_TRUE(made.ok()) << made.error().message;
+    converter_ = std::move(made).value().release();
+  }
+  static void TearDownTestSuite() {
+    delete converter_;
+    delete dir_;
+    converter_ = nullptr;
+  }
+  static TempDir* dir_;
+  static Converter* converter_;
+  TempDir tmp_;
+};
+TempDir* LibreOffice::dir_ = nullptr;
+Converter* LibreOffice::converter_ = nullptr;
+
+TEST_F(LibreOffice, ConvertsADocxTheTestWrote) {
+  ASSERT_NE(converter_, nullptr);
+  std::vector<std::string> paragraphs;
+  for (int i = 0; i < 120; ++i) {
+    paragraphs.push_back("第" + std::to_string(i) + "段：全面贯彻落实教育工作会议精神。 paragraph " +
+                         std::to_string(i));
+  }
+  wenku::testing::write_docx(tmp_ / "gen.docx", paragraphs);
+  auto r = converter_->to_pdf(tmp_ / "gen.docx", "docx", tmp_ / "gen.pdf");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  int pages = 0;
+  std::string text = all_text(tmp_ / "gen.pdf", &pages);
+  EXPECT_GE(pages, 2);  // 120 paragraphs do not fit one A4 page
+  EXPECT_NE(text.find("全面贯彻落实教育工作会议精神"), std::string::npos);
+  EXPECT_NE(text.find("paragraph 119"), std::string::npos);
+}
+
+TEST_F(LibreOffice, ReferenceDocumentRendersWithSimplifiedChineseFonts) {
+  ASSERT_NE(converter_, nullptr);
+  WENKU_REQUIRE_CORPUS(corpus);
+  // Named .doc but really DOCX (the detector says so; the converter is told the real format).
+  auto ref = corpus / "seed" / "市教育局机关汇报总结会讲话稿.doc";
+  ASSERT_TRUE(fs::exists(ref));
+  auto r = converter_->to_pdf(ref, "docx", tmp_ / "ref.pdf");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto doc = render::PdfDocument::open(tmp_ / "ref.pdf");
+  ASSERT_TRUE(doc.ok()) << doc.error().message;
+  EXPECT_GE((*doc)->page_count(), 3);
+  auto text = (*doc)->page_text(0);
+  ASSERT_TRUE(text.ok());
+  EXPECT_NE(text->find("教育"), std::string::npos);
+  auto fonts = (*doc)->page_fonts(0);
+  ASSERT_TRUE(fonts.ok());
+  EXPECT_FALSE(fonts->empty());
+  // Font names cannot tell SC from JP (one CFF table, named "...CJKjp...", serves every face
+  // of a Noto CJK collection), so compare the embedded glyph outlines with both faces.
+  auto forms = wenku::testing::count_glyph_forms(tmp_ / "ref.pdf", 0);
+  ASSERT_TRUE(forms.error.empty()) << forms.error;
+  EXPECT_GE(forms.compared, 3) << "too few characters whose SC and JP forms differ";
+  EXPECT_EQ(forms.match_jp, 0) << "Japanese glyph forms on page 1";
+  EXPECT_EQ(forms.match_sc, forms.compared);
+}
+
+TEST_F(LibreOffice, UntaggedChineseTextTakesSimplifiedForms) {
+  ASSERT_NE(converter_, nullptr);
+  // No language tag and no font named: the helper's zh-CN default and fontconfig decide.
+  std::string body =
+      "<w:p><w:r><w:t>直骨写角化次海边令今</w:t></w:r></w:p>";
+  wenku::testing::write_docx(tmp_ / "untagged.docx", {}, body);
+  auto r = converter_->to_pdf(tmp_ / "untagged.docx", "docx", tmp_ / "untagged.pdf");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto forms = wenku::testing::count_glyph_forms(tmp_ / "untagged.pdf", 0);
+  ASSERT_TRUE(forms.error.empty()) << forms.error;
+  EXPECT_GE(forms.compared, 3);
+  EXPECT_EQ(forms.match_jp, 0);
+}
+
+TEST_F(LibreOffice, GlyphFormCheckSeesJapaneseFormsWhenAskedFor) {
+  ASSERT_NE(converter_, nullptr);
+  // The control for the two tests above: a run that names the JP face must be caught.
+  std::string body =
+      "<w:p><w:r><w:rPr><w:rFonts w:eastAsia=\"Noto Serif CJK JP\"/><w:lang w:eastAsia=\"ja-JP\"/>"
+      "</w:rPr><w:t>直骨写角化次海边令今</w:t></w:r></w:p>";
+  wenku::testing::write_docx(tmp_ / "jp.docx", {}, body);
+  auto r = converter_->to_pdf(tmp_ / "jp.docx", "docx", tmp_ / "jp.pdf");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  auto forms = wenku::testing::count_glyph_forms(tmp_ / "jp.pdf", 0);
+  ASSERT_TRUE(forms.error.empty()) << forms.error;
+  EXPECT_GE(forms.match_jp, 3);
+}
+
+TEST_F(LibreOffice, CorpusOfficeFilesConvert) {
+  ASSERT_NE(converter_, nullptr);
+  WENKU_REQUIRE_CORPUS(corpus);
+  struct Case {
+    const char* path;
+    const char* format;
+  };
+  const Case cases[] = {
+      {"docs/zh/docx/easypoi__纳税信息.docx", "docx"},
+      {"docs/zh/docx/poitl__template.docx", "docx"},
+      {"docs/zh/doc/wordextractor__test11.doc", "doc"},
+  };
+  for (const auto& c : cases) {
+    auto out = tmp_ / "corpus.pdf";
+    auto r = converter_->to_pdf(corpus / c.path, c.format, out);
+    ASSERT_TRUE(r.ok()) << c.path << ": " << r.error().message;
+    int pages = 0;
+    all_text(out, &pages);
+    EXPECT_GE(pages, 1) << c.path;
+  }
+  for (const char* dir : {"docs/pptx", "docs/rtf", "docs/docx"}) {
+    int tried = 0;
+    for (const auto& entry : fs::directory_iterator(corpus / dir)) {
+      if (tried == 2) break;
+      std::string ext = entry.path().extension().string().substr(1);
+      ++tried;
+      auto r = converter_->to_pdf(entry.path(), ext, tmp_ / "c.pdf");
+      EXPECT_TRUE(r.ok()) << entry.path().filename() << ": " << r.error().message;
+    }
+  }
+}
+
+// Debian's libreoffice-calc-nogui ships no Calc .ui files, and Calc cannot load a document
+// without them (LibreOffice reports "loadComponentFromURL returned an empty reference").
+bool calc_usable() {
+  return fs::exists("/usr/lib/libreoffice/share/config/soffice.cfg/modules/scalc/ui/inputbar.ui");
+}
+
+TEST_F(LibreOffice, CorpusSpreadsheetsConvert) {
+  ASSERT_NE(converter_, nullptr);
+  WENKU_REQUIRE_CORPUS(corpus);
+  if (!calc_usable()) GTEST_SKIP() << "LibreOffice Calc is missing its UI files (nogui package)";
+  int tried = 0;
+  for (const auto& entry : fs::directory_iterator(corpus / "docs/zh/xlsx")) {
+    if (tried++ == 3) break;
+    auto r = converter_->to_pdf(entry.path(), "xlsx", tmp_ / "s.pdf");
+    EXPECT_TRUE(r.ok()) << entry.path().filename() << ": " << r.error().message;
+  }
+}
+
+TEST_F(LibreOffice, DamagedDocxIsAFileErrorAndThePoolKeepsWorking) {
+  ASSERT_NE(converter_, nullptr);
+  std::vector<std::string> paragraphs(200, "被截断的文档 truncated document");
+  wenku::testing::write_docx(tmp_ / "full.docx", paragraphs);
+  std::string bytes = wenku::testing::read_file(tmp_ / "full.docx");
+  wenku::testing::write_file(tmp_ / "cut.docx", bytes.substr(0, bytes.size() / 2));
+  auto r = converter_->to_pdf(tmp_ / "cut.docx", "docx", tmp_ / "cut.pdf");
+  ASSERT_FALSE(r.ok());
+  EXPECT_TRUE(r.error().code == ErrorCode::kCorrupt || r.error().code == ErrorCode::kUnsupportedFormat)
+      << r.error().message;
+  wenku::testing::write_docx(tmp_ / "ok.docx", {"之后的文档照常转换"});
+  auto after = converter_->to_pdf(tmp_ / "ok.docx", "docx", tmp_ / "ok.pdf");
+  EXPECT_TRUE(after.ok()) << after.error().message;
+}
+
+TEST_F(LibreOffice, EncryptedOfficeFileIsReportedAsEncrypted) {
+  ASSERT_NE(converter_, nullptr);
+  WENKU_REQUIRE_CORPUS(corpus);
+  auto r = converter_->to_pdf(corpus / "docs/encrypted/tika__testODTEncrypted.odt", "odt",
+                              tmp_ / "enc.pdf");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kEncrypted) << r.error().message;
+}
+
+TEST_F(LibreOffice, AutoRunMacroNeverRuns) {
+  ASSERT_NE(converter_, nullptr);
+  auto marker = tmp_ / "macro-ran.txt";
+  wenku::testing::write_odt_with_autorun_macro(tmp_ / "macro.odt", marker);
+  auto r = converter_->to_pdf(tmp_ / "macro.odt", "odt", tmp_ / "macro.pdf");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_NE(all_text(tmp_ / "macro.pdf").find("macro test"), std::string::npos);
+  EXPECT_FALSE(fs::exists(marker)) << "the document's macro ran";
+}
+
+TEST_F(LibreOffice, RemoteImageLinkIsNeverFetched) {
+  ASSERT_NE(converter_, nullptr);
+  int listener = socket(AF_INET, SOCK_STREAM, 0);
+  ASSERT_GE(listener, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)), 0);
+  ASSERT_EQ(listen(listener, 16), 0);
+  socklen_t len = sizeof(addr);
+  getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+  const std::string url =
+      "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/pixel.png";
+  const std::string rels =
+      "<Relationship Id=\"rId9\" "
+      "Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/image\" "
+      "Target=\"" + url + "\" TargetMode=\"External\"/>";
+  const std::string drawing =
+      "<w:p><w:r><w:drawing><wp:inline><wp:extent cx=\"952500\" cy=\"952500\"/>"
+      "<wp:docPr id=\"1\" name=\"Picture 1\"/><a:graphic><a:graphicData "
+      "uri=\"http://schemas.openxmlformats.org/drawingml/2006/picture\"><pic:pic>"
+      "<pic:nvPicPr><pic:cNvPr id=\"1\" name=\"remote.png\"/><pic:cNvPicPr/></pic:nvPicPr>"
+      "<pic:blipFill><a:blip r:link=\"rId9\"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>"
+      "<pic:spPr><a:xfrm><a:off x=\"0\" y=\"0\"/><a:ext cx=\"952500\" cy=\"952500\"/></a:xfrm>"
+      "<a:prstGeom prst=\"rect\"><a:avLst/></a:prstGeom></pic:spPr></pic:pic></a:graphicData>"
+      "</a:graphic></wp:inline></w:drawing></w:r></w:p>";
+  wenku::testing::write_docx(tmp_ / "remote.docx", {"远程图片链接 remote image"}, drawing, rels);
+  auto r = converter_->to_pdf(tmp_ / "remote.docx", "docx", tmp_ / "remote.pdf");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // late lazy fetches
+  pollfd p{listener, POLLIN, 0};
+  EXPECT_EQ(poll(&p, 1, 0), 0) << "the converter connected to " << url;
+  close(listener);
+}
+
+// Pids of our children running the helper executable.
+std::vector<pid_t> helper_pids() {
+  std::vector<pid_t> out;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    auto close_paren = line.rfind(')');
+    if (close_paren == std::string::npos || line.find("(wenku-convert-h") == std::string::npos) {
+      continue;
+    }
+    std::istringstream rest(line.substr(close_paren + 2));
+    char state = 0;
+    pid_t ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == getpid()) out.push_back(static_cast<pid_t>(std::stoi(name)));
+  }
+  return out;
+}
+
+TEST(LibreOfficeRecovery, HelperKilledMidConversionIsUnavailableAndThePoolRecovers) {
+  TempDir dir;
+  auto made = make_converter(real_options(dir));
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  auto& converter = *made;
+  wenku::testing::write_docx(dir / "small.docx", {"热身文档"});
+  ASSERT_TRUE(converter->to_pdf(dir / "small.docx", "docx", dir / "small.pdf").ok());
+  std::vector<std::string> paragraphs(6000, std::string(40, 'x') + " 大文档的一段文字，用来拖慢转换。");
+  wenku::testing::write_docx(dir / "big.docx", paragraphs);
+
+  Result<void> result;
+  std::thread worker([&] { result = converter->to_pdf(dir / "big.docx", "docx", dir / "big.pdf"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(700));
+  auto pids = helper_pids();
+  ASSERT_EQ(pids.size(), 1u);
+  kill(pids[0], SIGKILL);
+  worker.join();
+  ASSERT_FALSE(result.ok()) << "the big document finished before the kill; make it bigger";
+  EXPECT_EQ(result.error().code, ErrorCode::kUnavailable) << result.error().message;
+  auto after = converter->to_pdf(dir / "small.docx", "docx", dir / "small2.pdf");
+  EXPECT_TRUE(after.ok()) << after.error().message;
+}
+
+}  // namespace
+}  // namespace wenku::convert
