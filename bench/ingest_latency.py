@@ -1,0 +1,118 @@
+#!/usr/bin/env python3
+"""Time from an acknowledged upload to searchable text, while the conversion queue is long,
+and the server's memory while it imports the corpus.
+
+  python3 bench/ingest_latency.py --wenku build/wenku [--corpus ../shared/corpus]
+
+1. Starts `wenku serve` on a free port with a fresh data directory.
+2. Queues `--backlog` DOCX files (2-20 pages each, made here) so the converters are busy.
+3. Uploads a 20-page DOCX holding a word found nowhere else and polls /api/v1/search until
+   it is found: prints the time from the 202 answer to the first hit (goal < 0.5 s).
+4. With --corpus, uploads every document of the corpus and samples the server's resident
+   memory (the server process alone, not its converter helpers) every 0.2 s: prints the
+   peak and the peak over the first and last thirds (it must not grow with the count).
+"""
+import argparse
+import os
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
+import wenku_testlib as w  # noqa: E402
+
+PARA = ("市教育局召开机关工作汇报总结会，各分管领导对三季度工作进行了总结，对四季度工作进行了部署，"
+        "要求各单位认真抓好落实，规范办学行为，治理择校和大班额问题，办好人民满意的教育。")
+
+
+def make_docx(path, pages, marker=""):
+    paras = [f"第{i + 1}节 {PARA * 3}" for i in range(pages * 4)]
+    if marker:
+        paras.append(marker)
+    w.make_docx(path, paras)
+
+
+def rss_kb(pid):
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return 0
+    return 0
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--wenku", default="build/wenku")
+    ap.add_argument("--corpus")
+    ap.add_argument("--backlog", type=int, default=30)
+    ap.add_argument("--tries", type=int, default=5)
+    a = ap.parse_args()
+    w.WENKU = a.wenku
+    with w.TempDir() as tmp:
+        server = w.Server(os.path.join(tmp, "data")).start()
+        try:
+            for i in range(a.backlog):
+                p = os.path.join(tmp, f"backlog{i}.docx")
+                make_docx(p, 2 + i % 19, f"backlog{i}")
+                server.upload(f"backlog{i}.docx", open(p, "rb").read())
+            times = []
+            for t in range(a.tries):
+                marker = f"独特标记词{t}号xq{t}z"
+                p = os.path.join(tmp, f"probe{t}.docx")
+                make_docx(p, 20, marker)
+                data = open(p, "rb").read()
+                status, body = server.upload(f"probe{t}.docx", data)
+                t0 = time.perf_counter()
+                assert status == 202, body
+                q = urllib.parse.quote(f"xq{t}z")
+                while True:
+                    st, res = server.get_json(f"/api/v1/search?q={q}")
+                    if st == 200 and any(h["id"] == body["id"] for h in res["hits"]):
+                        break
+                    if time.perf_counter() - t0 > 60:
+                        raise SystemExit("probe never became searchable")
+                    time.sleep(0.005)
+                times.append(time.perf_counter() - t0)
+            _, m = server.get("/metrics")
+            queued = [l for l in m.decode().splitlines() if l.startswith("wenku_jobs_queued")]
+            print(f"upload->searchable with {a.backlog} DOCX queued for conversion: "
+                  f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "
+                  f"({queued[0] if queued else ''})")
+
+            if a.corpus:
+                docs = []
+                for root, _, files in os.walk(os.path.join(a.corpus, "docs")):
+                    docs += [os.path.join(root, f) for f in sorted(files)]
+                samples = []
+                stop = threading.Event()
+
+                def sample():
+                    while not stop.is_set():
+                        samples.append(rss_kb(server.proc.pid))
+                        time.sleep(0.2)
+                th = threading.Thread(target=sample)
+                th.start()
+                ids = []
+                for d in docs:
+                    st, body = server.upload(os.path.basename(d), open(d, "rb").read())
+                    if st == 202:
+                        ids.append(body["id"])
+                for i in ids:
+                    server.wait_done(i, timeout=600)
+                stop.set()
+                th.join()
+                third = max(1, len(samples) // 3)
+                print(f"server RSS importing {len(docs)} corpus files: peak {max(samples) / 1024:.0f} MB, "
+                      f"first third peak {max(samples[:third]) / 1024:.0f} MB, "
+                      f"last third peak {max(samples[-third:]) / 1024:.0f} MB")
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    main()
