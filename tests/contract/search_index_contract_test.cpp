@@ -1,0 +1,391 @@
+// Contract of SearchIndex, run against every implementation: Chinese words and single
+// characters, mixed scripts, numbers, full-width and traditional input, phrases,
+// exclusion, filters, sorts, paging, snippets, pages, related, listing and restarts.
+#include <gtest/gtest.h>
+
+#include <csignal>
+#include <set>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "index/search_index.h"
+#include "support/test_support.h"
+#include "text/normalizer.h"
+#include "text/segmenter.h"
+
+namespace wenku::index {
+namespace {
+
+struct SqliteBackend {
+  static std::string url(const std::filesystem::path& dir) { return "sqlite://" + (dir / "index.db").string(); }
+};
+
+// The dictionary takes a moment to load: once for the whole suite.
+struct TextTools {
+  std::unique_ptr<text::Normalizer> normalizer;
+  std::unique_ptr<text::Segmenter> segmenter;
+  static TextTools& get() {
+    static TextTools t = [] {
+      TextTools x;
+      auto n = text::make_normalizer();
+      auto s = text::make_segmenter();
+      if (n.ok()) x.normalizer = std::move(*n);
+      if (s.ok()) x.segmenter = std::move(*s);
+      return x;
+    }();
+    return t;
+  }
+};
+
+IndexDocument doc(int64_t id, std::string title, std::vector<std::string> pages) {
+  IndexDocument d;
+  d.id = id;
+  d.title = std::move(title);
+  d.pages = std::move(pages);
+  d.created_at = 1600000000 + id;
+  return d;
+}
+
+SearchQuery query(std::string text) {
+  SearchQuery q;
+  q.text = std::move(text);
+  return q;
+}
+
+template <typename Backend>
+class SearchIndexContract : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    TextTools& t = TextTools::get();
+    if (!t.normalizer || !t.segmenter) GTEST_SKIP() << "text data (ICU, OpenCC, jieba) not installed";
+    reopen();
+  }
+  void reopen() {
+    index_.reset();
+    auto s = open_search_index(Backend::url(dir_.path()), *TextTools::get().normalizer,
+                               *TextTools::get().segmenter);
+    ASSERT_TRUE(s.ok()) << s.error().message;
+    index_ = std::move(s).value();
+  }
+  void add(const IndexDocument& d) { ASSERT_TRUE(index_->upsert(d).ok()); }
+  std::vector<int64_t> ids(const std::string& text, int limit = 10) {
+    SearchQuery q;
+    q.text = text;
+    q.limit = limit;
+    return ids(q);
+  }
+  std::vector<int64_t> ids(const SearchQuery& q) {
+    auto r = index_->search(q);
+    EXPECT_TRUE(r.ok()) << r.error().message;
+    std::vector<int64_t> out;
+    if (r.ok()) {
+      for (const auto& h : r->hits) out.push_back(h.id);
+    }
+    return out;
+  }
+  static bool has(const std::vector<int64_t>& v, int64_t id) { return std::find(v.begin(), v.end(), id) != v.end(); }
+
+  testing::TempDir dir_;
+  std::unique_ptr<SearchIndex> index_;
+};
+
+using Backends = ::testing::Types<SqliteBackend>;
+TYPED_TEST_SUITE(SearchIndexContract, Backends);
+
+TYPED_TEST(SearchIndexContract, FindsOneAndTwoCharacterQueries) {
+  this->add(doc(1, "工作总结", {"今年我们推进教育改革，办人民满意的教育。"}));
+  this->add(doc(2, "会议纪要", {"本次会议讨论了预算和人事安排。"}));
+  this->add(doc(3, "宗教史", {"这本书讲宗教"}));  // 教 ends a run here
+  auto one = this->ids("教");
+  EXPECT_TRUE(this->has(one, 1));
+  EXPECT_TRUE(this->has(one, 3));
+  EXPECT_FALSE(this->has(one, 2));
+  auto two = this->ids("教育");
+  ASSERT_FALSE(two.empty());
+  EXPECT_EQ(two[0], 1);
+  EXPECT_FALSE(this->has(two, 2));
+  EXPECT_FALSE(this->has(two, 3));
+}
+
+TYPED_TEST(SearchIndexContract, FindsMixedLatinAndChineseQueries) {
+  this->add(doc(1, "稳定性理论", {"本文用Lyapunov函数证明了系统的渐近稳定性。"}));
+  this->add(doc(2, "函数入门", {"函数是数学的基本概念。"}));
+  this->add(doc(3, "俄国数学家", {"Lyapunov 是俄国数学家。"}));
+  auto r = this->ids("Lyapunov函数");
+  ASSERT_FALSE(r.empty());
+  EXPECT_EQ(r[0], 1);
+  auto lower = this->ids("lyapunov");
+  EXPECT_TRUE(this->has(lower, 1));
+  EXPECT_TRUE(this->has(lower, 3));
+  EXPECT_FALSE(this->has(lower, 2));
+}
+
+TYPED_TEST(SearchIndexContract, FindsNumbersAndDates) {
+  this->add(doc(1, "通知", {"会议定于2019年7月18日召开，地点在302室。"}));
+  this->add(doc(2, "通知", {"会议定于2020年3月1日召开。"}));
+  auto year = this->ids("2019年");
+  ASSERT_EQ(year.size(), 1u);
+  EXPECT_EQ(year[0], 1);
+  auto room = this->ids("302");
+  ASSERT_EQ(room.size(), 1u);
+  EXPECT_EQ(room[0], 1);
+  auto date = this->ids("2020年3月1日");
+  ASSERT_FALSE(date.empty());
+  EXPECT_EQ(date[0], 2);
+}
+
+TYPED_TEST(SearchIndexContract, FullWidthAndCaseMeet) {
+  this->add(doc(1, "标准", {"本标准适用于ABC公司的GB/T 7714格式。"}));
+  this->add(doc(2, "其他", {"无关的内容。"}));
+  auto full = this->ids("ＡＢＣ");
+  ASSERT_EQ(full.size(), 1u);
+  EXPECT_EQ(full[0], 1);
+  EXPECT_EQ(this->ids("abc"), full);
+  EXPECT_EQ(this->ids("７７１４"), full);
+}
+
+TYPED_TEST(SearchIndexContract, TraditionalAndSimplifiedFindEachOther) {
+  this->add(doc(1, "學校簡介", {"本校大班額問題已經解決，學生們非常滿意。"}));
+  this->add(doc(2, "学校概况", {"学校位于市中心，择校热持续。"}));
+  this->add(doc(3, "其他", {"今天天气很好。"}));
+  auto s = this->ids("大班额");
+  ASSERT_FALSE(s.empty());
+  EXPECT_EQ(s[0], 1);
+  auto t = this->ids("擇校");
+  ASSERT_FALSE(t.empty());
+  EXPECT_EQ(t[0], 2);
+  auto both = this->ids("学校");
+  EXPECT_TRUE(this->has(both, 1));
+  EXPECT_TRUE(this->has(both, 2));
+  EXPECT_FALSE(this->has(both, 3));
+}
+
+TYPED_TEST(SearchIndexContract, QuotedPhraseNeedsTheWordsTogether) {
+  this->add(doc(1, "讲话", {"办人民满意的教育是我们的目标。"}));
+  this->add(doc(2, "讲话", {"人民群众对教育的意见，大家都很满意。"}));
+  auto words = this->ids("人民 满意 教育");
+  EXPECT_TRUE(this->has(words, 1));
+  EXPECT_TRUE(this->has(words, 2));
+  auto phrase = this->ids("\"人民满意的教育\"");
+  ASSERT_EQ(phrase.size(), 1u);
+  EXPECT_EQ(phrase[0], 1);
+}
+
+TYPED_TEST(SearchIndexContract, MinusExcludesAWord) {
+  this->add(doc(1, "苹果", {"苹果手机的价格。"}));
+  this->add(doc(2, "苹果", {"苹果是一种水果。"}));
+  auto r = this->ids("苹果 -手机");
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0], 2);
+}
+
+TYPED_TEST(SearchIndexContract, FiltersByCategorySubtreeFormatAndDate) {
+  auto a = doc(1, "报告", {"年度工作报告"});
+  a.category_path = "办公文档/事务文书";
+  a.format = "docx";
+  a.created_at = 1000;
+  auto b = doc(2, "报告", {"年度工作报告"});
+  b.category_path = "办公文档事务";  // shares a prefix string, not the subtree
+  b.format = "pdf";
+  b.created_at = 2000;
+  auto c = doc(3, "报告", {"年度工作报告"});
+  c.category_path = "办公文档";
+  c.format = "pdf";
+  c.created_at = 3000;
+  this->add(a);
+  this->add(b);
+  this->add(c);
+  SearchQuery q;
+  q.text = "工作报告";
+  q.category_prefix = "办公文档";
+  auto cat = this->ids(q);
+  EXPECT_EQ(std::set<int64_t>(cat.begin(), cat.end()), (std::set<int64_t>{1, 3}));
+  q.category_prefix = "";
+  q.format = "PDF";
+  auto fmt = this->ids(q);
+  EXPECT_EQ(std::set<int64_t>(fmt.begin(), fmt.end()), (std::set<int64_t>{2, 3}));
+  q.format = "";
+  q.from = 1500;
+  q.to = 2500;
+  EXPECT_EQ(this->ids(q), std::vector<int64_t>{2});
+}
+
+TYPED_TEST(SearchIndexContract, SortsAndPages) {
+  for (int i = 1; i <= 25; ++i) {
+    auto d = doc(i, "文档" + std::to_string(i), {"通用的测试文本，编号" + std::to_string(i)});
+    d.created_at = 1000 + (i * 7) % 25;
+    d.views = (i * 11) % 25;
+    this->add(d);
+  }
+  SearchQuery q;
+  q.text = "测试";
+  q.sort = SortOrder::kNewest;
+  q.limit = 10;
+  auto r = this->index_->search(q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->total, 25);
+  ASSERT_EQ(r->hits.size(), 10u);
+  EXPECT_EQ(r->hits[0].id, 7);  // (7*7)%25 = 24, the newest
+  q.sort = SortOrder::kMostViewed;
+  r = this->index_->search(q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->hits[0].id, 9);  // (9*11)%25 = 24
+  std::set<int64_t> seen;
+  for (int offset = 0; offset < 30; offset += 10) {
+    q.offset = offset;
+    for (int64_t id : this->ids(q)) EXPECT_TRUE(seen.insert(id).second) << "page overlap at " << id;
+  }
+  EXPECT_EQ(seen.size(), 25u);
+  q.offset = -1;
+  EXPECT_FALSE(this->index_->search(q).ok());
+}
+
+TYPED_TEST(SearchIndexContract, SnippetMarksMatchesInOriginalTextAndEscapesHtml) {
+  this->add(doc(1, "標題", {"我們討論了<b>擇校</b>問題 & 大班額。"}));
+  SearchQuery q;
+  q.text = "择校";
+  auto r = this->index_->search(q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->hits.size(), 1u);
+  const std::string& s = r->hits[0].snippet;
+  EXPECT_NE(s.find("<em>擇校</em>"), std::string::npos) << s;  // the original characters
+  EXPECT_NE(s.find("&lt;b&gt;<em>擇校</em>&lt;/b&gt;"), std::string::npos) << s;
+  EXPECT_EQ(s.find("<b>"), std::string::npos) << s;
+  EXPECT_NE(s.find("&amp;"), std::string::npos) << s;
+}
+
+TYPED_TEST(SearchIndexContract, NamesMatchingPagesBestFirst) {
+  this->add(doc(1, "讲话稿", {"第一页：开场白。", "第二页：择校问题。", "第三页：结束语。",
+                              "第四页：择校问题的治理，择校与大班额。"}));
+  SearchQuery q;
+  q.text = "择校";
+  auto r = this->index_->search(q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->hits.size(), 1u);
+  EXPECT_EQ(r->hits[0].pages, (std::vector<int>{4, 2}));
+  EXPECT_NE(r->hits[0].snippet.find("第四页"), std::string::npos) << r->hits[0].snippet;
+}
+
+TYPED_TEST(SearchIndexContract, AllWordsFirstThenRelaxes) {
+  this->add(doc(1, "甲", {"机器学习与数据挖掘"}));
+  this->add(doc(2, "乙", {"机器学习"}));
+  auto strict = this->index_->search(query("机器学习 数据挖掘"));
+  ASSERT_TRUE(strict.ok());
+  EXPECT_FALSE(strict->relaxed);
+  ASSERT_EQ(strict->hits.size(), 1u);
+  EXPECT_EQ(strict->hits[0].id, 1);
+  auto relaxed = this->index_->search(query("机器学习 量子计算"));
+  ASSERT_TRUE(relaxed.ok());
+  EXPECT_TRUE(relaxed->relaxed);
+  EXPECT_EQ(relaxed->hits.size(), 2u);
+}
+
+TYPED_TEST(SearchIndexContract, AQueryWithAChineseCharacterIsNeverEmptyWhenOneIsShared) {
+  this->add(doc(1, "甲", {"天气晴朗"}));
+  auto r = this->ids("晴天霹雳");  // no word in common, characters 晴 and 天 are
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_EQ(r[0], 1);
+  EXPECT_TRUE(this->ids("霹雳").empty());
+}
+
+TYPED_TEST(SearchIndexContract, UpsertReplacesAndRemoveDeletes) {
+  this->add(doc(1, "旧标题", {"旧的内容：天文学"}));
+  this->add(doc(2, "其他", {"天文学入门"}));
+  this->add(doc(1, "新标题", {"新的内容：地质学"}));
+  EXPECT_EQ(this->ids("天文学"), std::vector<int64_t>{2});
+  EXPECT_EQ(this->ids("地质学"), std::vector<int64_t>{1});
+  ASSERT_TRUE(this->index_->remove(1).ok());
+  EXPECT_FALSE(this->has(this->ids("地质学"), 1));
+  auto missing = this->index_->remove(12345);
+  EXPECT_TRUE(missing.ok()) << missing.error().message;
+  EXPECT_EQ(*this->index_->all_ids(), std::vector<int64_t>{2});
+}
+
+TYPED_TEST(SearchIndexContract, UnlistedDocumentsAreNeverReturned) {
+  auto hidden = doc(1, "机密", {"内部资料"});
+  hidden.listed = false;
+  this->add(hidden);
+  this->add(doc(2, "公开", {"公开资料"}));
+  EXPECT_EQ(this->ids("资料"), std::vector<int64_t>{2});
+  ASSERT_TRUE(this->index_->set_listed(1, true).ok());
+  EXPECT_EQ(this->ids("资料").size(), 2u);
+  ASSERT_TRUE(this->index_->set_listed(2, false).ok());
+  EXPECT_EQ(this->ids("资料"), std::vector<int64_t>{1});
+  EXPECT_EQ(this->index_->set_listed(99, true).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(*this->index_->all_ids(), (std::vector<int64_t>{1, 2}));  // unlisted still indexed
+}
+
+TYPED_TEST(SearchIndexContract, RelatedFindsSimilarDocuments) {
+  this->add(doc(1, "教育改革工作总结", {"推进教育改革，解决择校热和大班额问题，办人民满意的教育。"}));
+  this->add(doc(2, "教育改革经验交流", {"教育改革中择校热、大班额问题的经验。"}));
+  this->add(doc(3, "水果种植技术", {"苹果和梨的种植技术，施肥与修剪。"}));
+  auto r = this->index_->related(1, 5);
+  ASSERT_TRUE(r.ok());
+  ASSERT_FALSE(r->empty());
+  EXPECT_EQ((*r)[0], 2);
+  EXPECT_FALSE(this->has(*r, 1));
+  EXPECT_FALSE(this->has(*r, 3));
+  EXPECT_EQ(this->index_->related(42, 5).error().code, ErrorCode::kNotFound);
+}
+
+TYPED_TEST(SearchIndexContract, SurvivesReopen) {
+  this->add(doc(7, "持久化", {"重新打开之后仍然可以搜索"}));
+  ASSERT_TRUE(this->index_->flush().ok());
+  this->reopen();
+  EXPECT_EQ(this->ids("搜索"), std::vector<int64_t>{7});
+  EXPECT_EQ(*this->index_->all_ids(), std::vector<int64_t>{7});
+}
+
+TYPED_TEST(SearchIndexContract, HostileQueriesAndTextDoNotBreakIt) {
+  this->add(doc(1, "\xff\xfe bad", {std::string("\0\x01\xe4\xb8", 4) + "正常文字", ""}));
+  for (std::string q : std::vector<std::string>{"\"", "\"\"", "-", "- -", "\"unterminated", "***", "NEAR(a b)", "a AND OR NOT",
+                        "{t}:x", std::string(5000, 'x'), "\xe4\xb8", "。，、", "-正常", "\"正常\" -\"文字\""}) {
+    auto r = this->index_->search(query(q));
+    EXPECT_TRUE(r.ok()) << q;
+  }
+  EXPECT_EQ(this->ids("正常"), std::vector<int64_t>{1});
+}
+
+// Upserts are atomic per document: a SIGKILL in the middle of indexing leaves exactly the
+// documents that were committed, each whole.
+TYPED_TEST(SearchIndexContract, KillDuringIndexingLeavesWholeDocuments) {
+  std::string url = TypeParam::url(this->dir_.path());
+  this->index_.reset();
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    auto idx = open_search_index(url, *TextTools::get().normalizer, *TextTools::get().segmenter);
+    if (!idx.ok()) _exit(2);
+    for (int i = 1; i < 100000; ++i) {
+      std::vector<std::string> pages;
+      for (int p = 0; p < 20; ++p) pages.push_back("崩溃测试文档第" + std::to_string(p) + "页，共同的词语。");
+      if (!(*idx)->upsert(doc(i, "文档", pages)).ok()) _exit(3);
+    }
+    _exit(0);
+  }
+  usleep(700 * 1000);
+  kill(child, SIGKILL);
+  int status = 0;
+  waitpid(child, &status, 0);
+  this->reopen();
+  auto all = this->index_->all_ids();
+  ASSERT_TRUE(all.ok());
+  ASSERT_FALSE(all->empty()) << "the child indexed nothing before it was killed";
+  SearchQuery q;
+  q.text = "共同";
+  q.limit = 1;
+  auto r = this->index_->search(q);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->total, static_cast<int64_t>(all->size()));  // search and ids agree
+  for (int64_t i = 1; i <= static_cast<int64_t>(all->size()); ++i) EXPECT_EQ((*all)[static_cast<size_t>(i - 1)], i);
+  // The last document is whole: all 20 pages are there.
+  SearchQuery last;
+  last.text = "\"第19页\"";
+  last.limit = 1000;
+  auto l = this->index_->search(last);
+  ASSERT_TRUE(l.ok());
+  EXPECT_EQ(l->total, static_cast<int64_t>(all->size()));
+}
+
+}  // namespace
+}  // namespace wenku::index
