@@ -136,6 +136,14 @@ class SqliteStore final : public MetadataStore {
 
   Result<int64_t> create_document(const NewDocument& doc, const JobSpec& job) override {
     std::lock_guard lock(write_mu_);
+    // The commit that acknowledges an upload is synced to disk (and with it every commit
+    // before it in the WAL). SQLite ignores or refuses a change of level inside a transaction,
+    // so it is raised before BEGIN and lowered again on every way out.
+    WENKU_TRY(writer_->exec("PRAGMA synchronous=FULL"));
+    struct NormalAgain {
+      Connection& c;
+      ~NormalAgain() { (void)c.exec("PRAGMA synchronous=NORMAL"); }
+    } normal_again{*writer_};
     Transaction tx(*writer_);
     WENKU_TRY(tx.begin());
     int64_t category_id = 0;
@@ -159,12 +167,7 @@ class SqliteStore final : public MetadataStore {
     JobSpec j = job;
     j.document_id = id;
     WENKU_TRY(enqueue_locked(j));
-    // The commit that acknowledges an upload is synced to disk (and with it every commit
-    // before it in the WAL).
-    WENKU_TRY(writer_->exec("PRAGMA synchronous=FULL"));
-    auto committed = tx.commit();
-    (void)writer_->exec("PRAGMA synchronous=NORMAL");
-    WENKU_TRY(committed);
+    WENKU_TRY(tx.commit());
     return id;
   }
 
