@@ -39,6 +39,10 @@ const std::vector<SettingSpec>& setting_specs() {
        "documents", 1, 100000},
       {"query_log_days", SettingType::kInt, "90", "days the search query log is kept", 0, 36500},
       {"demo", SettingType::kBool, "false", "import the demo library into an empty data directory"},
+      {"login_attempts_per_10min", SettingType::kInt, "20", "login attempts per address and per name in "
+       "10 minutes", 1, 100000},
+      {"registrations_per_hour", SettingType::kInt, "10", "accounts one address may create per hour", 1,
+       100000},
   };
   return specs;
 }

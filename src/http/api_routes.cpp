@@ -1,18 +1,21 @@
-// The JSON API of DESIGN.md §5 under /api/v1, plus /healthz and /metrics.
+// The JSON API of DESIGN.md §5 under /api/v1, plus /healthz and /metrics. Every document
+// route answers "not found" for documents the visitor may not see.
 #include <httplib.h>
 
+#include "core/clock.h"
 #include "core/strings.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
 #include "http/server.h"
+#include "http/site.h"
 #include "library/document_json.h"
 
 namespace wenku::http {
 
 namespace {
 
-nlohmann::json search_json(const library::SearchResponse& r) {
-  nlohmann::json j = {{"query", r.query}, {"total", r.total}, {"took_ms", r.took_ms}};
+nlohmann::json search_json(const library::SearchResponse& r, int64_t removed) {
+  nlohmann::json j = {{"query", r.query}, {"total", std::max<int64_t>(0, r.total - removed)}, {"took_ms", r.took_ms}};
   j["hits"] = nlohmann::json::array();
   for (const auto& h : r.hits) {
     j["hits"].push_back({{"id", h.doc.id},
@@ -30,8 +33,35 @@ nlohmann::json search_json(const library::SearchResponse& r) {
 
 }  // namespace
 
+// Whether this visitor may download now; takes one from the daily quotas when allowed.
+// Errors: kUnauthenticated (members only), kPermissionDenied (nobody), kRateLimited (quota).
+Result<void> take_download(Site& site, const Visitor& v, const store::Document& d) {
+  SiteConfig cfg = site.config();
+  if (!Site::can_manage(v, d)) {
+    if (cfg.download_who == "nobody" && !v.is_staff()) {
+      return make_error(ErrorCode::kPermissionDenied, site.text(v.lang, "download_denied_nobody"));
+    }
+    if (cfg.download_who == "members" && !v.signed_in()) {
+      return make_error(ErrorCode::kUnauthenticated, site.text(v.lang, "download_denied_members"));
+    }
+  }
+  // A reload or a resumed download within ten minutes neither counts nor uses the quota.
+  if (!site.first_touch(v.key(), "dl:" + std::to_string(d.id), 600)) return {};
+  auto& store = site.lib().store();
+  if (v.signed_in()) {
+    WENKU_ASSIGN_OR_RETURN(bool ok, store.take_daily_quota("user:" + std::to_string(v.id()), cfg.download_daily_user));
+    if (!ok) return make_error(ErrorCode::kRateLimited, site.text(v.lang, "download_quota"));
+  }
+  WENKU_ASSIGN_OR_RETURN(bool ok, store.take_daily_quota("ip:" + v.ip, cfg.download_daily_ip));
+  if (!ok) return make_error(ErrorCode::kRateLimited, site.text(v.lang, "download_quota"));
+  (void)store.add_downloads(d.id, 1);
+  (void)store.add_daily("download", 1);
+  return {};
+}
+
 void HttpServer::install_api_routes() {
   auto& lib = library_;
+  auto& site = *site_;
   auto& s = *server_;
 
   s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
@@ -40,34 +70,41 @@ void HttpServer::install_api_routes() {
 
   s.Get("/metrics", [&lib](const httplib::Request&, httplib::Response& res) {
     std::string out;
-    auto gauge = [&](const char* name, const char* help, int64_t v) {
+    auto gauge = [&](const char* name, const char* help, Result<int64_t> v) {
       out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
-             std::to_string(v) + "\n";
+             std::to_string(v.ok() ? *v : 0) + "\n";
     };
     store::DocumentFilter f;
     f.status = store::DocumentStatus::kReady;
-    gauge("wenku_documents_ready", "Documents ready to read.", lib.store().count_documents(f).ok() ? *lib.store().count_documents(f) : 0);
+    gauge("wenku_documents_ready", "Documents ready to read.", lib.store().count_documents(f));
     f.status = store::DocumentStatus::kProcessing;
-    gauge("wenku_documents_processing", "Documents being processed.", *lib.store().count_documents(f));
+    gauge("wenku_documents_processing", "Documents being processed.", lib.store().count_documents(f));
     f.status = store::DocumentStatus::kFailed;
-    gauge("wenku_documents_failed", "Documents that failed.", *lib.store().count_documents(f));
-    gauge("wenku_jobs_queued", "Jobs waiting.", *lib.store().count_jobs(store::JobState::kQueued));
-    gauge("wenku_jobs_running", "Jobs running.", *lib.store().count_jobs(store::JobState::kRunning));
+    gauge("wenku_documents_failed", "Documents that failed.", lib.store().count_documents(f));
+    gauge("wenku_jobs_queued", "Jobs waiting.", lib.store().count_jobs(store::JobState::kQueued));
+    gauge("wenku_jobs_running", "Jobs running.", lib.store().count_jobs(store::JobState::kRunning));
+    gauge("wenku_users", "Accounts.", lib.store().count_users());
     res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
   });
 
-  s.Get(R"(/api/v1/documents/(\d+))", [&lib](const httplib::Request& req, httplib::Response& res) {
-    auto doc = visible_document(lib, req);
+  s.Get(R"(/api/v1/documents/(\d+))", [&site](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
-    send_json(res, library::document_json(*doc));
+    auto j = library::document_json(*doc);
+    // Owners and staff also learn why a document is not public.
+    j["hidden"] = doc->hidden;
+    res.set_header("Cache-Control", "private, no-cache");
+    send_json(res, j);
   });
 
-  s.Get(R"(/api/v1/documents/(\d+)/text)", [&lib](const httplib::Request& req, httplib::Response& res) {
-    auto doc = visible_document(lib, req);
+  s.Get(R"(/api/v1/documents/(\d+)/text)", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
     auto pages = lib.store().get_pages(doc->id);
     if (!pages.ok()) return send_error(res, pages.error());
-    int only = req.has_param("page") ? std::atoi(req.get_param_value("page").c_str()) : 0;
+    int64_t only = int_param(req, "page", 0, 0, 1000000);
     std::string text;
     bool found = only == 0;
     for (const auto& p : *pages) {
@@ -80,61 +117,127 @@ void HttpServer::install_api_routes() {
     res.set_content(text, "text/plain; charset=utf-8");
   });
 
-  s.Get(R"(/api/v1/documents/(\d+)/pages/(\d+))", [&lib](const httplib::Request& req, httplib::Response& res) {
-    auto doc = visible_document(lib, req);
+  s.Get(R"(/api/v1/documents/(\d+)/pages/(\d+))", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
-    int n = std::atoi(req.matches[2].str().c_str());
-    bool thumb = req.has_param("size") && req.get_param_value("size") == "thumb";
+    std::string digits = req.matches[2].str();
+    int n = digits.size() > 9 ? 0 : std::atoi(digits.c_str());
+    bool thumb = req.get_param_value("size") == "thumb";
+    if (n < 1 || n > site.config().max_preview_pages) {
+      return send_error(res, 404, "not_found", "没有这一页的预览 / no preview of this page");
+    }
     auto pages = lib.store().get_pages(doc->id);
     if (!pages.ok()) return send_error(res, pages.error());
     for (const auto& p : *pages) {
       if (p.number != n) continue;
       const std::string& key = thumb ? p.thumb_key : p.image_key;
       if (key.empty()) break;
-      auto data = lib.blobs().read_all(key);
-      if (!data.ok()) return send_error(res, data.error());
       std::string etag = "\"" + key.substr(0, 32) + "\"";
       res.set_header("ETag", etag);
-      res.set_header("Cache-Control", "public, max-age=86400");
+      // Images of listed documents may sit in caches briefly; the others only in the
+      // visitor's own browser, and every reuse asks again (the visibility check comes first).
+      res.set_header("Cache-Control", Site::is_listed(*doc) ? "public, max-age=300" : "private, no-cache");
       if (req.get_header_value("If-None-Match") == etag) {
         res.status = 304;
         return;
       }
+      auto data = lib.blobs().read_all(key);
+      if (!data.ok()) return send_error(res, data.error());
       res.set_content(*data, "image/webp");
       return;
     }
     send_error(res, 404, "not_found", "页面图片还没有生成 / page image not available");
   });
 
-  s.Get(R"(/api/v1/documents/(\d+)/related)", [&lib](const httplib::Request& req, httplib::Response& res) {
-    auto doc = visible_document(lib, req);
+  s.Get(R"(/api/v1/documents/(\d+)/related)", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
-    auto related = lib.related(doc->id, 10);
+    auto related = lib.related(doc->id, 12);
     if (!related.ok()) return send_error(res, related.error());
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : *related) {
-      if (is_listed(d)) out.push_back(library::document_json(d));
+      if (Site::is_listed(d) && out.size() < 10) out.push_back(library::document_json(d));
     }
     send_json(res, {{"documents", out}});
   });
 
-  s.Get(R"(/api/v1/documents/(\d+)/download)", [&lib](const httplib::Request& req, httplib::Response& res) {
-    auto doc = visible_document(lib, req);
+  s.Get(R"(/api/v1/documents/(\d+)/download)", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
+    if (req.has_param("sig")) {
+      // A signed link was issued after the policy and the quotas were applied.
+      int64_t expires = int_param(req, "exp", 0, 0, INT64_MAX);
+      if (!site.verify_download(doc->id, expires, req.get_param_value("sig"))) {
+        return send_error(res, 403, "permission_denied", "下载链接已过期 / the download link expired");
+      }
+    } else if (auto taken = take_download(site, v, *doc); !taken.ok()) {
+      return send_error(res, taken.error());
+    }
     send_original(lib, *doc, req, res);
   });
 
-  s.Get("/api/v1/search", [&lib](const httplib::Request& req, httplib::Response& res) {
+  s.Post(R"(/api/v1/documents/(\d+)/reports)", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    std::string reason = req.get_param_value("reason"), detail = req.get_param_value("detail"),
+                token = req.get_param_value("csrf");
+    if (starts_with(req.get_header_value("Content-Type"), "application/json")) {
+      auto j = nlohmann::json::parse(req.body, nullptr, false);
+      if (j.is_discarded() || !j.is_object()) return send_error(res, 400, "invalid_argument", "bad JSON");
+      reason = j.value("reason", "");
+      detail = j.value("detail", "");
+    }
+    if (!site.csrf_ok(v, req, token)) return send_error(res, 403, "csrf", site.text(v.lang, "csrf_failed"));
+    auto doc = visible_document(site, v, req);
+    if (!doc.ok()) return send_error(res, doc.error());
+    static const std::set<std::string> kReasons = {"spam", "porn", "copyright", "privacy", "abuse", "other"};
+    if (!kReasons.count(reason)) return send_error(res, 400, "invalid_argument", "reason must be one of spam, porn, copyright, privacy, abuse, other");
+    if (!site.accounts().allow("report:" + v.ip, 30, 3600)) return send_error(res, 429, "rate_limited", site.text(v.lang, "rate_limited"));
+    store::Report r;
+    r.document_id = doc->id;
+    r.reporter_id = v.id();
+    r.reason = reason;
+    r.detail = utf8_prefix(sanitize_utf8(detail), 2000);
+    auto id = lib.store().create_report(r);
+    if (!id.ok()) return send_error(res, id.error());
+    send_json(res, {{"id", *id}, {"state", "open"}}, 201);
+  });
+
+  s.Get("/api/v1/search", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
     library::SearchRequest sr = search_request_from(req);
     if (sr.query.empty()) return send_error(res, 400, "invalid_argument", "缺少查询词 q / missing q");
     auto r = lib.search(sr);
     if (!r.ok()) return send_error(res, r.error());
-    send_json(res, search_json(*r));
+    int64_t before = static_cast<int64_t>(r->hits.size());
+    std::erase_if(r->hits, [](const library::SearchHitView& h) { return !Site::is_listed(h.doc); });
+    send_json(res, search_json(*r, before - static_cast<int64_t>(r->hits.size())));
   });
 
-  s.Post("/api/v1/documents", [&lib](const httplib::Request& req, httplib::Response& res,
-                                     const httplib::ContentReader& reader) {
-    auto outcome = receive_upload(lib, req, reader, "");
+  s.Get("/api/v1/suggest", [&lib](const httplib::Request& req, httplib::Response& res) {
+    std::string q = utf8_prefix(trim(sanitize_utf8(req.get_param_value("q"))), 50);
+    nlohmann::json out = nlohmann::json::array();
+    if (!q.empty()) {
+      if (auto sq = lib.store().suggest_queries(q, 8); sq.ok()) {
+        for (const auto& x : *sq) out.push_back(x.query);
+      }
+    }
+    res.set_header("Cache-Control", "public, max-age=60");
+    send_json(res, {{"query", q}, {"suggestions", out}});
+  });
+
+  s.Post("/api/v1/documents", [&site, &lib](const httplib::Request& req, httplib::Response& res,
+                                            const httplib::ContentReader& reader) {
+    Visitor v = site.visitor(req);
+    if (!site.csrf_ok(v, req, "")) return send_error(res, 403, "csrf", site.text(v.lang, "csrf_failed"));
+    SiteConfig cfg = site.config();
+    if (!v.signed_in() && !cfg.allow_guest_upload) {
+      return send_error(res, 401, "unauthenticated", site.text(v.lang, "login_required"));
+    }
+    UploadPolicy policy{static_cast<uint64_t>(cfg.max_upload_mb) << 20, cfg.upload_formats, cfg.review_before_publish};
+    auto outcome = receive_upload(lib, req, reader, v, policy);
     if (!outcome.ok()) return send_error(res, outcome.error());
     send_json(res, {{"id", outcome->id}, {"status", outcome->duplicate ? "duplicate" : "processing"}}, 202);
   });

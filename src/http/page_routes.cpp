@@ -1,46 +1,79 @@
-// The HTML pages: home, document page, search results, static files.
+// The public HTML pages: home, category listing, document page, search results, sitemap,
+// robots.txt, static files, and the language and layout switches.
 #include <httplib.h>
 
 #include "core/clock.h"
+#include "core/hash.h"
 #include "core/strings.h"
 #include "http/assets.h"
+#include "http/page_parts.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
 #include "http/server.h"
+#include "http/site.h"
 #include "http/views.h"
 
 namespace wenku::http {
 
 namespace {
 
+// The category tree as nested lists (escaped here: names are user input).
+std::string category_tree(const std::vector<store::Category>& cats, int64_t parent, int depth) {
+  if (depth > 6) return "";
+  std::string out;
+  for (const auto& c : cats) {
+    if (c.parent_id != parent) continue;
+    out += "<li><a href=\"/c/" + html_escape(url_encode(c.path)) + "\">" + html_escape(c.name) +
+           "</a> <span class=\"count\">" + std::to_string(c.documents) + "</span>" +
+           category_tree(cats, c.id, depth + 1) + "</li>";
+  }
+  return out.empty() ? "" : "<ul class=\"tree\">" + out + "</ul>";
+}
+
+mstch::array query_chips(const std::vector<store::QueryCount>& qs) {
+  mstch::array out;
+  for (const auto& q : qs) out.push_back(mstch::map{{"query", q.query}, {"enc", url_encode(q.query)}});
+  return out;
+}
+
+std::string page_link(const std::string& base, const std::string& params, int64_t page) {
+  return base + "?" + params + (params.empty() ? "" : "&") + "page=" + std::to_string(page);
+}
+
+}  // namespace
+
 mstch::map doc_card(const store::Document& d) {
   return mstch::map{{"id", std::to_string(d.id)},
                     {"title", d.title},
                     {"format", to_lower_ascii(d.format)},
-                    {"format_upper", [&] {
-                       std::string f = d.format;
-                       for (char& c : f) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-                       return f;
-                     }()},
+                    {"format_upper", format_upper(d.format)},
                     {"pages", std::to_string(d.pages)},
                     {"date", format_date(d.created_at)},
                     {"views", std::to_string(d.views)},
                     {"has_thumb", d.preview_pages_done > 0}};
 }
 
-void send_html(httplib::Response& res, const std::string& html, int status = 200) {
-  res.status = status;
-  res.set_content(html, "text/html; charset=utf-8");
+std::string format_upper(const std::string& format) {
+  std::string f = format.empty() ? "?" : format;
+  for (char& c : f) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return f;
 }
 
-}  // namespace
+mstch::map pager(int64_t page, bool has_next, const std::string& base, const std::string& params) {
+  mstch::map p{{"page", std::to_string(page)}};
+  p["prev"] = page > 1 ? page_link(base, params, page - 1) : std::string();
+  p["next"] = has_next ? page_link(base, params, page + 1) : std::string();
+  if (page <= 1 && !has_next) return mstch::map{};
+  return p;
+}
 
 void HttpServer::install_page_routes() {
   auto& lib = library_;
+  auto& site = *site_;
   auto& views = *views_;
   auto& s = *server_;
 
-  s.Get(R"(/static/(.+))", [](const httplib::Request& req, httplib::Response& res) {
+  s.Get(R"(/static/([A-Za-z0-9_.-]+))", [](const httplib::Request& req, httplib::Response& res) {
     std::string name = req.matches[1].str();
     auto a = asset("static/" + name);
     if (!a || name.find("..") != std::string::npos) {
@@ -51,122 +84,232 @@ void HttpServer::install_page_routes() {
     if (ends_with(name, ".css")) type = "text/css; charset=utf-8";
     if (ends_with(name, ".js")) type = "text/javascript; charset=utf-8";
     if (ends_with(name, ".svg")) type = "image/svg+xml";
+    std::string etag = "\"" + sha256_hex(*a).substr(0, 24) + "\"";
+    res.set_header("ETag", etag);
     res.set_header("Cache-Control", "public, max-age=3600");
+    if (req.get_header_value("If-None-Match") == etag) {
+      res.status = 304;
+      return;
+    }
     res.set_content(std::string(*a), type);
   });
 
-  s.Get("/", [&lib, &views](const httplib::Request&, httplib::Response& res) {
+  s.Get("/robots.txt", [](const httplib::Request& req, httplib::Response& res) {
+    res.set_content("User-agent: *\nDisallow: /api/\nDisallow: /me\nDisallow: /admin\nDisallow: /upload\n"
+                    "Disallow: /login\nDisallow: /register\nAllow: /\nSitemap: " + origin_of(req) + "/sitemap.xml\n",
+                    "text/plain; charset=utf-8");
+  });
+
+  s.Get("/sitemap.xml", [&lib](const httplib::Request& req, httplib::Response& res) {
+    std::string origin = html_escape(origin_of(req));
+    std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+                      "<url><loc>" + origin + "/</loc></url>\n";
+    if (auto cats = lib.store().list_categories(); cats.ok()) {
+      for (const auto& c : *cats) {
+        if (c.documents > 0) out += "<url><loc>" + origin + "/c/" + html_escape(url_encode(c.path)) + "</loc></url>\n";
+      }
+    }
+    // Listed documents only (public, ready, not hidden); a sitemap holds at most 50,000 URLs.
     store::DocumentFilter f;
     f.listed_only = true;
-    f.limit = 20;
+    f.limit = 1000;
+    int total = 0;
+    for (f.offset = 0; total < 49000; f.offset += f.limit) {
+      auto docs = lib.store().list_documents(f);
+      if (!docs.ok() || docs->empty()) break;
+      for (const auto& d : *docs) {
+        if (!Site::is_listed(d)) continue;
+        out += "<url><loc>" + origin + "/d/" + std::to_string(d.id) + "</loc><lastmod>" +
+               format_date(d.updated_at) + "</lastmod></url>\n";
+        ++total;
+      }
+      if (static_cast<int>(docs->size()) < f.limit) break;
+    }
+    out += "</urlset>\n";
+    res.set_header("Cache-Control", "public, max-age=300");
+    res.set_content(out, "application/xml; charset=utf-8");
+  });
+
+  s.Get("/lang", [](const httplib::Request& req, httplib::Response& res) {
+    std::string l = req.get_param_value("l") == "en" ? "en" : "zh-CN";
+    res.set_header("Set-Cookie", "wk_lang=" + l + "; Path=/; Max-Age=31536000; SameSite=Lax");
+    redirect(res, safe_next(req.get_param_value("next")));
+  });
+
+  s.Get("/layout", [](const httplib::Request& req, httplib::Response& res) {
+    std::string m = req.get_param_value("m") == "desktop" ? "desktop" : "mobile";
+    res.set_header("Set-Cookie", "wk_layout=" + m + "; Path=/; Max-Age=31536000; SameSite=Lax");
+    redirect(res, safe_next(req.get_param_value("next")));
+  });
+
+  s.Get("/", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    store::DocumentFilter f;
+    f.listed_only = true;
+    f.limit = 12;
     auto newest = lib.store().list_documents(f);
     f.sort = store::DocumentSort::kMostViewed;
-    f.limit = 10;
+    f.limit = 8;
     auto popular = lib.store().list_documents(f);
     mstch::array newest_cards, popular_cards;
     if (newest.ok()) {
       for (const auto& d : *newest) newest_cards.push_back(doc_card(d));
     }
     if (popular.ok()) {
-      for (const auto& d : *popular) popular_cards.push_back(doc_card(d));
+      for (const auto& d : *popular) {
+        if (d.views > 0) popular_cards.push_back(doc_card(d));
+      }
     }
-    mstch::array categories;
-    if (auto cats = lib.store().list_categories(); cats.ok()) {
+    std::string tree;
+    if (auto cats = lib.store().list_categories(); cats.ok()) tree = category_tree(*cats, 0, 0);
+    mstch::array queries;
+    if (auto q = lib.store().popular_queries(now_unix() - 30 * 86400, 12); q.ok()) queries = query_chips(*q);
+    mstch::map ctx{{"newest", newest_cards},     {"popular", popular_cards},        {"category_tree", tree},
+                   {"has_newest", !newest_cards.empty()}, {"has_popular", !popular_cards.empty()},
+                   {"has_categories", !tree.empty()},     {"queries", queries},   {"has_queries", !queries.empty()}};
+    Frame frame;
+    frame.title = site.text(v.lang, "home");
+    frame.canonical = "/";
+    frame.description = site.config().site_name;
+    site.finish(v, res);
+    send_html(res, views.page("home", ctx, frame, v, origin_of(req)));
+  });
+
+  s.Get(R"(/c/(.+))", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    std::string path = sanitize_utf8(req.matches[1].str());
+    auto cats = lib.store().list_categories();
+    const store::Category* cat = nullptr;
+    if (cats.ok()) {
       for (const auto& c : *cats) {
-        if (c.parent_id != 0) continue;
-        categories.push_back(mstch::map{{"name", c.name}, {"path", url_encode(c.path)}, {"count", std::to_string(c.documents)}});
+        if (c.path == path) cat = &c;
       }
     }
-    mstch::map ctx{{"newest", newest_cards}, {"popular", popular_cards}, {"categories", categories},
-                   {"has_newest", !newest_cards.empty()}, {"has_categories", !categories.empty()}};
-    send_html(res, views.page("home", "首页", ctx));
+    site.finish(v, res);
+    if (cat == nullptr) {
+      Frame frame{site.text(v.lang, "not_found")};
+      frame.noindex = true;
+      return send_html(res, views.page("error", {{"message", site.text(v.lang, "not_found")}}, frame, v, origin_of(req)), 404);
+    }
+    std::string sort = req.get_param_value("sort");
+    int64_t page = int_param(req, "page", 1, 1, 10000);
+    store::DocumentFilter f;
+    f.listed_only = true;
+    f.category_prefix = path;
+    f.sort = sort == "views" ? store::DocumentSort::kMostViewed : sort == "oldest" ? store::DocumentSort::kOldest
+                                                                                   : store::DocumentSort::kNewest;
+    f.limit = 21;
+    f.offset = static_cast<int>((page - 1) * 20);
+    auto docs = lib.store().list_documents(f);
+    mstch::array cards;
+    bool has_next = false;
+    if (docs.ok()) {
+      has_next = docs->size() > 20;
+      for (size_t i = 0; i < docs->size() && i < 20; ++i) cards.push_back(doc_card((*docs)[i]));
+    }
+    mstch::array children;
+    for (const auto& c : *cats) {
+      if (c.parent_id == cat->id) children.push_back(mstch::map{{"name", c.name}, {"path", url_encode(c.path)}, {"count", std::to_string(c.documents)}});
+    }
+    std::string base = "/c/" + url_encode(path);
+    mstch::array sorts;
+    for (auto [key, label] : {std::pair{"", "sort_newest"}, {"views", "sort_views"}, {"oldest", "upload_time"}}) {
+      sorts.push_back(mstch::map{{"label", site.text(v.lang, label)},
+                                 {"href", base + (std::string(key).empty() ? "" : std::string("?sort=") + key)},
+                                 {"active", sort == key}});
+    }
+    mstch::map ctx{{"name", cat->name},
+                   {"total", std::to_string(cat->documents)},
+                   {"crumbs", breadcrumb(path)},
+                   {"children", children},
+                   {"has_children", !children.empty()},
+                   {"sorts", sorts},
+                   {"docs", cards},
+                   {"has_docs", !cards.empty()},
+                   {"pager", pager(page, has_next, base, sort.empty() ? "" : "sort=" + url_encode(sort))}};
+    Frame frame;
+    frame.title = cat->name;
+    frame.canonical = base;
+    frame.description = cat->path;
+    send_html(res, views.page("category", ctx, frame, v, origin_of(req)));
   });
 
-  s.Get(R"(/d/(\d+))", [&lib, &views](const httplib::Request& req, httplib::Response& res) {
-    auto doc = visible_document(lib, req);
-    if (!doc.ok()) {
-      mstch::map ctx{{"message", std::string("文档不存在或已被删除 / This document does not exist.")}};
-      return send_html(res, views.page("error", "文档不存在", ctx), 404);
-    }
-    const auto& d = *doc;
-    auto pages = lib.store().get_pages(d.id);
-    mstch::array previews, excerpts;
-    int preview_limit = static_cast<int>(lib.settings().get_int("preview_pages"));
-    if (pages.ok()) {
-      int shown = 0;
-      for (const auto& p : *pages) {
-        if (!p.image_key.empty() && shown < preview_limit) {
-          ++shown;
-          previews.push_back(mstch::map{{"n", std::to_string(p.number)},
-                                        {"id", std::to_string(d.id)},
-                                        {"alt", d.title + "_第" + std::to_string(p.number) + "页"},
-                                        {"width", std::to_string(p.width)},
-                                        {"height", std::to_string(p.height)}});
-        }
-        std::string t = trim(p.text);
-        if (!t.empty() && excerpts.size() < 20) {
-          excerpts.push_back(mstch::map{{"n", std::to_string(excerpts.size() + 1)}, {"text", utf8_prefix(t, 300)}});
-        }
-      }
-    }
-    std::string format = d.format;
-    for (char& c : format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    mstch::array crumbs;
-    std::string acc;
-    for (const auto& part : split(d.category_path, '/')) {
-      if (part.empty()) continue;
-      acc += acc.empty() ? part : "/" + part;
-      crumbs.push_back(mstch::map{{"name", part}, {"path", url_encode(acc)}});
-    }
-    mstch::map ctx{{"id", std::to_string(d.id)},
-                   {"title", d.title},
-                   {"uploader", mask_name(d.uploader_name)},
-                   {"date", format_date(d.created_at)},
-                   {"format", format.empty() ? std::string("未知") : format},
-                   {"pages", std::to_string(d.pages)},
-                   {"size", human_size(static_cast<uint64_t>(d.size))},
-                   {"processing", d.status == store::DocumentStatus::kProcessing},
-                   {"failed", d.status == store::DocumentStatus::kFailed},
-                   {"error", d.error},
-                   {"previews", previews},
-                   {"has_previews", !previews.empty()},
-                   {"total_pages", std::to_string(d.pages)},
-                   {"excerpts", excerpts},
-                   {"description", d.description},
-                   {"crumbs", crumbs}};
-    (void)lib.store().add_views(d.id, 1);
-    send_html(res, views.page("document", d.title, ctx));
+  s.Get(R"(/d/(\d+))", [&site, &views](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    site.finish(v, res);
+    render_document_page(site, views, v, req, res, "");
   });
 
-  s.Get("/s", [&lib, &views](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/s", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    site.finish(v, res);
     library::SearchRequest sr = search_request_from(req);
     mstch::array hits;
     int64_t total = 0;
     double took = 0;
+    bool has_next = false;
     if (!sr.query.empty()) {
       auto r = lib.search(sr);
       if (r.ok()) {
-        total = r->total;
         took = r->took_ms;
+        int64_t removed = 0;
+        std::string qenc = url_encode(sr.query);
         for (const auto& h : r->hits) {
-          if (!is_listed(h.doc)) continue;
+          if (!Site::is_listed(h.doc)) {
+            ++removed;
+            continue;
+          }
           mstch::map card = doc_card(h.doc);
-          card["snippet"] = h.snippet;
+          card["snippet"] = h.snippet;  // escaped by the index, with <em> around matches
+          card["qenc"] = qenc;
           mstch::array pages;
           for (size_t i = 0; i < h.pages.size() && i < 5; ++i) {
-            pages.push_back(mstch::map{{"n", std::to_string(h.pages[i])}, {"id", std::to_string(h.doc.id)}});
+            pages.push_back(mstch::map{{"n", std::to_string(h.pages[i])}, {"id", std::to_string(h.doc.id)}, {"qenc", qenc}});
           }
           card["has_match_pages"] = !pages.empty();
           card["match_pages"] = pages;
           hits.push_back(card);
         }
+        total = std::max<int64_t>(0, r->total - removed);
+        has_next = static_cast<int64_t>(sr.page) * sr.per_page < r->total;
+        if (sr.page == 1 && site.first_touch(v.key(), "q:" + sr.query, 60)) {
+          (void)lib.store().log_query(sr.query, total, 0);
+        }
       }
     }
     char took_text[32];
     std::snprintf(took_text, sizeof took_text, "%.1f", took);
+    mstch::array cat_opts, fmt_opts, sort_opts;
+    if (auto cats = lib.store().list_categories(); cats.ok()) {
+      for (const auto& c : *cats) cat_opts.push_back(mstch::map{{"path", c.path}, {"selected", c.path == sr.category}});
+    }
+    for (const char* fmt : {"pdf", "docx", "doc", "xlsx", "xls", "pptx", "ppt", "txt", "odt", "epub", "html"}) {
+      fmt_opts.push_back(mstch::map{{"value", std::string(fmt)}, {"label", format_upper(fmt)}, {"selected", sr.format == fmt}});
+    }
+    for (auto [key, label] : {std::pair{"", "sort_relevance"}, {"newest", "sort_newest"}, {"views", "sort_views"}}) {
+      sort_opts.push_back(mstch::map{{"value", std::string(key)}, {"label", site.text(v.lang, label)}, {"selected", sr.sort == key}});
+    }
+    mstch::array queries;
+    bool no_hits = !sr.query.empty() && hits.empty();
+    if (no_hits) {
+      if (auto q = lib.store().popular_queries(now_unix() - 30 * 86400, 8); q.ok()) queries = query_chips(*q);
+    }
+    std::string params = "q=" + url_encode(sr.query);
+    if (!sr.category.empty()) params += "&category=" + url_encode(sr.category);
+    if (!sr.format.empty()) params += "&format=" + url_encode(sr.format);
+    if (!sr.sort.empty()) params += "&sort=" + url_encode(sr.sort);
     mstch::map ctx{{"q", sr.query}, {"hits", hits}, {"total", std::to_string(total)}, {"took", std::string(took_text)},
-                   {"has_query", !sr.query.empty()}, {"no_hits", !sr.query.empty() && hits.empty()}};
-    send_html(res, views.page("search", sr.query.empty() ? "搜索" : sr.query + " - 搜索", ctx));
+                   {"has_query", !sr.query.empty()}, {"no_hits", no_hits},
+                   {"category_options", cat_opts}, {"format_options", fmt_opts}, {"sort_options", sort_opts},
+                   {"queries", queries}, {"has_queries", !queries.empty()},
+                   {"pager", sr.query.empty() ? mstch::map{} : pager(sr.page, has_next, "/s", params)}};
+    Frame frame;
+    frame.title = sr.query.empty() ? site.text(v.lang, "search") : sr.query + " - " + site.text(v.lang, "search");
+    frame.q = sr.query;
+    frame.noindex = true;
+    frame.here = "/s?" + params;
+    send_html(res, views.page("search", ctx, frame, v, origin_of(req)));
   });
 }
 

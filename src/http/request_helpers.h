@@ -46,6 +46,11 @@ std::string origin_of(const httplib::Request& req);
 std::string safe_next(const std::string& next);
 int64_t int_param(const httplib::Request& req, const std::string& name, int64_t fallback, int64_t lo, int64_t hi);
 
+// Whether this visitor may download `d` now (site policy, daily quotas per account and address);
+// counts the download once per visitor and ten minutes. Errors: kUnauthenticated,
+// kPermissionDenied, kRateLimited.
+Result<void> take_download(Site& site, const Visitor& v, const store::Document& d);
+
 void send_html(httplib::Response& res, const std::string& html, int status = 200);
 void redirect(httplib::Response& res, const std::string& to);
 

@@ -12,6 +12,8 @@ namespace wenku::http {
 
 // What the layout shows around a page: <title>, meta description, canonical URL, OpenGraph.
 struct Frame {
+  Frame() = default;
+  explicit Frame(std::string t) : title(std::move(t)) {}
   std::string title;
   std::string description;  // meta description, plain text
   std::string canonical;    // path, e.g. "/d/12"; made absolute with the Host

@@ -81,7 +81,10 @@ Result<NewSession> Accounts::login(const std::string& name, const std::string& p
   WENKU_ASSIGN_OR_RETURN(auto user, store_.find_user(name));
   if (!user) {
     // Spend the same time as a real check, so response times do not reveal which names exist.
-    static const std::string dummy = hash_password("not-a-real-password").value_or("");
+    static const std::string dummy = [] {
+      auto h = hash_password("not-a-real-password");
+      return h.ok() ? *h : std::string();
+    }();
     (void)verify_password(dummy, password);
     return wrong();
   }

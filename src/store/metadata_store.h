@@ -205,6 +205,9 @@ class MetadataStore {
   // Categories: a tree addressed by paths like "办公文档/事务文书".
   virtual Result<int64_t> ensure_category(const std::string& path) = 0;
   virtual Result<std::vector<Category>> list_categories() = 0;
+  // Renames or moves a category with its subtree: "a/b" -> "c/b2" (missing parents are
+  // created). Errors: kNotFound, kAlreadyExists, kInvalidArgument (into its own subtree).
+  virtual Result<void> move_category(const std::string& from_path, const std::string& to_path) = 0;
 
   // Jobs: a durable queue. claim_job takes the next runnable job of one of `kinds` (or any
   // kind when empty) and leases it to `worker` until now + lease_seconds; an expired lease

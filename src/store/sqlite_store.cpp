@@ -363,6 +363,44 @@ class SqliteStore final : public MetadataStore {
     return out;
   }
 
+  Result<void> move_category(const std::string& from_path, const std::string& to_raw) override {
+    std::string to;
+    for (const auto& part : split(to_raw, '/')) {
+      std::string t = trim(part);
+      if (!t.empty()) to += (to.empty() ? "" : "/") + t;
+    }
+    if (to.empty()) return make_error(ErrorCode::kInvalidArgument, "empty category path");
+    if (to == from_path) return {};
+    if (starts_with(to, from_path + "/")) {
+      return make_error(ErrorCode::kInvalidArgument, "不能移到自己的下级 / cannot move a category into itself");
+    }
+    std::lock_guard lock(write_mu_);
+    Transaction tx(*writer_);
+    WENKU_TRY(tx.begin());
+    auto find = writer_->prepare("SELECT id FROM categories WHERE path = ?1");
+    find.bind(1, from_path);
+    WENKU_ASSIGN_OR_RETURN(bool row, find.step());
+    if (!row) return make_error(ErrorCode::kNotFound, "分类不存在 / no category " + from_path);
+    int64_t id = find.int64(0);
+    auto exists = writer_->prepare("SELECT 1 FROM categories WHERE path = ?1");
+    exists.bind(1, to);
+    WENKU_ASSIGN_OR_RETURN(bool taken, exists.step());
+    if (taken) return make_error(ErrorCode::kAlreadyExists, "分类已存在 / the category exists: " + to);
+    int64_t parent = 0;
+    size_t slash = to.rfind('/');
+    if (slash != std::string::npos) {
+      WENKU_ASSIGN_OR_RETURN(parent, ensure_category_locked(to.substr(0, slash)));
+    }
+    auto sub = writer_->prepare(
+        "UPDATE categories SET path = ?2 || substr(path, length(?1) + 1) WHERE substr(path, 1, length(?1) + 1) = ?1 || '/'");
+    sub.bind(1, from_path).bind(2, to);
+    WENKU_TRY(sub.run());
+    auto self = writer_->prepare("UPDATE categories SET path = ?2, name = ?3, parent_id = NULLIF(?4, 0) WHERE id = ?1");
+    self.bind(1, id).bind(2, to).bind(3, slash == std::string::npos ? to : to.substr(slash + 1)).bind(4, parent);
+    WENKU_TRY(self.run());
+    return tx.commit();
+  }
+
   Result<int64_t> enqueue_job(const JobSpec& job) override {
     std::lock_guard lock(write_mu_);
     return enqueue_locked(job);

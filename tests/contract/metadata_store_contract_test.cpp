@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -212,6 +213,178 @@ TYPED_TEST(MetadataStoreContract, ConcurrentClaimsNeverShareAJob) {
   for (auto& th : threads) th.join();
   EXPECT_EQ(claimed.load(), 40);
   EXPECT_FALSE(shared);
+}
+
+// ---- Accounts, sessions, reports, site settings, query log, statistics ----
+
+TYPED_TEST(MetadataStoreContract, UserNamesAreUniqueIgnoringCase) {
+  auto id = this->store_->create_user("Fanfan", "hash1", Role::kMember);
+  ASSERT_TRUE(id.ok()) << id.error().message;
+  auto again = this->store_->create_user("fanfan", "hash2", Role::kAdmin);
+  ASSERT_FALSE(again.ok());
+  EXPECT_EQ(again.error().code, ErrorCode::kAlreadyExists);
+  auto found = this->store_->find_user("FANFAN");
+  ASSERT_TRUE(found.ok() && found->has_value());
+  EXPECT_EQ((*found)->id, *id);
+  EXPECT_EQ((*found)->password_hash, "hash1");
+  EXPECT_EQ((*found)->role, Role::kMember);
+  auto missing = this->store_->find_user("nobody");
+  ASSERT_TRUE(missing.ok());
+  EXPECT_FALSE(missing->has_value());
+}
+
+TYPED_TEST(MetadataStoreContract, UserUpdateChangesOnlyWhatIsSet) {
+  int64_t id = *this->store_->create_user("张三", "h", Role::kMember);
+  UserUpdate u;
+  u.role = Role::kModerator;
+  ASSERT_TRUE(this->store_->update_user(id, u).ok());
+  UserUpdate b;
+  b.banned = true;
+  ASSERT_TRUE(this->store_->update_user(id, b).ok());
+  auto user = this->store_->get_user(id);
+  ASSERT_TRUE(user.ok());
+  EXPECT_EQ(user->role, Role::kModerator);
+  EXPECT_TRUE(user->banned);
+  EXPECT_EQ(user->password_hash, "h");
+  EXPECT_EQ(this->store_->update_user(id + 100, u).error().code, ErrorCode::kNotFound);
+  EXPECT_EQ(*this->store_->count_users(), 1);
+}
+
+TYPED_TEST(MetadataStoreContract, ExpiredSessionsAreNotFound) {
+  int64_t uid = *this->store_->create_user("u", "h", Role::kMember);
+  ASSERT_TRUE(this->store_->create_session({"live", uid, "csrf1", 100, 2000}).ok());
+  ASSERT_TRUE(this->store_->create_session({"old", uid, "csrf2", 100, 500}).ok());
+  auto live = this->store_->find_session("live", 1000);
+  ASSERT_TRUE(live.ok() && live->has_value());
+  EXPECT_EQ((*live)->user_id, uid);
+  EXPECT_EQ((*live)->csrf_token, "csrf1");
+  auto old = this->store_->find_session("old", 1000);
+  ASSERT_TRUE(old.ok());
+  EXPECT_FALSE(old->has_value());
+  ASSERT_TRUE(this->store_->delete_user_sessions(uid, "").ok());
+  EXPECT_FALSE(this->store_->find_session("live", 1000)->has_value());
+}
+
+TYPED_TEST(MetadataStoreContract, ReportsAreListedAndResolvedPerDocument) {
+  int64_t doc = this->add("被举报", std::string(64, 'r'));
+  int64_t other = this->add("另一篇", std::string(64, 's'));
+  int64_t r1 = *this->store_->create_report({0, doc, 0, "spam", "<script>x</script>"});
+  int64_t r2 = *this->store_->create_report({0, doc, 0, "copyright", ""});
+  int64_t r3 = *this->store_->create_report({0, other, 0, "other", ""});
+  (void)r2;
+  EXPECT_EQ(this->store_->create_report({0, 9999, 0, "spam", ""}).error().code, ErrorCode::kNotFound);
+  auto open = this->store_->list_reports("open", 0, 10);
+  ASSERT_TRUE(open.ok());
+  ASSERT_EQ(open->size(), 3u);
+  ASSERT_TRUE(this->store_->resolve_report(r1, "hide", 0, true).ok());
+  open = this->store_->list_reports("open", 0, 10);
+  ASSERT_EQ(open->size(), 1u);
+  EXPECT_EQ(open->front().id, r3);
+  EXPECT_EQ(open->front().document_title, "另一篇");
+  auto all = this->store_->list_reports("", 0, 10);
+  ASSERT_EQ(all->size(), 3u);
+  int resolved = 0;
+  for (const auto& r : *all) {
+    if (r.state == "resolved") {
+      ++resolved;
+      EXPECT_EQ(r.action, "hide");
+    }
+  }
+  EXPECT_EQ(resolved, 2);
+}
+
+TYPED_TEST(MetadataStoreContract, SiteSettingsOverwrite) {
+  ASSERT_TRUE(this->store_->set_site_setting("site_name", "文库一").ok());
+  ASSERT_TRUE(this->store_->set_site_setting("site_name", "文库二").ok());
+  ASSERT_TRUE(this->store_->set_site_setting("icp", "京ICP备12345号").ok());
+  auto all = this->store_->site_settings();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1].first, "site_name");
+  EXPECT_EQ((*all)[1].second, "文库二");
+}
+
+TYPED_TEST(MetadataStoreContract, QueryLogGivesPopularRelatedAndSuggestedQueries) {
+  int64_t doc = this->add("择校", std::string(64, 'q'));
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(this->store_->log_query("教育", 5, 0).ok());
+  ASSERT_TRUE(this->store_->log_query("教育局", 2, 0).ok());
+  ASSERT_TRUE(this->store_->log_query("没有结果", 0, 0).ok());
+  ASSERT_TRUE(this->store_->log_query("择校", 1, doc).ok());
+  ASSERT_TRUE(this->store_->log_query("50%_x", 1, 0).ok());
+  auto popular = this->store_->popular_queries(0, 10);
+  ASSERT_TRUE(popular.ok());
+  ASSERT_GE(popular->size(), 2u);
+  EXPECT_EQ(popular->front().query, "教育");
+  EXPECT_EQ(popular->front().count, 3);
+  for (const auto& q : *popular) EXPECT_NE(q.query, "没有结果");
+  auto related = this->store_->queries_for_document(doc, 5);
+  ASSERT_TRUE(related.ok());
+  ASSERT_EQ(related->size(), 1u);
+  EXPECT_EQ(related->front().query, "择校");
+  auto suggest = this->store_->suggest_queries("教育", 5);
+  ASSERT_TRUE(suggest.ok());
+  ASSERT_EQ(suggest->size(), 2u);
+  EXPECT_EQ((*suggest)[0].query, "教育");
+  EXPECT_EQ((*suggest)[1].query, "教育局");
+  // The prefix is literal: % and _ are not wildcards.
+  EXPECT_EQ(this->store_->suggest_queries("5%", 5)->size(), 0u);
+  EXPECT_EQ(this->store_->suggest_queries("50%_", 5)->size(), 1u);
+  auto searches = this->store_->daily_counts("search", 7);
+  ASSERT_TRUE(searches.ok());
+  ASSERT_EQ(searches->size(), 1u);
+  EXPECT_EQ(searches->front().count, 7);
+  ASSERT_TRUE(this->store_->prune_query_log(INT64_MAX).ok());
+  EXPECT_TRUE(this->store_->popular_queries(0, 10)->empty());
+}
+
+TYPED_TEST(MetadataStoreContract, DailyQuotaRefusesPastItsLimit) {
+  EXPECT_TRUE(*this->store_->take_daily_quota("ip:1.2.3.4", 2));
+  EXPECT_TRUE(*this->store_->take_daily_quota("ip:1.2.3.4", 2));
+  EXPECT_FALSE(*this->store_->take_daily_quota("ip:1.2.3.4", 2));
+  EXPECT_TRUE(*this->store_->take_daily_quota("user:7", 2));
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(*this->store_->take_daily_quota("ip:unlimited", 0));
+  ASSERT_TRUE(this->store_->add_daily("view", 2).ok());
+  ASSERT_TRUE(this->store_->add_daily("view", 3).ok());
+  auto views = this->store_->daily_counts("view", 30);
+  ASSERT_TRUE(views.ok());
+  ASSERT_EQ(views->size(), 1u);
+  EXPECT_EQ(views->front().count, 5);
+  this->add("a", std::string(64, 'f'));
+  auto uploads = this->store_->daily_counts("upload", 30);
+  ASSERT_EQ(uploads->size(), 1u);
+  EXPECT_EQ(uploads->front().count, 1);
+}
+
+TYPED_TEST(MetadataStoreContract, ReviewQueueKeepsOrderAndForgetsDeletedDocuments) {
+  int64_t a = this->add("a", std::string(64, 'x'));
+  int64_t b = this->add("b", std::string(64, 'y'));
+  ASSERT_TRUE(this->store_->add_to_review(a).ok());
+  ASSERT_TRUE(this->store_->add_to_review(b).ok());
+  ASSERT_TRUE(this->store_->add_to_review(a).ok());
+  EXPECT_EQ(*this->store_->review_queue(10), (std::vector<int64_t>{a, b}));
+  ASSERT_TRUE(this->store_->remove_from_review(a).ok());
+  ASSERT_TRUE(this->store_->delete_document(b).ok());
+  EXPECT_TRUE(this->store_->review_queue(10)->empty());
+}
+
+TYPED_TEST(MetadataStoreContract, MovingACategoryMovesItsSubtreeAndDocuments) {
+  int64_t doc = this->add("讲话稿", std::string(64, 'm'), "办公文档/事务文书/讲话");
+  ASSERT_TRUE(this->store_->move_category("办公文档/事务文书", "公文/文书").ok());
+  auto d = this->store_->get_document(doc);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->category_path, "公文/文书/讲话");
+  auto cats = this->store_->list_categories();
+  ASSERT_TRUE(cats.ok());
+  std::map<std::string, Category> by_path;
+  for (const auto& c : *cats) by_path[c.path] = c;
+  ASSERT_TRUE(by_path.count("公文/文书"));
+  EXPECT_EQ(by_path["公文/文书"].name, "文书");
+  EXPECT_EQ(by_path["公文/文书"].parent_id, by_path["公文"].id);
+  EXPECT_EQ(by_path["公文/文书/讲话"].parent_id, by_path["公文/文书"].id);
+  EXPECT_FALSE(by_path.count("办公文档/事务文书"));
+  EXPECT_EQ(this->store_->move_category("公文", "公文/文书/x").error().code, ErrorCode::kInvalidArgument);
+  EXPECT_EQ(this->store_->move_category("公文/文书", "办公文档").error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(this->store_->move_category("没有", "x").error().code, ErrorCode::kNotFound);
 }
 
 }  // namespace

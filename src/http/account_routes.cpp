@@ -1,0 +1,310 @@
+// Accounts and a visitor's own documents: register, login, logout, upload, /me (edit, delete,
+// retry, change password), and the document page's download and report forms.
+#include <httplib.h>
+
+#include "core/clock.h"
+#include "core/strings.h"
+#include "http/page_parts.h"
+#include "http/request_helpers.h"
+#include "http/responses.h"
+#include "http/server.h"
+#include "http/site.h"
+#include "http/views.h"
+
+namespace wenku::http {
+
+namespace {
+
+std::string session_cookie(const std::string& token, int64_t max_age, bool secure) {
+  return "wk_session=" + token + "; Path=/; Max-Age=" + std::to_string(max_age) + "; HttpOnly; SameSite=Lax" +
+         (secure ? "; Secure" : "");
+}
+
+bool behind_https(const httplib::Request& req) { return req.get_header_value("X-Forwarded-Proto") == "https"; }
+
+void message_page(Site& site, const Views& views, const Visitor& v, const httplib::Request& req,
+                  httplib::Response& res, const std::string& key, int status) {
+  Frame frame{site.text(v.lang, "error")};
+  frame.noindex = true;
+  send_html(res, views.page("error", {{"message", site.text(v.lang, key)}}, frame, v, origin_of(req)), status);
+}
+
+std::string error_key(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kUnauthenticated: return "login_required";
+    case ErrorCode::kPermissionDenied: return "forbidden";
+    case ErrorCode::kRateLimited: return "rate_limited";
+    case ErrorCode::kTooLarge: return "too_large";
+    case ErrorCode::kUnsupportedFormat: return "format_not_allowed";
+    case ErrorCode::kNotFound: return "doc_not_found";
+    default: return "bad_request";
+  }
+}
+
+}  // namespace
+
+void HttpServer::install_account_routes() {
+  auto& lib = library_;
+  auto& site = *site_;
+  auto& views = *views_;
+  auto& s = *server_;
+  const int login_limit = static_cast<int>(settings_.get_int("login_attempts_per_10min"));
+  const int register_limit = static_cast<int>(settings_.get_int("registrations_per_hour"));
+
+  auto account_form = [&site, &views](const Visitor& v, const httplib::Request& req, httplib::Response& res,
+                                      bool is_register, const std::string& error, const std::string& name, int status) {
+    mstch::map ctx{{"heading", site.text(v.lang, is_register ? "register" : "login")},
+                   {"action", std::string(is_register ? "/register" : "/login")},
+                   {"register", is_register},
+                   {"error", error},
+                   {"name", name},
+                   {"next", safe_next(req.get_param_value("next"))}};
+    Frame frame{site.text(v.lang, is_register ? "register" : "login")};
+    frame.noindex = true;
+    site.finish(v, res);
+    send_html(res, views.page("login", ctx, frame, v, origin_of(req)), status);
+  };
+
+  s.Get("/login", [&site, account_form](const httplib::Request& req, httplib::Response& res) {
+    account_form(site.visitor(req), req, res, false, "", "", 200);
+  });
+  s.Get("/register", [&site, account_form](const httplib::Request& req, httplib::Response& res) {
+    account_form(site.visitor(req), req, res, true, "", "", 200);
+  });
+
+  s.Post("/login", [&site, account_form, login_limit](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    std::string name = trim(sanitize_utf8(req.get_param_value("name")));
+    if (!site.csrf_ok(v, req, req.get_param_value("csrf")) || !v.has_cookies) {
+      return account_form(v, req, res, false, site.text(v.lang, "csrf_failed"), name, 403);
+    }
+    if (!site.accounts().allow("login-ip:" + v.ip, login_limit, 600) ||
+        !site.accounts().allow("login-name:" + to_lower_ascii(name), login_limit, 600)) {
+      return account_form(v, req, res, false, site.text(v.lang, "rate_limited"), name, 429);
+    }
+    auto session = site.accounts().login(name, req.get_param_value("password"));
+    if (!session.ok()) return account_form(v, req, res, false, session.error().message, name, 401);
+    res.set_header("Set-Cookie", session_cookie(session->token, library::Accounts::kSessionSeconds, behind_https(req)));
+    redirect(res, safe_next(req.get_param_value("next")));
+  });
+
+  s.Post("/register", [&site, account_form, register_limit](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    std::string name = trim(sanitize_utf8(req.get_param_value("name")));
+    if (!site.csrf_ok(v, req, req.get_param_value("csrf")) || !v.has_cookies) {
+      return account_form(v, req, res, true, site.text(v.lang, "csrf_failed"), name, 403);
+    }
+    std::string password = req.get_param_value("password");
+    if (req.has_param("password2") && req.get_param_value("password2") != password) {
+      return account_form(v, req, res, true, site.text(v.lang, "passwords_differ"), name, 400);
+    }
+    if (!site.accounts().allow("register-ip:" + v.ip, register_limit, 3600)) {
+      return account_form(v, req, res, true, site.text(v.lang, "rate_limited"), name, 429);
+    }
+    auto id = site.accounts().create_user(name, password, store::Role::kMember);
+    if (!id.ok()) return account_form(v, req, res, true, id.error().message, name, http_status(id.error().code));
+    auto session = site.accounts().login(name, password);
+    if (!session.ok()) return account_form(v, req, res, true, session.error().message, name, 500);
+    res.set_header("Set-Cookie", session_cookie(session->token, library::Accounts::kSessionSeconds, behind_https(req)));
+    redirect(res, safe_next(req.get_param_value("next")));
+  });
+
+  s.Post("/logout", [&site](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    if (v.signed_in() && site.csrf_ok(v, req, req.get_param_value("csrf"))) (void)site.accounts().logout(v.session_hash);
+    res.set_header("Set-Cookie", "wk_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+    redirect(res, "/");
+  });
+
+  s.Get("/upload", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    if (!v.signed_in()) return redirect(res, "/login?next=%2Fupload");
+    SiteConfig cfg = site.config();
+    mstch::array cats;
+    if (auto c = lib.store().list_categories(); c.ok()) {
+      for (const auto& x : *c) cats.push_back(mstch::map{{"path", x.path}});
+    }
+    mstch::map ctx{{"categories", cats},
+                   {"formats", cfg.upload_formats.empty() ? site.text(v.lang, "any_format") : cfg.upload_formats},
+                   {"max_mb", std::to_string(cfg.max_upload_mb)},
+                   {"max_bytes", std::to_string(cfg.max_upload_mb << 20)},
+                   {"error", site.text(v.lang, req.get_param_value("e").empty() ? "" : req.get_param_value("e"))}};
+    if (req.get_param_value("e").empty()) ctx["error"] = std::string();
+    Frame frame{site.text(v.lang, "upload_title")};
+    frame.noindex = true;
+    frame.here = "/upload";
+    send_html(res, views.page("upload", ctx, frame, v, origin_of(req)));
+  });
+
+  // Without JavaScript the upload form posts here: the first file, then its page.
+  s.Post("/upload", [&lib, &site](const httplib::Request& req, httplib::Response& res,
+                                  const httplib::ContentReader& reader) {
+    Visitor v = site.visitor(req);
+    if (!v.signed_in()) return redirect(res, "/login?next=%2Fupload");
+    // The CSRF token of a multipart form comes in the body: read it as a field first.
+    SiteConfig cfg = site.config();
+    UploadPolicy policy{static_cast<uint64_t>(cfg.max_upload_mb) << 20, cfg.upload_formats, cfg.review_before_publish};
+    // Browsers send fields in form order and the token field comes first; the header is
+    // accepted too. A multipart body without either is refused before anything is stored.
+    std::string token = req.get_header_value("X-CSRF-Token");
+    if (token.empty()) {
+      // Peek is not possible with a streaming reader; the form also carries the token in
+      // the query string of its action URL when rendered by us.
+      token = req.get_param_value("csrf");
+    }
+    if (!site.csrf_ok(v, req, token)) return redirect(res, "/upload?e=csrf_failed");
+    auto outcome = receive_upload(lib, req, reader, v, policy);
+    if (!outcome.ok()) return redirect(res, "/upload?e=" + error_key(outcome.error().code));
+    redirect(res, "/d/" + std::to_string(outcome->id));
+  });
+
+  s.Post(R"(/d/(\d+)/download)", [&site, &views](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message_page(site, views, v, req, res, "csrf_failed", 403);
+    auto doc = visible_document(site, v, req);
+    if (!doc.ok()) return message_page(site, views, v, req, res, "doc_not_found", 404);
+    if (auto taken = take_download(site, v, *doc); !taken.ok()) {
+      if (taken.error().code == ErrorCode::kUnauthenticated) {
+        return redirect(res, "/login?next=" + url_encode("/d/" + std::to_string(doc->id)));
+      }
+      Frame frame{site.text(v.lang, "error")};
+      frame.noindex = true;
+      return send_html(res, views.page("error", {{"message", taken.error().message}}, frame, v, origin_of(req)),
+                       http_status(taken.error().code));
+    }
+    int64_t expires = now_unix() + 600;
+    redirect(res, "/api/v1/documents/" + std::to_string(doc->id) + "/download?exp=" + std::to_string(expires) +
+                      "&sig=" + site.sign_download(doc->id, expires));
+  });
+
+  s.Post(R"(/d/(\d+)/report)", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message_page(site, views, v, req, res, "csrf_failed", 403);
+    auto doc = visible_document(site, v, req);
+    if (!doc.ok()) return message_page(site, views, v, req, res, "doc_not_found", 404);
+    std::string reason = req.get_param_value("reason");
+    static const std::set<std::string> kReasons = {"spam", "porn", "copyright", "privacy", "abuse", "other"};
+    if (!kReasons.count(reason)) return message_page(site, views, v, req, res, "bad_request", 400);
+    if (!site.accounts().allow("report:" + v.ip, 30, 3600)) return message_page(site, views, v, req, res, "rate_limited", 429);
+    store::Report r;
+    r.document_id = doc->id;
+    r.reporter_id = v.id();
+    r.reason = reason;
+    r.detail = utf8_prefix(sanitize_utf8(req.get_param_value("detail")), 2000);
+    if (auto id = lib.store().create_report(r); !id.ok()) return message_page(site, views, v, req, res, "error", 500);
+    render_document_page(site, views, v, req, res, "report_thanks");
+  });
+
+  // ---- /me: my documents ----
+
+  s.Get("/me", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    if (!v.signed_in()) return redirect(res, "/login?next=%2Fme");
+    int64_t page = int_param(req, "page", 1, 1, 10000);
+    store::DocumentFilter f;
+    f.uploader_id = v.id();
+    f.limit = 51;
+    f.offset = static_cast<int>((page - 1) * 50);
+    auto docs = lib.store().list_documents(f);
+    std::set<int64_t> in_review;
+    if (auto q = lib.store().review_queue(10000); q.ok()) in_review.insert(q->begin(), q->end());
+    mstch::array rows;
+    bool has_next = false;
+    if (docs.ok()) {
+      has_next = docs->size() > 50;
+      for (size_t i = 0; i < docs->size() && i < 50; ++i) {
+        const auto& d = (*docs)[i];
+        mstch::map row = doc_card(d);
+        std::string key = d.hidden ? (in_review.count(d.id) ? "review" : "hidden") : std::string(store::status_name(d.status));
+        row["status_key"] = key;
+        row["status"] = site.text(v.lang, "status_" + key);
+        row["error"] = d.error;
+        row["failed"] = d.status == store::DocumentStatus::kFailed;
+        row["downloads"] = std::to_string(d.downloads);
+        row["category"] = d.category_path;
+        row["description"] = d.description;
+        std::string tags;
+        for (const auto& t : d.tags) tags += (tags.empty() ? "" : ",") + t;
+        row["tags"] = tags;
+        row["visibility"] = site.text(v.lang, "vis_" + std::string(store::visibility_name(d.visibility)));
+        mstch::array vis;
+        for (auto vv : {store::Visibility::kPublic, store::Visibility::kUnlisted, store::Visibility::kPrivate}) {
+          std::string name(store::visibility_name(vv));
+          vis.push_back(mstch::map{{"value", name}, {"label", site.text(v.lang, "vis_" + name)}, {"selected", vv == d.visibility}});
+        }
+        row["vis_options"] = vis;
+        rows.push_back(row);
+      }
+    }
+    std::string flash = req.get_param_value("m");
+    mstch::map ctx{{"docs", rows}, {"user_name", v.user->name},
+                   {"flash", flash.empty() ? std::string() : site.text(v.lang, flash)},
+                   {"pager", pager(page, has_next, "/me", "")}};
+    Frame frame{site.text(v.lang, "my_documents")};
+    frame.noindex = true;
+    frame.here = "/me";
+    send_html(res, views.page("me", ctx, frame, v, origin_of(req)));
+  });
+
+  // Owner (or admin) actions on one document.
+  auto manage = [&site, &views](const httplib::Request& req, httplib::Response& res,
+                                const std::function<Result<void>(const store::Document&)>& action, const char* done) {
+    Visitor v = site.visitor(req);
+    if (!v.signed_in()) return redirect(res, "/login");
+    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message_page(site, views, v, req, res, "csrf_failed", 403);
+    auto doc = visible_document(site, v, req);
+    if (!doc.ok()) return message_page(site, views, v, req, res, "doc_not_found", 404);
+    if (!Site::can_manage(v, *doc)) return message_page(site, views, v, req, res, "forbidden", 403);
+    if (auto r = action(*doc); !r.ok()) {
+      Frame frame{site.text(v.lang, "error")};
+      return send_html(res, views.page("error", {{"message", r.error().message}}, frame, v, origin_of(req)),
+                       http_status(r.error().code));
+    }
+    redirect(res, std::string("/me?m=") + done);
+  };
+
+  s.Post(R"(/me/documents/(\d+)/retry)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
+    manage(req, res, [&lib](const store::Document& d) { return lib.retry(d.id); }, "saved");
+  });
+  s.Post(R"(/me/documents/(\d+)/delete)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
+    manage(req, res, [&lib](const store::Document& d) { return lib.store().delete_document(d.id); }, "deleted");
+  });
+  s.Post(R"(/me/documents/(\d+)/edit)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
+    manage(req, res, [&lib, &req](const store::Document& d) -> Result<void> {
+      store::DocumentUpdate u;
+      std::string title = utf8_prefix(trim(sanitize_utf8(req.get_param_value("title"))), 200);
+      if (!title.empty()) u.title = title;
+      if (req.has_param("category")) u.category_path = utf8_prefix(trim(sanitize_utf8(req.get_param_value("category"))), 200);
+      if (req.has_param("description")) u.description = utf8_prefix(trim(sanitize_utf8(req.get_param_value("description"))), 5000);
+      if (req.has_param("tags")) {
+        std::vector<std::string> tags;
+        for (const auto& t : split(sanitize_utf8(req.get_param_value("tags")), ',')) {
+          std::string tag = utf8_prefix(trim(t), 40);
+          if (!tag.empty() && tags.size() < 20) tags.push_back(tag);
+        }
+        u.tags = tags;
+      }
+      std::string vis = req.get_param_value("visibility");
+      if (vis == "public" || vis == "unlisted" || vis == "private") u.visibility = store::parse_visibility(vis);
+      return lib.store().update_document(d.id, u);
+    }, "saved");
+  });
+
+  s.Post("/me/password", [&site, &views](const httplib::Request& req, httplib::Response& res) {
+    Visitor v = site.visitor(req);
+    if (!v.signed_in()) return redirect(res, "/login");
+    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message_page(site, views, v, req, res, "csrf_failed", 403);
+    if (!site.accounts().allow("password:" + std::to_string(v.id()), 10, 600)) {
+      return message_page(site, views, v, req, res, "rate_limited", 429);
+    }
+    auto r = site.accounts().change_password(v.id(), req.get_param_value("old"), req.get_param_value("new"), v.session_hash);
+    if (!r.ok()) {
+      Frame frame{site.text(v.lang, "error")};
+      return send_html(res, views.page("error", {{"message", r.error().message}}, frame, v, origin_of(req)),
+                       http_status(r.error().code));
+    }
+    redirect(res, "/me?m=password_changed");
+  });
+}
+
+}  // namespace wenku::http

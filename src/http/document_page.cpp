@@ -1,0 +1,193 @@
+// The document page (DESIGN.md §1): metadata, page previews with 点击查看更多, numbered
+// excerpts with 展开阅读全文, related documents and searches, report form.
+#include "core/clock.h"
+#include "core/strings.h"
+#include "http/page_parts.h"
+#include "http/request_helpers.h"
+
+namespace wenku::http {
+
+namespace {
+
+constexpr size_t kExcerptChars = 1800;     // the numbered excerpts shown at once
+constexpr size_t kFullTextChars = 200000;  // the most text one page carries
+
+// Paragraphs of the document's text, in order: lines with something on them.
+std::vector<std::string> paragraphs(const std::vector<store::Page>& pages) {
+  std::vector<std::string> out;
+  size_t total = 0;
+  for (const auto& p : pages) {
+    for (const auto& line : split(p.text, '\n')) {
+      std::string t = trim(line);
+      if (t.empty() || t == "\f") continue;
+      total += t.size();
+      if (total > kFullTextChars) return out;
+      out.push_back(std::move(t));
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+mstch::array breadcrumb(const std::string& category_path) {
+  mstch::array crumbs;
+  std::string acc;
+  for (const auto& part : split(category_path, '/')) {
+    if (part.empty()) continue;
+    acc += acc.empty() ? part : "/" + part;
+    crumbs.push_back(mstch::map{{"name", part}, {"path", url_encode(acc)}});
+  }
+  return crumbs;
+}
+
+void render_document_page(Site& site, const Views& views, const Visitor& v, const httplib::Request& req,
+                          httplib::Response& res, const std::string& flash) {
+  auto& lib = site.lib();
+  auto doc = visible_document(site, v, req);
+  if (!doc.ok()) {
+    Frame frame{site.text(v.lang, "not_found")};
+    frame.noindex = true;
+    mstch::map ctx{{"message", site.text(v.lang, "doc_not_found")}};
+    return send_html(res, views.page("error", ctx, frame, v, origin_of(req)), 404);
+  }
+  const auto& d = *doc;
+  SiteConfig cfg = site.config();
+  auto pages = lib.store().get_pages(d.id);
+  std::vector<store::Page> page_list = pages.ok() ? std::move(pages).value() : std::vector<store::Page>{};
+
+  bool all = req.get_param_value("all") == "1";
+  int64_t wanted_page = int_param(req, "p", 0, 0, cfg.max_preview_pages);
+  int limit = all ? cfg.max_preview_pages : std::max<int>(cfg.preview_pages, static_cast<int>(wanted_page));
+  limit = std::min(limit, cfg.max_preview_pages);
+  int available = 0;
+  mstch::array previews;
+  std::string id = std::to_string(d.id);
+  for (const auto& p : page_list) {
+    if (p.image_key.empty() || p.number > cfg.max_preview_pages) continue;
+    ++available;
+    if (p.number > limit) continue;
+    previews.push_back(mstch::map{{"n", std::to_string(p.number)},
+                                  {"id", id},
+                                  {"alt", d.title + "_第" + std::to_string(p.number) + "页"},
+                                  {"width", std::to_string(p.width)},
+                                  {"height", std::to_string(p.height)},
+                                  {"loading", std::string(p.number <= 2 ? "eager" : "lazy")}});
+  }
+  int shown = static_cast<int>(previews.size());
+  int total_pages = std::max(d.pages, static_cast<int>(page_list.size()));
+
+  // 资源描述: the first paragraphs numbered, the rest behind 展开阅读全文 (a <details>
+  // element, so it opens without JavaScript).
+  mstch::array excerpts, full;
+  size_t used = 0;
+  std::string meta_text;
+  for (auto& para : paragraphs(page_list)) {
+    if (meta_text.size() < 400) meta_text += para + " ";
+    if (used < kExcerptChars) {
+      used += para.size();
+      excerpts.push_back(mstch::map{{"n", std::to_string(excerpts.size() + 1)}, {"text", para}});
+    } else {
+      full.push_back(mstch::map{{"text", para}});
+    }
+  }
+
+  mstch::array related;
+  if (d.status == store::DocumentStatus::kReady) {
+    if (auto r = lib.related(d.id, 12); r.ok()) {
+      for (const auto& x : *r) {
+        if (Site::is_listed(x) && x.id != d.id && related.size() < 8) related.push_back(doc_card(x));
+      }
+    }
+  }
+  mstch::array related_searches;
+  std::set<std::string> seen;
+  if (auto q = lib.store().queries_for_document(d.id, 6); q.ok()) {
+    for (const auto& x : *q) {
+      if (seen.insert(x.query).second) related_searches.push_back(mstch::map{{"query", x.query}, {"enc", url_encode(x.query)}});
+    }
+  }
+  for (const auto& k : split(d.keywords, ' ')) {
+    if (related_searches.size() >= 8) break;
+    if (!k.empty() && seen.insert(k).second) related_searches.push_back(mstch::map{{"query", k}, {"enc", url_encode(k)}});
+  }
+  mstch::array tags;
+  for (const auto& t : d.tags) tags.push_back(mstch::map{{"name", t}, {"enc", url_encode(t)}});
+
+  mstch::map ctx{{"id", id},
+                 {"title", d.title},
+                 {"uploader", mask_name(d.uploader_name.empty() ? std::string("匿名") : d.uploader_name)},
+                 {"date", format_date(d.created_at)},
+                 {"format", d.format.empty() ? std::string("—") : format_upper(d.format)},
+                 {"pages", std::to_string(d.pages)},
+                 {"size", human_size(static_cast<uint64_t>(d.size))},
+                 {"processing", d.status == store::DocumentStatus::kProcessing},
+                 {"failed", d.status == store::DocumentStatus::kFailed},
+                 {"can_retry", d.status == store::DocumentStatus::kFailed && Site::can_manage(v, d)},
+                 {"error", d.error},
+                 {"is_private", d.visibility == store::Visibility::kPrivate},
+                 {"is_hidden", d.hidden},
+                 {"previews", previews},
+                 {"has_previews", !previews.empty()},
+                 {"shown", std::to_string(shown)},
+                 {"available", std::to_string(available)},
+                 {"preview_limit", std::to_string(cfg.max_preview_pages)},
+                 {"has_more", available > shown},
+                 {"next_page", std::to_string(shown + 1)},
+                 {"total_pages", std::to_string(total_pages)},
+                 {"excerpts", excerpts},
+                 {"full", full},
+                 {"has_full", !full.empty()},
+                 {"tags", tags},
+                 {"has_tags", !tags.empty()},
+                 {"related", related},
+                 {"related_searches", related_searches},
+                 {"has_related_searches", !related_searches.empty()},
+                 {"crumbs", breadcrumb(d.category_path)},
+                 {"flash", flash.empty() ? std::string() : site.text(v.lang, flash)}};
+  if (d.hidden) {
+    if (auto queue = lib.store().review_queue(10000); queue.ok()) {
+      bool in_review = std::find(queue->begin(), queue->end(), d.id) != queue->end();
+      ctx["in_review"] = in_review;
+      ctx["is_hidden"] = !in_review;
+    }
+  }
+  if (d.similar_to != 0) {
+    if (auto other = lib.store().get_document(d.similar_to); other.ok() && Site::can_view(v, *other)) {
+      ctx["similar"] = true;
+      ctx["similar_id"] = std::to_string(other->id);
+      ctx["similar_title"] = other->title;
+      ctx["similar_percent"] = std::to_string(static_cast<int>(d.similarity * 100 + 0.5));
+    }
+  }
+  mstch::array reasons;
+  for (const char* r : {"spam", "porn", "copyright", "privacy", "abuse", "other"}) {
+    reasons.push_back(mstch::map{{"value", std::string(r)}, {"label", site.text(v.lang, std::string("reason_") + r)},
+                                 {"first", reasons.empty()}});
+  }
+  ctx["reasons"] = reasons;
+  std::string referer = req.get_header_value("Referer");
+  std::string origin = origin_of(req);
+  ctx["back"] = starts_with(referer, origin + "/") ? referer.substr(origin.size()) : std::string("/");
+
+  // Counters: one view per visitor and document every half hour; a click from search results
+  // feeds 相关搜索.
+  if (site.first_touch(v.key(), "view:" + id, 1800)) {
+    (void)lib.store().add_views(d.id, 1);
+    (void)lib.store().add_daily("view", 1);
+    std::string q = utf8_prefix(trim(sanitize_utf8(req.get_param_value("q"))), 100);
+    if (!q.empty()) (void)lib.store().log_query(q, 1, d.id);
+  }
+
+  Frame frame;
+  frame.title = d.title;
+  frame.description = d.description.empty() ? meta_text : d.description;
+  frame.canonical = "/d/" + id;
+  frame.og_type = "article";
+  frame.here = "/d/" + id;
+  frame.noindex = !Site::is_listed(d);
+  if (shown > 0 && Site::is_listed(d)) frame.og_image = "/api/v1/documents/" + id + "/pages/1?size=thumb";
+  send_html(res, views.page("document", ctx, frame, v, origin));
+}
+
+}  // namespace wenku::http

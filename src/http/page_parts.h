@@ -1,0 +1,24 @@
+// Pieces several page routes share: document cards, pagers, breadcrumbs, the document page.
+#pragma once
+
+#include <httplib.h>
+
+#include <mstch/mstch.hpp>
+#include <string>
+
+#include "http/site.h"
+#include "http/views.h"
+
+namespace wenku::http {
+
+mstch::map doc_card(const store::Document& d);
+std::string format_upper(const std::string& format);
+// Empty when there is only one page.
+mstch::map pager(int64_t page, bool has_next, const std::string& base, const std::string& params);
+// "办公文档/事务文书" -> links to /c/办公文档 and /c/办公文档/事务文书.
+mstch::array breadcrumb(const std::string& category_path);
+// The document page of DESIGN.md §1 for route match 1; `flash` is a message key or "".
+void render_document_page(Site& site, const Views& views, const Visitor& v, const httplib::Request& req,
+                          httplib::Response& res, const std::string& flash);
+
+}  // namespace wenku::http
