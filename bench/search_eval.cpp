@@ -12,6 +12,7 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -19,6 +20,7 @@
 
 #include "core/strings.h"
 #include "index/sqlite_index.h"
+#include "text/keywords.h"
 #include "text/normalizer.h"
 #include "text/segmenter.h"
 
@@ -51,6 +53,30 @@ bool set_param(wenku::index::RankParams& p, const std::string& kv) {
   return true;
 }
 
+// Pages of about `chars` characters, cut at line ends (a long line is cut anywhere).
+std::vector<std::string> paginate(const std::string& text, size_t chars) {
+  std::vector<std::string> pages;
+  std::string current;
+  size_t n = 0;
+  for (const std::string& line : wenku::split(text, '\n')) {
+    std::u32string u = wenku::utf8_to_u32(line);
+    for (size_t at = 0; at < u.size() || (at == 0 && u.empty()); at += chars) {
+      std::u32string_view piece = std::u32string_view(u).substr(at, chars);
+      if (n > 0 && n + piece.size() + 1 > chars) {
+        pages.push_back(std::move(current));
+        current.clear();
+        n = 0;
+      }
+      current += wenku::u32_to_utf8(piece);
+      current += '\n';
+      n += piece.size() + 1;
+      if (u.empty()) break;
+    }
+  }
+  if (!current.empty() || pages.empty()) pages.push_back(std::move(current));
+  return pages;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -58,6 +84,7 @@ int main(int argc, char** argv) {
   std::string db_path = "search_eval.db";
   bool reuse = false;
   size_t synthesize = 0;
+  size_t n_keywords = 0;  // TF-IDF keywords per document, as the library may compute them
   wenku::index::RankParams params;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -67,6 +94,7 @@ int main(int argc, char** argv) {
     else if (a == "--db") db_path = next();
     else if (a == "--reuse") reuse = true;
     else if (a == "--synthesize") synthesize = std::stoul(next());
+    else if (a == "--keywords") n_keywords = std::stoul(next());
     else if (a == "--param") {
       if (!set_param(params, next())) {
         std::cerr << "unknown --param\n";
@@ -112,16 +140,21 @@ int main(int argc, char** argv) {
     }
   }
   if (build) {
-    // Synthesised volume: new documents made of paragraphs (lines, or ~300-character
+    // Synthesised volume: new documents made of paragraphs (~150-character
     // pieces) of the real ones, shuffled, with titles of other documents.
     std::vector<std::string> pieces;
     if (synthesize > docs.size()) {
       for (auto& d : docs) {
         std::u32string u = wenku::utf8_to_u32(d.second);
-        for (size_t i = 0; i < u.size(); i += 300) {
-          pieces.push_back(wenku::u32_to_utf8(std::u32string_view(u).substr(i, 300)));
+        for (size_t i = 0; i < u.size(); i += 150) {
+          pieces.push_back(wenku::u32_to_utf8(std::u32string_view(u).substr(i, 150)));
         }
       }
+    }
+    std::optional<wenku::text::KeywordExtractor> extractor;
+    if (n_keywords) {
+      auto k = wenku::text::KeywordExtractor::load();
+      if (k.ok()) extractor.emplace(std::move(*k));
     }
     std::mt19937_64 rng(42);
     size_t total_docs = std::max(synthesize, docs.size());
@@ -136,12 +169,22 @@ int main(int argc, char** argv) {
       } else {
         d.title = docs[rng() % docs.size()].first;
         std::string body;
-        size_t n = 1 + rng() % 4;
+        size_t n = 1 + rng() % 2;
         for (size_t k = 0; k < n; ++k) body += pieces[rng() % pieces.size()] + "\n";
         d.pages = {body};
       }
       d.created_at = static_cast<int64_t>(1600000000 + i);
-      bytes += d.title.size() + d.pages[0].size();
+      // As the library imports a manifest's text: pages of about 1200 characters cut at
+      // line ends, and the first 200 characters as the description.
+      std::string all = d.pages[0];
+      d.pages = paginate(all, 1200);
+      d.description = wenku::utf8_prefix(all, 200);
+      if (n_keywords && extractor) {
+        for (auto& k : extractor->extract(**seg, d.title + "\n" + all, n_keywords)) {
+          d.keywords += (d.keywords.empty() ? "" : " ") + k.word;
+        }
+      }
+      bytes += d.title.size() + all.size();
       auto r = index->upsert(d);
       if (!r.ok()) {
         std::cerr << "upsert: " << r.error().message << "\n";

@@ -230,7 +230,7 @@ ParsedQuery Analyzer::parse_query(std::string_view query) const {
     std::vector<std::string> words = query_words(chunk);
     if (words.empty()) continue;
     if (quoted || negate) {
-      QueryTerm t{chunk, words, words.size() > 1};
+      QueryTerm t{chunk, words, quoted || words.size() > 1};
       if (negate) {
         out.excluded.push_back(std::move(t));
       } else {

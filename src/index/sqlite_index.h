@@ -16,17 +16,18 @@ struct RankParams {
   double w_title = 6.0, w_title_grams = 3.0, w_meta = 3.0, w_meta_grams = 1.5;
   double w_body = 1.0, w_body_grams = 0.5;
   double w_chars = 0.3;  // single characters (all fields)
-  double w_pair = 1.0;   // adjacent query words found together (a multiplier of their idf)
+  double w_pair = 4.0;   // adjacent query words found together (a multiplier of their idf)
   double k1 = 1.2, b = 0.75;
   // A relaxed (not all words) match is scored as score * coverage^coverage_power.
-  double coverage_power = 2.0;
+  double coverage_power = 3.0;
   // Terms a query of n terms must match before the relaxed set is used: all when
-  // n <= strict_terms, else ceil(n * min_share).
+  // n <= strict_terms, else ceil(n * min_share). Longer queries are mostly questions in
+  // natural language, where some words never occur in the answer: they rank by coverage.
   int strict_terms = 3;
-  double min_share = 1.0;
+  double min_share = 0.0;
   // A relaxed query looks only at documents holding its rarest terms, as many terms as
   // fit in this many documents (their document frequencies summed); the rest only score.
-  double relaxed_budget = 5000;
+  double relaxed_budget = 1000;
 };
 
 // Opens (creating if needed) the index database at `path`.
