@@ -1,5 +1,6 @@
 // `wenku check`: every row's blobs exist with their hash, no blob is orphaned, the index
 // agrees with the store, no document is stuck. Repairs what can be rebuilt.
+#include <filesystem>
 #include <set>
 
 #include "core/clock.h"
@@ -98,6 +99,16 @@ Result<CheckReport> Library::check() {
   }));
   for (const auto& key : orphans) {
     problem("blob " + key + " belongs to no document: removed", blobs_->remove(key).ok());
+  }
+  // Blob writes that a crash cut off between their temporary file and the rename. Only when
+  // alone: another process may be writing one right now.
+  if (alone_) {
+    std::error_code ec;
+    for (const auto& entry : std::filesystem::directory_iterator(dir_.blobs() / "tmp", ec)) {
+      std::error_code rm;
+      std::filesystem::remove_all(entry.path(), rm);
+      problem("unfinished blob write " + entry.path().filename().string() + ": removed", !rm);
+    }
   }
 
   // The index against the store.

@@ -20,8 +20,29 @@ namespace fs = std::filesystem;
 
 Library::Library(Settings settings, DataDir dir) : settings_(std::move(settings)), dir_(std::move(dir)) {}
 
+namespace {
+
+// Converter work directories (LibreOffice profiles, about 1 MB each) are named after the
+// scratch directory of the process that made them; once that scratch is gone the process
+// is too, and its work directory would otherwise stay forever.
+void clean_dead_work(const DataDir& dir) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(dir.work(), ec)) {
+    std::string name = entry.path().filename().string();
+    if (name.rfind("convert-", 0) != 0) continue;
+    if (!fs::exists(dir.tmp() / name.substr(8), ec)) fs::remove_all(entry.path(), ec);
+  }
+}
+
+}  // namespace
+
 Library::~Library() {
   if (workers_) workers_->stop();
+  if (converter_ && scratch_) {
+    converter_.reset();  // the helpers end before their directory goes
+    std::error_code ec;
+    fs::remove_all(dir_.work() / ("convert-" + scratch_->path().filename().string()), ec);
+  }
 }
 
 Result<std::unique_ptr<Library>> Library::open(const Settings& settings, Options options) {
@@ -40,6 +61,7 @@ Result<void> Library::init(Options options) {
     WENKU_ASSIGN_OR_RETURN(lock_, DataLock::acquire(dir_, DataLock::Mode::kShared));
   }
   clean_dead_scratch(dir_.tmp());
+  clean_dead_work(dir_);
   WENKU_ASSIGN_OR_RETURN(scratch_, ScratchDir::create(dir_.tmp()));
   WENKU_ASSIGN_OR_RETURN(store_, store::open_metadata_store("sqlite://" + dir_.db().string()));
   WENKU_ASSIGN_OR_RETURN(blobs_, blob::open_blob_store("file://" + dir_.blobs().string()));

@@ -42,8 +42,8 @@ def read_lines(text):
     return out
 
 
-def helper_pids(root_pid):
-    """Processes named wenku-convert-helper in the session of `root_pid`."""
+def processes():
+    """(pid, ppid, comm, cmdline) of every process."""
     out = []
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
@@ -51,13 +51,29 @@ def helper_pids(root_pid):
         try:
             with open("/proc/%s/stat" % pid) as f:
                 stat = f.read()
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                cmdline = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
             comm = stat[stat.index("(") + 1:stat.rindex(")")]
-            sid = int(stat[stat.rindex(")") + 2:].split()[3])
-        except (OSError, ValueError):
+            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
             continue
-        if sid == root_pid and comm.startswith("wenku-convert"):
-            out.append(int(pid))
+        out.append((int(pid), ppid, comm, cmdline))
     return out
+
+
+def helper_pids(parent):
+    """Converter helpers started by `parent` (they run in their own sessions)."""
+    return [pid for pid, ppid, comm, _ in processes() if ppid == parent and comm.startswith("wenku-convert")]
+
+
+def leftovers(data, wait=15):
+    """Processes still working in `data` after their wenku died (orphaned helpers)."""
+    deadline = time.monotonic() + wait
+    while True:
+        left = [(pid, cmd) for pid, _, _, cmd in processes() if data in cmd and pid != os.getpid()]
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.1)
 
 
 def body(suite):
@@ -82,6 +98,14 @@ def body(suite):
     print("calibration: %d files in %.2f s" % (len(files), full), flush=True)
     acknowledged = {ln["id"]: ln["status"] for ln in lines if ln["id"] is not None}
 
+    # What a crash leaves between a blob's temporary file and its rename, and the converter
+    # directory of a dead process: check removes both.
+    with open(os.path.join(data, "blobs", "tmp", "put-12345"), "wb") as f:
+        f.write(b"half a blob")
+    os.makedirs(os.path.join(data, "work", "convert-999999-1", "profile-0"), exist_ok=True)
+    harness.check_twice(suite, data, "planted leftovers")
+    harness.verify_data_dir(suite, data, "planted leftovers")
+
     kills = acked_lines = kill_points = 0
     for it in range(1, iterations + 1):
         files = make_inputs(suite, it, corpus_pool)
@@ -102,6 +126,8 @@ def body(suite):
             if ln.get("id") is not None and ln["status"] in ("ready", "failed"):
                 acknowledged.setdefault(ln["id"], ln["status"])
         label = "iteration %d (kill at %.2f s%s)" % (it, delay, "" if killed else ", finished first")
+        left = leftovers(data)
+        suite.check(not left, "%s: processes outlived the killed import: %s" % (label, left))
         harness.check_twice(suite, data, label)
         harness.verify_data_dir(suite, data, label)
         docs = harness.documents(data)
@@ -125,7 +151,7 @@ def body(suite):
         deadline = time.monotonic() + 60
         victims = []
         while time.monotonic() < deadline and p.poll() is None and not victims:
-            victims = harness_helpers = helper_pids(p.pid)
+            victims = helper_pids(p.pid)
             time.sleep(0.02)
         if victims:
             time.sleep(suite.rng.uniform(0.0, 1.0))

@@ -421,6 +421,11 @@ def verify_data_dir(suite, data, label, settled=False):
     leftovers = os.listdir(os.path.join(blob_root, "tmp")) if os.path.isdir(os.path.join(blob_root, "tmp")) else []
     if leftovers:
         problems.append("blobs/tmp holds %d leftover file(s): %s" % (len(leftovers), leftovers[:3]))
+    work = os.path.join(data, "work")
+    if os.path.isdir(work):
+        for entry in os.listdir(work):
+            if entry.startswith("convert-"):
+                problems.append("work/%s outlived its process" % entry)
     tmp = os.path.join(data, "tmp")
     if os.path.isdir(tmp):
         for entry in os.listdir(tmp):
