@@ -49,7 +49,7 @@ struct SearchResult {
   int64_t total = 0;  // documents matching (all words, or the relaxed query when none do)
   std::vector<SearchHit> hits;
   double took_ms = 0;
-  bool relaxed = false;  // true when not every word matched and the query was relaxed
+  bool relaxed = false;  // true when no document has every word: the hits have most of them
 };
 
 class SearchIndex {

@@ -3,12 +3,14 @@
 #include "index/sqlite_index.h"
 
 #include <sqlite3.h>
+#include <zlib.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
 #include <mutex>
+#include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -28,7 +30,8 @@ constexpr size_t kMaxQueryTerms = 32;
 constexpr int kMaxLimit = 1000;
 constexpr int kMaxOffset = 100000;
 constexpr size_t kMaxCandidates = 2000000;  // rows a query may score
-constexpr int kSchemaVersion = 2;
+constexpr int kSchemaVersion = 3;
+constexpr int kColumns = 7;  // t tg k kg b bg u
 
 // ---- SQLite helpers -------------------------------------------------------------------
 
@@ -85,6 +88,58 @@ Result<void> exec(sqlite3* db, const char* sql) {
   return {};
 }
 
+// ---- stored analysed text: length-prefixed columns, deflated --------------------------
+
+constexpr size_t kMaxPackedBytes = 1024u * 1024u * 1024u;  // never more than we could write
+
+void put_u32(std::string& out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out += static_cast<char>((v >> (8 * i)) & 0xFF);
+}
+uint32_t get_u32(std::string_view s, size_t at) {
+  uint32_t v = 0;
+  for (int i = 0; i < 4; ++i) v |= static_cast<uint32_t>(static_cast<unsigned char>(s[at + static_cast<size_t>(i)])) << (8 * i);
+  return v;
+}
+
+std::string pack_columns(const std::vector<std::string>& cols) {
+  std::string raw;
+  for (const std::string& c : cols) {
+    put_u32(raw, static_cast<uint32_t>(c.size()));
+    raw += c;
+  }
+  uLongf bound = compressBound(static_cast<uLong>(raw.size()));
+  std::string out;
+  put_u32(out, static_cast<uint32_t>(raw.size()));
+  out.resize(4 + bound);
+  // Level 1: most of the gain (the grams repeat the words' characters) at little CPU.
+  if (compress2(reinterpret_cast<Bytef*>(out.data() + 4), &bound, reinterpret_cast<const Bytef*>(raw.data()),
+                static_cast<uLong>(raw.size()), 1) != Z_OK) {
+    throw std::runtime_error("zlib compress2 failed");  // only out of memory: a bug or worse
+  }
+  out.resize(4 + bound);
+  return out;
+}
+
+bool unpack_columns(std::string_view blob, std::vector<std::string>& cols) {
+  if (blob.size() < 4) return false;
+  uLongf size = get_u32(blob, 0);
+  if (size > kMaxPackedBytes) return false;
+  std::string raw(size, '\0');
+  if (uncompress(reinterpret_cast<Bytef*>(raw.data()), &size, reinterpret_cast<const Bytef*>(blob.data() + 4),
+                 static_cast<uLong>(blob.size() - 4)) != Z_OK || size != raw.size()) {
+    return false;
+  }
+  for (size_t at = 0; at < raw.size();) {
+    if (at + 4 > raw.size()) return false;
+    size_t n = get_u32(raw, at);
+    at += 4;
+    if (at + n > raw.size()) return false;
+    cols.emplace_back(raw.substr(at, n));
+    at += n;
+  }
+  return cols.size() == static_cast<size_t>(kColumns);
+}
+
 // ---- FTS5 tokenizer: tokens arrive pre-analysed, separated by single spaces ------------
 
 int ws_create(void*, const char**, int, Fts5Tokenizer** out) {
@@ -114,7 +169,6 @@ int ws_tokenize(Fts5Tokenizer*, void* ctx, int, const char* text, int n,
 // returns a RankResult blob: the terms found and a BM25 score summed over phrases (a term's
 // word and character-sequence forms, and bonus phrases) and columns.
 
-constexpr int kColumns = 7;
 constexpr int kExcludePhrase = -1;  // in the term map: a phrase that only excludes
 constexpr int kBonusPhrase = -2;    // in the term map: a phrase that only adds score
 
@@ -415,8 +469,11 @@ class SqliteSearchIndex : public SearchIndex {
                    "CREATE INDEX IF NOT EXISTS docs_category ON docs(category);"
                    "CREATE TABLE IF NOT EXISTS pages(doc_id INTEGER, page INTEGER, text TEXT,"
                    " aligned TEXT, PRIMARY KEY(doc_id, page)) WITHOUT ROWID;"
+                   // Contentless: the analysed text is kept once, compressed, in fts_src
+                   // (FTS5 needs it back to delete a row), not uncompressed in FTS5.
                    "CREATE VIRTUAL TABLE IF NOT EXISTS fts USING fts5(t, tg, k, kg, b, bg, u,"
-                   " tokenize='wenku_ws');"
+                   " tokenize='wenku_ws', content='');"
+                   "CREATE TABLE IF NOT EXISTS fts_src(id INTEGER PRIMARY KEY, data BLOB);"
                    "CREATE VIRTUAL TABLE IF NOT EXISTS fts_vocab USING fts5vocab(fts, 'row');"));
     recount();
     // Each upsert is its own transaction, so FTS5 writes a small segment per document;
@@ -516,7 +573,24 @@ class SqliteSearchIndex : public SearchIndex {
   }
 
   Result<void> delete_document(int64_t id) {
-    for (const char* sql : {"DELETE FROM fts WHERE rowid=?1", "DELETE FROM pages WHERE doc_id=?1",
+    Stmt src(db_, "SELECT data FROM fts_src WHERE id=?1");
+    src.bind(1, id);
+    if (src.step()) {
+      std::string_view blob(static_cast<const char*>(sqlite3_column_blob(src.get(), 0)),
+                            static_cast<size_t>(sqlite3_column_bytes(src.get(), 0)));
+      std::vector<std::string> cols;
+      if (!unpack_columns(blob, cols)) {
+        return make_error(ErrorCode::kCorrupt, "index: stored text of document " + std::to_string(id) +
+                                                   " is damaged; delete the index to rebuild it");
+      }
+      Stmt del(db_, "INSERT INTO fts(fts,rowid,t,tg,k,kg,b,bg,u) VALUES('delete',?1,?2,?3,?4,?5,?6,?7,?8)");
+      del.bind(1, id);
+      for (size_t c = 0; c < cols.size(); ++c) del.bind(static_cast<int>(c + 2), cols[c]);
+      del.step();
+      if (del.failed()) return del.error("index: delete text");
+    }
+    if (src.failed()) return src.error("index: delete");
+    for (const char* sql : {"DELETE FROM fts_src WHERE id=?1", "DELETE FROM pages WHERE doc_id=?1",
                             "DELETE FROM docs WHERE id=?1"}) {
       Stmt s(db_, sql);
       s.bind(1, id);
@@ -559,17 +633,19 @@ class SqliteSearchIndex : public SearchIndex {
       p.step();
       if (p.failed()) return p.error("index: insert page");
     }
+    std::vector<std::string> cols = {t.words, t.grams, k.words, k.grams, b.words, b.grams,
+                                     t.chars + " " + k.chars + " " + b.chars};
     Stmt f(db_, "INSERT INTO fts(rowid,t,tg,k,kg,b,bg,u) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
     f.bind(1, doc.id);
-    f.bind(2, t.words);
-    f.bind(3, t.grams);
-    f.bind(4, k.words);
-    f.bind(5, k.grams);
-    f.bind(6, b.words);
-    f.bind(7, b.grams);
-    f.bind(8, t.chars + " " + k.chars + " " + b.chars);
+    for (size_t c = 0; c < cols.size(); ++c) f.bind(static_cast<int>(c + 2), cols[c]);
     f.step();
     if (f.failed()) return f.error("index: insert text");
+    std::string packed = pack_columns(cols);
+    Stmt src(db_, "INSERT INTO fts_src(id,data) VALUES(?1,?2)");
+    src.bind(1, doc.id);
+    sqlite3_bind_blob(src.get(), 2, packed.data(), static_cast<int>(packed.size()), SQLITE_TRANSIENT);
+    src.step();
+    if (src.failed()) return src.error("index: insert text");
     return {};
   }
 
@@ -781,12 +857,13 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
       for (const QueryTerm& t : chars) pq.highlight.push_back(t.text);
     }
   }
+  // Short queries keep only documents with every term when there are any; longer ones
+  // those with at least need terms (min_share), when there are any.
   int need = n <= params_.strict_terms ? n : static_cast<int>(std::ceil(n * params_.min_share));
-  int64_t strict = std::count_if(cands.begin(), cands.end(), [&](const Candidate& c) { return c.matched >= need; });
-  out.relaxed = strict == 0;
-  if (!out.relaxed) {
-    std::erase_if(cands, [&](const Candidate& c) { return c.matched < need; });
-  }
+  int64_t full = std::count_if(cands.begin(), cands.end(), [&](const Candidate& c) { return c.matched >= n; });
+  int64_t enough = std::count_if(cands.begin(), cands.end(), [&](const Candidate& c) { return c.matched >= need; });
+  out.relaxed = full == 0;
+  if (enough > 0) std::erase_if(cands, [&](const Candidate& c) { return c.matched < need; });
   // Coverage weighs each term by its rarity: missing 人 costs little, missing 韩国国会 much.
   std::vector<double> weight;
   double all_weight = 0;
