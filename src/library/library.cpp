@@ -34,6 +34,21 @@ void clean_dead_work(const DataDir& dir) {
   }
 }
 
+// An uploaded file's name as a title: what follows the last path separator, without control
+// characters (NUL, newlines), at most 255 characters. Names are data from strangers.
+std::string clean_file_name(std::string_view raw) {
+  std::string s = sanitize_utf8(raw);
+  size_t cut = s.find_last_of("/\\");
+  if (cut != std::string::npos) s = s.substr(cut + 1);
+  std::string out;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u >= 0x20 && u != 0x7f) out += c;
+  }
+  out = utf8_prefix(trim(out), 255);
+  return out.empty() || out == "." || out == ".." ? std::string("document") : out;
+}
+
 }  // namespace
 
 Library::~Library() {
@@ -129,7 +144,7 @@ Result<ImportOutcome> Library::commit_upload(std::unique_ptr<UploadWriter> uploa
 
   WENKU_ASSIGN_OR_RETURN(std::string key, blobs_->put_file(file->path(), sha));
   store::NewDocument doc;
-  doc.original_name = sanitize_utf8(request.original_name.empty() ? "document" : request.original_name);
+  doc.original_name = clean_file_name(request.original_name);
   doc.title = sanitize_utf8(request.title.empty() ? doc.original_name : request.title);
   doc.external_id = request.external_id;
   doc.category_path = request.category;
