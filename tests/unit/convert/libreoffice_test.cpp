@@ -29,7 +29,8 @@ ConverterOptions real_options(const TempDir& dir, int slots = 1) {
   options.slots = slots;
   options.timeout_seconds = 60;
   options.work_dir = dir / "work";
-  options.helper_path = wenku::testing::binary_dir() / "wenku-convert-helper";
+  // helper_path stays empty: the pool finds wenku-convert-helper next to this test executable
+  // (both land in the build directory's root), as it finds it next to `wenku`.
   return options;
 }
 
