@@ -198,7 +198,7 @@ def big_upload(server, total, timeout):
 def body(suite):
     fast = suite.args.tier == "fast"
     limit = 120 if fast else 180
-    env = {"WENKU_CONVERT_TIMEOUT_SECONDS": "30", "WENKU_MAX_UPLOAD_BYTES": str(64 << 20)}
+    env = {"WENKU_CONVERT_TIMEOUT_SECONDS": "30", "WENKU_MAX_UPLOAD_BYTES": str(160 << 20)}
     data = os.path.dirname(suite.path("data", "x"))
     server = harness.Server(suite, data, env=env)
     # A normal document first, so searches have something to find.
