@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
   std::string db_path = "search_eval.db";
   bool reuse = false;
   size_t synthesize = 0;
-  size_t n_keywords = 0;  // TF-IDF keywords per document, as the library may compute them
+  size_t n_keywords = 0;
+  size_t batch_size = 1;  // documents per commit (upsert_batch)  // TF-IDF keywords per document, as the library may compute them
   wenku::index::RankParams params;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -95,6 +96,7 @@ int main(int argc, char** argv) {
     else if (a == "--reuse") reuse = true;
     else if (a == "--synthesize") synthesize = std::stoul(next());
     else if (a == "--keywords") n_keywords = std::stoul(next());
+    else if (a == "--batch") batch_size = std::max<size_t>(1, std::stoul(next()));
     else if (a == "--param") {
       if (!set_param(params, next())) {
         std::cerr << "unknown --param\n";
@@ -160,6 +162,7 @@ int main(int argc, char** argv) {
     size_t total_docs = std::max(synthesize, docs.size());
     size_t bytes = 0;
     auto t0 = Clock::now();
+    std::vector<IndexDocument> batch;
     for (size_t i = 0; i < total_docs; ++i) {
       IndexDocument d;
       d.id = static_cast<int64_t>(i + 1);
@@ -185,10 +188,14 @@ int main(int argc, char** argv) {
         }
       }
       bytes += d.title.size() + all.size();
-      auto r = index->upsert(d);
-      if (!r.ok()) {
-        std::cerr << "upsert: " << r.error().message << "\n";
-        return 1;
+      batch.push_back(std::move(d));
+      if (batch.size() >= batch_size || i + 1 == total_docs) {
+        auto r = batch_size == 1 ? index->upsert(batch[0]) : index->upsert_batch(batch);
+        if (!r.ok()) {
+          std::cerr << "upsert: " << r.error().message << "\n";
+          return 1;
+        }
+        batch.clear();
       }
     }
     (void)index->flush();

@@ -21,6 +21,9 @@ class OwningIndex : public SearchIndex {
   const text::Segmenter& segmenter() const { return *segmenter_; }
 
   Result<void> upsert(const IndexDocument& doc) override { return inner_->upsert(doc); }
+  Result<void> upsert_batch(const std::vector<IndexDocument>& docs) override {
+    return inner_->upsert_batch(docs);
+  }
   Result<void> remove(int64_t id) override { return inner_->remove(id); }
   Result<void> set_listed(int64_t id, bool listed) override { return inner_->set_listed(id, listed); }
   Result<SearchResult> search(const SearchQuery& q) const override { return inner_->search(q); }

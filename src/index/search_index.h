@@ -57,6 +57,12 @@ class SearchIndex {
   virtual ~SearchIndex() = default;
   // Replaces all of a document, atomically. Errors: kInvalidArgument (too large), kIo.
   virtual Result<void> upsert(const IndexDocument& doc) = 0;
+  // Several documents in one commit: each is whole or absent after a crash, and the batch
+  // costs far less than one commit per document (bulk imports). Errors: as upsert.
+  virtual Result<void> upsert_batch(const std::vector<IndexDocument>& docs) {
+    for (const IndexDocument& d : docs) WENKU_TRY(upsert(d));
+    return {};
+  }
   // Removing an unknown id is not an error. Errors: kIo.
   virtual Result<void> remove(int64_t id) = 0;
   // Errors: kNotFound, kIo.

@@ -493,14 +493,51 @@ class SqliteSearchIndex : public SearchIndex {
     return {};
   }
 
-  Result<void> upsert(const IndexDocument& doc) override {
+  Result<void> upsert(const IndexDocument& doc) override { return upsert_batch({doc}); }
+
+  Result<void> upsert_batch(const std::vector<IndexDocument>& docs) override {
+    // Analysis runs outside the lock: it is the slow part and needs no database.
+    std::vector<Prepared> prepared;
+    prepared.reserve(docs.size());
+    for (const IndexDocument& doc : docs) {
+      WENKU_ASSIGN_OR_RETURN(Prepared p, prepare(doc));
+      prepared.push_back(std::move(p));
+    }
+    std::lock_guard lock(mu_);
+    WENKU_TRY(exec(db_, "BEGIN IMMEDIATE"));
+    for (const Prepared& p : prepared) {
+      Result<void> r = write_document(*p.doc, p.title, p.t, p.k, p.b, p.originals, p.pages);
+      if (!r.ok()) {
+        (void)exec(db_, "ROLLBACK");
+        recount();
+        return r;
+      }
+    }
+    Result<void> c = exec(db_, "COMMIT");
+    if (!c.ok()) {
+      (void)exec(db_, "ROLLBACK");
+      recount();
+    }
+    return c;
+  }
+
+ private:
+  // A document analysed and ready to write.
+  struct Prepared {
+    const IndexDocument* doc;
+    std::string title;
+    AnalyzedField t, k, b;
+    std::vector<std::string> originals;
+    std::vector<AlignedText> pages;
+  };
+
+  Result<Prepared> prepare(const IndexDocument& doc) const {
     size_t total = 0;
     for (const std::string& p : doc.pages) total += p.size();
     if (total > kMaxDocumentBytes || doc.pages.size() > kMaxPages) {
       return make_error(ErrorCode::kTooLarge, "index: document " + std::to_string(doc.id) +
                                                   " has too much text to index");
     }
-    // Analysis runs outside the lock: it is the slow part and needs no database.
     std::string title = utf8_prefix(sanitize_utf8(doc.title), kMaxFieldBytes);
     std::string meta = utf8_prefix(sanitize_utf8(doc.keywords + "\n" + doc.description), kMaxFieldBytes);
     std::vector<std::string> originals;
@@ -512,17 +549,11 @@ class SqliteSearchIndex : public SearchIndex {
     AnalyzedField t = analyzer_.analyze_normalized(analyzer_.normalize(title));
     AnalyzedField k = analyzer_.analyze_normalized(analyzer_.normalize(meta));
     AnalyzedField b = analyzer_.analyze_normalized(join_pages_normalized(pages));
-
-    std::lock_guard lock(mu_);
-    WENKU_TRY(exec(db_, "BEGIN IMMEDIATE"));
-    Result<void> r = write_document(doc, title, t, k, b, originals, pages);
-    if (!r.ok()) {
-      (void)exec(db_, "ROLLBACK");
-      recount();
-      return r;
-    }
-    return exec(db_, "COMMIT");
+    return Prepared{&doc, std::move(title), std::move(t), std::move(k), std::move(b), std::move(originals),
+                    std::move(pages)};
   }
+
+ public:
 
   Result<void> remove(int64_t id) override {
     std::lock_guard lock(mu_);

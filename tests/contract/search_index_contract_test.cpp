@@ -301,6 +301,18 @@ TYPED_TEST(SearchIndexContract, UpsertReplacesAndRemoveDeletes) {
   EXPECT_EQ(*this->index_->all_ids(), std::vector<int64_t>{2});
 }
 
+TYPED_TEST(SearchIndexContract, BatchUpsertWritesEveryDocument) {
+  std::vector<IndexDocument> batch;
+  for (int i = 1; i <= 50; ++i) batch.push_back(doc(i, "批量" + std::to_string(i), {"批量写入的文档"}));
+  batch.push_back(doc(3, "替换", {"同一批中后来的版本"}));  // the later version wins
+  ASSERT_TRUE(this->index_->upsert_batch(batch).ok());
+  EXPECT_EQ(this->index_->all_ids()->size(), 50u);
+  auto r = this->index_->search(query("批量写入"));
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->total, 49);
+  EXPECT_EQ(this->ids("后来的版本"), std::vector<int64_t>{3});
+}
+
 TYPED_TEST(SearchIndexContract, UnlistedDocumentsAreNeverReturned) {
   auto hidden = doc(1, "机密", {"内部资料"});
   hidden.listed = false;
