@@ -19,5 +19,7 @@ int show_command(const std::vector<std::string>& args);
 int check_command(const std::vector<std::string>& args);
 int retry_command(const std::vector<std::string>& args);
 int user_command(const std::vector<std::string>& args);
+int backup_command(const std::vector<std::string>& args);
+int restore_command(const std::vector<std::string>& args);
 
 }  // namespace wenku::cli
