@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/clock.h"
+#include "core/hash.h"
 #include "core/log.h"
 #include "core/strings.h"
 #include "http/assets.h"
@@ -112,6 +113,7 @@ std::string Site::text(const std::string& lang, const std::string& key) {
 Visitor Site::visitor(const httplib::Request& req) {
   Visitor v;
   v.ip = req.remote_addr;
+  v.agent = sha256_hex(req.get_header_value("User-Agent")).substr(0, 12);
   v.lang = pick_lang(req);
   v.desktop = cookie(req, "wk_layout") == "desktop";
   std::string token = cookie(req, kSessionCookie);

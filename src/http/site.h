@@ -25,6 +25,7 @@ struct Visitor {
   bool has_cookies = false;  // a browser with ambient credentials (a session or a CSRF cookie)
   std::string lang;          // "zh-CN" or "en"
   std::string ip;
+  std::string agent;         // a short hash of the User-Agent
   bool desktop = false;      // 电脑版 forced on a phone
 
   bool signed_in() const { return user.has_value(); }
@@ -32,7 +33,12 @@ struct Visitor {
   bool is_admin() const { return user && user->role == store::Role::kAdmin; }
   bool is_staff() const { return user && user->role != store::Role::kMember; }
   // Identifies the visitor for counters and quotas: the account, else the address.
-  std::string key() const { return user ? "user:" + std::to_string(user->id) : "ip:" + ip; }
+  // A guest is the address and the browser's User-Agent: stable whether or not it keeps
+  // cookies, so neither reloads nor cookie-less bots inflate the counters.
+  std::string key() const {
+    if (user) return "user:" + std::to_string(user->id);
+    return "ip:" + ip + "|" + agent;
+  }
 };
 
 // Settings an admin changes on /admin, over the configuration's defaults.

@@ -1,0 +1,188 @@
+"""Authorisation matrix (issue 5, acceptance 2): every document route and API call, for a
+guest, a member, the owner, a moderator and an admin, on public, unlisted, private and hidden
+documents: the expected status, asserted. Also: listings, search and the sitemap show only
+public documents; CSRF tokens are required; login is rate limited; the download policy
+(who, daily limits, signed links, ranges, RFC 5987 names)."""
+import argparse
+import re
+import urllib.parse
+
+from web_harness import Checker, Client, Server, docx_bytes
+
+PASSWORD = "correct horse 1"
+ROLES = ["guest", "member", "owner", "moderator", "admin"]
+KINDS = ["public", "unlisted", "private", "hidden"]
+
+
+def may_view(role, kind):
+    if role == "admin":
+        return True
+    if kind == "private":
+        return role == "owner"
+    if kind == "hidden":
+        return role in ("owner", "moderator")
+    return True
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--wenku", required=True)
+    args = p.parse_args()
+    c = Checker()
+    with Server(args.wenku, {"login_attempts_per_10min": "12"}) as srv:
+        srv.add_user("admin", PASSWORD, "admin")
+        srv.add_user("moder", PASSWORD, "moderator")
+        clients = {r: Client(srv.base) for r in ROLES}
+        c.eq(clients["owner"].register("owner", PASSWORD).status, 303, "register owner")
+        c.eq(clients["member"].register("member", PASSWORD).status, 303, "register member")
+        c.eq(clients["moderator"].login("moder", PASSWORD).status, 303, "login moderator")
+        c.eq(clients["admin"].login("admin", PASSWORD).status, 303, "login admin")
+        clients["guest"].get("/")
+        owner = clients["owner"]
+
+        # One document of each kind, each with its own words so searches tell them apart.
+        ids = {}
+        for kind in KINDS:
+            word = "矩阵%s测试" % kind
+            body = docx_bytes(["%s 第一段，关于择校的说明。" % word, "第二段 %s。" % word])
+            vis = kind if kind in ("unlisted", "private") else "public"
+            r = owner.upload("%s.docx" % kind, body, {"title": "矩阵 %s" % kind, "visibility": vis})
+            c.eq(r.status, 202, "upload " + kind)
+            ids[kind] = r.json()["id"]
+        for kind in KINDS:
+            d = srv.wait_done(owner, ids[kind])
+            c.eq(d["status"], "ready", "processed " + kind)
+        # Hidden by moderation: a report, then the admin hides the document.
+        r = clients["member"].post_form("/d/%d/report" % ids["hidden"], {"reason": "spam", "detail": "广告"})
+        c.eq(r.status, 200, "report form")
+        reports = clients["admin"].get("/admin?tab=reports").text
+        m = re.search(r'action="/admin/reports/(\d+)"', reports)
+        c.expect(m is not None, "admin sees the report")
+        r = clients["admin"].post_form("/admin/reports/%s" % m.group(1), {"action": "hide"})
+        c.eq(r.status, 303, "admin hides")
+
+        routes = [
+            ("GET", "/d/{id}"), ("GET", "/api/v1/documents/{id}"), ("GET", "/api/v1/documents/{id}/pages/1"),
+            ("GET", "/api/v1/documents/{id}/pages/1?size=thumb"), ("GET", "/api/v1/documents/{id}/text"),
+            ("GET", "/api/v1/documents/{id}/text?page=1"), ("GET", "/api/v1/documents/{id}/related"),
+            ("GET", "/api/v1/documents/{id}/download"), ("POST", "/api/v1/documents/{id}/reports"),
+        ]
+        for role in ROLES:
+            cl = clients[role]
+            for kind in KINDS:
+                for method, pattern in routes:
+                    path = pattern.format(id=ids[kind])
+                    if method == "GET":
+                        r = cl.get(path)
+                        want = 200 if may_view(role, kind) else 404
+                    else:
+                        r = cl.request("POST", path, ('{"reason":"other","detail":"x"}').encode(),
+                                       headers={"X-CSRF-Token": cl.csrf}, content_type="application/json")
+                        want = 201 if may_view(role, kind) else 404
+                    c.eq(r.status, want, "%s %s %s (%s)" % (role, method, path, kind))
+                # Managing: owner and admin; others get 403 when they can see it, else 404;
+                # guests are sent to log in.
+                r = cl.post_form("/me/documents/%d/edit" % ids[kind], {"title": "矩阵 %s" % kind})
+                if role == "guest":
+                    want = 303
+                elif role in ("owner", "admin"):
+                    want = 303
+                else:
+                    want = 403 if may_view(role, kind) else 404
+                c.eq(r.status, want, "%s edit %s" % (role, kind))
+                if role in ("owner", "admin") and r.status == 303:
+                    c.expect(r.headers.get("Location", "").startswith("/me"), "edit redirects to /me")
+
+            # Listings: only the public document, for everyone (even its owner and admins).
+            for kind in KINDS:
+                word = "矩阵%s测试" % kind
+                j = cl.get("/api/v1/search?q=" + urllib.parse.quote(word)).json()
+                found = [h["id"] for h in j["hits"]]
+                c.eq(ids[kind] in found, kind == "public", "%s search lists %s" % (role, kind))
+                html = cl.get("/s?q=" + urllib.parse.quote(word)).text
+                c.eq('href="/d/%d?' % ids[kind] in html, kind == "public", "%s /s lists %s" % (role, kind))
+            sitemap = cl.get("/sitemap.xml").text
+            home = cl.get("/").text
+            for kind in KINDS:
+                c.eq("/d/%d<" % ids[kind] in sitemap, kind == "public", "%s sitemap has %s" % (role, kind))
+                c.eq('href="/d/%d"' % ids[kind] in home, kind == "public", "%s home lists %s" % (role, kind))
+
+            # Account pages.
+            want_me = 303 if role == "guest" else 200
+            c.eq(cl.get("/me").status, want_me, role + " /me")
+            c.eq(cl.get("/upload").status, want_me, role + " /upload")
+            want_admin = {"guest": 303, "member": 403, "owner": 403, "moderator": 200, "admin": 200}[role]
+            c.eq(cl.get("/admin").status, want_admin, role + " /admin")
+            want_settings = {"guest": 303, "member": 403, "owner": 403, "moderator": 403, "admin": 303}[role]
+            c.eq(cl.post_form("/admin/settings", {"icp": "京ICP备00000号"}).status, want_settings, role + " POST settings")
+
+        # Moderators see the reports tab but not the settings tab.
+        c.expect("tab=settings" not in clients["moderator"].get("/admin").text, "moderator has no settings tab")
+        c.expect("京ICP备00000号" in clients["guest"].get("/").text, "footer shows the ICP number")
+
+        # CSRF: a signed-in browser's state change without the token is refused.
+        r = owner.post_form("/me/documents/%d/edit" % ids["public"], {"title": "x"}, with_csrf=False)
+        c.eq(r.status, 403, "edit without CSRF token")
+        r = owner.post_form("/me/documents/%d/edit" % ids["public"], {"title": "x", "csrf": "0" * 64})
+        c.eq(r.status, 403, "edit with a wrong CSRF token")
+        r = owner.upload("x.txt", "没有令牌".encode(), with_csrf=False)
+        c.eq(r.status, 403, "API upload from a browser session without CSRF token")
+        r = clients["member"].request("POST", "/api/v1/documents/%d/reports" % ids["public"], b'{"reason":"spam"}',
+                                      content_type="application/json")
+        c.eq(r.status, 403, "report API without CSRF token")
+        c.eq(Client(srv.base).post_form("/login", {"name": "admin", "password": PASSWORD}, with_csrf=False).status,
+             403, "login without the CSRF cookie")
+        # Session cookie attributes.
+        fresh = Client(srv.base)
+        fresh.get("/login")
+        r = fresh.post_form("/login", {"name": "member", "password": PASSWORD})
+        cookie = r.headers.get("Set-Cookie", "")
+        c.expect("HttpOnly" in cookie and "SameSite=Lax" in cookie, "session cookie is HttpOnly SameSite=Lax: " + cookie)
+
+        # Download policy: members only, one download per account per day, signed links.
+        admin = clients["admin"]
+        admin.get("/admin?tab=settings")
+        c.eq(admin.post_form("/admin/settings", {"download_who": "members", "download_daily_user": "1"}).status, 303,
+             "set download policy")
+        guest = Client(srv.base)
+        c.eq(guest.get("/api/v1/documents/%d/download" % ids["public"]).status, 401, "guest download under members policy")
+        member = Client(srv.base)
+        c.eq(member.register("member2", PASSWORD).status, 303, "register member2")
+        member.get("/d/%d" % ids["public"])
+        r = member.post_form("/d/%d/download" % ids["public"], {})
+        c.eq(r.status, 303, "download form redirects to a signed link")
+        link = r.headers.get("Location", "")
+        c.expect("sig=" in link and "exp=" in link, "signed link: " + link)
+        r = member.get(link)
+        c.eq(r.status, 200, "signed link downloads")
+        c.expect(r.body[:2] == b"PK", "the original DOCX bytes")
+        cd = r.headers.get("Content-Disposition", "")
+        c.expect("filename*=UTF-8''" in cd, "RFC 5987 filename: " + cd)
+        r = member.get(link, headers={"Range": "bytes=0-9"})
+        c.eq(r.status, 206, "range request")
+        c.eq(len(r.body), 10, "range length")
+        c.eq(member.get(re.sub(r"sig=[0-9a-f]+", "sig=" + "0" * 32, link)).status, 403, "tampered signature")
+        c.eq(member.get(re.sub(r"exp=\d+", "exp=1", link)).status, 403, "expired link")
+        r = member.get("/api/v1/documents/%d/download" % ids["unlisted"])
+        c.eq(r.status, 429, "second document over the daily limit")
+        c.eq(member.get("/api/v1/documents/%d/download" % ids["public"]).status, 200,
+             "the same document again within minutes is not counted twice")
+
+        # Views are not inflated by reloads.
+        before = guest.get("/api/v1/documents/%d" % ids["public"]).json()["views"]
+        for _ in range(3):
+            guest.get("/d/%d" % ids["public"], headers={"User-Agent": "reloading-browser/1.0"})
+        after = guest.get("/api/v1/documents/%d" % ids["public"]).json()["views"]
+        c.eq(after - before, 1, "three reloads count one view")
+
+        # Login rate limit: wrong passwords for one name end in 429.
+        attacker = Client(srv.base)
+        attacker.get("/login")
+        statuses = [attacker.post_form("/login", {"name": "owner", "password": "wrong password"}).status
+                    for _ in range(14)]
+        c.expect(statuses[0] == 401 and statuses[-1] == 429, "login attempts limited: %r" % statuses)
+    c.finish("web authorisation matrix")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,187 @@
+// wenku site script: enhancements only. Reading, searching and the forms all work without it.
+(function () {
+  'use strict';
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.getAttribute('content') : '';
+
+  // Search suggestions from the query log, into the search box's <datalist>.
+  var box = document.querySelector('input[data-suggest]');
+  var list = document.getElementById('search-suggest');
+  if (box && list) {
+    var timer = null, last = '';
+    box.addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () {
+        var q = box.value.trim();
+        if (!q || q === last) return;
+        last = q;
+        fetch('/api/v1/suggest?q=' + encodeURIComponent(q)).then(function (r) { return r.json(); }).then(function (j) {
+          list.textContent = '';
+          (j.suggestions || []).forEach(function (s) {
+            var o = document.createElement('option');
+            o.value = s;
+            list.appendChild(o);
+          });
+        }).catch(function () {});
+      }, 200);
+    });
+  }
+
+  // 点击查看更多: add the remaining preview pages in place, loaded lazily as they scroll in.
+  var more = document.querySelector('a.more-pages');
+  var previews = document.getElementById('pages');
+  if (more && previews) {
+    more.addEventListener('click', function (e) {
+      e.preventDefault();
+      var d = previews.dataset;
+      var shown = parseInt(d.shown, 10), available = parseInt(d.available, 10);
+      var limit = Math.min(available, parseInt(d.limit, 10));
+      for (var n = shown + 1; n <= limit; n++) {
+        var fig = document.createElement('figure');
+        fig.className = 'page';
+        fig.id = 'page-' + n;
+        var img = document.createElement('img');
+        img.loading = 'lazy';
+        img.src = '/api/v1/documents/' + d.id + '/pages/' + n;
+        img.alt = d.title + '_第' + n + '页';
+        var cap = document.createElement('figcaption');
+        cap.textContent = d.labelPre + n + d.labelPost + d.totalPre + d.total + d.totalPost;
+        fig.appendChild(img);
+        fig.appendChild(cap);
+        previews.appendChild(fig);
+      }
+      d.shown = String(limit);
+      more.parentNode.removeChild(more);
+    });
+  }
+
+  // A document still processing: reload its page once it is done.
+  var poll = document.querySelector('[data-poll]');
+  if (poll) {
+    var pid = poll.getAttribute('data-poll');
+    var tick = function () {
+      fetch('/api/v1/documents/' + pid, {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (j) {
+        if (j.status && j.status !== 'processing') location.reload();
+        else setTimeout(tick, 1500);
+      }).catch(function () { setTimeout(tick, 3000); });
+    };
+    setTimeout(tick, 1500);
+  }
+
+  // Confirmation before deleting.
+  document.querySelectorAll('form.confirm').forEach(function (f) {
+    f.addEventListener('submit', function (e) {
+      if (!window.confirm(f.getAttribute('data-confirm'))) e.preventDefault();
+    });
+  });
+
+  // Upload: each file sent with XMLHttpRequest (real byte progress), then the processing
+  // progress polled from the API; one file ends on its document page.
+  var form = document.getElementById('upload-form');
+  var out = document.getElementById('upload-list');
+  if (form && out) {
+    var L = form.dataset;
+    var row = function (name) {
+      var li = document.createElement('li');
+      li.className = 'upload-item';
+      var label = document.createElement('span');
+      label.className = 'upload-name';
+      label.textContent = name;
+      var bar = document.createElement('progress');
+      bar.max = 100;
+      bar.value = 0;
+      var state = document.createElement('span');
+      state.className = 'upload-state';
+      li.appendChild(label);
+      li.appendChild(bar);
+      li.appendChild(state);
+      out.appendChild(li);
+      return {li: li, bar: bar, state: state};
+    };
+    var watch = function (id, ui, done) {
+      var tick = function () {
+        fetch('/api/v1/documents/' + id, {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (j) {
+          if (j.status === 'processing') {
+            var frac = j.pages > 0 ? j.preview_pages / j.pages : 0.1;
+            ui.bar.value = Math.max(5, Math.round(100 * frac));
+            ui.state.textContent = L.labelProcessing + ' ' + ui.bar.value + '%';
+            setTimeout(tick, 700);
+            return;
+          }
+          ui.bar.value = 100;
+          ui.li.className += j.status === 'ready' ? ' done' : ' failed';
+          ui.state.textContent = j.status === 'ready' ? L.labelDone : L.labelFailed + ': ' + (j.error || '');
+          var a = document.createElement('a');
+          a.href = '/d/' + id;
+          a.textContent = ' /d/' + id;
+          ui.li.appendChild(a);
+          done(id);
+        }).catch(function () { setTimeout(tick, 2000); });
+      };
+      tick();
+    };
+    var send = function (file, ui, done) {
+      var fd = new FormData();
+      fd.append('file', file, file.name);
+      ['title', 'category', 'description', 'tags', 'visibility'].forEach(function (k) {
+        var el = form.elements[k];
+        if (el && el.value) fd.append(k, el.value);
+      });
+      var xhr = new XMLHttpRequest();
+      xhr.open('POST', '/api/v1/documents');
+      xhr.setRequestHeader('X-CSRF-Token', csrf);
+      ui.bar.className = 'bytes';
+      xhr.upload.addEventListener('progress', function (ev) {
+        if (!ev.lengthComputable) return;
+        ui.bar.value = Math.round(100 * ev.loaded / ev.total);
+        ui.state.textContent = L.labelUploading + ' ' + ui.bar.value + '%';
+      });
+      xhr.onload = function () {
+        var j = {};
+        try { j = JSON.parse(xhr.responseText); } catch (err) {}
+        if (xhr.status === 202 && j.id) {
+          ui.bar.className = 'processing';
+          ui.bar.value = 0;
+          watch(j.id, ui, done);
+        } else {
+          ui.li.className += ' failed';
+          ui.state.textContent = L.labelFailed + ': ' + ((j.error && j.error.message) || xhr.status);
+          done(0);
+        }
+      };
+      xhr.onerror = function () {
+        ui.li.className += ' failed';
+        ui.state.textContent = L.labelFailed;
+        done(0);
+      };
+      xhr.send(fd);
+    };
+    form.addEventListener('submit', function (e) {
+      var input = form.querySelector('input[type=file]');
+      if (!input.files.length || !window.FormData || !window.XMLHttpRequest) return;
+      e.preventDefault();
+      var files = Array.prototype.slice.call(input.files);
+      var max = parseInt(L.max, 10);
+      var pending = files.length, ids = [];
+      form.querySelector('button[type=submit]').disabled = true;
+      var finish = function (id) {
+        if (id) ids.push(id);
+        pending -= 1;
+        if (pending === 0) {
+          form.querySelector('button[type=submit]').disabled = false;
+          if (files.length === 1 && ids.length === 1) setTimeout(function () { location.href = '/d/' + ids[0]; }, 400);
+        }
+      };
+      files.forEach(function (f) {
+        var ui = row(f.name);
+        if (max && f.size > max) {
+          ui.li.className += ' failed';
+          ui.state.textContent = L.labelFailed;
+          finish(0);
+          return;
+        }
+        send(f, ui, finish);
+      });
+    });
+  }
+})();
