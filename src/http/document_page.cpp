@@ -76,6 +76,11 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   }
   int shown = static_cast<int>(previews.size());
   int total_pages = std::max(d.pages, static_cast<int>(page_list.size()));
+  // Pages still being rendered in the background count as available: 点击查看更多 is
+  // offered at once and their images appear as they are made.
+  if (d.status == store::DocumentStatus::kReady && shown > 0) {
+    available = std::max(available, std::min(total_pages, cfg.max_preview_pages));
+  }
 
   // 资源描述: the first paragraphs numbered, the rest behind 展开阅读全文 (a <details>
   // element, so it opens without JavaScript).
