@@ -12,6 +12,9 @@
 #include "jobs/worker_pool.h"
 #include "library/job_kinds.h"
 #include "library/upload.h"
+#include "text/keywords.h"
+#include "text/normalizer.h"
+#include "text/segmenter.h"
 #include "library/demo.h"
 
 namespace wenku::library {
@@ -80,7 +83,13 @@ Result<void> Library::init(Options options) {
   WENKU_ASSIGN_OR_RETURN(scratch_, ScratchDir::create(dir_.tmp()));
   WENKU_ASSIGN_OR_RETURN(store_, store::open_metadata_store("sqlite://" + dir_.db().string()));
   WENKU_ASSIGN_OR_RETURN(blobs_, blob::open_blob_store("file://" + dir_.blobs().string()));
-  WENKU_ASSIGN_OR_RETURN(index_, index::open_search_index("sqlite://" + (dir_.index() / "search.db").string()));
+  // One dictionary in memory, shared by the index and the keyword extractor.
+  WENKU_ASSIGN_OR_RETURN(normalizer_, text::make_normalizer());
+  WENKU_ASSIGN_OR_RETURN(segmenter_, text::make_segmenter());
+  WENKU_ASSIGN_OR_RETURN(auto keywords, text::KeywordExtractor::load());
+  keywords_ = std::make_unique<text::KeywordExtractor>(std::move(keywords));
+  WENKU_ASSIGN_OR_RETURN(index_, index::open_search_index("sqlite://" + (dir_.index() / "search.db").string(),
+                                                          *normalizer_, *segmenter_));
 
   // Jobs of workers that died on this machine (kill -9, crash) run again at once instead of
   // waiting for their leases to expire.

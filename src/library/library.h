@@ -21,6 +21,11 @@
 namespace wenku::index {
 class SearchIndex;
 }
+namespace wenku::text {
+class Normalizer;
+class Segmenter;
+class KeywordExtractor;
+}
 namespace wenku::convert {
 class Converter;
 }
@@ -137,6 +142,10 @@ class Library {
   Library(Settings settings, DataDir dir);
   Result<void> init(Options options);
   Result<void> reindex(int64_t id);
+  // Keywords and the near-duplicate fingerprint from the stored text (before indexing).
+  Result<void> analyse(int64_t id);
+  // The category of the closest documents, for one uploaded without (after indexing).
+  Result<void> suggest_category(int64_t id);
   Result<convert::Converter*> converter();
   void mark_failed(int64_t id, const Error& error);
   void notify_workers();
@@ -147,6 +156,9 @@ class Library {
   std::unique_ptr<ScratchDir> scratch_;
   std::unique_ptr<store::MetadataStore> store_;
   std::unique_ptr<blob::BlobStore> blobs_;
+  std::unique_ptr<text::Normalizer> normalizer_;
+  std::unique_ptr<text::Segmenter> segmenter_;
+  std::unique_ptr<text::KeywordExtractor> keywords_;
   std::unique_ptr<index::SearchIndex> index_;
   std::unique_ptr<convert::Converter> converter_;
   std::unique_ptr<jobs::WorkerPool> workers_;

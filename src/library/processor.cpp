@@ -1,6 +1,7 @@
 // The processing of one document, as job handlers: extract (searchable), preview (ready),
 // render_rest (the remaining preview pages).
 #include <algorithm>
+#include <map>
 #include <fstream>
 #include <thread>
 
@@ -14,6 +15,8 @@
 #include "library/job_kinds.h"
 #include "library/library.h"
 #include "render/pdf_document.h"
+#include "text/keywords.h"
+#include "text/simhash.h"
 
 namespace wenku::library {
 
@@ -141,6 +144,65 @@ Result<void> Library::reindex(int64_t id) {
   return store_->update_document(id, mark);
 }
 
+Result<void> Library::analyse(int64_t id) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
+  WENKU_ASSIGN_OR_RETURN(auto pages, store_->get_pages(id));
+  std::string text;
+  for (const auto& p : pages) {
+    if (text.size() > (4u << 20)) break;  // enough to characterise any document
+    text += p.text;
+    text += '\n';
+  }
+  if (utf8_length(trim(text)) < 20) return {};
+  store::DocumentUpdate u;
+  // Keywords the uploader gave win; otherwise the words that set this text apart.
+  if (doc.keywords.empty()) {
+    std::string words;
+    for (const auto& k : keywords_->extract(*segmenter_, text, 8)) words += (words.empty() ? "" : " ") + k.word;
+    u.keywords = words;
+  }
+  store::DocumentAnalysis a;
+  a.simhash = text::simhash_text(*segmenter_, text);
+  // 3 of 64 bits: the same text with small edits, not merely the same topic.
+  WENKU_ASSIGN_OR_RETURN(auto near, store_->find_near_duplicate(id, a.simhash, 3));
+  if (near && near->first < id) {
+    u.similar_to = near->first;
+    u.similarity = 1.0 - near->second / 64.0;
+  }
+  WENKU_TRY(store_->set_analysis(id, a));
+  return store_->update_document(id, u);
+}
+
+Result<void> Library::suggest_category(int64_t id) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
+  if (!doc.category_path.empty()) return {};
+  auto analysis = store_->get_analysis(id);
+  if (!analysis.ok()) return {};
+  store::DocumentAnalysis a = *analysis;
+  a.suggested_category.clear();
+  WENKU_ASSIGN_OR_RETURN(auto categories, store_->list_categories());
+  if (categories.empty()) return {};  // nothing to learn from (and a bulk import stays fast)
+  {
+    // The category most of the closest documents are in.
+    auto related = index_->related(id, 8);
+    std::map<std::string, int> votes;
+    if (related.ok()) {
+      for (int64_t rid : *related) {
+        auto r = store_->get_document(rid);
+        if (r.ok() && !r->category_path.empty()) ++votes[r->category_path];
+      }
+    }
+    int best = 1;  // one vote is chance, not a suggestion
+    for (const auto& [path, n] : votes) {
+      if (n > best) {
+        best = n;
+        a.suggested_category = path;
+      }
+    }
+  }
+  return store_->set_analysis(id, a);
+}
+
 Result<void> Library::run_extract(int64_t id) {
   WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
   WENKU_ASSIGN_OR_RETURN(fs::path original, blobs_->local_path(doc.blob_key, scratch_->path()));
@@ -173,8 +235,10 @@ Result<void> Library::run_extract(int64_t id) {
     if (text->paged) meta.pages = static_cast<int>(pages.size());
     if (plain_text) meta.status = store::DocumentStatus::kReady;
     WENKU_TRY(store_->update_document(id, meta));
+    if (auto a = analyse(id); !a.ok()) log::warn("analyse_failed document={} error={}", id, a.error().message);
     // Searchable now, before any preview exists.
     WENKU_TRY(reindex(id));
+    if (auto c = suggest_category(id); !c.ok()) log::warn("suggest_failed document={} error={}", id, c.error().message);
   } else if (text.error().code == ErrorCode::kEncrypted || text.error().code == ErrorCode::kTooLarge ||
              (text.error().code == ErrorCode::kCorrupt && !det.needs_conversion)) {
     return text.take_error();
@@ -297,7 +361,9 @@ Result<void> Library::run_preview(int64_t id) {
   ready.status = store::DocumentStatus::kReady;
   ready.error = "";
   WENKU_TRY(store_->update_document(id, ready));
+  if (auto a = analyse(id); !a.ok()) log::warn("analyse_failed document={} error={}", id, a.error().message);
   WENKU_TRY(reindex(id));
+  if (auto c = suggest_category(id); !c.ok()) log::warn("suggest_failed document={} error={}", id, c.error().message);
   int max_preview = static_cast<int>(settings_.get_int("max_preview_pages"));
   if (done == first && count > first && max_preview > first) {
     WENKU_TRY(store_->enqueue_job({kJobRenderRest, id, kPriorityRenderRest, 2}));

@@ -175,6 +175,12 @@ struct DayCount {
   int64_t count = 0;
 };
 
+// What the library derives from a document's text.
+struct DocumentAnalysis {
+  uint64_t simhash = 0;
+  std::string suggested_category;
+};
+
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
@@ -228,6 +234,15 @@ class MetadataStore {
   // Puts a running job back in the queue at once (its worker is known to be dead).
   virtual Result<void> release_job(int64_t job_id) = 0;
   virtual Result<int64_t> count_jobs(JobState state) = 0;
+
+  // Analysis: the SimHash and suggested category of a document (replaced whole).
+  virtual Result<void> set_analysis(int64_t document_id, const DocumentAnalysis& analysis) = 0;
+  // Errors: kNotFound when none was stored.
+  virtual Result<DocumentAnalysis> get_analysis(int64_t document_id) = 0;
+  // The most similar other document whose SimHash is at most `max_distance` bits from
+  // `simhash` (at most 3: candidates come from the four 16-bit bands), with the distance.
+  virtual Result<std::optional<std::pair<int64_t, int>>> find_near_duplicate(int64_t document_id, uint64_t simhash,
+                                                                             int max_distance) = 0;
 
   // Every blob key that a row refers to (originals, PDFs, page images), for `wenku check`.
   virtual Result<std::vector<std::string>> referenced_blob_keys() = 0;

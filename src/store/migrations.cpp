@@ -151,6 +151,24 @@ CREATE TABLE review_queue (
 CREATE INDEX query_log_click ON query_log(clicked_document_id) WHERE clicked_document_id != 0;
 CREATE INDEX reports_document ON reports(document_id);
 )sql",
+      // 3: what the library computes from a document's text: its SimHash, cut into four
+      // 16-bit bands so near-duplicates (at most 3 bits apart share a band) are found by
+      // index lookups, and the category suggested from similar documents.
+      R"sql(
+CREATE TABLE document_analysis (
+  document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+  simhash INTEGER NOT NULL,
+  band0 INTEGER NOT NULL,
+  band1 INTEGER NOT NULL,
+  band2 INTEGER NOT NULL,
+  band3 INTEGER NOT NULL,
+  suggested_category TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX document_analysis_band0 ON document_analysis(band0);
+CREATE INDEX document_analysis_band1 ON document_analysis(band1);
+CREATE INDEX document_analysis_band2 ON document_analysis(band2);
+CREATE INDEX document_analysis_band3 ON document_analysis(band3);
+)sql",
   };
   return m;
 }

@@ -506,6 +506,49 @@ class SqliteStore final : public MetadataStore {
     return st.int64(0);
   }
 
+  Result<void> set_analysis(int64_t document_id, const DocumentAnalysis& a) override {
+    std::lock_guard lock(write_mu_);
+    auto st = writer_->prepare(R"sql(
+      INSERT INTO document_analysis (document_id, simhash, band0, band1, band2, band3, suggested_category)
+      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+      ON CONFLICT (document_id) DO UPDATE SET simhash = excluded.simhash, band0 = excluded.band0,
+        band1 = excluded.band1, band2 = excluded.band2, band3 = excluded.band3,
+        suggested_category = excluded.suggested_category)sql");
+    st.bind(1, document_id).bind(2, static_cast<int64_t>(a.simhash));
+    for (int b = 0; b < 4; ++b) st.bind(3 + b, static_cast<int64_t>((a.simhash >> (16 * b)) & 0xffff));
+    st.bind(7, a.suggested_category);
+    return st.run();
+  }
+
+  Result<DocumentAnalysis> get_analysis(int64_t document_id) override {
+    auto r = reader();
+    auto st = r->prepare("SELECT simhash, suggested_category FROM document_analysis WHERE document_id = ?1");
+    st.bind(1, document_id);
+    WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return make_error(ErrorCode::kNotFound, "no analysis of document " + std::to_string(document_id));
+    return DocumentAnalysis{static_cast<uint64_t>(st.int64(0)), st.text(1)};
+  }
+
+  Result<std::optional<std::pair<int64_t, int>>> find_near_duplicate(int64_t document_id, uint64_t simhash,
+                                                                     int max_distance) override {
+    auto r = reader();
+    auto st = r->prepare(R"sql(
+      SELECT a.document_id, a.simhash FROM document_analysis a JOIN documents d ON d.id = a.document_id
+      WHERE a.document_id != ?1 AND d.status != 'failed'
+        AND (a.band0 = ?2 OR a.band1 = ?3 OR a.band2 = ?4 OR a.band3 = ?5)
+      ORDER BY a.document_id LIMIT 1000)sql");
+    st.bind(1, document_id);
+    for (int b = 0; b < 4; ++b) st.bind(2 + b, static_cast<int64_t>((simhash >> (16 * b)) & 0xffff));
+    std::optional<std::pair<int64_t, int>> best;
+    for (;;) {
+      WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+      if (!row) break;
+      int d = __builtin_popcountll(static_cast<uint64_t>(st.int64(1)) ^ simhash);
+      if (d <= max_distance && (!best || d < best->second)) best = std::make_pair(st.int64(0), d);
+    }
+    return best;
+  }
+
   Result<std::vector<std::string>> referenced_blob_keys() override {
     auto r = reader();
     auto st = r->prepare(R"sql(

@@ -125,6 +125,26 @@ TEST_F(LibraryTest, CheckIsCleanAndFindsDamage) {
   EXPECT_FALSE(*lib_->blobs().exists(*orphan));
 }
 
+TEST_F(LibraryTest, NearDuplicateTextIsMarkedAndKeywordsAreComputed) {
+  std::string base;
+  for (int i = 0; i < 30; ++i) {
+    base += "为加强学校安全工作，保障师生人身和财产安全，维护正常的教育教学秩序，学校成立安全工作领导小组第" +
+            std::to_string(i) + "次会议。\n";
+  }
+  int64_t a = import_text(base, "原文");
+  ASSERT_TRUE(lib_->run_extract(a).ok());
+  int64_t b = import_text(base + "附：本办法自发布之日起施行。\n", "转载");
+  ASSERT_TRUE(lib_->run_extract(b).ok());
+  int64_t c = import_text(std::string(600, 'x') + " 完全不同的内容：春季运动会的比赛项目和奖励办法。", "无关");
+  ASSERT_TRUE(lib_->run_extract(c).ok());
+  auto db = *lib_->store().get_document(b);
+  EXPECT_EQ(db.similar_to, a);
+  EXPECT_GT(db.similarity, 0.9);
+  EXPECT_EQ(lib_->store().get_document(c)->similar_to, 0);
+  auto da = *lib_->store().get_document(a);
+  EXPECT_NE(da.keywords.find("安全"), std::string::npos) << da.keywords;
+}
+
 TEST_F(LibraryTest, DemoDocxIsAValidPackage) {
   auto docx = dir_ / "demo.docx";
   ASSERT_TRUE(write_docx(docx, {"标题", "第一段"}).ok());
