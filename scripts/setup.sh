@@ -35,7 +35,15 @@ for p in "${packages[@]}"; do
 done
 # Node.js drives the browser tests; a machine may already have it from elsewhere.
 command -v npm >/dev/null || missing+=(nodejs npm)
-[ ${#missing[@]} -eq 0 ] && exit 0
+
+# playwright-core for the browser tests (tests/e2e), from the lock file, when missing.
+e2e_deps() {
+  local e2e; e2e="$(dirname "$0")/../tests/e2e"
+  if [ -f "$e2e/package-lock.json" ] && [ ! -d "$e2e/node_modules/playwright-core" ] && command -v npm >/dev/null; then
+    npm ci --prefix "$e2e" --no-audit --no-fund --loglevel=error >/dev/null || echo "setup: npm ci for tests/e2e failed" >&2
+  fi
+}
+[ ${#missing[@]} -eq 0 ] && { e2e_deps; exit 0; }
 
 if [ "$(id -u)" -eq 0 ]; then
   sudo=()
@@ -51,3 +59,4 @@ echo "setup: installing ${#missing[@]} packages: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+e2e_deps
