@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   bool reuse = false;
   size_t synthesize = 0;
   size_t n_keywords = 0;
+  bool optimize = false;  // merge the index after building it
   size_t batch_size = 1;  // documents per commit (upsert_batch)  // TF-IDF keywords per document, as the library may compute them
   wenku::index::RankParams params;
   for (int i = 1; i < argc; ++i) {
@@ -96,6 +97,7 @@ int main(int argc, char** argv) {
     else if (a == "--reuse") reuse = true;
     else if (a == "--synthesize") synthesize = std::stoul(next());
     else if (a == "--keywords") n_keywords = std::stoul(next());
+    else if (a == "--optimize") optimize = true;
     else if (a == "--batch") batch_size = std::max<size_t>(1, std::stoul(next()));
     else if (a == "--param") {
       if (!set_param(params, next())) {
@@ -205,6 +207,14 @@ int main(int argc, char** argv) {
                 total_docs, static_cast<double>(bytes) / 1e6, s, static_cast<double>(bytes) / 1e6 / s,
                 static_cast<double>(size) / 1e6, static_cast<double>(size) / static_cast<double>(bytes));
   }
+  if (optimize) {
+    auto t0 = Clock::now();
+    auto r = index->optimize();
+    uintmax_t size = std::filesystem::file_size(db_path);
+    std::printf("optimize: %s in %.1f s; index %.1f MB\n", r.ok() ? "done" : r.error().message.c_str(),
+                seconds_since(t0), static_cast<double>(size) / 1e6);
+  }
+  std::fflush(stdout);
   for (const std::string& qf : query_files) {
     std::ifstream in(qf);
     std::string line;
@@ -229,7 +239,8 @@ int main(int argc, char** argv) {
       took.push_back(res->took_ms);
       double rr = 0;
       for (size_t k = 0; k < res->hits.size(); ++k) {
-        if (rel.count(ext_of[static_cast<size_t>(res->hits[k].id)])) {
+        size_t id = static_cast<size_t>(res->hits[k].id);  // synthesised documents have no external id
+        if (id < ext_of.size() && rel.count(ext_of[id])) {
           rr = 1.0 / static_cast<double>(k + 1);
           break;
         }

@@ -46,7 +46,7 @@ std::vector<Run> runs_of(const std::u32string& s) {
   return out;
 }
 
-constexpr size_t kMaxPairs = 16;
+constexpr size_t kMaxPairs = 8;
 
 // Question and function words: they say how something is asked, not what about.
 constexpr std::string_view kStopWords[] = {

@@ -32,6 +32,7 @@ class OwningIndex : public SearchIndex {
   }
   Result<std::vector<int64_t>> all_ids() const override { return inner_->all_ids(); }
   Result<void> flush() override { return inner_->flush(); }
+  Result<void> optimize() override { return inner_->optimize(); }
 
  private:
   // Declared before inner_ so they outlive it.

@@ -75,6 +75,9 @@ class SearchIndex {
   virtual Result<std::vector<int64_t>> all_ids() const = 0;
   // Durable on return. Errors: kIo.
   virtual Result<void> flush() = 0;
+  // Merges the index into its most compact, fastest form after a bulk import; takes time
+  // in proportion to the index size. Errors: kIo.
+  virtual Result<void> optimize() { return flush(); }
 };
 
 // Opens an index by URL: "sqlite:///path/to/index.db" (embedded, SQLite FTS5). Builds its

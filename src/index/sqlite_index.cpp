@@ -329,9 +329,14 @@ std::string phrase_expr(const std::vector<std::string>& tokens, bool prefix_last
 
 // The expression that finds `normalized` as a character sequence: a lone character in
 // the character column, anything longer as a phrase of grams.
+// A lone character closing a longer sequence ("2011年") is matched where it ends a run,
+// not as a prefix: a prefix scan over every bigram that starts with 年 costs tens of
+// milliseconds, and the word column still finds "2011年" inside longer runs.
+std::string char_columns(const std::vector<std::string>& grams, bool prefix_last) {
+  return grams.size() == 1 && prefix_last ? "u" : "tg kg bg";
+}
 std::string char_expr(const std::vector<std::string>& grams, bool prefix_last) {
-  if (grams.size() == 1 && prefix_last) return "{u} : " + quote(grams[0]);
-  return "{tg kg bg} : " + phrase_expr(grams, prefix_last);
+  return "{" + char_columns(grams, prefix_last) + "} : " + phrase_expr(grams, false);
 }
 
 struct Expr {
@@ -342,6 +347,9 @@ struct Expr {
 
 // One query term as the engine will look for it.
 struct TermPlan {
+  // When the word and its character sequence are the same token (two-character words,
+  // lone characters), one phrase over both column groups: fewer phrases, faster queries.
+  std::string merged;
   std::string word_phrase;  // FTS5 phrase over the word columns
   std::string gram_phrase;  // FTS5 column filter and phrase that decides matching: the
                             // gram columns, or the character column for one character
@@ -371,6 +379,12 @@ Expr build_expr(const std::vector<TermPlan>& plans, const std::vector<size_t>& r
   std::string terms_sql;
   for (size_t t = 0; t < plans.size(); ++t) {
     if (!terms_sql.empty()) terms_sql += all_terms ? " AND " : " OR ";
+    if (!plans[t].merged.empty()) {
+      terms_sql += plans[t].merged;
+      map.push_back(static_cast<int>(t));
+      idf.push_back(idf_of(plans[t].gram_df, n_docs));
+      continue;
+    }
     terms_sql += "({t k b} : " + plans[t].word_phrase + " OR " + plans[t].gram_phrase + ")";
     map.push_back(static_cast<int>(t));
     idf.push_back(idf_of(plans[t].word_df, n_docs));
@@ -597,6 +611,12 @@ class SqliteSearchIndex : public SearchIndex {
     return exec(db_, "PRAGMA wal_checkpoint(FULL)");
   }
 
+  Result<void> optimize() override {
+    std::lock_guard lock(mu_);
+    WENKU_TRY(exec(db_, "INSERT INTO fts(fts) VALUES('optimize')"));
+    return exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
  private:
   void recount() {
     Stmt count(db_, "SELECT count(*) FROM docs");
@@ -724,6 +744,7 @@ class SqliteSearchIndex : public SearchIndex {
   Result<SearchResult> browse(const SearchQuery& q) const;
   std::vector<TermPlan> plan_terms(const std::vector<QueryTerm>& terms) const;
   double token_df(const std::string& token) const;
+  std::vector<size_t> rarest(const std::vector<TermPlan>& plans, bool must_occur) const;
   void fill_hit(SearchHit& hit, const ParsedQuery& pq) const;
 
   sqlite3* db_;
@@ -785,6 +806,9 @@ std::vector<TermPlan> SqliteSearchIndex::plan_terms(const std::vector<QueryTerm>
     TermPlan p;
     p.word_phrase = phrase_expr(term.words, false);
     p.gram_phrase = char_expr(grams, prefix);
+    if (term.words.size() == 1 && grams.size() == 1 && term.words[0] == grams[0]) {
+      p.merged = "{t k b " + char_columns(grams, prefix) + "} : " + quote(grams[0]);
+    }
     p.word_df = static_cast<double>(n_docs_);
     for (const std::string& w : term.words) p.word_df = std::min(p.word_df, token_df(w));
     p.gram_df = static_cast<double>(n_docs_);
@@ -793,6 +817,23 @@ std::vector<TermPlan> SqliteSearchIndex::plan_terms(const std::vector<QueryTerm>
     plans.push_back(std::move(p));
   }
   return plans;
+}
+
+// The most selective terms whose documents, together, fit the relaxed budget (at least
+// one; with must_occur, at least one that occurs at all); empty when that is every term.
+std::vector<size_t> SqliteSearchIndex::rarest(const std::vector<TermPlan>& plans, bool must_occur) const {
+  std::vector<size_t> order(plans.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return plans[a].gram_df < plans[b].gram_df; });
+  std::vector<size_t> rare;
+  double sum = 0;
+  for (size_t i : order) {
+    if ((sum > 0 || !must_occur) && !rare.empty() && sum + plans[i].gram_df > params_.relaxed_budget) break;
+    sum += plans[i].gram_df;
+    rare.push_back(i);
+  }
+  if (rare.size() == plans.size()) rare.clear();
+  return rare;
 }
 
 double SqliteSearchIndex::token_df(const std::string& token) const {
@@ -853,14 +894,7 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
     std::vector<size_t> order(plans.size());
     for (size_t i = 0; i < order.size(); ++i) order[i] = i;
     std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return plans[a].gram_df < plans[b].gram_df; });
-    std::vector<size_t> rare;
-    double budget = 0;
-    for (size_t i : order) {
-      if (!rare.empty() && budget + plans[i].gram_df > params_.relaxed_budget) break;
-      budget += plans[i].gram_df;
-      rare.push_back(i);
-    }
-    if (rare.size() == plans.size()) rare.clear();  // all of them: a plain OR
+    std::vector<size_t> rare = rarest(plans, false);
     expr = build_expr(plans, rare, false, excluded, n_docs, pair_plans, params_.w_pair);
     WENKU_ASSIGN_OR_RETURN(cands, candidates(expr, q));
   }
@@ -882,7 +916,7 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
     if (!chars.empty()) {
       plans = plan_terms(chars);
       n = static_cast<int>(plans.size());
-      expr = build_expr(plans, {}, false, excluded, n_docs);
+      expr = build_expr(plans, rarest(plans, true), false, excluded, n_docs);
       WENKU_ASSIGN_OR_RETURN(cands, candidates(expr, q));
       pq.highlight.clear();
       for (const QueryTerm& t : chars) pq.highlight.push_back(t.text);
