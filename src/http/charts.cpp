@@ -31,7 +31,7 @@ std::string daily_bar_chart(const std::vector<store::DayCount>& counts, int days
                   left + i * bar + 1, height - bottom - h, std::max(1.0, bar - 2), h,
                   format_date(day * 86400 + 43200).c_str(), static_cast<long long>(n));
     svg += rect;
-    if (i % 7 == 0 || i == days - 1) {
+    if ((days - 1 - i) % 7 == 0) {  // weekly labels ending today
       char label[160];
       std::snprintf(label, sizeof label, "<text x=\"%.1f\" y=\"%d\" font-size=\"10\" fill=\"#666\">%s</text>",
                     left + i * bar, height - 5, format_date(day * 86400 + 43200).substr(5).c_str());

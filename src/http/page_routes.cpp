@@ -60,7 +60,7 @@ std::string format_upper(const std::string& format) {
 }
 
 mstch::map pager(int64_t page, bool has_next, const std::string& base, const std::string& params) {
-  mstch::map p{{"page", std::to_string(page)}};
+  mstch::map p{{"page", std::to_string(page)}, {"show", true}};
   p["prev"] = page > 1 ? page_link(base, params, page - 1) : std::string();
   p["next"] = has_next ? page_link(base, params, page + 1) : std::string();
   if (page <= 1 && !has_next) return mstch::map{};
