@@ -116,6 +116,11 @@ constexpr std::string_view kFontsConf = R"(<?xml version="1.0"?>
 
 // LibreOffice profile settings written before every helper start: no macros, no fetching
 // of linked content (the network namespace is the hard guarantee; these say it twice).
+// Window 26100 is Calc's input line (FID_INPUTLINE_STATUS). LibreOfficeKit always loads into
+// a visible frame (soffice --convert-to loads Hidden), so Calc builds its view, and the input
+// line needs modules/scalc/ui/inputbar.ui, which Debian's libreoffice-calc-nogui does not
+// ship: VclBuilder throws and every spreadsheet load failed with "loadComponentFromURL
+// returned an empty reference". Hidden, the view is built without it.
 constexpr std::string_view kRegistry = R"(<?xml version="1.0" encoding="UTF-8"?>
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Common/Security/Scripting"><prop oor:name="MacroSecurityLevel" oor:op="fuse"><value>3</value></prop></item>
@@ -125,6 +130,8 @@ constexpr std::string_view kRegistry = R"(<?xml version="1.0" encoding="UTF-8"?>
 <item oor:path="/org.openoffice.Office.Writer/Content/Update"><prop oor:name="Link" oor:op="fuse"><value>2</value></prop></item>
 <item oor:path="/org.openoffice.Office.Calc/Content/Update"><prop oor:name="Link" oor:op="fuse"><value>2</value></prop></item>
 <item oor:path="/org.openoffice.Office.Common/Misc"><prop oor:name="UseLocking" oor:op="fuse"><value>false</value></prop></item>
+<item oor:path="/org.openoffice.Office.Views/Windows"><node oor:name="26100" oor:op="replace"><prop oor:name="Visible" oor:op="fuse"><value>false</value></prop></node></item>
+<item oor:path="/org.openoffice.Office.Views/Windows"><node oor:name="scalc/26100" oor:op="replace"><prop oor:name="Visible" oor:op="fuse"><value>false</value></prop></node></item>
 <item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooSetupSystemLocale" oor:op="fuse"><value>zh-CN</value></prop></item>
 <item oor:path="/org.openoffice.Setup/L10N"><prop oor:name="ooLocale" oor:op="fuse"><value>zh-CN</value></prop></item>
 <item oor:path="/org.openoffice.Office.Linguistic/General"><prop oor:name="DefaultLocale_CJK" oor:op="fuse"><value>zh-CN</value></prop></item>
