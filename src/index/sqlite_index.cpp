@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "core/log.h"
 #include "core/strings.h"
 #include "index/analyzer.h"
 #include "index/snippet.h"
@@ -970,7 +971,8 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
     out.hits.push_back(std::move(h));
   }
   out.took_ms = elapsed();
-  if (std::getenv("WENKU_INDEX_PROFILE")) std::fprintf(stderr, "PROFILE cand=%.2f total=%.2f n=%zu terms=%d %s\n", t_cand, out.took_ms, cands.size(), n, expr.match.c_str());
+  log::debug("search took_ms={:.2f} rank_ms={:.2f} candidates={} terms={} match={}", out.took_ms, t_cand,
+             cands.size(), n, expr.match);
   return out;
 }
 
