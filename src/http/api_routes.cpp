@@ -74,16 +74,16 @@ void HttpServer::install_api_routes() {
       out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
              std::to_string(v.ok() ? *v : 0) + "\n";
     };
+    auto value = [](const Result<int64_t>& r) { return r.ok() ? *r : int64_t{-1}; };
     store::DocumentFilter f;
     f.status = store::DocumentStatus::kReady;
-    gauge("wenku_documents_ready", "Documents ready to read.", lib.store().count_documents(f));
+    gauge("wenku_documents_ready", "Documents ready to read.", value(lib.store().count_documents(f)));
     f.status = store::DocumentStatus::kProcessing;
-    gauge("wenku_documents_processing", "Documents being processed.", lib.store().count_documents(f));
+    gauge("wenku_documents_processing", "Documents being processed.", value(lib.store().count_documents(f)));
     f.status = store::DocumentStatus::kFailed;
-    gauge("wenku_documents_failed", "Documents that failed.", lib.store().count_documents(f));
-    gauge("wenku_jobs_queued", "Jobs waiting.", lib.store().count_jobs(store::JobState::kQueued));
-    gauge("wenku_jobs_running", "Jobs running.", lib.store().count_jobs(store::JobState::kRunning));
-    gauge("wenku_users", "Accounts.", lib.store().count_users());
+    gauge("wenku_documents_failed", "Documents that failed.", value(lib.store().count_documents(f)));
+    gauge("wenku_jobs_queued", "Jobs waiting.", value(lib.store().count_jobs(store::JobState::kQueued)));
+    gauge("wenku_jobs_running", "Jobs running.", value(lib.store().count_jobs(store::JobState::kRunning)));
     res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
   });
 
