@@ -187,7 +187,6 @@ struct PdfDocument::Impl {
     fz_device* dev = nullptr;
     fz_cookie cookie{};
     bool failed = false;
-    Error error;
     {
       Watchdog watchdog(&cookie, std::chrono::milliseconds(timeout_ms));
       fz_var(page);
@@ -205,18 +204,14 @@ struct PdfDocument::Impl {
         fz_drop_device(ctx, dev);
         fz_drop_page(ctx, page);
       }
-      fz_catch(ctx) {
-        failed = true;
-        error = mupdf_error(ctx, "text");
-      }
+      fz_catch(ctx) { failed = true; }
     }
-    if (!failed && cookie.abort != 0) {
-      failed = true;
-      error = make_error(ErrorCode::kTimeout, "PDF 页面处理超时 / PDF page took too long (text)");
-    }
-    if (failed) {
+    // The error is built outside the try block: a std::string alive across its setjmp may be
+    // clobbered by the longjmp (GCC -Wclobbered). fz_caught still names the caught error.
+    if (failed || cookie.abort != 0) {
       fz_drop_stext_page(ctx, text);
-      return error;
+      if (failed) return mupdf_error(ctx, "text");
+      return make_error(ErrorCode::kTimeout, "PDF 页面处理超时 / PDF page took too long (text)");
     }
     return text;
   }
