@@ -1,19 +1,29 @@
 // wenku-convert-helper: holds one LibreOffice (LibreOfficeKit, in-process) and converts the
-// documents the converter pool sends over fd 3, one at a time, until that socket closes.
+// documents the converter pool sends over fd 3, one at a time, until that socket closes. A
+// document LibreOfficeKit will not load gets one more try from `soffice --convert-to`.
 //
 // Run only by the pool, already sandboxed (own network namespace, own profile, rlimits).
 // Usage: wenku-convert-helper --office DIR --profile DIR --timeout SECONDS
 #define LOK_USE_UNSTABLE_API
 #include <LibreOfficeKit/LibreOfficeKit.hxx>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "convert/helper_protocol.h"
 
@@ -93,6 +103,86 @@ std::string office_error(lok::Office* office) {
   return message.empty() ? "unknown error" : message;
 }
 
+namespace fs = std::filesystem;
+using Clock = std::chrono::steady_clock;
+
+// soffice exits with this after creating a fresh profile and expects to be started again.
+constexpr int kSofficeRestart = 81;
+
+// The profile of the soffice fallback: next to ours, with the same settings (macros never
+// run, links never updated, zh-CN), copied before LibreOfficeKit rewrites ours.
+std::string prepare_fallback_profile(const std::string& profile) {
+  const fs::path fallback = profile + "-soffice";
+  std::error_code ec;
+  fs::create_directories(fallback / "user", ec);
+  fs::copy_file(fs::path(profile) / "user" / "registrymodifications.xcu",
+                fallback / "user" / "registrymodifications.xcu",
+                fs::copy_options::overwrite_existing, ec);
+  return fallback.string();
+}
+
+// Runs soffice once; its exit status, or -1 if it could not start or ran past `deadline`
+// (then it is killed).
+int run_soffice(const std::vector<std::string>& argv_storage, Clock::time_point deadline) {
+  std::vector<char*> argv;
+  for (const auto& a : argv_storage) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  while (true) {
+    int status = 0;
+    pid_t r = waitpid(pid, &status, WNOHANG);
+    if (r == pid) return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    if (r < 0 && errno != EINTR) return -1;
+    if (Clock::now() >= deadline) {
+      kill(pid, SIGKILL);
+      while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+      }
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
+// The fallback for a document LibreOfficeKit would not load: `soffice --convert-to pdf` in a
+// child process, so inside the same sandbox (network namespace, rlimits, process group that
+// the pool kills, environment with our fontconfig) and with a profile holding the same
+// settings. LibreOfficeKit always loads into a visible frame and builds the document's view,
+// and parts of a view need UI files that Debian's -nogui packages leave out (Writer's comment
+// windows need annotation.ui), so a document with comments fails there; soffice loads it
+// Hidden, without a view. A cold start (~1-2 s), paid only by documents LibreOfficeKit refused.
+bool convert_with_soffice(const Args& args, const std::string& fallback_profile,
+                          const std::string& input, const std::string& output,
+                          Clock::time_point deadline) {
+  const fs::path in(input);
+  const fs::path out_dir = fs::path(output).parent_path() / "soffice-out";
+  std::error_code ec;
+  fs::remove_all(out_dir, ec);
+  fs::create_directories(out_dir, ec);
+  if (ec) return false;
+  const std::vector<std::string> argv = {
+      (fs::path(args.office) / "soffice.bin").string(),
+      "-env:UserInstallation=" + protocol::file_url(fallback_profile),
+      "--headless", "--invisible", "--norestore", "--nologo", "--nolockcheck", "--nodefault",
+      "--convert-to", "pdf", "--outdir", out_dir.string(), in.string()};
+  int status = run_soffice(argv, deadline);
+  if (status == kSofficeRestart) status = run_soffice(argv, deadline);
+  const fs::path pdf = out_dir / (in.stem().string() + ".pdf");
+  bool ok = status == 0 && fs::is_regular_file(pdf, ec) && fs::file_size(pdf, ec) > 0;
+  if (ok) {
+    fs::rename(pdf, output, ec);
+    ok = !ec;
+  }
+  fs::remove_all(out_dir, ec);
+  std::fprintf(stderr, "wenku-convert-helper: soffice fallback for %s: %s (status %d)\n",
+               in.filename().c_str(), ok ? "converted" : "failed", status);
+  return ok;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -110,6 +200,9 @@ int main(int argc, char** argv) {
   }
   if (args.timeout_seconds <= 0) args.timeout_seconds = 120;
 
+  // The socket is ours alone: the soffice fallback must not inherit it.
+  fcntl(fd, F_SETFD, FD_CLOEXEC);
+  const std::string fallback_profile = prepare_fallback_profile(args.profile);
   const std::string profile_url = protocol::file_url(args.profile);
   std::unique_ptr<lok::Office> office(lok::lok_cpp_init(args.office.c_str(), profile_url.c_str()));
   if (!office) {
@@ -136,6 +229,7 @@ int main(int argc, char** argv) {
       continue;
     }
     arm_cpu_limit(args.timeout_seconds);
+    const auto deadline = Clock::now() + std::chrono::seconds(args.timeout_seconds);
     state.password_requested = false;
     const std::string input_url = protocol::file_url(fields[1]);
     const std::string output_url = protocol::file_url(fields[2]);
@@ -144,9 +238,12 @@ int main(int argc, char** argv) {
     if (!doc) {
       if (state.password_requested) {
         reply = protocol::make_line({protocol::kErr, protocol::kEncrypted, "password required"});
+      } else if (convert_with_soffice(args, fallback_profile, fields[1], fields[2], deadline)) {
+        reply = protocol::make_line({protocol::kOk});
       } else {
         reply = protocol::make_line(
-            {protocol::kErr, protocol::kCorrupt, "load failed: " + office_error(office.get())});
+            {protocol::kErr, protocol::kCorrupt,
+             "load failed: " + office_error(office.get()) + "; soffice could not load it either"});
       }
     } else if (!doc->saveAs(output_url.c_str(), "pdf", nullptr)) {
       reply = protocol::make_line(

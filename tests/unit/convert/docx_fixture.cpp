@@ -78,18 +78,26 @@ void write_docx(const std::filesystem::path& path, const std::vector<std::string
 }
 
 void write_odt_with_autorun_macro(const std::filesystem::path& path,
-                                  const std::filesystem::path& marker) {
+                                  const std::filesystem::path& marker, bool with_comment) {
+  // A comment (office:annotation) makes LibreOfficeKit's Writer view build a comment window,
+  // which needs a UI file Debian's writer-nogui lacks: the helper's soffice fallback loads it.
+  const std::string comment =
+      with_comment ? "<office:annotation><dc:creator>审阅</dc:creator><text:p>批注 comment</text:p>"
+                     "</office:annotation>"
+                   : "";
   std::string content =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"
       "<office:document-content xmlns:office=\"urn:oasis:names:tc:opendocument:xmlns:office:1.0\" "
       "xmlns:text=\"urn:oasis:names:tc:opendocument:xmlns:text:1.0\" "
       "xmlns:script=\"urn:oasis:names:tc:opendocument:xmlns:script:1.0\" "
-      "xmlns:xlink=\"http://www.w3.org/1999/xlink\" office:version=\"1.2\">"
+      "xmlns:xlink=\"http://www.w3.org/1999/xlink\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\" "
+      "office:version=\"1.2\">"
       "<office:scripts><office:event-listeners>"
       "<script:event-listener script:language=\"ooo:script\" script:event-name=\"dom:load\" "
       "xlink:href=\"vnd.sun.star.script:Standard.Module1.Main?language=Basic&amp;location=document\"/>"
       "</office:event-listeners></office:scripts>"
-      "<office:body><office:text><text:p>宏测试 macro test</text:p></office:text></office:body>"
+      "<office:body><office:text><text:p>宏测试 macro test" + comment +
+      "</text:p></office:text></office:body>"
       "</office:document-content>";
   std::string module =
       "<?xml version=\"1.0\" encoding=\"UTF-8\"?>"

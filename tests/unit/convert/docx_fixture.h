@@ -14,6 +14,7 @@ void write_docx(const std::filesystem::path& path, const std::vector<std::string
 
 // An ODT whose Basic macro, bound to the document's load event, writes `marker` when run.
 void write_odt_with_autorun_macro(const std::filesystem::path& path,
-                                  const std::filesystem::path& marker);
+                                  const std::filesystem::path& marker,
+                                  bool with_comment = false);
 
 }  // namespace wenku::testing

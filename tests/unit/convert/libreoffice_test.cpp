@@ -235,6 +235,22 @@ TEST_F(LibreOffice, AutoRunMacroNeverRuns) {
   EXPECT_FALSE(fs::exists(marker)) << "the document's macro ran";
 }
 
+// The same document with a comment takes the helper's soffice fallback on Debian's -nogui
+// packages (LibreOfficeKit's view of it needs annotation.ui): converted, macro still not run.
+TEST_F(LibreOffice, DocumentWithCommentConvertsAndItsMacroNeverRuns) {
+  ASSERT_NE(converter_, nullptr);
+  auto marker = tmp_ / "macro-ran-comment.txt";
+  wenku::testing::write_odt_with_autorun_macro(tmp_ / "comment.odt", marker, /*with_comment=*/true);
+  auto r = converter_->to_pdf(tmp_ / "comment.odt", "odt", tmp_ / "comment.pdf");
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_NE(all_text(tmp_ / "comment.pdf").find("macro test"), std::string::npos);
+  EXPECT_FALSE(fs::exists(marker)) << "the document's macro ran";
+  // And the pool goes on with LibreOfficeKit.
+  wenku::testing::write_docx(tmp_ / "after.docx", {"之后的文档照常转换"});
+  auto after = converter_->to_pdf(tmp_ / "after.docx", "docx", tmp_ / "after.pdf");
+  EXPECT_TRUE(after.ok()) << after.error().message;
+}
+
 TEST_F(LibreOffice, RemoteImageLinkIsNeverFetched) {
   ASSERT_NE(converter_, nullptr);
   int listener = socket(AF_INET, SOCK_STREAM, 0);
