@@ -1,5 +1,8 @@
 // The document page (DESIGN.md §1): metadata, page previews with 点击查看更多, numbered
 // excerpts with 展开阅读全文, related documents and searches, report form.
+#include <mutex>
+#include <unordered_map>
+
 #include "core/clock.h"
 #include "core/strings.h"
 #include "http/page_parts.h"
@@ -11,6 +14,29 @@ namespace {
 
 constexpr size_t kExcerptChars = 1800;     // the numbered excerpts shown at once
 constexpr size_t kFullTextChars = 200000;  // the most text one page carries
+constexpr int64_t kGuestCacheMs = 10000;   // how long a guest's page is reused
+constexpr size_t kGuestCacheEntries = 4096;
+// Stands for the visitor's CSRF token in a cached page; 64 characters that escaping keeps.
+const std::string kCsrfMarker(64, 'Z');
+
+// Guests all see the same page of a document (but for their CSRF token), and rendering is
+// the expensive part of a request (mstch parses templates on every render): their pages are
+// kept for a few seconds, keyed by what changes them, and checked against the document's
+// updated_at.
+struct CachedPage {
+  std::string html;
+  int64_t made_ms = 0;
+  int64_t updated_at = 0;
+};
+std::mutex g_cache_mu;
+std::unordered_map<std::string, CachedPage> g_cache;
+
+std::string with_token(std::string html, const std::string& csrf) {
+  for (size_t at = html.find(kCsrfMarker); at != std::string::npos; at = html.find(kCsrfMarker, at + csrf.size())) {
+    html.replace(at, kCsrfMarker.size(), csrf);
+  }
+  return html;
+}
 
 // Paragraphs of the document's text, in order: lines with something on them.
 std::vector<std::string> paragraphs(const std::vector<store::Page>& pages) {
@@ -52,6 +78,25 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
     return send_html(res, views.page("error", ctx, frame, v, origin_of(req)), 404);
   }
   const auto& d = *doc;
+  std::string id = std::to_string(d.id);
+  // Counters: one view per visitor and document every half hour; a click from search results
+  // feeds 相关搜索.
+  if (site.first_touch(v.key(), "view:" + id, 1800)) {
+    (void)lib.store().add_views(d.id, 1);
+    (void)lib.store().add_daily("view", 1);
+    std::string q = utf8_prefix(trim(sanitize_utf8(req.get_param_value("q"))), 100);
+    if (!q.empty()) (void)lib.store().log_query(q, 1, d.id);
+  }
+  std::string cache_key;
+  if (!v.signed_in() && flash.empty()) {
+    cache_key = id + "|" + v.lang + "|" + (v.desktop ? "d" : "m") + "|" + req.get_param_value("all") + "|" +
+                req.get_param_value("p").substr(0, 6) + "|" + origin_of(req);
+    std::lock_guard lock(g_cache_mu);
+    auto it = g_cache.find(cache_key);
+    if (it != g_cache.end() && it->second.updated_at == d.updated_at && now_unix_ms() - it->second.made_ms < kGuestCacheMs) {
+      return send_html(res, with_token(it->second.html, v.csrf));
+    }
+  }
   SiteConfig cfg = site.config();
   auto pages = lib.store().get_pages(d.id);
   std::vector<store::Page> page_list = pages.ok() ? std::move(pages).value() : std::vector<store::Page>{};
@@ -62,7 +107,6 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   limit = std::min(limit, cfg.max_preview_pages);
   int available = 0;
   mstch::array previews;
-  std::string id = std::to_string(d.id);
   for (const auto& p : page_list) {
     if (p.image_key.empty() || p.number > cfg.max_preview_pages) continue;
     ++available;
@@ -171,18 +215,9 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
                                  {"first", reasons.empty()}});
   }
   ctx["reasons"] = reasons;
-  std::string referer = req.get_header_value("Referer");
   std::string origin = origin_of(req);
-  ctx["back"] = starts_with(referer, origin + "/") ? referer.substr(origin.size()) : std::string("/");
-
-  // Counters: one view per visitor and document every half hour; a click from search results
-  // feeds 相关搜索.
-  if (site.first_touch(v.key(), "view:" + id, 1800)) {
-    (void)lib.store().add_views(d.id, 1);
-    (void)lib.store().add_daily("view", 1);
-    std::string q = utf8_prefix(trim(sanitize_utf8(req.get_param_value("q"))), 100);
-    if (!q.empty()) (void)lib.store().log_query(q, 1, d.id);
-  }
+  // 返回 goes up to the document's category (the same for every visitor, so pages cache).
+  ctx["back"] = d.category_path.empty() ? std::string("/") : "/c/" + url_encode(d.category_path);
 
   Frame frame;
   frame.title = d.title;
@@ -192,7 +227,16 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   frame.here = "/d/" + id;
   frame.noindex = !Site::is_listed(d);
   if (shown > 0 && Site::is_listed(d)) frame.og_image = "/api/v1/documents/" + id + "/pages/1?size=thumb";
-  send_html(res, views.page("document", ctx, frame, v, origin));
+  if (cache_key.empty()) return send_html(res, views.page("document", ctx, frame, v, origin));
+  Visitor anonymous = v;
+  anonymous.csrf = kCsrfMarker;
+  std::string html = views.page("document", ctx, frame, anonymous, origin);
+  {
+    std::lock_guard lock(g_cache_mu);
+    if (g_cache.size() >= kGuestCacheEntries) g_cache.clear();
+    g_cache[cache_key] = CachedPage{html, now_unix_ms(), d.updated_at};
+  }
+  send_html(res, with_token(std::move(html), v.csrf));
 }
 
 }  // namespace wenku::http
