@@ -288,7 +288,13 @@ Result<void> Library::run_preview(int64_t id) {
       fs::remove(out);
       std::vector<std::string> texts;
       for (const auto& p : text_pages) texts.push_back(p.text);
-      if (is_transient(converted.error().code) || !has_text(texts)) return converted.take_error();
+      // A timeout is not retried when our own reader got the text: the same document takes
+      // as long again (a spreadsheet with a million formatted rows held a slot for 3 x 120 s
+      // and then failed anyway); `wenku retry` can still ask for its images.
+      const ErrorCode code = converted.error().code;
+      if ((is_transient(code) && code != ErrorCode::kTimeout) || !has_text(texts)) {
+        return converted.take_error();
+      }
       // LibreOffice could not lay it out, but our own reader got its text: the document is
       // readable and searchable without page images rather than lost.
       log::warn("preview_unavailable document={} error={}", id, converted.error().message);
