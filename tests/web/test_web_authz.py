@@ -175,6 +175,20 @@ def main():
         after = guest.get("/api/v1/documents/%d" % ids["public"]).json()["views"]
         c.eq(after - before, 1, "three reloads count one view")
 
+        # Review before publishing: a member's upload stays hidden until a moderator approves.
+        c.eq(admin.post_form("/admin/settings", {"review_before_publish": "true"}).status, 303, "review on")
+        r = owner.upload("review.docx", docx_bytes(["待审核的文档，关于择校的内容。"]), {"title": "待审核"})
+        rid = r.json()["id"]
+        srv.wait_done(owner, rid)
+        c.eq(Client(srv.base).get("/d/%d" % rid).status, 404, "unreviewed upload hidden from guests")
+        c.eq(owner.get("/d/%d" % rid).status, 200, "the owner sees the upload in review")
+        c.expect("正在等待审核" in owner.get("/d/%d" % rid).text, "review notice for the owner")
+        moderator = clients["moderator"]
+        c.expect('action="/admin/review/%d"' % rid in moderator.get("/admin?tab=review").text, "in the review queue")
+        c.eq(moderator.post_form("/admin/review/%d" % rid, {"action": "approve"}).status, 303, "moderator approves")
+        c.eq(Client(srv.base).get("/d/%d" % rid).status, 200, "approved upload is public")
+        c.expect('action="/admin/review/%d"' % rid not in moderator.get("/admin?tab=review").text, "queue emptied")
+
         # Login rate limit: wrong passwords for one name end in 429.
         attacker = Client(srv.base)
         attacker.get("/login")
