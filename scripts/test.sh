@@ -14,6 +14,7 @@ echo "== fast tier: unit, contract and golden tests (ASan + UBSan)"
 cmake --preset debug -DWENKU_WERROR=ON -DWENKU_BUILD_TESTS=ON >/dev/null
 cmake --build build-debug -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp" \
   ctest --test-dir build-debug -L fast --output-on-failure -j "$jobs"
 
 echo "== slow tier: integration, corpus and end-to-end tests (release with assertions)"
