@@ -51,7 +51,7 @@ def main():
         page = guest.get("/d/%d" % doc).text
         figures = re.findall(r'<figure class="page" id="page-(\d+)">', page)
         c.eq(figures, ["1", "2"], "the first preview_pages pages")
-        c.expect("第1页 &#x2F; 共%d页" % info["pages"] in page, "caption 第1页 / 共N页")
+        c.expect("第1页 / 共%d页" % info["pages"] in page, "caption 第1页 / 共N页")
         c.expect('alt="无脚本上传的文档_第1页"' in page, "alt 标题_第N页")
         more = re.search(r'<a class="more-pages" href="([^"]+)">点击查看更多&gt;&gt;</a>', page)
         c.expect(more is not None, "点击查看更多 is a plain link")
