@@ -1,10 +1,15 @@
-# Shared compile settings for every wenku target.
-add_library(wenku_options INTERFACE)
-target_compile_options(wenku_options INTERFACE
+# Shared compile settings for every wenku target: wenku_warnings (warnings, include path)
+# and wenku_options (those plus the sanitizers of the build). Executables that host foreign
+# code which cannot run under a sanitizer (the LibreOffice helper) use wenku_warnings alone.
+add_library(wenku_warnings INTERFACE)
+target_compile_options(wenku_warnings INTERFACE
   -Wall -Wextra -Wconversion -Wshadow -Wno-sign-conversion)
 if(WENKU_WERROR)
-  target_compile_options(wenku_options INTERFACE -Werror)
+  target_compile_options(wenku_warnings INTERFACE -Werror)
 endif()
+target_include_directories(wenku_warnings INTERFACE ${PROJECT_SOURCE_DIR}/src)
+add_library(wenku_options INTERFACE)
+target_link_libraries(wenku_options INTERFACE wenku_warnings)
 if(WENKU_SANITIZE)
   target_compile_options(wenku_options INTERFACE -fsanitize=address,undefined -fno-omit-frame-pointer
                          -fno-sanitize-recover=undefined)
@@ -14,8 +19,6 @@ if(WENKU_TSAN)
   target_compile_options(wenku_options INTERFACE -fsanitize=thread)
   target_link_options(wenku_options INTERFACE -fsanitize=thread)
 endif()
-# Sources include each other as "module/file.h" from src/.
-target_include_directories(wenku_options INTERFACE ${PROJECT_SOURCE_DIR}/src)
 
 # wenku_module(NAME SOURCES... [LINKS ...]): one static library per module folder.
 function(wenku_module name)

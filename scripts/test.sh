@@ -15,9 +15,10 @@ cmake --preset debug -DWENKU_WERROR=ON -DWENKU_BUILD_TESTS=ON >/dev/null
 cmake --build build-debug -j "$jobs"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS=suppressions="$PWD/tests/lsan.supp" \
-  ctest --test-dir build-debug -L fast --output-on-failure -j "$jobs"
+  ctest --test-dir build-debug -L fast -LE reliability --output-on-failure -j "$jobs"
 
-echo "== slow tier: integration, corpus and end-to-end tests (release with assertions)"
+# The reliability suites measure time and memory of the shipped build, so they run here.
+echo "== slow tier: integration, corpus, reliability and end-to-end tests (release with assertions)"
 cmake --preset release -DWENKU_WERROR=ON -DWENKU_BUILD_TESTS=ON -DWENKU_BUILD_BENCH=ON >/dev/null
 cmake --build build -j "$jobs"
-ctest --test-dir build -L slow --output-on-failure
+ctest --test-dir build -L "slow|reliability" --output-on-failure
