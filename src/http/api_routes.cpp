@@ -127,25 +127,33 @@ void HttpServer::install_api_routes() {
     if (n < 1 || n > site.config().max_preview_pages) {
       return send_error(res, 404, "not_found", "没有这一页的预览 / no preview of this page");
     }
-    auto pages = lib.store().get_pages(doc->id);
-    if (!pages.ok()) return send_error(res, pages.error());
-    for (const auto& p : *pages) {
-      if (p.number != n) continue;
+    auto page = lib.store().get_page_image(doc->id, n);
+    if (!page.ok()) return send_error(res, page.error());
+    if (*page) {
+      const store::Page& p = **page;
       const std::string& key = thumb ? p.thumb_key : p.image_key;
-      if (key.empty()) break;
-      std::string etag = "\"" + key.substr(0, 32) + "\"";
-      res.set_header("ETag", etag);
-      // Images of listed documents may sit in caches briefly; the others only in the
-      // visitor's own browser, and every reuse asks again (the visibility check comes first).
-      res.set_header("Cache-Control", Site::is_listed(*doc) ? "public, max-age=300" : "private, no-cache");
-      if (req.get_header_value("If-None-Match") == etag) {
-        res.status = 304;
+      if (!key.empty()) {
+        std::string etag = "\"" + key.substr(0, 32) + "\"";
+        res.set_header("ETag", etag);
+        // Images of listed documents may sit in caches briefly; the others only in the
+        // visitor's own browser, and every reuse asks again (the visibility check comes first).
+        res.set_header("Cache-Control", Site::is_listed(*doc) ? "public, max-age=300" : "private, no-cache");
+        if (req.get_header_value("If-None-Match") == etag) {
+          res.status = 304;
+          return;
+        }
+        auto size = lib.blobs().size(key);
+        if (!size.ok()) return send_error(res, size.error());
+        // Streamed from the blob store in chunks, never copied whole into memory.
+        auto* blobs = &lib.blobs();
+        res.set_content_provider(static_cast<size_t>(*size), "image/webp",
+                                 [blobs, key](size_t offset, size_t length, httplib::DataSink& sink) {
+                                   return blobs->read_range(key, offset, length, [&](std::string_view chunk) {
+                                     return sink.write(chunk.data(), chunk.size());
+                                   }).ok();
+                                 });
         return;
       }
-      auto data = lib.blobs().read_all(key);
-      if (!data.ok()) return send_error(res, data.error());
-      res.set_content(*data, "image/webp");
-      return;
     }
     send_error(res, 404, "not_found", "页面图片还没有生成 / page image not available");
   });

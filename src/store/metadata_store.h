@@ -205,6 +205,8 @@ class MetadataStore {
   // Pages: replace_pages sets the text of every page (images kept where numbers survive).
   virtual Result<void> replace_pages(int64_t document_id, const std::vector<Page>& pages) = 0;
   virtual Result<std::vector<Page>> get_pages(int64_t document_id) = 0;
+  // One page without its text (for serving its images). nullopt when there is no such page.
+  virtual Result<std::optional<Page>> get_page_image(int64_t document_id, int number) = 0;
   virtual Result<void> set_page_image(int64_t document_id, int number, const std::string& image_key,
                                       const std::string& thumb_key, int width, int height) = 0;
 

@@ -324,6 +324,22 @@ class SqliteStore final : public MetadataStore {
     return out;
   }
 
+  Result<std::optional<Page>> get_page_image(int64_t document_id, int number) override {
+    auto r = reader();
+    auto st = r->prepare(
+        "SELECT number, image_key, thumb_key, width, height FROM pages WHERE document_id = ?1 AND number = ?2");
+    st.bind(1, document_id).bind(2, number);
+    WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return std::optional<Page>{};
+    Page p;
+    p.number = st.integer(0);
+    p.image_key = st.text(1);
+    p.thumb_key = st.text(2);
+    p.width = st.integer(3);
+    p.height = st.integer(4);
+    return std::optional<Page>{std::move(p)};
+  }
+
   Result<void> set_page_image(int64_t document_id, int number, const std::string& image_key,
                               const std::string& thumb_key, int width, int height) override {
     std::lock_guard lock(write_mu_);
