@@ -399,5 +399,21 @@ TYPED_TEST(MetadataStoreContract, MovingACategoryMovesItsSubtreeAndDocuments) {
   EXPECT_EQ(this->store_->move_category("没有", "x").error().code, ErrorCode::kNotFound);
 }
 
+TYPED_TEST(MetadataStoreContract, GetPageImageReadsOnePageWithoutText) {
+  int64_t doc = this->add("页", std::string(64, 'p'));
+  ASSERT_TRUE(this->store_->replace_pages(doc, {{1, "第一页", "", "", 0, 0}, {2, "第二页", "", "", 0, 0}}).ok());
+  ASSERT_TRUE(this->store_->set_page_image(doc, 2, "img2", "th2", 800, 1131).ok());
+  auto p2 = this->store_->get_page_image(doc, 2);
+  ASSERT_TRUE(p2.ok() && p2->has_value());
+  EXPECT_EQ((*p2)->image_key, "img2");
+  EXPECT_EQ((*p2)->thumb_key, "th2");
+  EXPECT_EQ((*p2)->width, 800);
+  EXPECT_TRUE((*p2)->text.empty());
+  auto p1 = this->store_->get_page_image(doc, 1);
+  ASSERT_TRUE(p1.ok() && p1->has_value());
+  EXPECT_TRUE((*p1)->image_key.empty());
+  EXPECT_FALSE(this->store_->get_page_image(doc, 3)->has_value());
+}
+
 }  // namespace
 }  // namespace wenku::store
