@@ -267,7 +267,7 @@ void HttpServer::install_account_routes() {
     manage(req, res, [&lib](const store::Document& d) { return lib.retry(d.id); }, "saved");
   });
   s.Post(R"(/me/documents/(\d+)/delete)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
-    manage(req, res, [&lib](const store::Document& d) { return lib.store().delete_document(d.id); }, "deleted");
+    manage(req, res, [&lib](const store::Document& d) { return lib.delete_document(d.id); }, "deleted");
   });
   s.Post(R"(/me/documents/(\d+)/edit)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
     manage(req, res, [&lib, &req](const store::Document& d) -> Result<void> {
@@ -286,7 +286,7 @@ void HttpServer::install_account_routes() {
       }
       std::string vis = req.get_param_value("visibility");
       if (vis == "public" || vis == "unlisted" || vis == "private") u.visibility = store::parse_visibility(vis);
-      return lib.store().update_document(d.id, u);
+      return lib.update_document(d.id, u);
     }, "saved");
   });
 

@@ -186,7 +186,7 @@ void HttpServer::install_admin_routes() {
     if (action == "hide" || action == "ban") {
       store::DocumentUpdate u;
       u.hidden = true;
-      if (auto r = lib.store().update_document(doc_id, u); !r.ok()) return send_error(res, r.error());
+      if (auto r = lib.update_document(doc_id, u); !r.ok()) return send_error(res, r.error());
     }
     if (action == "ban") {
       auto d = lib.store().get_document(doc_id);
@@ -210,7 +210,7 @@ void HttpServer::install_admin_routes() {
     if (req.get_param_value("action") == "approve") {
       store::DocumentUpdate u;
       u.hidden = false;
-      if (auto r = lib.store().update_document(id, u); !r.ok()) return send_error(res, r.error());
+      if (auto r = lib.update_document(id, u); !r.ok()) return send_error(res, r.error());
     }
     (void)lib.store().remove_from_review(id);  // rejected documents stay hidden
     redirect(res, "/admin?tab=review&m=saved");

@@ -233,6 +233,35 @@ Result<void> Library::retry(int64_t id) {
   return {};
 }
 
+Result<void> Library::update_document(int64_t id, const store::DocumentUpdate& update) {
+  WENKU_TRY(store_->update_document(id, update));
+  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
+  // A document still processing is indexed when its text is in; re-indexing now would only
+  // index it early with whatever pages exist.
+  if (doc.status == store::DocumentStatus::kProcessing && !doc.indexed) return {};
+  return reindex(id);
+}
+
+Result<void> Library::delete_document(int64_t id) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
+  WENKU_ASSIGN_OR_RETURN(auto pages, store_->get_pages(id));
+  std::vector<std::string> keys = {doc.blob_key, doc.pdf_key};
+  for (const auto& p : pages) {
+    keys.push_back(p.image_key);
+    keys.push_back(p.thumb_key);
+  }
+  WENKU_TRY(store_->delete_document(id));
+  WENKU_TRY(index_->remove(id));
+  // Files are shared by content (a blank page, the same original): remove only those no
+  // remaining row names. A crash in between leaves orphans that `wenku check` removes.
+  for (const auto& key : keys) {
+    if (key.empty()) continue;
+    auto used = store_->is_blob_referenced(key);
+    if (used.ok() && !*used) (void)blobs_->remove(key);
+  }
+  return {};
+}
+
 void Library::mark_failed(int64_t id, const Error& error) {
   store::DocumentUpdate u;
   u.status = store::DocumentStatus::kFailed;

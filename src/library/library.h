@@ -118,6 +118,12 @@ class Library {
   Result<store::Document> wait_until_done(int64_t id, int timeout_seconds);
   // Re-runs the processing of one document. Errors: kNotFound.
   Result<void> retry(int64_t id);
+  // Changes a document's metadata (title, category, visibility, hidden, ...) and brings the
+  // search index along, so search shows what the document page shows. Errors: kNotFound.
+  Result<void> update_document(int64_t id, const store::DocumentUpdate& update);
+  // Deletes a document: its row, pages and jobs, its index entry, and the stored files no
+  // other document refers to. Errors: kNotFound.
+  Result<void> delete_document(int64_t id);
 
   Result<SearchResponse> search(const SearchRequest& request);
   Result<std::vector<store::Document>> related(int64_t id, int limit);

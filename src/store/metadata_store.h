@@ -246,6 +246,8 @@ class MetadataStore {
   virtual Result<std::optional<std::pair<int64_t, int>>> find_near_duplicate(int64_t document_id, uint64_t simhash,
                                                                              int max_distance) = 0;
 
+  // True when a document or page still refers to the blob `key`.
+  virtual Result<bool> is_blob_referenced(const std::string& key) = 0;
   // Every blob key that a row refers to (originals, PDFs, page images), for `wenku check`.
   virtual Result<std::vector<std::string>> referenced_blob_keys() = 0;
   // Documents whose `indexed` flag is false (to re-index after a crash).

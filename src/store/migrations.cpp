@@ -169,6 +169,13 @@ CREATE INDEX document_analysis_band1 ON document_analysis(band1);
 CREATE INDEX document_analysis_band2 ON document_analysis(band2);
 CREATE INDEX document_analysis_band3 ON document_analysis(band3);
 )sql",
+      // 4: deleting a document asks whether each of its files is still used elsewhere.
+      R"sql(
+CREATE INDEX documents_blob_key ON documents(blob_key);
+CREATE INDEX documents_pdf_key ON documents(pdf_key) WHERE pdf_key != '';
+CREATE INDEX pages_image_key ON pages(image_key) WHERE image_key != '';
+CREATE INDEX pages_thumb_key ON pages(thumb_key) WHERE thumb_key != '';
+)sql",
   };
   return m;
 }

@@ -565,6 +565,18 @@ class SqliteStore final : public MetadataStore {
     return best;
   }
 
+  Result<bool> is_blob_referenced(const std::string& key) override {
+    auto r = reader();
+    auto st = r->prepare(R"sql(
+      SELECT EXISTS (SELECT 1 FROM documents WHERE blob_key = ?1) OR
+             EXISTS (SELECT 1 FROM documents WHERE pdf_key = ?1) OR
+             EXISTS (SELECT 1 FROM pages WHERE image_key = ?1) OR
+             EXISTS (SELECT 1 FROM pages WHERE thumb_key = ?1))sql");
+    st.bind(1, key);
+    WENKU_TRY(st.step());
+    return st.integer(0) != 0;
+  }
+
   Result<std::vector<std::string>> referenced_blob_keys() override {
     auto r = reader();
     auto st = r->prepare(R"sql(

@@ -145,6 +145,29 @@ TEST_F(LibraryTest, NearDuplicateTextIsMarkedAndKeywordsAreComputed) {
   EXPECT_NE(da.keywords.find("安全"), std::string::npos) << da.keywords;
 }
 
+TEST_F(LibraryTest, EditsReachSearchAndDeleteRemovesEverything) {
+  int64_t id = import_text("关于春季运动会的安排，各班积极报名参加比赛。", "运动会通知");
+  ASSERT_TRUE(lib_->run_extract(id).ok());
+  store::DocumentUpdate u;
+  u.title = "田径比赛安排";
+  ASSERT_TRUE(lib_->update_document(id, u).ok());
+  SearchRequest q;
+  q.query = "田径";
+  ASSERT_EQ(lib_->search(q)->hits.size(), 1u) << "a new title is searchable at once";
+  store::DocumentUpdate hide;
+  hide.hidden = true;
+  ASSERT_TRUE(lib_->update_document(id, hide).ok());
+  EXPECT_TRUE(lib_->search(q)->hits.empty()) << "a hidden document leaves search";
+
+  auto doc = *lib_->store().get_document(id);
+  ASSERT_TRUE(lib_->delete_document(id).ok());
+  EXPECT_EQ(lib_->store().get_document(id).error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(*lib_->blobs().exists(doc.blob_key)) << "the deleted original is gone from disk";
+  auto clean = lib_->check();
+  ASSERT_TRUE(clean.ok());
+  EXPECT_TRUE(clean->problems.empty());
+}
+
 TEST_F(LibraryTest, DemoDocxIsAValidPackage) {
   auto docx = dir_ / "demo.docx";
   ASSERT_TRUE(write_docx(docx, {"标题", "第一段"}).ok());
