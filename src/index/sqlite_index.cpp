@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <atomic>
+#include <condition_variable>
 #include <mutex>
 #include <stdexcept>
 #include <unordered_map>
@@ -40,14 +42,56 @@ Error db_error(sqlite3* db, std::string_view what) {
   return make_error(ErrorCode::kIo, std::string(what) + ": " + sqlite3_errmsg(db));
 }
 
+// A connection and the statements prepared on it, kept for reuse: preparing costs more
+// than running most of our statements. Used by one thread at a time.
+struct Conn {
+  sqlite3* db = nullptr;
+  std::unordered_map<std::string, sqlite3_stmt*> stmts;
+  Conn() = default;
+  Conn(const Conn&) = delete;
+  Conn& operator=(const Conn&) = delete;
+  ~Conn() {
+    for (auto& [sql, st] : stmts) sqlite3_finalize(st);
+    sqlite3_close_v2(db);
+  }
+};
+
+constexpr size_t kMaxCachedStatements = 128;  // filters combine into a few dozen SQL texts
+
 class Stmt {
  public:
+  // A statement of `conn`'s cache (prepared on first use), or a fresh one when that is busy.
+  Stmt(Conn& conn, std::string_view sql) : db_(conn.db) {
+    auto it = conn.stmts.find(std::string(sql));
+    if (it != conn.stmts.end() && !sqlite3_stmt_busy(it->second)) {
+      st_ = it->second;
+      cached_ = true;
+      return;
+    }
+    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st_,
+                           nullptr) != SQLITE_OK) {
+      sqlite3_finalize(st_);
+      st_ = nullptr;
+      return;
+    }
+    if (it == conn.stmts.end() && conn.stmts.size() < kMaxCachedStatements) {
+      conn.stmts.emplace(std::string(sql), st_);
+      cached_ = true;
+    }
+  }
   Stmt(sqlite3* db, std::string_view sql) : db_(db) {
     if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st_, nullptr) != SQLITE_OK) {
       st_ = nullptr;
     }
   }
-  ~Stmt() { sqlite3_finalize(st_); }
+  ~Stmt() {
+    if (!cached_) {
+      sqlite3_finalize(st_);
+    } else {
+      sqlite3_reset(st_);
+      sqlite3_clear_bindings(st_);
+    }
+  }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
   bool ok() const { return st_ != nullptr; }
@@ -76,6 +120,7 @@ class Stmt {
  private:
   sqlite3* db_;
   sqlite3_stmt* st_ = nullptr;
+  bool cached_ = false;
   bool failed_ = false;
 };
 
@@ -264,15 +309,20 @@ void rank_fn(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
     return;
   }
   std::fill(st->tf.begin(), st->tf.end(), 0);
-  int n_inst = 0;
-  if (api->xInstCount(fts, &n_inst) != SQLITE_OK) {
-    sqlite3_result_error(ctx, "wenku_rank: instances unavailable", -1);
-    return;
-  }
-  for (int i = 0; i < n_inst; ++i) {
-    int phrase = 0, col = 0, off = 0;
-    if (api->xInst(fts, i, &phrase, &col, &off) != SQLITE_OK) continue;
-    if (col >= 0 && col < kColumns) ++st->tf[static_cast<size_t>(phrase) * kColumns + static_cast<size_t>(col)];
+  // Each phrase's own position list, walked once. xInstCount/xInst would merge every
+  // phrase's instances into one position order first, at a cost of instances x phrases
+  // per row (most of the time of long queries); ranking needs only counts per column.
+  for (size_t p = 0; p < st->term_of_phrase.size(); ++p) {
+    if (st->term_of_phrase[p] == kExcludePhrase) continue;
+    Fts5PhraseIter it;
+    int col = -1, off = 0;
+    if (api->xPhraseFirst(fts, static_cast<int>(p), &it, &col, &off) != SQLITE_OK) {
+      sqlite3_result_error(ctx, "wenku_rank: instances unavailable", -1);
+      return;
+    }
+    for (; col >= 0; api->xPhraseNext(fts, &it, &col, &off)) {
+      if (col < kColumns) ++st->tf[p * kColumns + static_cast<size_t>(col)];
+    }
   }
   double len_norm[kColumns];
   for (int c = 0; c < kColumns; ++c) {
@@ -453,27 +503,21 @@ std::string join_pages_normalized(const std::vector<AlignedText>& pages) {
 
 class SqliteSearchIndex : public SearchIndex {
  public:
-  SqliteSearchIndex(sqlite3* db, const text::Normalizer& n, const text::Segmenter& s,
-                    const RankParams& params)
-      : db_(db), analyzer_(n, s), params_(params) {
+  SqliteSearchIndex(std::string path, std::unique_ptr<Conn> writer, const text::Normalizer& n,
+                    const text::Segmenter& s, const RankParams& params)
+      : path_(std::move(path)), w_(std::move(writer)), db_(w_->db), analyzer_(n, s), params_(params) {
     char buf[256];
     std::snprintf(buf, sizeof buf, "%g,%g,%g,%g,%g,%g,%g,%g,%g", params.k1, params.b, params.w_title,
                   params.w_title_grams, params.w_meta, params.w_meta_grams, params.w_body,
                   params.w_body_grams, params.w_chars);
     weights_ = buf;
   }
-  ~SqliteSearchIndex() override { sqlite3_close_v2(db_); }
 
   Result<void> init() {
-    WENKU_TRY(exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"
-                        " PRAGMA mmap_size=4294967296; PRAGMA cache_size=-65536;"));
-    fts5_api* api = fts5_api_of(db_);
-    if (!api) return make_error(ErrorCode::kUnavailable, "index: SQLite was built without FTS5");
-    fts5_tokenizer tok{ws_create, ws_delete, ws_tokenize};
-    if (api->xCreateTokenizer(api, "wenku_ws", nullptr, &tok, nullptr) != SQLITE_OK ||
-        api->xCreateFunction(api, "wenku_rank", nullptr, rank_fn, nullptr) != SQLITE_OK) {
-      return db_error(db_, "index: registering FTS5 extensions");
-    }
+    // The default page cache (2 MB): a larger one made every commit slower (SQLite walks
+    // the cache's hash table; 25% of the indexing CPU at 64 MB), and reads go through mmap.
+    WENKU_TRY(exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"));
+    WENKU_TRY(setup_connection(db_));
     WENKU_TRY(exec(db_,
                    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
                    "CREATE TABLE IF NOT EXISTS docs(id INTEGER PRIMARY KEY, title TEXT, keywords TEXT,"
@@ -494,14 +538,14 @@ class SqliteSearchIndex : public SearchIndex {
     // Each upsert is its own transaction, so FTS5 writes a small segment per document;
     // merging 16 at a time instead of 4 halves the indexing time (bench/README.md).
     WENKU_TRY(exec(db_, "INSERT INTO fts(fts, rank) VALUES('automerge', 16)"));
-    Stmt v(db_, "SELECT value FROM meta WHERE key='schema'");
+    Stmt v(*w_, "SELECT value FROM meta WHERE key='schema'");
     if (v.ok() && v.step()) {
       if (std::atoi(std::string(v.text(0)).c_str()) != kSchemaVersion) {
         return make_error(ErrorCode::kUnavailable,
                           "index: the index was made by another version of wenku; delete it to rebuild");
       }
     } else {
-      Stmt ins(db_, "INSERT OR REPLACE INTO meta VALUES('schema', ?1)");
+      Stmt ins(*w_, "INSERT OR REPLACE INTO meta VALUES('schema', ?1)");
       ins.bind(1, std::to_string(kSchemaVersion));
       ins.step();
     }
@@ -584,7 +628,7 @@ class SqliteSearchIndex : public SearchIndex {
 
   Result<void> set_listed(int64_t id, bool listed) override {
     std::lock_guard lock(mu_);
-    Stmt s(db_, "UPDATE docs SET listed=?1 WHERE id=?2");
+    Stmt s(*w_, "UPDATE docs SET listed=?1 WHERE id=?2");
     s.bind(1, int64_t{listed ? 1 : 0});
     s.bind(2, id);
     s.step();
@@ -599,9 +643,9 @@ class SqliteSearchIndex : public SearchIndex {
   Result<std::vector<int64_t>> related(int64_t id, int limit) const override;
 
   Result<std::vector<int64_t>> all_ids() const override {
-    std::lock_guard lock(mu_);
+    WENKU_ASSIGN_OR_RETURN(Lease c, reader());
     std::vector<int64_t> out;
-    Stmt s(db_, "SELECT id FROM docs ORDER BY id");
+    Stmt s(*c, "SELECT id FROM docs ORDER BY id");
     while (s.step()) out.push_back(s.i64(0));
     if (s.failed()) return s.error("index: all_ids");
     return out;
@@ -620,12 +664,15 @@ class SqliteSearchIndex : public SearchIndex {
 
  private:
   void recount() {
-    Stmt count(db_, "SELECT count(*) FROM docs");
-    if (count.step()) n_docs_ = count.i64(0);
+    Stmt count(*w_, "SELECT count(*), max(id) FROM docs");
+    if (count.step()) {
+      n_docs_ = count.i64(0);
+      max_id_ = count.i64(1);
+    }
   }
 
   Result<void> delete_document(int64_t id) {
-    Stmt src(db_, "SELECT data FROM fts_src WHERE id=?1");
+    Stmt src(*w_, "SELECT data FROM fts_src WHERE id=?1");
     src.bind(1, id);
     if (src.step()) {
       std::string_view blob(static_cast<const char*>(sqlite3_column_blob(src.get(), 0)),
@@ -635,7 +682,7 @@ class SqliteSearchIndex : public SearchIndex {
         return make_error(ErrorCode::kCorrupt, "index: stored text of document " + std::to_string(id) +
                                                    " is damaged; delete the index to rebuild it");
       }
-      Stmt del(db_, "INSERT INTO fts(fts,rowid,t,tg,k,kg,b,bg,u) VALUES('delete',?1,?2,?3,?4,?5,?6,?7,?8)");
+      Stmt del(*w_, "INSERT INTO fts(fts,rowid,t,tg,k,kg,b,bg,u) VALUES('delete',?1,?2,?3,?4,?5,?6,?7,?8)");
       del.bind(1, id);
       for (size_t c = 0; c < cols.size(); ++c) del.bind(static_cast<int>(c + 2), cols[c]);
       del.step();
@@ -644,7 +691,7 @@ class SqliteSearchIndex : public SearchIndex {
     if (src.failed()) return src.error("index: delete");
     for (const char* sql : {"DELETE FROM fts_src WHERE id=?1", "DELETE FROM pages WHERE doc_id=?1",
                             "DELETE FROM docs WHERE id=?1"}) {
-      Stmt s(db_, sql);
+      Stmt s(*w_, sql);
       s.bind(1, id);
       s.step();
       if (s.failed()) return s.error("index: delete");
@@ -658,7 +705,7 @@ class SqliteSearchIndex : public SearchIndex {
                               const AnalyzedField& b, const std::vector<std::string>& originals,
                               const std::vector<AlignedText>& pages) {
     WENKU_TRY(delete_document(doc.id));
-    Stmt d(db_,
+    Stmt d(*w_,
            "INSERT INTO docs(id,title,keywords,description,category,format,uploader,created_at,views,"
            "listed,npages) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
     d.bind(1, doc.id);
@@ -675,7 +722,8 @@ class SqliteSearchIndex : public SearchIndex {
     d.step();
     if (d.failed()) return d.error("index: insert document");
     ++n_docs_;
-    Stmt p(db_, "INSERT INTO pages(doc_id,page,text,aligned) VALUES(?1,?2,?3,?4)");
+    if (doc.id > max_id_) max_id_ = doc.id;
+    Stmt p(*w_, "INSERT INTO pages(doc_id,page,text,aligned) VALUES(?1,?2,?3,?4)");
     for (size_t i = 0; i < pages.size(); ++i) {
       sqlite3_reset(p.get());
       p.bind(1, doc.id);
@@ -687,13 +735,13 @@ class SqliteSearchIndex : public SearchIndex {
     }
     std::vector<std::string> cols = {t.words, t.grams, k.words, k.grams, b.words, b.grams,
                                      t.chars + " " + k.chars + " " + b.chars};
-    Stmt f(db_, "INSERT INTO fts(rowid,t,tg,k,kg,b,bg,u) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+    Stmt f(*w_, "INSERT INTO fts(rowid,t,tg,k,kg,b,bg,u) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
     f.bind(1, doc.id);
     for (size_t c = 0; c < cols.size(); ++c) f.bind(static_cast<int>(c + 2), cols[c]);
     f.step();
     if (f.failed()) return f.error("index: insert text");
     std::string packed = pack_columns(cols);
-    Stmt src(db_, "INSERT INTO fts_src(id,data) VALUES(?1,?2)");
+    Stmt src(*w_, "INSERT INTO fts_src(id,data) VALUES(?1,?2)");
     src.bind(1, doc.id);
     sqlite3_bind_blob(src.get(), 2, packed.data(), static_cast<int>(packed.size()), SQLITE_TRANSIENT);
     src.step();
@@ -702,12 +750,12 @@ class SqliteSearchIndex : public SearchIndex {
   }
 
   // Scores every listed document matching `expr` under the query's filters.
-  Result<std::vector<Candidate>> candidates(const Expr& expr, const SearchQuery& q) const {
+  Result<std::vector<Candidate>> candidates(Conn& c, const Expr& expr, const SearchQuery& q) const {
     std::string sql =
         "SELECT fts.rowid, wenku_rank(fts, ?1, ?2), docs.created_at, docs.views FROM fts"
         " JOIN docs ON docs.id = fts.rowid WHERE fts MATCH ?3 AND docs.listed = 1";
     append_filters(sql, q);
-    Stmt s(db_, sql);
+    Stmt s(c, sql);
     if (!s.ok()) return s.error("index: query");
     s.bind(1, expr.term_map);
     s.bind(2, weights_);
@@ -742,32 +790,108 @@ class SqliteSearchIndex : public SearchIndex {
     if (q.to) s.bind(7, q.to);
   }
 
-  Result<SearchResult> browse(const SearchQuery& q) const;
-  std::vector<TermPlan> plan_terms(const std::vector<QueryTerm>& terms) const;
-  double token_df(const std::string& token) const;
+  Result<SearchResult> browse(Conn& c, const SearchQuery& q) const;
+  std::vector<TermPlan> plan_terms(Conn& c, const std::vector<QueryTerm>& terms) const;
+  double token_df(Conn& c, const std::string& token) const;
   std::vector<size_t> rarest(const std::vector<TermPlan>& plans, bool must_occur) const;
-  void fill_hit(SearchHit& hit, const ParsedQuery& pq) const;
+  void fill_hit(Conn& c, SearchHit& hit, const ParsedQuery& pq) const;
 
-  sqlite3* db_;
+  // A reader connection lent to one call; back to the pool when it goes.
+  class Lease {
+   public:
+    Lease(const SqliteSearchIndex* owner, std::unique_ptr<Conn> c) : owner_(owner), c_(std::move(c)) {}
+    Lease(Lease&& o) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (c_) owner_->give_back(std::move(c_));
+    }
+    Conn& operator*() const { return *c_; }
+
+   private:
+    const SqliteSearchIndex* owner_;
+    std::unique_ptr<Conn> c_;
+  };
+
+  // Registers our tokenizer and rank function and maps the file (every connection).
+  static Result<void> setup_connection(sqlite3* db) {
+    WENKU_TRY(exec(db, "PRAGMA mmap_size=4294967296;"));
+    fts5_api* api = fts5_api_of(db);
+    if (!api) return make_error(ErrorCode::kUnavailable, "index: SQLite was built without FTS5");
+    fts5_tokenizer tok{ws_create, ws_delete, ws_tokenize};
+    if (api->xCreateTokenizer(api, "wenku_ws", nullptr, &tok, nullptr) != SQLITE_OK ||
+        api->xCreateFunction(api, "wenku_rank", nullptr, rank_fn, nullptr) != SQLITE_OK) {
+      return db_error(db, "index: registering FTS5 extensions");
+    }
+    return {};
+  }
+
+  // Searches run on a pool of reader connections (WAL: they see every commit and never
+  // wait for the writer), so concurrent searches do not queue behind one mutex.
+  Result<Lease> reader() const {
+    std::unique_lock lock(pool_mu_);
+    pool_cv_.wait(lock, [&] { return !idle_.empty() || readers_ < kMaxReaders; });
+    if (!idle_.empty()) {
+      std::unique_ptr<Conn> c = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(c));
+    }
+    ++readers_;
+    lock.unlock();
+    auto c = std::make_unique<Conn>();
+    int rc = sqlite3_open_v2(path_.c_str(), &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
+    Result<void> ok = rc == SQLITE_OK ? setup_connection(c->db)
+                                      : make_error(ErrorCode::kIo, "index: cannot open " + path_ + ": " +
+                                                                       (c->db ? sqlite3_errmsg(c->db) : "no memory"));
+    if (ok.ok()) ok = exec(c->db, "PRAGMA query_only=1");
+    if (!ok.ok()) {
+      lock.lock();
+      --readers_;
+      pool_cv_.notify_one();
+      return ok.error();
+    }
+    sqlite3_busy_timeout(c->db, 5000);
+    return Lease(this, std::move(c));
+  }
+  void give_back(std::unique_ptr<Conn> c) const {
+    std::lock_guard lock(pool_mu_);
+    idle_.push_back(std::move(c));
+    pool_cv_.notify_one();
+  }
+
+  static constexpr int kMaxReaders = 8;
+  static constexpr int64_t kDfSample = 1000;
+  static constexpr double kMinDocsToAssume = 1000;  // below, every term is looked up
+  static constexpr size_t kMaxDfCache = 200000;
+
+  std::string path_;
+  std::unique_ptr<Conn> w_;  // the writer, guarded by mu_
+  sqlite3* db_;              // w_->db
   Analyzer analyzer_;
   RankParams params_;
   std::string weights_;
-  mutable std::mutex mu_;  // one connection: SQLite statements are not shared across threads
-  mutable std::unique_ptr<Stmt> vocab_;  // document frequency of a token
-  int64_t n_docs_ = 0;     // documents in the index, kept in step with upserts and removals
+  mutable std::mutex mu_;  // writes: one at a time on the writer connection
+  mutable std::mutex pool_mu_;
+  mutable std::condition_variable pool_cv_;
+  mutable std::vector<std::unique_ptr<Conn>> idle_;  // reader connections not lent out
+  mutable int readers_ = 0;                          // reader connections open
+  std::atomic<int64_t> n_docs_{0};  // documents in the index, kept in step with writes
+  std::atomic<int64_t> max_id_{0};   // the largest document id ever indexed (an upper bound)
+  mutable std::mutex df_mu_;
+  mutable std::unordered_map<std::string, double> df_cache_;  // token -> documents (estimate)
+  mutable int64_t df_cache_docs_ = 0;                          // n_docs_ when it was filled
 };
 
-Result<SearchResult> SqliteSearchIndex::browse(const SearchQuery& q) const {
+Result<SearchResult> SqliteSearchIndex::browse(Conn& conn, const SearchQuery& q) const {
   SearchResult out;
   std::string where = " WHERE docs.listed = 1";
   append_filters(where, q);
   const char* order = q.sort == SortOrder::kMostViewed ? " ORDER BY views DESC, id DESC"
                                                        : " ORDER BY created_at DESC, id DESC";
-  Stmt c(db_, "SELECT count(*) FROM docs" + where);
+  Stmt c(conn, "SELECT count(*) FROM docs" + where);
   bind_filters(c, q, 4);
   if (c.step()) out.total = c.i64(0);
   if (c.failed()) return c.error("index: browse");
-  Stmt s(db_, "SELECT id FROM docs" + where + order + " LIMIT ?8 OFFSET ?9");
+  Stmt s(conn, "SELECT id FROM docs" + where + order + " LIMIT ?8 OFFSET ?9");
   bind_filters(s, q, 4);
   s.bind(8, int64_t{q.limit});
   s.bind(9, int64_t{q.offset});
@@ -777,12 +901,12 @@ Result<SearchResult> SqliteSearchIndex::browse(const SearchQuery& q) const {
     out.hits.push_back(std::move(h));
   }
   if (s.failed()) return s.error("index: browse");
-  for (SearchHit& h : out.hits) fill_hit(h, ParsedQuery{});
+  for (SearchHit& h : out.hits) fill_hit(conn, h, ParsedQuery{});
   return out;
 }
 
-void SqliteSearchIndex::fill_hit(SearchHit& hit, const ParsedQuery& pq) const {
-  Stmt s(db_, "SELECT page, text, aligned FROM pages WHERE doc_id=?1 ORDER BY page");
+void SqliteSearchIndex::fill_hit(Conn& c, SearchHit& hit, const ParsedQuery& pq) const {
+  Stmt s(c, "SELECT page, text, aligned FROM pages WHERE doc_id=?1 ORDER BY page");
   s.bind(1, hit.id);
   std::vector<std::string> storage;
   std::vector<std::pair<std::string, std::string>> texts;
@@ -798,7 +922,7 @@ void SqliteSearchIndex::fill_hit(SearchHit& hit, const ParsedQuery& pq) const {
   hit.snippet = std::move(m.snippet);
 }
 
-std::vector<TermPlan> SqliteSearchIndex::plan_terms(const std::vector<QueryTerm>& terms) const {
+std::vector<TermPlan> SqliteSearchIndex::plan_terms(Conn& c, const std::vector<QueryTerm>& terms) const {
   std::vector<TermPlan> plans;
   for (const QueryTerm& term : terms) {
     bool prefix = false;
@@ -811,9 +935,9 @@ std::vector<TermPlan> SqliteSearchIndex::plan_terms(const std::vector<QueryTerm>
       p.merged = "{t k b " + char_columns(grams, prefix) + "} : " + quote(grams[0]);
     }
     p.word_df = static_cast<double>(n_docs_);
-    for (const std::string& w : term.words) p.word_df = std::min(p.word_df, token_df(w));
+    for (const std::string& w : term.words) p.word_df = std::min(p.word_df, token_df(c, w));
     p.gram_df = static_cast<double>(n_docs_);
-    for (const std::string& g : grams) p.gram_df = std::min(p.gram_df, token_df(g));
+    for (const std::string& g : grams) p.gram_df = std::min(p.gram_df, token_df(c, g));
     p.word_df = std::min(p.word_df, p.gram_df);
     plans.push_back(std::move(p));
   }
@@ -837,12 +961,38 @@ std::vector<size_t> SqliteSearchIndex::rarest(const std::vector<TermPlan>& plans
   return rare;
 }
 
-double SqliteSearchIndex::token_df(const std::string& token) const {
-  if (!vocab_) vocab_ = std::make_unique<Stmt>(db_, "SELECT doc FROM fts_vocab WHERE term = ?1");
-  sqlite3_reset(vocab_->get());
-  vocab_->bind(1, token);
-  double df = vocab_->step() ? static_cast<double>(vocab_->i64(0)) : 0.0;
-  sqlite3_reset(vocab_->get());
+// Documents holding `token`, exact up to kDfSample and estimated beyond: the first
+// kDfSample documents in id order cover a share of the id range, which the whole doclist
+// is assumed to fill evenly. fts5vocab counts exactly but walks the whole doclist and its
+// positions (tens of milliseconds for common grams at 100k documents); idf and the
+// relaxed budget need no more than the estimate. Estimates are cached while the index
+// stays about the same size.
+double SqliteSearchIndex::token_df(Conn& c, const std::string& token) const {
+  int64_t n_docs = n_docs_;
+  {
+    std::lock_guard lock(df_mu_);
+    if (std::abs(n_docs - df_cache_docs_) > df_cache_docs_ / 20 || df_cache_.size() > kMaxDfCache) {
+      df_cache_.clear();
+      df_cache_docs_ = n_docs;
+    }
+    auto it = df_cache_.find(token);
+    if (it != df_cache_.end()) return it->second;
+  }
+  Stmt s(c, "SELECT rowid FROM fts WHERE fts MATCH ?1 LIMIT ?2");
+  s.bind(1, quote(token));
+  s.bind(2, int64_t{kDfSample});
+  int64_t count = 0, last = 0;
+  while (s.step()) {
+    ++count;
+    last = s.i64(0);
+  }
+  double df = static_cast<double>(count);
+  if (count >= kDfSample && last > 0) {
+    df = std::min(static_cast<double>(n_docs),
+                  df * static_cast<double>(std::max<int64_t>(max_id_, last)) / static_cast<double>(last));
+  }
+  std::lock_guard lock(df_mu_);
+  df_cache_[token] = df;
   return df;
 }
 
@@ -861,11 +1011,12 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
   if (pq.terms.size() > kMaxQueryTerms) pq.terms.resize(kMaxQueryTerms);
   if (pq.excluded.size() > kMaxQueryTerms) pq.excluded.resize(kMaxQueryTerms);
 
-  std::lock_guard lock(mu_);
+  WENKU_ASSIGN_OR_RETURN(Lease lease, reader());
+  Conn& conn = *lease;
   SearchResult out;
   if (pq.terms.empty()) {
     if (pq.excluded.empty()) {
-      WENKU_ASSIGN_OR_RETURN(out, browse(q));
+      WENKU_ASSIGN_OR_RETURN(out, browse(conn, q));
     }
     out.took_ms = elapsed();
     return out;
@@ -876,28 +1027,56 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
     std::vector<std::string> grams = query_gram_tokens(t.text, prefix);
     if (!grams.empty()) excluded.push_back(char_expr(grams, prefix));
   }
-  std::vector<TermPlan> plans = plan_terms(pq.terms);
+  std::vector<TermPlan> plans = plan_terms(conn, pq.terms);
   std::vector<QueryTerm> pair_terms;
   for (const std::string& p : pq.pairs) pair_terms.push_back({p, {p}, false});
-  std::vector<TermPlan> pair_plans = plan_terms(pair_terms);
+  std::vector<TermPlan> pair_plans = plan_terms(conn, pair_terms);
   std::erase_if(pair_plans, [](const TermPlan& p) { return p.gram_df == 0; });  // nowhere
   double n_docs = static_cast<double>(std::max<int64_t>(n_docs_, 1));
   int n = static_cast<int>(plans.size());
   std::vector<Candidate> cands;
   Expr expr;
+  // Terms in more than half the documents (idf ~ 0: 中, 不, 的) have the longest position
+  // lists, so they cost the most to match and score, and add nothing to the score: in a
+  // large index they are taken as present instead of looked up, while another term remains.
+  std::vector<size_t> kept;  // indexes into plans of the terms looked up
+  uint64_t assumed = 0;      // the terms taken as present
+  for (size_t t = 0; t < plans.size(); ++t) {
+    if (n_docs >= kMinDocsToAssume && plans[t].gram_df > n_docs * 0.5) {
+      assumed |= uint64_t{1} << t;
+    } else {
+      kept.push_back(t);
+    }
+  }
+  if (kept.empty()) {
+    assumed = 0;
+    for (size_t t = 0; t < plans.size(); ++t) kept.push_back(t);
+  }
+  std::vector<TermPlan> live;
+  for (size_t t : kept) live.push_back(plans[t]);
+  auto remap = [&](std::vector<Candidate>& cs) {
+    if (assumed == 0) return;
+    for (Candidate& c : cs) {
+      uint64_t m = assumed;
+      for (size_t k = 0; k < kept.size(); ++k) {
+        if (c.mask & (uint64_t{1} << k)) m |= uint64_t{1} << kept[k];
+      }
+      c.mask = m;
+      c.matched = __builtin_popcountll(m);
+    }
+  };
   // Short queries: every word must match, which FTS5 answers by intersecting.
   if (n <= params_.strict_terms) {
-    expr = build_expr(plans, {}, true, excluded, n_docs, pair_plans, params_.w_pair);
-    WENKU_ASSIGN_OR_RETURN(cands, candidates(expr, q));
+    expr = build_expr(live, {}, true, excluded, n_docs, pair_plans, params_.w_pair);
+    WENKU_ASSIGN_OR_RETURN(cands, candidates(conn, expr, q));
+    remap(cands);
   }
   if (cands.empty() && n > 0) {
     // Relaxed: documents holding any of the most selective terms, scored by all terms.
-    std::vector<size_t> order(plans.size());
-    for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-    std::sort(order.begin(), order.end(), [&](size_t a, size_t b) { return plans[a].gram_df < plans[b].gram_df; });
-    std::vector<size_t> rare = rarest(plans, false);
-    expr = build_expr(plans, rare, false, excluded, n_docs, pair_plans, params_.w_pair);
-    WENKU_ASSIGN_OR_RETURN(cands, candidates(expr, q));
+    std::vector<size_t> rare = rarest(live, false);
+    expr = build_expr(live, rare, false, excluded, n_docs, pair_plans, params_.w_pair);
+    WENKU_ASSIGN_OR_RETURN(cands, candidates(conn, expr, q));
+    remap(cands);
   }
   // No word matched anywhere: a query with Chinese characters falls back to any of its
   // characters, so it never comes back empty while a document shares one with it.
@@ -915,10 +1094,10 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
       }
     }
     if (!chars.empty()) {
-      plans = plan_terms(chars);
+      plans = plan_terms(conn, chars);
       n = static_cast<int>(plans.size());
       expr = build_expr(plans, rarest(plans, true), false, excluded, n_docs);
-      WENKU_ASSIGN_OR_RETURN(cands, candidates(expr, q));
+      WENKU_ASSIGN_OR_RETURN(cands, candidates(conn, expr, q));
       pq.highlight.clear();
       for (const QueryTerm& t : chars) pq.highlight.push_back(t.text);
     }
@@ -967,7 +1146,7 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
     SearchHit h;
     h.id = cands[i].id;
     h.score = cands[i].score;
-    fill_hit(h, pq);
+    fill_hit(conn, h, pq);
     out.hits.push_back(std::move(h));
   }
   out.took_ms = elapsed();
@@ -977,17 +1156,18 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
 }
 
 Result<std::vector<int64_t>> SqliteSearchIndex::related(int64_t id, int limit) const {
+  WENKU_ASSIGN_OR_RETURN(Lease lease, reader());
+  Conn& conn = *lease;
   std::string source;
   {
-    std::lock_guard lock(mu_);
-    Stmt d(db_, "SELECT title, keywords FROM docs WHERE id=?1");
+    Stmt d(conn, "SELECT title, keywords FROM docs WHERE id=?1");
     d.bind(1, id);
     if (!d.step()) {
       if (d.failed()) return d.error("index: related");
       return make_error(ErrorCode::kNotFound, "index: no document " + std::to_string(id));
     }
     source = std::string(d.text(0)) + "\n" + std::string(d.text(1));
-    Stmt p(db_, "SELECT substr(aligned, 1, 3000) FROM pages WHERE doc_id=?1 AND page=1");
+    Stmt p(conn, "SELECT substr(aligned, 1, 3000) FROM pages WHERE doc_id=?1 AND page=1");
     p.bind(1, id);
     if (p.step()) source += "\n" + std::string(p.text(0));
   }
@@ -1018,10 +1198,9 @@ Result<std::vector<int64_t>> SqliteSearchIndex::related(int64_t id, int limit) c
   if (picked.empty()) return std::vector<int64_t>{};
   std::vector<QueryTerm> terms;
   for (const std::string& w : picked) terms.push_back({w, {w}, false});
-  std::lock_guard lock(mu_);
-  std::vector<TermPlan> plans = plan_terms(terms);
+  std::vector<TermPlan> plans = plan_terms(conn, terms);
   Expr expr = build_expr(plans, {}, false, {}, static_cast<double>(std::max<int64_t>(n_docs_, 1)));
-  WENKU_ASSIGN_OR_RETURN(std::vector<Candidate> cands, candidates(expr, SearchQuery{}));
+  WENKU_ASSIGN_OR_RETURN(std::vector<Candidate> cands, candidates(conn, expr, SearchQuery{}));
   std::erase_if(cands, [&](const Candidate& c) { return c.id == id; });
   for (Candidate& c : cands) c.score *= std::pow(static_cast<double>(c.matched) / expr.n_terms, 2.0);
   size_t want = std::min(cands.size(), static_cast<size_t>(std::max(0, limit)));
@@ -1049,7 +1228,9 @@ Result<std::unique_ptr<SearchIndex>> open_sqlite_index(const std::string& path,
     return make_error(ErrorCode::kIo, "index: cannot open " + path + ": " + msg);
   }
   sqlite3_busy_timeout(db, 5000);
-  auto index = std::make_unique<SqliteSearchIndex>(db, normalizer, segmenter, params);
+  auto writer = std::make_unique<Conn>();
+  writer->db = db;
+  auto index = std::make_unique<SqliteSearchIndex>(path, std::move(writer), normalizer, segmenter, params);
   WENKU_TRY(index->init());
   return std::unique_ptr<SearchIndex>(std::move(index));
 }

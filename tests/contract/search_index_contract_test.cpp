@@ -3,8 +3,10 @@
 // exclusion, filters, sorts, paging, snippets, pages, related, listing and restarts.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <csignal>
 #include <set>
+#include <thread>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -397,6 +399,58 @@ TYPED_TEST(SearchIndexContract, KillDuringIndexingLeavesWholeDocuments) {
   auto l = this->index_->search(last);
   ASSERT_TRUE(l.ok());
   EXPECT_EQ(l->total, static_cast<int64_t>(all->size()));
+}
+
+TYPED_TEST(SearchIndexContract, ConcurrentSearchesWhileIndexing) {
+  // Searches from several threads at once (the web server's) while documents are added:
+  // each search sees whole documents, never an error, and finds what was there before.
+  for (int64_t i = 1; i <= 20; ++i) this->add(doc(i, "旧文档", {"教育改革的经验总结，第" + std::to_string(i) + "篇"}));
+  std::atomic<bool> stop{false};
+  std::atomic<int> errors{0}, misses{0}, searches{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 4; ++t) {
+    readers.emplace_back([&] {
+      while (!stop) {
+        SearchQuery q;
+        q.text = "教育改革";
+        q.limit = 100;
+        auto r = this->index_->search(q);
+        if (!r.ok()) {
+          ++errors;
+        } else if (r->total < 20 || r->hits.size() != static_cast<size_t>(r->total)) {
+          ++misses;
+        }
+        ++searches;
+      }
+    });
+  }
+  for (int64_t i = 21; i <= 60; ++i) {
+    ASSERT_TRUE(this->index_->upsert(doc(i, "新文档", {"教育改革的新进展，第" + std::to_string(i) + "篇"})).ok());
+  }
+  while (searches < 8) std::this_thread::yield();
+  stop = true;
+  for (auto& r : readers) r.join();
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(misses, 0);
+  EXPECT_EQ(this->ids("教育改革", 100).size(), 60u);  // every commit visible to readers
+}
+
+TYPED_TEST(SearchIndexContract, CommonCharactersInLargeIndexStillRank) {
+  // In a large index a term in most documents (here 的) is not looked up; the query's
+  // other words still decide, and a query of only that character still finds documents.
+  std::vector<IndexDocument> docs;
+  for (int64_t i = 1; i <= 1200; ++i) {
+    docs.push_back(doc(i, "报告" + std::to_string(i), {"这是第" + std::to_string(i) + "份的报告，讲的是日常工作。"}));
+  }
+  docs.push_back(doc(1201, "长江的水文", {"长江的水文资料的整理。"}));
+  ASSERT_TRUE(this->index_->upsert_batch(docs).ok());
+  auto r = this->ids("长江的水文");
+  ASSERT_FALSE(r.empty());
+  EXPECT_EQ(r[0], 1201);
+  EXPECT_FALSE(this->ids("的").empty());
+  auto w = this->ids("的 日常工作");
+  ASSERT_FALSE(w.empty());
+  EXPECT_NE(w[0], 1201);
 }
 
 }  // namespace
