@@ -6,32 +6,11 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/strings.h"
+#include "library/document_json.h"
 #include "text/segment_command.h"
 
 namespace wenku::cli {
 
-namespace {
-
-nlohmann::json response_json(const library::SearchResponse& r) {
-  nlohmann::json j;
-  j["query"] = r.query;
-  j["total"] = r.total;
-  j["took_ms"] = r.took_ms;
-  j["hits"] = nlohmann::json::array();
-  for (const auto& h : r.hits) {
-    j["hits"].push_back({{"id", h.doc.id},
-                         {"external_id", h.doc.external_id.empty() ? nlohmann::json(nullptr)
-                                                                   : nlohmann::json(h.doc.external_id)},
-                         {"title", h.doc.title},
-                         {"score", h.score},
-                         {"snippet", h.snippet},
-                         {"pages", h.pages},
-                         {"format", h.doc.format}});
-  }
-  return j;
-}
-
-}  // namespace
 
 int search_command(const std::vector<std::string>& argv) {
   const char* usage =
@@ -65,7 +44,7 @@ int search_command(const std::vector<std::string>& argv) {
   };
   auto print = [&](const library::SearchResponse& r) {
     if (args->has("json")) {
-      std::cout << response_json(r).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+      std::cout << library::search_response_json(r, r.total).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
       return;
     }
     std::cout << "找到 " << r.total << " 个结果 / " << r.total << " results (" << r.took_ms << " ms)\n";

@@ -14,22 +14,6 @@ namespace wenku::http {
 
 namespace {
 
-nlohmann::json search_json(const library::SearchResponse& r, int64_t removed) {
-  nlohmann::json j = {{"query", r.query}, {"total", std::max<int64_t>(0, r.total - removed)}, {"took_ms", r.took_ms}};
-  j["hits"] = nlohmann::json::array();
-  for (const auto& h : r.hits) {
-    j["hits"].push_back({{"id", h.doc.id},
-                         {"external_id", h.doc.external_id.empty() ? nlohmann::json(nullptr)
-                                                                   : nlohmann::json(h.doc.external_id)},
-                         {"title", h.doc.title},
-                         {"score", h.score},
-                         {"snippet", h.snippet},
-                         {"pages", h.pages},
-                         {"format", h.doc.format},
-                         {"page_count", h.doc.pages}});
-  }
-  return j;
-}
 
 }  // namespace
 
@@ -221,7 +205,8 @@ void HttpServer::install_api_routes() {
     if (!r.ok()) return send_error(res, r.error());
     int64_t before = static_cast<int64_t>(r->hits.size());
     std::erase_if(r->hits, [](const library::SearchHitView& h) { return !Site::is_listed(h.doc); });
-    send_json(res, search_json(*r, before - static_cast<int64_t>(r->hits.size())));
+    int64_t removed = before - static_cast<int64_t>(r->hits.size());
+    send_json(res, library::search_response_json(*r, std::max<int64_t>(0, r->total - removed)));
   });
 
   s.Get("/api/v1/suggest", [&lib](const httplib::Request& req, httplib::Response& res) {

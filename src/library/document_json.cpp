@@ -33,4 +33,21 @@ nlohmann::json document_json(const store::Document& d) {
   return j;
 }
 
+nlohmann::json search_response_json(const SearchResponse& r, int64_t total) {
+  nlohmann::json j = {{"query", r.query}, {"total", total}, {"took_ms", r.took_ms}};
+  j["hits"] = nlohmann::json::array();
+  for (const auto& h : r.hits) {
+    j["hits"].push_back({{"id", h.doc.id},
+                         {"external_id", h.doc.external_id.empty() ? nlohmann::json(nullptr)
+                                                                   : nlohmann::json(h.doc.external_id)},
+                         {"title", h.doc.title},
+                         {"score", h.score},
+                         {"snippet", h.snippet},
+                         {"pages", h.pages},
+                         {"format", h.doc.format},
+                         {"page_count", h.doc.pages}});
+  }
+  return j;
+}
+
 }  // namespace wenku::library

@@ -3,11 +3,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "library/library.h"
 #include "store/metadata_store.h"
 
 namespace wenku::library {
 
 // Metadata as DESIGN.md §5 lists it; the uploader is masked.
 nlohmann::json document_json(const store::Document& doc);
+
+// The JSON of `search --json` and GET /api/v1/search (DESIGN.md §5); `total` as given.
+nlohmann::json search_response_json(const SearchResponse& response, int64_t total);
 
 }  // namespace wenku::library

@@ -32,6 +32,9 @@ class Converter;
 namespace wenku::jobs {
 class WorkerPool;
 }
+namespace wenku::render {
+class PdfDocument;
+}
 
 namespace wenku::library {
 
@@ -153,6 +156,9 @@ class Library {
   // The category of the closest documents, for one uploaded without (after indexing).
   Result<void> suggest_category(int64_t id);
   Result<convert::Converter*> converter();
+  // Renders pages [from, to) (0-based) and stores their images; returns the index after
+  // the last page rendered (< to when one failed).
+  Result<int> render_pages(int64_t id, const render::PdfDocument& pdf, int from, int to);
   void mark_failed(int64_t id, const Error& error);
   void notify_workers();
 

@@ -349,19 +349,7 @@ Result<void> Library::run_preview(int64_t id) {
 
   // 3. The first preview pages, before the document is ready.
   int first = std::min<int>(count, static_cast<int>(settings_.get_int("preview_pages")));
-  render::RenderOptions ro;
-  int done = 0;
-  for (int i = 0; i < first; ++i) {
-    auto img = pdf->render_page(i, ro);
-    if (!img.ok()) {
-      log::warn("render_failed document={} page={} error={}", id, i + 1, img.error().message);
-      break;
-    }
-    WENKU_ASSIGN_OR_RETURN(auto image_key, blobs_->put_bytes(img->preview_webp));
-    WENKU_ASSIGN_OR_RETURN(auto thumb_key, blobs_->put_bytes(img->thumb_webp));
-    WENKU_TRY(store_->set_page_image(id, i + 1, image_key, thumb_key, img->width, img->height));
-    done = i + 1;
-  }
+  WENKU_ASSIGN_OR_RETURN(int done, render_pages(id, *pdf, 0, first));
   store::DocumentUpdate ready;
   ready.preview_pages_done = done;
   ready.status = store::DocumentStatus::kReady;
@@ -385,10 +373,24 @@ Result<void> Library::run_render_rest(int64_t id) {
   WENKU_ASSIGN_OR_RETURN(fs::path pdf_path, blobs_->local_path(key, scratch_->path()));
   WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path));
   int last = std::min(pdf->page_count(), static_cast<int>(settings_.get_int("max_preview_pages")));
+  // In steps of five, so readers see pages appear while the rest render.
+  for (int from = doc.preview_pages_done; from < last;) {
+    int to = std::min(last, from + 5);
+    WENKU_ASSIGN_OR_RETURN(int done, render_pages(id, *pdf, from, to));
+    store::DocumentUpdate u;
+    u.preview_pages_done = done;
+    WENKU_TRY(store_->update_document(id, u));
+    if (done < to) break;  // a page failed to render: the later ones wait for a retry
+    from = to;
+  }
+  return {};
+}
+
+Result<int> Library::render_pages(int64_t id, const render::PdfDocument& pdf, int from, int to) {
   render::RenderOptions ro;
-  int done = doc.preview_pages_done;
-  for (int i = done; i < last; ++i) {
-    auto img = pdf->render_page(i, ro);
+  int done = from;
+  for (int i = from; i < to; ++i) {
+    auto img = pdf.render_page(i, ro);
     if (!img.ok()) {
       log::warn("render_failed document={} page={} error={}", id, i + 1, img.error().message);
       break;
@@ -397,13 +399,8 @@ Result<void> Library::run_render_rest(int64_t id) {
     WENKU_ASSIGN_OR_RETURN(auto thumb_key, blobs_->put_bytes(img->thumb_webp));
     WENKU_TRY(store_->set_page_image(id, i + 1, image_key, thumb_key, img->width, img->height));
     done = i + 1;
-    if (done % 5 == 0 || done == last) {
-      store::DocumentUpdate u;
-      u.preview_pages_done = done;
-      WENKU_TRY(store_->update_document(id, u));
-    }
   }
-  return {};
+  return done;
 }
 
 }  // namespace wenku::library

@@ -51,6 +51,17 @@ function freePort() {
   });
 }
 
+// Polls a predicate with page.evaluate: page.waitForFunction compiles its predicate with
+// eval inside the page, which the site's Content-Security-Policy (no unsafe-eval) refuses.
+async function waitUntil(page, fn, arg, timeout = 30000) {
+  const end = Date.now() + timeout;
+  while (Date.now() < end) {
+    if (await page.evaluate(fn, arg)) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error('timed out waiting for ' + fn.toString());
+}
+
 async function waitHealthy(base, server) {
   for (let i = 0; i < 300; i++) {
     if (server.exitCode !== null) throw new Error('server exited');
@@ -148,10 +159,10 @@ try {
   await screenshot(page, 'document');
   // 点击查看更多 shows the next pages.
   await page.click('a.more-pages');
-  await page.waitForFunction((n) => document.querySelectorAll('figure.page').length === n, total);
+  await waitUntil(page, (n) => document.querySelectorAll('figure.page').length === n, total);
   const img3 = page.locator('#page-3 img');
   await img3.scrollIntoViewIfNeeded();
-  await page.waitForFunction(() => { const i = document.querySelector('#page-3 img'); return i && i.complete && i.naturalWidth > 0; });
+  await waitUntil(page, () => { const i = document.querySelector('#page-3 img'); return !!(i && i.complete && i.naturalWidth > 0); });
   expect(await page.locator('figure.page').count() === total, '点击查看更多 shows all pages');
   expect((await page.textContent('#page-3 figcaption')).trim() === `第3页 / 共${total}页`, 'caption of page 3');
 
