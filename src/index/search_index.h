@@ -78,6 +78,14 @@ class SearchIndex {
   // Merges the index into its most compact, fastest form after a bulk import; takes time
   // in proportion to the index size. Errors: kIo.
   virtual Result<void> optimize() { return flush(); }
+  // Titles of listed documents that begin with `prefix` (compared after normalisation, so
+  // 教育 finds 教育學), most viewed first, each title once: suggestions as the user types.
+  // A prefix of one character suggests nothing (it would scan half the index). Errors: kIo.
+  virtual Result<std::vector<std::string>> suggest_titles(const std::string& prefix, int limit) const {
+    (void)prefix;
+    (void)limit;
+    return std::vector<std::string>{};
+  }
 };
 
 // Opens an index by URL: "sqlite:///path/to/index.db" (embedded, SQLite FTS5). Builds its

@@ -641,6 +641,7 @@ class SqliteSearchIndex : public SearchIndex {
 
   Result<SearchResult> search(const SearchQuery& q) const override;
   Result<std::vector<int64_t>> related(int64_t id, int limit) const override;
+  Result<std::vector<std::string>> suggest_titles(const std::string& prefix, int limit) const override;
 
   Result<std::vector<int64_t>> all_ids() const override {
     WENKU_ASSIGN_OR_RETURN(Lease c, reader());
@@ -1210,6 +1211,36 @@ Result<std::vector<int64_t>> SqliteSearchIndex::related(int64_t id, int limit) c
                     });
   std::vector<int64_t> out;
   for (size_t i = 0; i < want; ++i) out.push_back(cands[i].id);
+  return out;
+}
+
+// Titles starting with the prefix: the title's character sequence (grams column) anchored
+// at its first token; the last token a prefix when typing may not have finished it (a
+// Latin word, or a lone character ending the text).
+Result<std::vector<std::string>> SqliteSearchIndex::suggest_titles(const std::string& prefix, int limit) const {
+  std::vector<std::string> out;
+  std::string norm = analyzer_.normalize(utf8_prefix(sanitize_utf8(prefix), kMaxQueryBytes / 3));
+  bool lone_last = false;
+  std::vector<std::string> grams = query_gram_tokens(norm, lone_last);
+  if (grams.empty() || limit <= 0) return out;
+  std::u32string last = utf8_to_u32(grams.back());
+  bool latin_last = !last.empty() && !is_cjk(last[0]);
+  size_t chars = 0;
+  for (char32_t ch : utf8_to_u32(norm)) chars += is_content_token(u32_to_utf8(std::u32string(1, ch))) ? 1 : 0;
+  if (chars < 2 || (latin_last && last.size() < 2)) return out;
+  std::string match = "{tg} : ^ " + phrase_expr(grams, lone_last || latin_last);
+  WENKU_ASSIGN_OR_RETURN(Lease lease, reader());
+  Stmt s(*lease,
+         "SELECT docs.title FROM fts JOIN docs ON docs.id = fts.rowid WHERE fts MATCH ?1 AND docs.listed = 1"
+         " ORDER BY docs.views DESC, docs.id DESC LIMIT ?2");
+  s.bind(1, match);
+  s.bind(2, int64_t{std::min(limit, kMaxLimit)} * 4);
+  std::unordered_set<std::string> seen;
+  while (s.step() && out.size() < static_cast<size_t>(limit)) {
+    std::string title(s.text(0));
+    if (seen.insert(title).second) out.push_back(std::move(title));
+  }
+  if (s.failed()) return s.error("index: suggest");
   return out;
 }
 

@@ -17,7 +17,7 @@ struct RankParams {
   double w_body = 1.0, w_body_grams = 0.5;
   double w_chars = 0.3;  // single characters (all fields)
   double w_pair = 4.0;   // adjacent query words found together (a multiplier of their idf)
-  double k1 = 1.2, b = 0.75;
+  double k1 = 1.2, b = 1.0;  // full length normalisation: +0.015 keyword, +0.0004 dev (bench/README.md)
   // A relaxed (not all words) match is scored as score * coverage^coverage_power.
   double coverage_power = 3.0;
   // Terms a query of n terms must match before the relaxed set is used: all when

@@ -453,5 +453,36 @@ TYPED_TEST(SearchIndexContract, CommonCharactersInLargeIndexStillRank) {
   EXPECT_NE(w[0], 1201);
 }
 
+TYPED_TEST(SearchIndexContract, SuggestsTitlesByPrefix) {
+  IndexDocument a = doc(1, "教育學原理", {"正文"});
+  a.views = 5;
+  IndexDocument b = doc(2, "教育统计学", {"正文"});
+  b.views = 50;
+  IndexDocument c = doc(3, "高等教育研究", {"正文"});  // 教育 inside, not at the start
+  IndexDocument d = doc(4, "Lyapunov函数", {"正文"});
+  IndexDocument hidden = doc(5, "教育秘密", {"正文"});
+  hidden.listed = false;
+  for (const auto& x : {a, b, c, d, hidden}) this->add(x);
+  auto s = this->index_->suggest_titles("教育", 10);
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  ASSERT_EQ(s->size(), 2u);
+  EXPECT_EQ((*s)[0], "教育统计学");  // most viewed first
+  EXPECT_EQ((*s)[1], "教育學原理");  // traditional title, simplified prefix
+  auto trad = this->index_->suggest_titles("教育學", 10);
+  ASSERT_TRUE(trad.ok());
+  ASSERT_EQ(trad->size(), 1u);
+  EXPECT_EQ((*trad)[0], "教育學原理");
+  auto latin = this->index_->suggest_titles("lyap", 10);
+  ASSERT_TRUE(latin.ok());
+  ASSERT_EQ(latin->size(), 1u);
+  EXPECT_EQ((*latin)[0], "Lyapunov函数");
+  auto one = this->index_->suggest_titles("教", 10);
+  ASSERT_TRUE(one.ok());
+  EXPECT_TRUE(one->empty());
+  auto none = this->index_->suggest_titles("统计", 10);
+  ASSERT_TRUE(none.ok());
+  EXPECT_TRUE(none->empty());
+}
+
 }  // namespace
 }  // namespace wenku::index
