@@ -131,6 +131,23 @@ class Library {
   Result<SearchResponse> search(const SearchRequest& request);
   Result<std::vector<store::Document>> related(int64_t id, int limit);
 
+  // Searches from the query log (kept `query_log_days`; old rows are pruned as these run).
+  // Popular searches (热门搜索) of the last 30 days that found something, most frequent
+  // first; 學校 and 学校 count as one. Errors: kIo.
+  Result<std::vector<store::QueryCount>> popular_searches(int n);
+  // Related searches (相关搜索) of a query: popular searches sharing a word with it, those
+  // sharing more and longer words first, never the query itself. Errors: kIo.
+  Result<std::vector<store::QueryCount>> related_searches(const std::string& query, int n);
+  // Related searches of a document: the searches that led to it, then those related to its
+  // title. Errors: kNotFound, kIo.
+  Result<std::vector<store::QueryCount>> related_searches(int64_t document_id, int n);
+  // Suggestions as the user types: popular searches starting with `prefix`, then titles of
+  // listed documents starting with it (both compared after normalisation). Errors: kIo.
+  Result<std::vector<std::string>> suggest(const std::string& prefix, int n);
+  // Merges the search index after a bulk import (faster queries; takes seconds per 100k
+  // documents). Errors: kIo.
+  Result<void> optimize_index();
+
   // Verifies that every row's blob exists with its hash and that the index agrees with the
   // store; repairs what can be rebuilt.
   Result<CheckReport> check();
@@ -176,6 +193,10 @@ class Library {
   std::unique_ptr<jobs::WorkerPool> workers_;
   std::mutex converter_mu_;
   bool alone_ = false;
+  // Query log helpers (search_log in library.cpp).
+  std::vector<std::string> query_words(std::string_view query) const;
+  void prune_query_log_if_due();
+  std::atomic<int64_t> query_log_pruned_at_{0};
 };
 
 }  // namespace wenku::library
