@@ -213,8 +213,8 @@ void HttpServer::install_api_routes() {
     std::string q = utf8_prefix(trim(sanitize_utf8(req.get_param_value("q"))), 50);
     nlohmann::json out = nlohmann::json::array();
     if (!q.empty()) {
-      if (auto sq = lib.store().suggest_queries(q, 8); sq.ok()) {
-        for (const auto& x : *sq) out.push_back(x.query);
+      if (auto sq = lib.suggest(q, 8); sq.ok()) {  // popular searches, then document titles
+        for (const auto& x : *sq) out.push_back(x);
       }
     }
     res.set_header("Cache-Control", "public, max-age=60");

@@ -151,7 +151,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   }
   mstch::array related_searches;
   std::set<std::string> seen;
-  if (auto q = lib.store().queries_for_document(d.id, 6); q.ok()) {
+  if (auto q = lib.related_searches(d.id, 6); q.ok()) {  // searches that led here, then related
     for (const auto& x : *q) {
       if (seen.insert(x.query).second) related_searches.push_back(mstch::map{{"query", x.query}, {"enc", url_encode(x.query)}});
     }

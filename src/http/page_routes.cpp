@@ -164,7 +164,7 @@ void HttpServer::install_page_routes() {
     std::string tree;
     if (auto cats = lib.store().list_categories(); cats.ok()) tree = category_tree(*cats, 0, 0);
     mstch::array queries;
-    if (auto q = lib.store().popular_queries(now_unix() - 30 * 86400, 12); q.ok()) queries = query_chips(*q);
+    if (auto q = lib.popular_searches(12); q.ok()) queries = query_chips(*q);
     mstch::map ctx{{"newest", newest_cards},     {"popular", popular_cards},        {"category_tree", tree},
                    {"has_newest", !newest_cards.empty()}, {"has_popular", !popular_cards.empty()},
                    {"has_categories", !tree.empty()},     {"queries", queries},   {"has_queries", !queries.empty()}};
@@ -292,8 +292,11 @@ void HttpServer::install_page_routes() {
     }
     mstch::array queries;
     bool no_hits = !sr.query.empty() && hits.empty();
+    mstch::array related;  // 相关搜索 under the hits
     if (no_hits) {
-      if (auto q = lib.store().popular_queries(now_unix() - 30 * 86400, 8); q.ok()) queries = query_chips(*q);
+      if (auto q = lib.popular_searches(8); q.ok()) queries = query_chips(*q);
+    } else if (!sr.query.empty()) {
+      if (auto q = lib.related_searches(sr.query, 8); q.ok()) related = query_chips(*q);
     }
     std::string params = "q=" + url_encode(sr.query);
     if (!sr.category.empty()) params += "&category=" + url_encode(sr.category);
@@ -303,6 +306,7 @@ void HttpServer::install_page_routes() {
                    {"has_query", !sr.query.empty()}, {"no_hits", no_hits},
                    {"category_options", cat_opts}, {"format_options", fmt_opts}, {"sort_options", sort_opts},
                    {"queries", queries}, {"has_queries", !queries.empty()},
+                   {"related_searches", related}, {"has_related_searches", !related.empty()},
                    {"pager", sr.query.empty() ? mstch::map{} : pager(sr.page, has_next, "/s", params)}};
     Frame frame;
     frame.title = sr.query.empty() ? site.text(v.lang, "search") : sr.query + " - " + site.text(v.lang, "search");
