@@ -552,6 +552,12 @@ class PooledConverter final : public Converter {
     }
     auto started = Clock::now();
     Result<void> result = slots_[static_cast<size_t>(index)]->convert(input, fmt, output_pdf);
+    if (!result.ok() && result.error().code == ErrorCode::kUnavailable) {
+      // A helper can die of what an earlier document left in it (a failed load, the soffice
+      // fallback): one more try on the fresh helper tells that apart from a document that
+      // kills LibreOffice itself, which fails again and is retried later by the job queue.
+      result = slots_[static_cast<size_t>(index)]->convert(input, fmt, output_pdf);
+    }
     {
       std::lock_guard lock(mutex_);
       free_.push_back(index);

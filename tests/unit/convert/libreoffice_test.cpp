@@ -308,7 +308,7 @@ std::vector<pid_t> helper_pids() {
   return out;
 }
 
-TEST(LibreOfficeRecovery, HelperKilledMidConversionIsUnavailableAndThePoolRecovers) {
+TEST(LibreOfficeRecovery, HelperKilledMidConversionIsRetriedOnAFreshHelper) {
   TempDir dir;
   auto made = make_converter(real_options(dir));
   ASSERT_TRUE(made.ok()) << made.error().message;
@@ -325,7 +325,39 @@ TEST(LibreOfficeRecovery, HelperKilledMidConversionIsUnavailableAndThePoolRecove
   ASSERT_EQ(pids.size(), 1u);
   kill(pids[0], SIGKILL);
   worker.join();
-  ASSERT_FALSE(result.ok()) << "the big document finished before the kill; make it bigger";
+  // The conversion went on in a fresh helper: the document did not pay for the crash.
+  EXPECT_TRUE(result.ok()) << result.error().message;
+  EXPECT_TRUE(fs::exists(dir / "big.pdf"));
+  auto now = helper_pids();
+  ASSERT_EQ(now.size(), 1u);
+  EXPECT_NE(now[0], pids[0]) << "the killed helper was replaced";
+  auto after = converter->to_pdf(dir / "small.docx", "docx", dir / "small2.pdf");
+  EXPECT_TRUE(after.ok()) << after.error().message;
+}
+
+TEST(LibreOfficeRecovery, HelperKilledTwiceIsUnavailableAndThePoolRecovers) {
+  TempDir dir;
+  auto made = make_converter(real_options(dir));
+  ASSERT_TRUE(made.ok()) << made.error().message;
+  auto& converter = *made;
+  wenku::testing::write_docx(dir / "small.docx", {"热身文档"});
+  ASSERT_TRUE(converter->to_pdf(dir / "small.docx", "docx", dir / "small.pdf").ok());
+  std::vector<std::string> paragraphs(6000, std::string(40, 'x') + " 大文档的一段文字，用来拖慢转换。");
+  wenku::testing::write_docx(dir / "big.docx", paragraphs);
+
+  Result<void> result;
+  std::thread worker([&] { result = converter->to_pdf(dir / "big.docx", "docx", dir / "big.pdf"); });
+  // Kill whichever helper holds the document, twice: like a document that crashes LibreOffice.
+  for (int kills = 0; kills < 2;) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(700));
+    auto pids = helper_pids();
+    if (pids.size() == 1) {
+      kill(pids[0], SIGKILL);
+      ++kills;
+    }
+  }
+  worker.join();
+  ASSERT_FALSE(result.ok()) << "the big document finished before the kills; make it bigger";
   EXPECT_EQ(result.error().code, ErrorCode::kUnavailable) << result.error().message;
   auto after = converter->to_pdf(dir / "small.docx", "docx", dir / "small2.pdf");
   EXPECT_TRUE(after.ok()) << after.error().message;
