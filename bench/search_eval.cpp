@@ -42,7 +42,7 @@ bool set_param(wenku::index::RankParams& p, const std::string& kv) {
       {"w_title", &p.w_title}, {"w_title_grams", &p.w_title_grams}, {"w_meta", &p.w_meta},
       {"w_meta_grams", &p.w_meta_grams}, {"w_body", &p.w_body}, {"w_body_grams", &p.w_body_grams}, {"w_chars", &p.w_chars}, {"w_pair", &p.w_pair},
       {"k1", &p.k1}, {"b", &p.b}, {"coverage_power", &p.coverage_power}, {"min_share", &p.min_share},
-      {"relaxed_budget", &p.relaxed_budget}};
+      {"relaxed_budget", &p.relaxed_budget}, {"assume_share", &p.assume_share}};
   if (k == "strict_terms") {
     p.strict_terms = static_cast<int>(v);
     return true;

@@ -11,7 +11,9 @@
 #include <cstring>
 #include <atomic>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
+#include <shared_mutex>
 #include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
@@ -636,6 +638,7 @@ class SqliteSearchIndex : public SearchIndex {
     if (sqlite3_changes(db_) == 0) {
       return make_error(ErrorCode::kNotFound, "index: no document " + std::to_string(id));
     }
+    mark_listed(id, listed);
     return {};
   }
 
@@ -670,6 +673,19 @@ class SqliteSearchIndex : public SearchIndex {
       n_docs_ = count.i64(0);
       max_id_ = count.i64(1);
     }
+    std::unordered_set<int64_t> unlisted;
+    Stmt u(*w_, "SELECT id FROM docs WHERE listed = 0");
+    while (u.step()) unlisted.insert(u.i64(0));
+    std::unique_lock lock(unlisted_mu_);
+    unlisted_ = std::move(unlisted);
+  }
+  void mark_listed(int64_t id, bool listed) {
+    std::unique_lock lock(unlisted_mu_);
+    if (listed) {
+      unlisted_.erase(id);
+    } else {
+      unlisted_.insert(id);
+    }
   }
 
   Result<void> delete_document(int64_t id) {
@@ -698,6 +714,7 @@ class SqliteSearchIndex : public SearchIndex {
       if (s.failed()) return s.error("index: delete");
     }
     n_docs_ -= sqlite3_changes(db_);  // the last statement deleted the docs row, or nothing
+    mark_listed(id, true);
     return {};
   }
 
@@ -719,6 +736,7 @@ class SqliteSearchIndex : public SearchIndex {
     d.bind(8, doc.created_at);
     d.bind(9, doc.views);
     d.bind(10, int64_t{doc.listed ? 1 : 0});
+    mark_listed(doc.id, doc.listed);  // a rolled-back batch reloads the set (recount)
     d.bind(11, static_cast<int64_t>(doc.pages.size()));
     d.step();
     if (d.failed()) return d.error("index: insert document");
@@ -751,11 +769,15 @@ class SqliteSearchIndex : public SearchIndex {
   }
 
   // Scores every listed document matching `expr` under the query's filters.
+  // Without filters or another sort, the documents table is not joined: the few unlisted
+  // ids are held in memory, and a lookup per matching row was a third of a common word's
+  // query time at 1M documents.
   Result<std::vector<Candidate>> candidates(Conn& c, const Expr& expr, const SearchQuery& q) const {
-    std::string sql =
-        "SELECT fts.rowid, wenku_rank(fts, ?1, ?2), docs.created_at, docs.views FROM fts"
-        " JOIN docs ON docs.id = fts.rowid WHERE fts MATCH ?3 AND docs.listed = 1";
-    append_filters(sql, q);
+    bool plain = q.format.empty() && q.category_prefix.empty() && !q.from && !q.to && q.sort == SortOrder::kRelevance;
+    std::string sql = plain ? "SELECT fts.rowid, wenku_rank(fts, ?1, ?2), 0, 0 FROM fts WHERE fts MATCH ?3"
+                            : "SELECT fts.rowid, wenku_rank(fts, ?1, ?2), docs.created_at, docs.views FROM fts"
+                              " JOIN docs ON docs.id = fts.rowid WHERE fts MATCH ?3 AND docs.listed = 1";
+    if (!plain) append_filters(sql, q);
     Stmt s(c, sql);
     if (!s.ok()) return s.error("index: query");
     s.bind(1, expr.term_map);
@@ -769,6 +791,10 @@ class SqliteSearchIndex : public SearchIndex {
       out.push_back({s.i64(0), r.matched, __builtin_popcountll(r.matched), r.score, s.i64(2), s.i64(3)});
     }
     if (s.failed()) return s.error("index: query");
+    if (plain) {
+      std::shared_lock lock(unlisted_mu_);
+      if (!unlisted_.empty()) std::erase_if(out, [&](const Candidate& x) { return unlisted_.count(x.id) > 0; });
+    }
     return out;
   }
 
@@ -861,6 +887,7 @@ class SqliteSearchIndex : public SearchIndex {
 
   static constexpr int kMaxReaders = 8;
   static constexpr int64_t kDfSample = 1000;
+  static constexpr int64_t kDfStrata = 8;
   static constexpr double kMinDocsToAssume = 1000;  // below, every term is looked up
   static constexpr size_t kMaxDfCache = 200000;
 
@@ -877,6 +904,8 @@ class SqliteSearchIndex : public SearchIndex {
   mutable int readers_ = 0;                          // reader connections open
   std::atomic<int64_t> n_docs_{0};  // documents in the index, kept in step with writes
   std::atomic<int64_t> max_id_{0};   // the largest document id ever indexed (an upper bound)
+  mutable std::shared_mutex unlisted_mu_;
+  std::unordered_set<int64_t> unlisted_;  // ids of documents never to return (listed = 0)
   mutable std::mutex df_mu_;
   mutable std::unordered_map<std::string, double> df_cache_;  // token -> documents (estimate)
   mutable int64_t df_cache_docs_ = 0;                          // n_docs_ when it was filled
@@ -962,12 +991,13 @@ std::vector<size_t> SqliteSearchIndex::rarest(const std::vector<TermPlan>& plans
   return rare;
 }
 
-// Documents holding `token`, exact up to kDfSample and estimated beyond: the first
-// kDfSample documents in id order cover a share of the id range, which the whole doclist
-// is assumed to fill evenly. fts5vocab counts exactly but walks the whole doclist and its
-// positions (tens of milliseconds for common grams at 100k documents); idf and the
-// relaxed budget need no more than the estimate. Estimates are cached while the index
-// stays about the same size.
+// Documents holding `token`: exact when few, else estimated from samples. fts5vocab
+// counts exactly but walks the whole doclist and its positions (tens of milliseconds for
+// common grams at 100k documents); idf and the relaxed budget need no more than an
+// estimate. The id range is cut into kDfStrata slices and each is read up to its share of
+// kDfSample documents, the rest of a slice extrapolated from the density found: ids follow
+// upload order, and a sample from the start alone would misjudge a library whose topics
+// change over time. Estimates are cached while the index stays about the same size.
 double SqliteSearchIndex::token_df(Conn& c, const std::string& token) const {
   int64_t n_docs = n_docs_;
   {
@@ -979,19 +1009,32 @@ double SqliteSearchIndex::token_df(Conn& c, const std::string& token) const {
     auto it = df_cache_.find(token);
     if (it != df_cache_.end()) return it->second;
   }
-  Stmt s(c, "SELECT rowid FROM fts WHERE fts MATCH ?1 LIMIT ?2");
-  s.bind(1, quote(token));
-  s.bind(2, int64_t{kDfSample});
-  int64_t count = 0, last = 0;
-  while (s.step()) {
-    ++count;
-    last = s.i64(0);
+  int64_t max_id = std::max<int64_t>(max_id_, 1);
+  int64_t strata = n_docs > kDfSample ? kDfStrata : 1;
+  int64_t per = kDfSample / strata;
+  Stmt s(c, "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rowid > ?2 AND rowid <= ?3 LIMIT ?4");
+  double df = 0;
+  for (int64_t i = 0; i < strata; ++i) {
+    int64_t lo = i == 0 ? std::numeric_limits<int64_t>::min() : max_id * i / strata;
+    int64_t hi = i + 1 == strata ? std::numeric_limits<int64_t>::max() : max_id * (i + 1) / strata;
+    sqlite3_reset(s.get());
+    s.bind(1, quote(token));
+    s.bind(2, lo);
+    s.bind(3, hi);
+    s.bind(4, strata == 1 ? std::numeric_limits<int64_t>::max() : per);
+    int64_t count = 0, last = 0;
+    while (s.step()) {
+      ++count;
+      last = s.i64(0);
+    }
+    double slice = static_cast<double>(count);
+    int64_t from = std::max<int64_t>(lo, 0);
+    if (strata > 1 && count >= per && last > from) {
+      slice *= static_cast<double>(std::min(hi, max_id) - from) / static_cast<double>(last - from);
+    }
+    df += slice;
   }
-  double df = static_cast<double>(count);
-  if (count >= kDfSample && last > 0) {
-    df = std::min(static_cast<double>(n_docs),
-                  df * static_cast<double>(std::max<int64_t>(max_id_, last)) / static_cast<double>(last));
-  }
+  df = std::min(df, static_cast<double>(std::max<int64_t>(n_docs, 1)));
   std::lock_guard lock(df_mu_);
   df_cache_[token] = df;
   return df;
@@ -1043,7 +1086,7 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
   std::vector<size_t> kept;  // indexes into plans of the terms looked up
   uint64_t assumed = 0;      // the terms taken as present
   for (size_t t = 0; t < plans.size(); ++t) {
-    if (n_docs >= kMinDocsToAssume && plans[t].gram_df > n_docs * 0.5) {
+    if (n_docs >= kMinDocsToAssume && plans[t].gram_df > n_docs * params_.assume_share) {
       assumed |= uint64_t{1} << t;
     } else {
       kept.push_back(t);
@@ -1074,7 +1117,9 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
   }
   if (cands.empty() && n > 0) {
     // Relaxed: documents holding any of the most selective terms, scored by all terms.
-    std::vector<size_t> rare = rarest(live, false);
+    // At least one term that occurs: a name found nowhere (a transliteration) must not
+    // leave the relaxed query with nothing to start from.
+    std::vector<size_t> rare = rarest(live, true);
     expr = build_expr(live, rare, false, excluded, n_docs, pair_plans, params_.w_pair);
     WENKU_ASSIGN_OR_RETURN(cands, candidates(conn, expr, q));
     remap(cands);

@@ -28,6 +28,9 @@ struct RankParams {
   // A relaxed query looks only at documents holding its rarest terms, as many terms as
   // fit in this many documents (their document frequencies summed); the rest only score.
   double relaxed_budget = 1000;
+  // In an index of 1000+ documents, terms in more than this share of them are taken as
+  // present instead of looked up (they cost the most and score ~0); > 1 turns it off.
+  double assume_share = 0.5;
 };
 
 // Opens (creating if needed) the index database at `path`.
