@@ -37,6 +37,8 @@ const std::vector<SettingSpec>& setting_specs() {
        256, 65536},
       {"convert_docs_per_helper", SettingType::kInt, "200", "a helper is restarted after this many "
        "documents", 1, 100000},
+      {"render_memory_mb", SettingType::kInt, "512", "memory one PDF may use while it is rendered in the "
+       "server (a page needing more fails as too large)", 64, 65536},
       {"query_log_days", SettingType::kInt, "90", "days the search query log is kept", 0, 36500},
       {"demo", SettingType::kBool, "false", "import the demo library into an empty data directory"},
       {"login_attempts_per_10min", SettingType::kInt, "20", "login attempts per address and per name in "

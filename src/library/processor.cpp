@@ -96,6 +96,13 @@ bool has_text(const std::vector<std::string>& pages) {
   return std::any_of(pages.begin(), pages.end(), [](const std::string& p) { return !trim(p).empty(); });
 }
 
+// Every worker renders in the server's own process, so each PDF gets a bounded share.
+render::OpenLimits pdf_limits(const Settings& s) {
+  render::OpenLimits l;
+  l.max_memory_bytes = s.get_int("render_memory_mb") << 20;
+  return l;
+}
+
 extract::ExtractLimits extract_limits(const Settings& s) {
   extract::ExtractLimits l;
   l.max_pages = static_cast<int>(s.get_int("max_pages"));
@@ -323,7 +330,7 @@ Result<void> Library::run_preview(int64_t id) {
   }
 
   // 2. Pages and their text come from the PDF: the page count a reader sees.
-  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path));
+  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path, pdf_limits(settings_)));
   int count = pdf->page_count();
   if (count <= 0) return make_error(ErrorCode::kCorrupt, "PDF 没有页面 / the PDF has no pages");
   if (count > settings_.get_int("max_pages")) {
@@ -371,7 +378,7 @@ Result<void> Library::run_render_rest(int64_t id) {
   std::string key = doc.format == "pdf" ? doc.blob_key : doc.pdf_key;
   if (key.empty()) return {};
   WENKU_ASSIGN_OR_RETURN(fs::path pdf_path, blobs_->local_path(key, scratch_->path()));
-  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path));
+  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path, pdf_limits(settings_)));
   int last = std::min(pdf->page_count(), static_cast<int>(settings_.get_int("max_preview_pages")));
   // In steps of five, so readers see pages appear while the rest render.
   for (int from = doc.preview_pages_done; from < last;) {
