@@ -16,7 +16,7 @@ struct RankParams {
   double w_title = 6.0, w_title_grams = 3.0, w_meta = 3.0, w_meta_grams = 1.5;
   double w_body = 1.0, w_body_grams = 0.5;
   double w_chars = 0.3;  // single characters (all fields)
-  double w_pair = 4.0;   // adjacent query words found together (a multiplier of their idf)
+  double w_pair = 8.0;   // adjacent query words found together (a multiplier of their idf)
   double k1 = 1.2, b = 1.0;  // full length normalisation: +0.015 keyword, +0.0004 dev (bench/README.md)
   // A relaxed (not all words) match is scored as score * coverage^coverage_power.
   double coverage_power = 3.0;
