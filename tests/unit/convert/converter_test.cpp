@@ -18,7 +18,8 @@ using wenku::testing::TempDir;
 using wenku::testing::write_file;
 
 // A helper speaking the protocol from /bin/sh. Before each conversion it looks in `state`:
-// "hang" -> sleeps (and deletes the flag), "crash" -> kills itself, "bad" -> replies ERR.
+// "hang" -> sleeps (and deletes the flag), "crash" -> kills itself once, "crash-always" ->
+// kills itself every time, "bad" -> replies ERR.
 std::filesystem::path write_stub_helper(const TempDir& dir) {
   auto script = dir / "stub-helper.sh";
   std::string state = (dir / "state").string();
@@ -30,6 +31,7 @@ std::filesystem::path write_stub_helper(const TempDir& dir) {
              "while IFS=\"$TAB\" read -r cmd in out <&3; do\n"
              "  if [ -e \"$S/hang\" ]; then rm -f \"$S/hang\"; sleep 60; fi\n"
              "  if [ -e \"$S/crash\" ]; then rm -f \"$S/crash\"; kill -9 $$; fi\n"
+             "  if [ -e \"$S/crash-always\" ]; then kill -9 $$; fi\n"
              "  if [ -e \"$S/bad\" ]; then printf 'ERR\\tcorrupt\\tload failed\\n' >&3; continue; fi\n"
              "  if [ -e \"$S/encrypted\" ]; then printf 'ERR\\tencrypted\\tpassword\\n' >&3; continue; fi\n"
              "  cp \"$in\" \"$out\"\n"
@@ -140,16 +142,27 @@ TEST(Converter, HangingHelperTimesOutWithinTheLimitAndThePoolRecovers) {
   EXPECT_TRUE(again.ok()) << again.error().message;
 }
 
-TEST(Converter, CrashingHelperIsUnavailableAndThePoolRecovers) {
+TEST(Converter, HelperCrashingOnceIsRetriedOnAFreshHelper) {
   TempDir dir;
   auto converter = make_converter(stub_options(dir));
   ASSERT_TRUE(converter.ok());
   write_file(dir / "in.docx", "%PDF-1.4");
   write_file(dir / "state" / "crash", "");
   auto r = (*converter)->to_pdf(dir / "in.docx", "docx", dir / "out.pdf");
+  EXPECT_TRUE(r.ok()) << r.error().message;
+}
+
+TEST(Converter, HelperCrashingEveryTimeIsUnavailableAndThePoolRecovers) {
+  TempDir dir;
+  auto converter = make_converter(stub_options(dir));
+  ASSERT_TRUE(converter.ok());
+  write_file(dir / "in.docx", "%PDF-1.4");
+  write_file(dir / "state" / "crash-always", "");
+  auto r = (*converter)->to_pdf(dir / "in.docx", "docx", dir / "out.pdf");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kUnavailable);
   EXPECT_TRUE(is_transient(r.error().code));
+  std::filesystem::remove(dir / "state" / "crash-always");
   auto again = (*converter)->to_pdf(dir / "in.docx", "docx", dir / "out.pdf");
   EXPECT_TRUE(again.ok()) << again.error().message;
 }
