@@ -308,6 +308,22 @@ std::vector<pid_t> helper_pids() {
   return out;
 }
 
+// Waits until a helper other than `not_this` holds a document: the slot's scratch input
+// exists from just before the request is sent until its answer is read. Returns that
+// helper's pid, or 0 after 60 s. Waiting for this instead of sleeping keeps the kill
+// inside the conversion on fast and slow machines alike.
+pid_t helper_holding_document(const fs::path& work_dir, pid_t not_this) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto pids = helper_pids();
+    if (pids.size() == 1 && pids[0] != not_this && fs::exists(work_dir / "slot-0" / "input.docx")) {
+      return pids[0];
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  return 0;
+}
+
 TEST(LibreOfficeRecovery, HelperKilledMidConversionIsRetriedOnAFreshHelper) {
   TempDir dir;
   auto made = make_converter(real_options(dir));
@@ -320,17 +336,16 @@ TEST(LibreOfficeRecovery, HelperKilledMidConversionIsRetriedOnAFreshHelper) {
 
   Result<void> result;
   std::thread worker([&] { result = converter->to_pdf(dir / "big.docx", "docx", dir / "big.pdf"); });
-  std::this_thread::sleep_for(std::chrono::milliseconds(700));
-  auto pids = helper_pids();
-  ASSERT_EQ(pids.size(), 1u);
-  kill(pids[0], SIGKILL);
+  const pid_t killed = helper_holding_document(dir / "work", 0);
+  if (killed > 0) kill(killed, SIGKILL);
   worker.join();
+  ASSERT_GT(killed, 0) << "no helper ever held the document";
   // The conversion went on in a fresh helper: the document did not pay for the crash.
   EXPECT_TRUE(result.ok()) << result.error().message;
   EXPECT_TRUE(fs::exists(dir / "big.pdf"));
   auto now = helper_pids();
   ASSERT_EQ(now.size(), 1u);
-  EXPECT_NE(now[0], pids[0]) << "the killed helper was replaced";
+  EXPECT_NE(now[0], killed) << "the killed helper was replaced";
   auto after = converter->to_pdf(dir / "small.docx", "docx", dir / "small2.pdf");
   EXPECT_TRUE(after.ok()) << after.error().message;
 }
@@ -348,15 +363,15 @@ TEST(LibreOfficeRecovery, HelperKilledTwiceIsUnavailableAndThePoolRecovers) {
   Result<void> result;
   std::thread worker([&] { result = converter->to_pdf(dir / "big.docx", "docx", dir / "big.pdf"); });
   // Kill whichever helper holds the document, twice: like a document that crashes LibreOffice.
-  for (int kills = 0; kills < 2;) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(700));
-    auto pids = helper_pids();
-    if (pids.size() == 1) {
-      kill(pids[0], SIGKILL);
-      ++kills;
-    }
+  pid_t killed = 0;
+  int kills = 0;
+  for (; kills < 2; ++kills) {
+    killed = helper_holding_document(dir / "work", killed);
+    if (killed == 0) break;
+    kill(killed, SIGKILL);
   }
   worker.join();
+  ASSERT_EQ(kills, 2) << "the document was not retried on a fresh helper";
   ASSERT_FALSE(result.ok()) << "the big document finished before the kills; make it bigger";
   EXPECT_EQ(result.error().code, ErrorCode::kUnavailable) << result.error().message;
   auto after = converter->to_pdf(dir / "small.docx", "docx", dir / "small2.pdf");
