@@ -259,8 +259,14 @@ class Slot {
 
 Result<void> Slot::spawn() {
   std::error_code ec;
-  fs::create_directories(dir_, ec);
-  fs::create_directories(profile_ / "user", ec);
+  // LibreOffice leaves a lu*.tmp directory in TMPDIR per process; each helper gets a
+  // private one, emptied before every start (the previous helper is reaped by then), so a
+  // long-running server does not fill /tmp with one directory per helper restart.
+  const fs::path tmp = dir_ / "tmp";
+  fs::remove_all(tmp, ec);
+  ec.clear();
+  fs::create_directories(tmp, ec);
+  if (!ec) fs::create_directories(profile_ / "user", ec);
   if (ec) {
     return make_error(ErrorCode::kIo, "无法创建转换器目录 / cannot create " + dir_.string() + ": " +
                                           ec.message());
@@ -280,6 +286,7 @@ Result<void> Slot::spawn() {
     std::string_view kv(*e);
     if (kv.starts_with("FONTCONFIG_FILE=") || kv.starts_with("SAL_USE_VCLPLUGIN=") ||
         kv.starts_with("XDG_CACHE_HOME=") || kv.starts_with("LANG=") || kv.starts_with("LC_ALL=") ||
+        kv.starts_with("TMPDIR=") ||
         kv.starts_with("http_proxy=") || kv.starts_with("https_proxy=")) {
       continue;
     }
@@ -288,6 +295,7 @@ Result<void> Slot::spawn() {
   plan.env_storage.push_back("FONTCONFIG_FILE=" +
                              fs::absolute(options_.work_dir / "fontconfig" / "fonts.conf").string());
   plan.env_storage.push_back("XDG_CACHE_HOME=" + fs::absolute(options_.work_dir / "cache").string());
+  plan.env_storage.push_back("TMPDIR=" + fs::absolute(dir_ / "tmp").string());
   plan.env_storage.push_back("SAL_USE_VCLPLUGIN=svp");
   plan.env_storage.push_back("LANG=C.UTF-8");
   for (auto& s : plan.argv_storage) plan.argv.push_back(s.data());
