@@ -36,6 +36,7 @@ Result<Args> parse_args(const std::vector<std::string>& argv, const ArgSpec& spe
         value = argv[++i];
       }
       a.options[name] = value;
+      a.all[name].push_back(value);
     } else {
       return make_error(ErrorCode::kInvalidArgument, "unknown option --" + name);
     }

@@ -18,7 +18,8 @@ struct ArgSpec {
 
 struct Args {
   std::set<std::string> flags;
-  std::map<std::string, std::string> options;
+  std::map<std::string, std::string> options;  // the last value of each option
+  std::map<std::string, std::vector<std::string>> all;  // every value, in order (--set a=1 --set b=2)
   std::vector<std::string> positionals;
 
   bool has(const std::string& flag) const { return flags.count(flag) > 0; }

@@ -16,14 +16,15 @@ std::optional<Settings> load_settings(const Args& args) {
   std::map<std::string, std::string> overrides;
   if (args.options.count("data")) overrides["data"] = args.get("data");
   if (args.options.count("log-level")) overrides["log_level"] = args.get("log-level");
-  if (args.options.count("set")) {
-    std::string kv = args.get("set");
-    size_t eq = kv.find('=');
-    if (eq == std::string::npos) {
-      std::cerr << "wenku: --set needs KEY=VALUE\n";
-      return std::nullopt;
+  if (auto it = args.all.find("set"); it != args.all.end()) {
+    for (const std::string& kv : it->second) {
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos) {
+        std::cerr << "wenku: --set needs KEY=VALUE, got " << kv << "\n";
+        return std::nullopt;
+      }
+      overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-    overrides[kv.substr(0, eq)] = kv.substr(eq + 1);
   }
   auto s = Settings::load(overrides, args.get("config"));
   if (!s.ok()) {
