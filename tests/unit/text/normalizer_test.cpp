@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include "support/test_support.h"
+
 namespace wenku::text {
 namespace {
 
@@ -74,6 +78,41 @@ TEST(Normalizer, HanCharactersMapOneToOne) {
     }
   }
   EXPECT_EQ(out_chars, 15u);
+}
+
+const Normalizer& reference() {
+  NormalizerOptions o;
+  o.opencc_fast_path = false;
+  static auto n = make_normalizer(o);
+  if (!n) throw std::runtime_error(n.error().message);
+  return **n;
+}
+
+TEST(Normalizer, PerCharacterConversionKeepsOpenccPhrases) {
+  // Phrases of tw2s's dictionaries, where converting character by character would differ.
+  for (std::string_view s : {"著名的巨著", "看著他", "乾隆皇帝", "乾燥的天氣", "頭髮與發展",
+                             "為了大眾", "老態龍鍾", "他口吃", "覆蓋與反覆"}) {
+    EXPECT_EQ(norm().normalize(s), reference().normalize(s)) << s;
+  }
+}
+
+TEST(Normalizer, FastPathEqualsOpenccOnTheCorpus) {
+  WENKU_REQUIRE_CORPUS(corpus);
+  std::ifstream in(corpus / "text" / "passages.jsonl");
+  ASSERT_TRUE(in) << "passages.jsonl";
+  std::string line;
+  size_t lines = 0, changed = 0;
+  while (std::getline(in, line) && lines < 3000) {
+    ++lines;
+    std::string fast = norm().normalize(line);
+    ASSERT_EQ(fast, reference().normalize(line)) << "line " << lines;
+    NormalizedText a = norm().normalize_with_offsets(line);
+    NormalizedText b = reference().normalize_with_offsets(line);
+    ASSERT_EQ(a.source_offsets, b.source_offsets) << "line " << lines;
+    if (fast.find("国") != std::string::npos && line.find("國") != std::string::npos) ++changed;
+  }
+  EXPECT_EQ(lines, 3000u);
+  EXPECT_GT(changed, 100u);  // the corpus holds traditional passages: the test saw conversions
 }
 
 TEST(Normalizer, AnyBytesDoNotCrash) {

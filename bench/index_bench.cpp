@@ -1,0 +1,196 @@
+// index_bench: indexing throughput end to end (a document's text -> searchable), in MB of
+// text per CPU-second (user+sys of this process), and the index's size on disk.
+//
+//   index_bench PASSAGES.jsonl DB_DIR [--docs N] [--batch B] [--stages]
+//
+// Documents are the corpus passages as the library imports them: pages of ~1200 characters
+// cut at line ends, the first 200 characters as the description. "Text" is title + pages,
+// the bytes of UTF-8 the uploader's document holds. --batch 1 is what the library does
+// (one upsert, one commit per document); --stages also times normalisation, segmentation
+// and the analysis of the same documents without the database (CPU time too).
+#include <sys/resource.h>
+
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "core/strings.h"
+#include "index/analyzer.h"
+#include "index/sqlite_index.h"
+#include "text/normalizer.h"
+#include "text/segmenter.h"
+
+namespace {
+
+using wenku::index::IndexDocument;
+
+double cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+}
+double wall_seconds() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+// Pages of about `chars` characters, cut at line ends (as bench/search_eval does).
+std::vector<std::string> paginate(const std::string& text, size_t chars) {
+  std::vector<std::string> pages;
+  std::string current;
+  size_t n = 0;
+  for (const std::string& line : wenku::split(text, '\n')) {
+    std::u32string u = wenku::utf8_to_u32(line);
+    for (size_t at = 0; at < u.size() || (at == 0 && u.empty()); at += chars) {
+      std::u32string_view piece = std::u32string_view(u).substr(at, chars);
+      if (n > 0 && n + piece.size() + 1 > chars) {
+        pages.push_back(std::move(current));
+        current.clear();
+        n = 0;
+      }
+      current += wenku::u32_to_utf8(piece);
+      current += '\n';
+      n += piece.size() + 1;
+      if (u.empty()) break;
+    }
+  }
+  if (!current.empty() || pages.empty()) pages.push_back(std::move(current));
+  return pages;
+}
+
+uintmax_t file_size_or_zero(const std::string& p) {
+  std::error_code ec;
+  uintmax_t n = std::filesystem::file_size(p, ec);
+  return ec ? 0 : n;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 3) {
+    std::cerr << "usage: index_bench PASSAGES.jsonl DB_DIR [--docs N] [--batch B] [--stages]\n";
+    return 2;
+  }
+  std::string passages = argv[1];
+  std::string dir = argv[2];
+  size_t max_docs = 3000;
+  size_t batch = 1;
+  bool stages = false;
+  for (int i = 3; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--docs" && i + 1 < argc) max_docs = std::stoul(argv[++i]);
+    else if (a == "--batch" && i + 1 < argc) batch = std::max<size_t>(1, std::stoul(argv[++i]));
+    else if (a == "--stages") stages = true;
+    else {
+      std::cerr << "unknown argument " << a << "\n";
+      return 2;
+    }
+  }
+  auto norm = wenku::text::make_normalizer();
+  auto seg = wenku::text::make_segmenter();
+  if (!norm.ok() || !seg.ok()) {
+    std::cerr << "text analysis unavailable\n";
+    return 1;
+  }
+  std::vector<IndexDocument> docs;
+  size_t bytes = 0;
+  {
+    std::ifstream in(passages);
+    std::string line;
+    while (docs.size() < max_docs && std::getline(in, line)) {
+      if (line.empty()) continue;
+      auto j = nlohmann::json::parse(line);
+      IndexDocument d;
+      d.id = static_cast<int64_t>(docs.size() + 1);
+      d.title = j.value("title", "");
+      std::string all = j.value("text", "");
+      d.pages = paginate(all, 1200);
+      d.description = wenku::utf8_prefix(all, 200);
+      d.created_at = static_cast<int64_t>(1600000000 + docs.size());
+      bytes += d.title.size() + all.size();
+      docs.push_back(std::move(d));
+    }
+  }
+  if (docs.empty()) {
+    std::cerr << "no passages in " << passages << "\n";
+    return 1;
+  }
+  const double mb = static_cast<double>(bytes) / 1e6;
+  std::printf("%zu documents, %.2f MB of text\n", docs.size(), mb);
+
+  if (stages) {
+    wenku::index::Analyzer analyzer(**norm, **seg);
+    double c0 = cpu_seconds();
+    size_t sink = 0;
+    for (const auto& d : docs) {
+      for (const auto& p : d.pages) sink += (*norm)->normalize(p).size();
+    }
+    double c1 = cpu_seconds();
+    for (const auto& d : docs) {
+      for (const auto& p : d.pages) sink += (*seg)->segment(p, wenku::text::SegmentMode::kIndex).size();
+    }
+    double c2 = cpu_seconds();
+    for (const auto& d : docs) {
+      for (const auto& p : d.pages) {
+        auto a = analyzer.normalize_aligned(p);
+        sink += analyzer.analyze_normalized(a.normalized).words.size();
+      }
+    }
+    double c3 = cpu_seconds();
+    std::printf("stages (CPU): normalise %.2f s (%.1f MB/s), segment (index mode) %.2f s (%.1f MB/s), "
+                "analyse page (aligned normalisation + words/grams/chars) %.2f s (%.1f MB/s) [%zu]\n",
+                c1 - c0, mb / (c1 - c0), c2 - c1, mb / (c2 - c1), c3 - c2, mb / (c3 - c2), sink);
+  }
+
+  std::filesystem::create_directories(dir);
+  std::string db = dir + "/index_bench.db";
+  for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(db + ext);
+  auto opened = wenku::index::open_sqlite_index(db, **norm, **seg);
+  if (!opened.ok()) {
+    std::cerr << opened.error().message << "\n";
+    return 1;
+  }
+  auto& index = *opened;
+  double c0 = cpu_seconds();
+  double w0 = wall_seconds();
+  std::vector<IndexDocument> group;
+  for (size_t i = 0; i < docs.size(); ++i) {
+    group.push_back(docs[i]);
+    if (group.size() >= batch || i + 1 == docs.size()) {
+      auto r = batch == 1 ? index->upsert(group[0]) : index->upsert_batch(group);
+      if (!r.ok()) {
+        std::cerr << "upsert: " << r.error().message << "\n";
+        return 1;
+      }
+      group.clear();
+    }
+  }
+  double cpu = cpu_seconds() - c0;
+  double wall = wall_seconds() - w0;
+  // Searchable at once: one query must find the last document's title.
+  wenku::index::SearchQuery q;
+  q.text = docs.back().title;
+  auto found = index->search(q);
+  bool last_found = false;
+  if (found.ok()) {
+    for (const auto& h : found->hits) last_found = last_found || h.id == docs.back().id;
+  }
+  (void)index->flush();
+  uintmax_t size = file_size_or_zero(db) + file_size_or_zero(db + "-wal");
+  std::printf("batch %zu: CPU %.2f s (%.2f MB/s per core), wall %.2f s; last document found: %s\n", batch, cpu,
+              mb / cpu, wall, last_found ? "yes" : "NO");
+  std::printf("index %.1f MB = %.2fx the text\n", static_cast<double>(size) / 1e6,
+              static_cast<double>(size) / static_cast<double>(bytes));
+  double o0 = cpu_seconds();
+  (void)index->optimize();
+  uintmax_t osize = file_size_or_zero(db) + file_size_or_zero(db + "-wal");
+  std::printf("after optimize (%.2f s CPU): %.1f MB = %.2fx the text\n", cpu_seconds() - o0,
+              static_cast<double>(osize) / 1e6, static_cast<double>(osize) / static_cast<double>(bytes));
+  return last_found ? 0 : 1;
+}
