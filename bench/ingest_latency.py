@@ -78,7 +78,7 @@ def main():
                         raise SystemExit("probe never became searchable")
                     time.sleep(0.005)
                 times.append(time.perf_counter() - t0)
-            _, m = server.get("/metrics")
+            _, m, _ = server.get("/metrics")
             queued = [l for l in m.decode().splitlines() if l.startswith("wenku_jobs_queued")]
             print(f"upload->searchable with {a.backlog} DOCX queued for conversion: "
                   f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms "

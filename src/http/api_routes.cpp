@@ -204,7 +204,7 @@ void HttpServer::install_api_routes() {
     auto r = lib.search(sr);
     if (!r.ok()) return send_error(res, r.error());
     int64_t before = static_cast<int64_t>(r->hits.size());
-    std::erase_if(r->hits, [](const library::SearchHitView& h) { return !Site::is_listed(h.doc); });
+    std::erase_if(r->hits, [](const library::SearchHitView& h) { return !Site::is_searchable(h.doc); });
     int64_t removed = before - static_cast<int64_t>(r->hits.size());
     send_json(res, library::search_response_json(*r, std::max<int64_t>(0, r->total - removed)));
   });

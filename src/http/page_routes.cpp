@@ -256,7 +256,7 @@ void HttpServer::install_page_routes() {
         int64_t removed = 0;
         std::string qenc = url_encode(sr.query);
         for (const auto& h : r->hits) {
-          if (!Site::is_listed(h.doc)) {
+          if (!Site::is_searchable(h.doc)) {
             ++removed;
             continue;
           }

@@ -168,6 +168,11 @@ bool Site::is_listed(const store::Document& d) {
          d.duplicate_of == 0;
 }
 
+bool Site::is_searchable(const store::Document& d) {
+  return d.status != store::DocumentStatus::kFailed && d.visibility == store::Visibility::kPublic && !d.hidden &&
+         d.duplicate_of == 0;
+}
+
 SiteConfig Site::config() {
   std::lock_guard lock(mu_);
   if (config_) return *config_;

@@ -76,8 +76,11 @@ class Site {
   // everyone else sees public and unlisted documents that are not hidden.
   static bool can_view(const Visitor& v, const store::Document& d);
   static bool can_manage(const Visitor& v, const store::Document& d);  // edit, delete, retry
-  // In listings, search, related lists and the sitemap: public, ready, not hidden.
+  // In listings, related lists and the sitemap: public, ready, not hidden.
   static bool is_listed(const store::Document& d);
+  // In search results: listed, or public and still processing once its text is indexed, so
+  // a document is found seconds after its upload while its previews are still being made.
+  static bool is_searchable(const store::Document& d);
 
   SiteConfig config();
   Result<void> save_setting(const std::string& key, const std::string& value);

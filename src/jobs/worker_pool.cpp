@@ -127,12 +127,18 @@ void WorkerPool::run_one(const store::Job& job, const std::string& worker) {
                                                   std::to_string(job.attempts - 1) + " times");
   } else if (it != handlers_.end()) {
     LeaseContext ctx(store_, job.id, worker, options_.lease_seconds);
+    const auto started = std::chrono::steady_clock::now();
     try {
       result = it->second(job, ctx);
     } catch (const std::exception& e) {
       // A bug in a handler fails this job, never the worker.
       result = make_error(ErrorCode::kInternal, std::string("内部错误 / internal error: ") + e.what());
     }
+    // How long each stage takes, for operators tuning lanes and limits.
+    log::debug("job_done job={} kind={} document={} ok={} ms={}", job.id, job.kind, job.document_id,
+               result.ok(),
+               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+                   .count());
   }
   if (result.ok()) {
     if (auto r = store_.complete_job(job.id); !r.ok()) {

@@ -3,6 +3,7 @@ same again (issue 2 acceptance 1 and 3)."""
 import json
 import os
 import sys
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -58,6 +59,34 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(again["sha256"], doc["sha256"])
         check = w.run("check", data=self.data)
         self.assertEqual(check.returncode, 0, check.stdout + check.stderr)
+
+    def test_text_is_searchable_while_previews_are_still_missing(self):
+        # Issue 3: a document is searchable as soon as its text exists. The converter here
+        # cannot start, so the document stays `processing` (its preview job retrying) while
+        # search must already find it, and its page says it is being processed.
+        self.server.stop()
+        os.environ["WENKU_CONVERT_HELPER"] = "/bin/false"
+        try:
+            self.server.start()
+        finally:
+            del os.environ["WENKU_CONVERT_HELPER"]
+        docx = os.path.join(self.dir, "报告.docx")
+        w.make_docx(docx, ["学期工作报告", "本学期开展了课后服务试点，覆盖全部九个年级。"])
+        status, body = self.server.upload("报告.docx", open(docx, "rb").read())
+        self.assertEqual(status, 202, body)
+        q = __import__("urllib.parse").parse.quote("课后服务")
+        deadline = time.time() + 10
+        found = False
+        while time.time() < deadline and not found:
+            status, search = self.server.get_json("/api/v1/search?q=" + q)
+            found = status == 200 and [h["id"] for h in search["hits"]] == [body["id"]]
+            if not found:
+                time.sleep(0.05)
+        self.assertTrue(found, "the document's text was not searchable within 10 s")
+        status, doc = self.server.get_json(f"/api/v1/documents/{body['id']}")
+        self.assertEqual(doc["status"], "processing", "the previews cannot exist: no converter")
+        status, page, _ = self.server.get("/s?q=" + q)
+        self.assertIn(f"/d/{body['id']}", page.decode())
 
     def test_errors_are_json_with_status(self):
         status, body, _ = self.server.get("/api/v1/documents/999999")
