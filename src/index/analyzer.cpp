@@ -162,8 +162,16 @@ AnalyzedField Analyzer::analyze_normalized(std::string_view normalized) const {
     if (!out.words.empty()) out.words += ' ';
     out.words.append(t.text);
   }
+  add_grams(normalized, out);
+  return out;
+}
+
+void add_grams(std::string_view normalized, AnalyzedField& out) {
   std::u32string s = utf8_to_u32(normalized);
+  out.grams.clear();
+  out.chars.clear();
   out.grams.reserve(normalized.size() * 3);
+  out.chars.reserve(normalized.size() + normalized.size() / 3);
   auto add = [&](std::u32string_view tok) {
     if (!out.grams.empty()) out.grams += ' ';
     for (char32_t c : tok) append_utf8(out.grams, c);
@@ -181,7 +189,6 @@ AnalyzedField Analyzer::analyze_normalized(std::string_view normalized) const {
       append_utf8(out.chars, c);
     }
   }
-  return out;
 }
 
 std::vector<std::string> Analyzer::query_words(std::string_view normalized) const {

@@ -68,6 +68,10 @@ class Analyzer {
   std::vector<std::string> stop_words_;  // normalised, sorted
 };
 
+// The grams and chars of already-normalised text (`out.words` is left alone): a function of
+// the text alone, no dictionary, so the index can derive them again instead of storing them.
+void add_grams(std::string_view normalized, AnalyzedField& out);
+
 // True for scripts written without spaces (Han, kana, Hangul): indexed as bigrams.
 bool is_cjk(char32_t c);
 // True when a token has a letter, digit or ideograph (not only punctuation).
