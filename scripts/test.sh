@@ -10,6 +10,19 @@ bash scripts/setup.sh
 export CCACHE_BASEDIR="$PWD"
 jobs=$(nproc)
 
+# Suites write their figures (executions, iterations, requests, errors, p99, MRR) as
+# FIGURES lines into one file; they are printed together at the end, pass or fail.
+mkdir -p build
+export WENKU_FIGURES_FILE="$PWD/build/figures.txt"
+: >"$WENKU_FIGURES_FILE"
+print_figures() {
+  if [ -s "$WENKU_FIGURES_FILE" ]; then
+    echo "== figures of this run"
+    sed 's/^FIGURES //' "$WENKU_FIGURES_FILE"
+  fi
+}
+trap print_figures EXIT
+
 echo "== fast tier: unit, contract and golden tests (ASan + UBSan)"
 cmake --preset debug -DWENKU_WERROR=ON -DWENKU_BUILD_TESTS=ON >/dev/null
 cmake --build build-debug -j "$jobs"

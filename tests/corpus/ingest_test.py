@@ -64,6 +64,15 @@ class SummaryParsing(unittest.TestCase):
         self.assertEqual(s["missing"], 453)
 
 
+def record_figures(line):
+    """Adds a FIGURES line to the file scripts/test.sh prints at the end of the run."""
+    print("FIGURES " + line)
+    path = os.environ.get("WENKU_FIGURES_FILE")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write("FIGURES " + line + "\n")
+
+
 class CorpusIngest(unittest.TestCase):
     def test_corpus_meets_the_acceptance_figures(self):
         corpus = corpus_dir()
@@ -78,6 +87,7 @@ class CorpusIngest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr[-3000:])
         s = parse_summary(p.stdout)
         self.assertIsNotNone(s, "no summary line in the evaluation's output")
+        record_figures("corpus_ingest " + [l for l in p.stdout.splitlines() if l.startswith("ingest:")][-1])
         self.assertEqual(s["crashed"], "no")
         self.assertEqual(s["missing"], 0)
         self.assertEqual(s["failed_without_reason"], 0)

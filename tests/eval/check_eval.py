@@ -24,6 +24,15 @@ def shared_dir():
     return corpus, (evald if os.path.isdir(evald) else None)
 
 
+def record_figures(line):
+    """Adds a FIGURES line to the file scripts/test.sh prints at the end of the run."""
+    print("FIGURES " + line)
+    path = os.environ.get("WENKU_FIGURES_FILE")
+    if path:
+        with open(path, "a", encoding="utf-8") as f:
+            f.write("FIGURES " + line + "\n")
+
+
 def run(cmd):
     print("$", " ".join(cmd), flush=True)
     p = subprocess.run(cmd, capture_output=True, text=True)
@@ -51,6 +60,7 @@ def main():
                    "--gold", os.path.join(corpus, "seg", "pku_test_gold.utf8"),
                    "--words", os.path.join(corpus, "seg", "pku_training_words.utf8")])
         f1 = float(re.search(r"segment: F1=([0-9.]+)", out).group(1))
+        record_figures("eval_segment " + [l for l in out.splitlines() if l.startswith("segment:")][-1])
         if f1 < 0.83:
             failures.append(f"F1 {f1} < 0.83")
     else:
@@ -59,6 +69,9 @@ def main():
                    "--passages", os.path.join(corpus, "text", "passages.jsonl"),
                    "--queries", os.path.join(corpus, "text", qfile)])
         mrr = float(re.search(r"search: MRR@10=([0-9.]+)", out).group(1))
+        by_type = [l for l in out.splitlines() if l.startswith("wenku by type:")]
+        record_figures(f"eval_search_{a.queries} " + [l for l in out.splitlines() if l.startswith("search:")][-1] +
+                       (" | " + by_type[-1] if by_type else ""))
         base = float(re.search(r"baseline=([0-9.]+)", out).group(1))
         nohit = float(re.search(r"no-hit=([0-9.]+)", out).group(1))
         if nohit > 0:
