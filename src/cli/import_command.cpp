@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/strings.h"
+#include "library/manifest.h"
 
 namespace wenku::cli {
 
@@ -82,18 +83,6 @@ void collect(const fs::path& p, const library::ImportRequest& base, std::vector<
   out.push_back(std::move(item));
 }
 
-std::vector<std::string> string_list(const nlohmann::json& j) {
-  std::vector<std::string> out;
-  if (j.is_array()) {
-    for (const auto& e : j) {
-      if (e.is_string()) out.push_back(e.get<std::string>());
-    }
-  } else if (j.is_string()) {
-    for (auto& t : split(j.get<std::string>(), ',')) out.push_back(trim(t));
-  }
-  return out;
-}
-
 // Reads a manifest; a broken line becomes a failed item naming its line number.
 Result<std::vector<Item>> read_manifest(const fs::path& manifest, const library::ImportRequest& base) {
   std::ifstream in(manifest);
@@ -107,51 +96,29 @@ Result<std::vector<Item>> read_manifest(const fs::path& manifest, const library:
     Item item;
     item.request = base;
     item.path = manifest.string() + ":" + std::to_string(line_no);
-    auto fail = [&](const std::string& why) {
-      item.error = make_error(ErrorCode::kInvalidArgument,
-                              "清单第 " + std::to_string(line_no) + " 行 / manifest line " + std::to_string(line_no) + ": " + why);
+    auto entry = library::parse_manifest_line(line);
+    if (!entry.ok()) {
+      item.error = make_error(ErrorCode::kInvalidArgument, "清单第 " + std::to_string(line_no) + " 行 / manifest line " +
+                                                               std::to_string(line_no) + ": " + entry.error().message);
       std::cerr << "wenku: " << item.error->message << "\n";
       out.push_back(std::move(item));
-    };
-    nlohmann::json j;
-    try {
-      j = nlohmann::json::parse(line);
-    } catch (const nlohmann::json::exception& e) {
-      fail(std::string("not valid JSON (") + e.what() + ")");
       continue;
     }
-    if (!j.is_object()) {
-      fail("not a JSON object");
-      continue;
-    }
-    auto str = [&](const char* key) {
-      auto it = j.find(key);
-      if (it == j.end() || it->is_null()) return std::string();
-      if (it->is_string()) return it->get<std::string>();
-      return it->dump();
-    };
-    item.external_id = str("external_id");
-    item.request.external_id = item.external_id;
-    item.request.title = str("title");
-    if (!str("category").empty()) item.request.category = str("category");
-    if (!str("uploader").empty()) item.request.uploader_name = str("uploader");
-    if (!str("description").empty()) item.request.description = str("description");
-    if (j.contains("tags")) item.request.tags = string_list(j["tags"]);
-    if (j.contains("text")) {
-      if (!j["text"].is_string()) {
-        fail("\"text\" must be a string");
-        continue;
-      }
+    item.external_id = entry->external_id;
+    item.request.external_id = entry->external_id;
+    item.request.title = entry->title;
+    if (!entry->category.empty()) item.request.category = entry->category;
+    if (!entry->uploader.empty()) item.request.uploader_name = entry->uploader;
+    if (!entry->description.empty()) item.request.description = entry->description;
+    if (entry->has_tags) item.request.tags = entry->tags;
+    if (entry->is_text) {
       item.is_text = true;
-      item.text = j["text"].get<std::string>();
+      item.text = std::move(entry->text);
       item.path = item.external_id.empty() ? item.path : item.external_id;
-    } else if (j.contains("file") && j["file"].is_string()) {
-      fs::path f = j["file"].get<std::string>();
+    } else {
+      fs::path f = entry->file;
       item.file = f.is_absolute() ? f : manifest.parent_path() / f;
       item.path = item.file.string();
-    } else {
-      fail("needs \"text\" or \"file\"");
-      continue;
     }
     out.push_back(std::move(item));
   }
