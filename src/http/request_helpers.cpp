@@ -92,90 +92,46 @@ void redirect(httplib::Response& res, const std::string& to) {
   res.set_header("Cache-Control", "no-store");
 }
 
+namespace {
+
+// The file part of an upload goes straight into the library's temporary upload.
+class LibraryUploadSink final : public UploadSink {
+ public:
+  explicit LibraryUploadSink(library::Library& lib) : lib_(lib) {}
+  Result<void> begin(const std::string& /*original_name*/) override {
+    WENKU_ASSIGN_OR_RETURN(upload_, lib_.begin_upload());
+    return {};
+  }
+  Result<void> write(std::string_view chunk) override { return upload_->write(chunk); }
+  std::unique_ptr<library::UploadWriter> take() { return std::move(upload_); }
+
+ private:
+  library::Library& lib_;
+  std::unique_ptr<library::UploadWriter> upload_;
+};
+
+}  // namespace
+
 Result<library::ImportOutcome> receive_upload(library::Library& lib, const httplib::Request& req,
                                               const httplib::ContentReader& reader, const Visitor& v,
                                               const UploadPolicy& policy) {
-  if (!req.is_multipart_form_data()) {
-    return make_error(ErrorCode::kInvalidArgument, "需要 multipart/form-data / expected multipart/form-data");
-  }
-  if (policy.max_bytes > 0 && req.has_header("Content-Length") &&
-      std::strtoull(req.get_header_value("Content-Length").c_str(), nullptr, 10) > policy.max_bytes + (1 << 20)) {
-    return make_error(ErrorCode::kTooLarge, "文件太大 / the file is too large");
-  }
+  LibraryUploadSink sink(lib);
+  WENKU_ASSIGN_OR_RETURN(UploadForm form, read_upload_form(req, reader, policy, sink));
   library::ImportRequest request;
   if (v.user) {
     request.uploader_name = v.user->name;
     request.uploader_id = v.user->id;
   }
-  std::map<std::string, std::string> fields;
-  std::unique_ptr<library::UploadWriter> upload;
-  std::optional<Error> failure;
-  std::string current;
-  bool saw_file = false;
-  uint64_t file_bytes = 0;
-  bool ok = reader(
-      [&](const httplib::MultipartFormData& part) {
-        current = part.name;
-        if (part.name == "file" && !saw_file) {
-          saw_file = true;
-          request.original_name = utf8_prefix(sanitize_utf8(part.filename), 255);
-          if (!policy.formats.empty()) {
-            std::string name = to_lower_ascii(request.original_name);
-            size_t dot = name.rfind('.');
-            std::string ext = dot == std::string::npos ? "" : name.substr(dot + 1);
-            bool allowed = false;
-            for (const auto& f : split(policy.formats, ',')) allowed |= !ext.empty() && trim(f) == ext;
-            if (!allowed) {
-              failure = make_error(ErrorCode::kUnsupportedFormat, "不支持此格式 / format not accepted: ." + ext);
-              return false;
-            }
-          }
-          auto u = lib.begin_upload();
-          if (!u.ok()) {
-            failure = u.error();
-            return false;
-          }
-          upload = std::move(u).value();
-        }
-        return true;
-      },
-      [&](const char* data, size_t len) {
-        if (current == "file") {
-          if (!upload) return true;  // a second file field is ignored
-          file_bytes += len;
-          if (policy.max_bytes > 0 && file_bytes > policy.max_bytes) {
-            failure = make_error(ErrorCode::kTooLarge, "文件太大 / the file is too large");
-            return false;
-          }
-          auto w = upload->write(std::string_view(data, len));
-          if (!w.ok()) {
-            failure = w.error();
-            return false;
-          }
-        } else {
-          if (fields.size() > 32) return true;
-          std::string& val = fields[current];
-          if (val.size() + len > 64 * 1024) {
-            failure = make_error(ErrorCode::kTooLarge, "表单字段太长 / form field too long: " + current);
-            return false;
-          }
-          val.append(data, len);
-        }
-        return true;
-      });
-  if (failure) return *failure;
-  if (!ok) return make_error(ErrorCode::kInvalidArgument, "上传中断 / the upload was interrupted");
-  if (!upload) return make_error(ErrorCode::kInvalidArgument, "没有文件 / no file field in the upload");
-  request.title = utf8_prefix(trim(sanitize_utf8(fields["title"])), 200);
-  request.category = utf8_prefix(trim(sanitize_utf8(fields["category"])), 200);
-  request.description = utf8_prefix(trim(sanitize_utf8(fields["description"])), 5000);
-  for (auto& t : split(sanitize_utf8(fields["tags"]), ',')) {
-    std::string tag = utf8_prefix(trim(t), 40);
-    if (!tag.empty() && request.tags.size() < 20) request.tags.push_back(tag);
-  }
-  std::string vis = fields["visibility"];
+  request.original_name = std::move(form.original_name);
+  request.title = std::move(form.title);
+  request.category = std::move(form.category);
+  request.description = std::move(form.description);
+  request.tags = std::move(form.tags);
   // Without an account nobody could ever see a private upload again: guests publish.
-  if (v.signed_in() && (vis == "unlisted" || vis == "private")) request.visibility = store::parse_visibility(vis);
+  if (v.signed_in() && (form.visibility == "unlisted" || form.visibility == "private")) {
+    request.visibility = store::parse_visibility(form.visibility);
+  }
+  std::unique_ptr<library::UploadWriter> upload = sink.take();
   WENKU_ASSIGN_OR_RETURN(auto outcome, lib.commit_upload(std::move(upload), request));
   if (!outcome.duplicate && policy.review && !v.is_staff()) {
     store::DocumentUpdate u;

@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "http/site.h"
+#include "http/upload_form.h"
 #include "library/library.h"
 
 namespace wenku::http {
@@ -19,13 +20,6 @@ namespace wenku::http {
 Result<store::Document> visible_document(Site& site, const Visitor& v, const httplib::Request& req);
 
 library::SearchRequest search_request_from(const httplib::Request& req);
-
-// Limits of one upload, from the site settings and the uploader.
-struct UploadPolicy {
-  uint64_t max_bytes = 0;
-  std::string formats;       // comma-separated extensions, "" = any
-  bool review = false;       // hide until a moderator approves
-};
 
 // Streams a multipart upload (field `file`, optional title, category, description, tags,
 // visibility) into the library. Errors: kInvalidArgument (no file), kTooLarge,
