@@ -1,23 +1,26 @@
 // index_bench: indexing throughput end to end (a document's text -> searchable), in MB of
 // text per CPU-second (user+sys of this process), and the index's size on disk.
 //
-//   index_bench PASSAGES.jsonl DB_DIR [--docs N] [--batch B] [--stages]
+//   index_bench PASSAGES.jsonl DB_DIR [--docs N] [--batch B] [--threads T] [--stages]
 //
 // Documents are the corpus passages as the library imports them: pages of ~1200 characters
 // cut at line ends, the first 200 characters as the description. "Text" is title + pages,
 // the bytes of UTF-8 the uploader's document holds. --batch 1 is what the library does
-// (one upsert, one commit per document); --stages also times normalisation, segmentation
+// (one upsert, one commit per document); --threads T calls upsert from T threads at once
+// (the library's workers), which the index commits in groups; --stages also times normalisation, segmentation
 // and the analysis of the same documents without the database (CPU time too).
 #include <sys/resource.h>
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "core/strings.h"
@@ -82,10 +85,12 @@ int main(int argc, char** argv) {
   size_t max_docs = 3000;
   size_t batch = 1;
   bool stages = false;
+  size_t threads = 1;
   for (int i = 3; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--docs" && i + 1 < argc) max_docs = std::stoul(argv[++i]);
     else if (a == "--batch" && i + 1 < argc) batch = std::max<size_t>(1, std::stoul(argv[++i]));
+    else if (a == "--threads" && i + 1 < argc) threads = std::max<size_t>(1, std::stoul(argv[++i]));
     else if (a == "--stages") stages = true;
     else {
       std::cerr << "unknown argument " << a << "\n";
@@ -159,18 +164,26 @@ int main(int argc, char** argv) {
   auto& index = *opened;
   double c0 = cpu_seconds();
   double w0 = wall_seconds();
-  std::vector<IndexDocument> group;
-  for (size_t i = 0; i < docs.size(); ++i) {
-    group.push_back(docs[i]);
-    if (group.size() >= batch || i + 1 == docs.size()) {
-      auto r = batch == 1 ? index->upsert(group[0]) : index->upsert_batch(group);
-      if (!r.ok()) {
-        std::cerr << "upsert: " << r.error().message << "\n";
-        return 1;
+  // Thread k upserts documents k, k + T, k + 2T, ... in groups of `batch`.
+  std::atomic<bool> failed{false};
+  auto work = [&](size_t first) {
+    std::vector<IndexDocument> group;
+    for (size_t i = first; i < docs.size(); i += threads) {
+      group.push_back(docs[i]);
+      if (group.size() >= batch || i + threads >= docs.size()) {
+        auto r = batch == 1 ? index->upsert(group[0]) : index->upsert_batch(group);
+        if (!r.ok()) {
+          std::cerr << "upsert: " << r.error().message << "\n";
+          failed = true;
+        }
+        group.clear();
       }
-      group.clear();
     }
-  }
+  };
+  std::vector<std::thread> pool;
+  for (size_t t = 0; t < threads; ++t) pool.emplace_back(work, t);
+  for (auto& th : pool) th.join();
+  if (failed) return 1;
   double cpu = cpu_seconds() - c0;
   double wall = wall_seconds() - w0;
   // Searchable at once: one query must find the last document's title.
@@ -183,8 +196,8 @@ int main(int argc, char** argv) {
   }
   (void)index->flush();
   uintmax_t size = file_size_or_zero(db) + file_size_or_zero(db + "-wal");
-  std::printf("batch %zu: CPU %.2f s (%.2f MB/s per core), wall %.2f s; last document found: %s\n", batch, cpu,
-              mb / cpu, wall, last_found ? "yes" : "NO");
+  std::printf("batch %zu, %zu thread(s): CPU %.2f s (%.2f MB/s per core), wall %.2f s; last document found: %s\n",
+              batch, threads, cpu, mb / cpu, wall, last_found ? "yes" : "NO");
   std::printf("index %.1f MB = %.2fx the text\n", static_cast<double>(size) / 1e6,
               static_cast<double>(size) / static_cast<double>(bytes));
   double o0 = cpu_seconds();

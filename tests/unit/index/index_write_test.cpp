@@ -4,6 +4,8 @@
 #include <sqlite3.h>
 #include <zlib.h>
 
+#include <thread>
+
 #include "core/strings.h"
 #include "index/analyzer.h"
 #include "index/sqlite_index.h"
@@ -205,6 +207,36 @@ TEST_F(IndexWriteTest, ASourceThatDerivesDifferentlyIsRefused) {
   auto found = index_->search(q);
   ASSERT_TRUE(found.ok());
   ASSERT_EQ(found->hits.size(), 1u);
+}
+
+// Upserts from several threads are committed in groups; every one lands, whole, and is
+// searchable when its call returns.
+TEST_F(IndexWriteTest, ConcurrentUpsertsAllLandAndAreSearchableOnReturn) {
+  constexpr int kThreads = 4, kEach = 40;
+  std::vector<std::thread> threads;
+  std::atomic<int> failures{0};
+  for (int t = 0; t < kThreads; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < kEach; ++i) {
+        int64_t id = t * 1000 + i + 1;
+        std::string marker = "标记" + std::to_string(id) + "号";
+        if (!index_->upsert(doc(id, "并发文档", {"正文 " + marker})).ok()) ++failures;
+        SearchQuery q;
+        q.text = std::to_string(id) + "号";
+        auto r = index_->search(q);
+        bool found = false;
+        if (r.ok()) {
+          for (const auto& h : r->hits) found = found || h.id == id;
+        }
+        if (!found) ++failures;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(failures.load(), 0);
+  auto ids = index_->all_ids();
+  ASSERT_TRUE(ids.ok());
+  EXPECT_EQ(ids->size(), static_cast<size_t>(kThreads * kEach));
 }
 
 }  // namespace
