@@ -3,6 +3,10 @@
 
 #include <httplib.h>
 
+#include <cerrno>
+#include <cstdlib>
+#include <memory>
+#include <optional>
 #include <thread>
 
 #include "core/log.h"
@@ -11,6 +15,64 @@
 #include "http/views.h"
 
 namespace wenku::http {
+
+namespace {
+
+// Uploaded content is never interpreted as HTML by a browser, and no page is framed.
+void set_security_headers(httplib::Response& res) {
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("X-Frame-Options", "DENY");
+  res.set_header("Referrer-Policy", "same-origin");
+  res.set_header("Content-Security-Policy",
+                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+                 "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+}
+
+// The methods whose body cpp-httplib reads (into req.body or through a ContentReader).
+bool body_is_read(const httplib::Request& req) {
+  return req.method == "POST" || req.method == "PUT" || req.method == "PATCH" || req.method == "DELETE";
+}
+
+// Content-Length as a number; nullopt when absent, -1 when it is not a plain decimal number.
+std::optional<int64_t> declared_length(const httplib::Request& req) {
+  if (!req.has_header("Content-Length")) return std::nullopt;
+  std::string v = req.get_header_value("Content-Length");
+  if (v.empty() || v.size() > 19 || v.find_first_not_of("0123456789") != std::string::npos) return -1;
+  errno = 0;
+  long long n = std::strtoll(v.c_str(), nullptr, 10);
+  return errno == 0 ? static_cast<int64_t>(n) : -1;
+}
+
+bool declares_body(const httplib::Request& req) {
+  auto len = declared_length(req);
+  return req.has_header("Transfer-Encoding") || (len && *len != 0);
+}
+
+// cpp-httplib 0.11 keeps a connection alive after any answer and parses the bytes a route left
+// unread as the next request; its line reader grows without bound on bytes that hold no
+// newline, so a refused 2 GB upload took the server to 2-4 GB. A handler cannot end the
+// connection (Connection: close in the answer does not), but a content provider that fails
+// does: httplib then closes the socket. So the answer is written whole, then the provider
+// reports failure. The client reads a complete response with `Connection: close`.
+void close_after_response(httplib::Response& res) {
+  if (res.content_provider_) return;
+  auto body = std::make_shared<std::string>(std::move(res.body));
+  res.body.clear();
+  std::string type = res.has_header("Content-Type") ? res.get_header_value("Content-Type") : "text/plain";
+  for (const char* h : {"Content-Type", "Content-Length", "Connection", "Keep-Alive"}) res.headers.erase(h);
+  res.set_header("Connection", "close");
+  res.set_header("Content-Length", std::to_string(body->size()));
+  if (body->empty()) {
+    res.set_content_provider(type, [](size_t, httplib::DataSink&) { return false; });
+    return;
+  }
+  res.set_content_provider(body->size(), type, [body](size_t offset, size_t length, httplib::DataSink& sink) {
+    sink.write(body->data() + offset, length);
+    return false;  // written in full; failing is what makes httplib close the connection
+  });
+}
+
+}  // namespace
 
 HttpServer::HttpServer(library::Library& library, const Settings& settings)
     : library_(library), settings_(settings), server_(std::make_unique<httplib::Server>()),
@@ -32,21 +94,51 @@ void HttpServer::install_common() {
   // p99 65 ms; bench/README.md "Web").
   if (threads == 0) threads = static_cast<int>(std::max(128u, 16 * std::max(1u, std::thread::hardware_concurrency())));
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
-  server_->set_payload_max_length(static_cast<size_t>(settings_.get_int("max_upload_bytes")) + (1 << 20));
+  // The largest body read at all: the upload limit plus room for the multipart framing and
+  // form fields. httplib refuses larger ones itself only after reading and discarding the
+  // whole declared body, so they are refused below before any route (or 100 Continue) runs.
+  const int64_t body_cap = settings_.get_int("max_upload_bytes") + (1 << 20);
+  server_->set_payload_max_length(static_cast<size_t>(body_cap));
   server_->set_read_timeout(30, 0);
   server_->set_write_timeout(30, 0);
   server_->set_keep_alive_timeout(5);
   server_->set_keep_alive_max_count(1000);
 
-  server_->set_pre_routing_handler([](const httplib::Request&, httplib::Response& res) {
-    // Uploaded content is never interpreted as HTML by a browser, and no page is framed.
-    res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("X-Frame-Options", "DENY");
-    res.set_header("Referrer-Policy", "same-origin");
-    res.set_header("Content-Security-Policy",
-                   "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-                   "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'");
+  // A client that asks first is told before it sends a byte of an over-limit body.
+  server_->set_expect_100_continue_handler([body_cap](const httplib::Request& req, httplib::Response& res) {
+    auto len = declared_length(req);
+    if (len && *len > body_cap) {
+      set_security_headers(res);
+      send_error(res, 413, "too_large", "文件太大 / the file is too large");
+      return 413;
+    }
+    return 100;
+  });
+  server_->set_pre_routing_handler([body_cap](const httplib::Request& req, httplib::Response& res) {
+    set_security_headers(res);
+    if (body_is_read(req)) {
+      auto len = declared_length(req);
+      // Without a length httplib 0.11 reads a body (chunked, or up to the end of the
+      // connection) into memory with no limit; browsers always send Content-Length.
+      if (req.has_header("Transfer-Encoding") || (!len && req.method != "DELETE")) {
+        send_error(res, 411, "length_required", "需要 Content-Length / Content-Length required");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (len && *len < 0) {
+        send_error(res, 400, "bad_request", "Content-Length 无效 / invalid Content-Length");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+      if (len && *len > body_cap) {
+        send_error(res, 413, "too_large", "文件太大 / the file is too large");
+        return httplib::Server::HandlerResponse::Handled;
+      }
+    }
     return httplib::Server::HandlerResponse::Unhandled;
+  });
+  // Runs on every answer just before it is written: a request whose body may be left unread
+  // (refused early, or a method httplib does not read a body for) ends its connection.
+  server_->set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (declares_body(req) && (res.status >= 400 || !body_is_read(req))) close_after_response(res);
   });
   server_->set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown";

@@ -75,6 +75,11 @@ class Suite:
     def figure(self, key, value):
         self.figures[key] = value
 
+    def figures_name(self):
+        """The suite and its tier, e.g. crash_server/fast: one FIGURES line per test."""
+        tier = getattr(self.args, "tier", None)
+        return "%s/%s" % (self.name, tier) if tier else self.name
+
     def path(self, *parts):
         p = os.path.join(self.tmp, *parts)
         os.makedirs(os.path.dirname(p), exist_ok=True)
@@ -123,8 +128,15 @@ class Suite:
 
     def finish(self):
         self.figure("seconds", round(time.monotonic() - self.started, 1))
+        self.figure("failures", len(self.failures))
         figures = " ".join("%s=%s" % (k, v) for k, v in self.figures.items())
-        print("FIGURES %s: %s" % (self.name, figures), flush=True)
+        line = "FIGURES %s %s" % (self.figures_name(), figures)
+        print(line, flush=True)
+        # One line per suite run, collected by scripts/test.sh and printed at the end.
+        path = os.environ.get("WENKU_FIGURES_FILE")
+        if path:
+            with contextlib.suppress(OSError), open(path, "a", encoding="utf-8") as f:
+                f.write(line + "\n")
         if self.failures:
             print("%s: %d failure(s); seed=%d; data kept in %s" % (self.name, len(self.failures), self.seed, self.tmp))
             return 1
@@ -489,3 +501,88 @@ def drain(suite, data, timeout=180, env=None):
     finally:
         server.stop()
     return time.monotonic() - start
+
+
+# -- a signed-in visitor of the web site
+
+class WebClient:
+    """A browser-like visitor: keeps its cookies, sends the CSRF token the last page gave it.
+    One short connection per request (a killed server leaves nothing half-read behind)."""
+
+    CSRF_RE = re.compile(rb'<meta name="csrf-token" content="([0-9a-f]{64})">')
+
+    def __init__(self, port):
+        self.port = port
+        self.cookies = {}
+        self.csrf = ""
+
+    def request(self, method, path, body=None, headers=None, timeout=15):
+        h = {"Accept-Language": "zh-CN"}
+        h.update(headers or {})
+        if self.cookies:
+            h["Cookie"] = "; ".join("%s=%s" % kv for kv in self.cookies.items())
+        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+        try:
+            c.request(method, path, body=body, headers=h)
+            r = c.getresponse()
+            data = r.read()
+            headers_out = {}
+            for k, v in r.getheaders():
+                headers_out[k.lower()] = v
+                if k.lower() == "set-cookie":
+                    name, _, rest = v.partition("=")
+                    if "max-age=0" in v.lower():
+                        self.cookies.pop(name.strip(), None)
+                    else:
+                        self.cookies[name.strip()] = rest.split(";")[0]
+            m = self.CSRF_RE.search(data)
+            if m:
+                self.csrf = m.group(1).decode()
+            return r.status, headers_out, data
+        finally:
+            c.close()
+
+    def get_json(self, path, timeout=15):
+        status, _, data = self.request("GET", path, timeout=timeout)
+        try:
+            return status, json.loads(data.decode("utf-8"))
+        except ValueError:
+            return status, None
+
+    def post_form(self, path, fields, timeout=15):
+        import urllib.parse
+        if not self.csrf:
+            self.request("GET", "/")
+        body = urllib.parse.urlencode(dict(fields, csrf=self.csrf)).encode()
+        return self.request("POST", path, body, {"Content-Type": "application/x-www-form-urlencoded"}, timeout)
+
+    def login(self, name, password):
+        self.request("GET", "/login")
+        status, headers, _ = self.post_form("/login", {"name": name, "password": password})
+        self.request("GET", "/")  # the session's own CSRF token
+        return status == 303 and "wk_session" in self.cookies
+
+    def upload(self, filename, content, fields=None, timeout=30):
+        """POST /api/v1/documents as this visitor; returns (status, json or None)."""
+        if not self.csrf:
+            self.request("GET", "/")
+        body, ctype = multipart({"file": (filename, content)}, fields or {})
+        status, _, data = self.request("POST", "/api/v1/documents", body,
+                                       {"Content-Type": ctype, "X-CSRF-Token": self.csrf}, timeout)
+        try:
+            return status, json.loads(data.decode("utf-8"))
+        except ValueError:
+            return status, None
+
+    def search_ids(self, q):
+        import urllib.parse
+        status, j = self.get_json("/api/v1/search?q=" + urllib.parse.quote(q))
+        if status != 200 or not j:
+            return None
+        return [h["id"] for h in j.get("hits", [])]
+
+
+def add_user(suite, data, name, password, role=None):
+    args = ["user", "add", "--data", data] + (["--" + role] if role else []) + [name]
+    rc, out, err = suite.run(args, stdin=(password + "\n").encode())
+    suite.require(rc == 0, "user add %s failed: %s" % (name, err[-500:]))

@@ -84,7 +84,11 @@ def main():
     for b in bad:
         print("FAIL: " + b)
     n_files = sum(len([f for f in fs if f.endswith((".cpp", ".h"))]) for _, _, fs in os.walk(os.path.join(args.source, "src")))
-    print("FIGURES sql_params: files=%d findings=%d" % (n_files, len(bad)))
+    line = "FIGURES sql_params files=%d findings=%d" % (n_files, len(bad))
+    print(line)
+    if os.environ.get("WENKU_FIGURES_FILE"):
+        with open(os.environ["WENKU_FIGURES_FILE"], "a", encoding="utf-8") as f:
+            f.write(line + "\n")
     sys.exit(1 if bad else 0)
 
 
