@@ -1,6 +1,7 @@
 // Finds python3-jieba's data and builds the word dictionary from dict.txt.
 #include "text/jieba_data.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -83,12 +84,17 @@ Result<WordDictionary> WordDictionary::parse(std::string_view dict_txt) {
     return make_error(ErrorCode::kCorrupt, "jieba dictionary holds no words");
   }
   WordDictionary dict;
-  size_t cap = 1024;
-  while (cap < code_points) cap <<= 1;  // bytes ~ 3 x code points: load stays under ~0.5
-  dict.entries_.assign(cap, Entry{});
-  dict.mask_ = cap - 1;
   double log_total = std::log(total);
   dict.unknown_logp_ = static_cast<float>(-log_total);
+  dict.chars_.assign(kCharTable, kAbsentValue);
+  // Every word and prefix as (hash, value), then one slot per distinct hash; a word's
+  // value wins over a prefix's.
+  struct Item {
+    uint64_t hash;
+    float value;
+  };
+  std::vector<Item> items;
+  items.reserve(code_points / 2);
   for (const auto& w : raw) {
     uint64_t h = kWordHashSeed;
     size_t i = 0;
@@ -100,10 +106,13 @@ Result<WordDictionary> WordDictionary::parse(std::string_view dict_txt) {
       ++len;
       h = word_hash_step(h, cp);
       bool last = i >= w.text.size();
-      if (last && w.freq > 0) {
-        dict.put(h, static_cast<float>(std::log(w.freq) - log_total), true);
+      float value = last && w.freq > 0 ? static_cast<float>(std::log(w.freq) - log_total) : kPrefixValue;
+      if (value > 0) value = kPrefixValue;  // never above 0 for a word; guards the marker
+      if (len == 1 && cp < kCharTable) {
+        float& c = dict.chars_[cp];
+        if (value <= 0 || c == kAbsentValue) c = value;
       } else {
-        dict.put(h, kPrefixMarker - 1, false);
+        items.push_back({h, value});
       }
     }
     if (w.freq > 0) {
@@ -111,29 +120,42 @@ Result<WordDictionary> WordDictionary::parse(std::string_view dict_txt) {
       if (len > dict.max_len_) dict.max_len_ = len;
     }
   }
+  std::sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return a.hash != b.hash ? a.hash < b.hash : a.value < b.value;  // words (<= 0) first
+  });
+  size_t distinct = 0;
+  for (size_t k = 0; k < items.size(); ++k) {
+    if (k == 0 || items[k].hash != items[k - 1].hash) ++distinct;
+  }
+  size_t cap = 1024;
+  while (static_cast<double>(distinct) > 0.7 * static_cast<double>(cap)) cap <<= 1;
+  dict.entries_.assign(cap, Entry{});
+  dict.mask_ = cap - 1;
+  for (size_t k = 0; k < items.size(); ++k) {
+    if (k > 0 && items[k].hash == items[k - 1].hash) continue;  // the first is the word, if any
+    uint64_t m = mix(items[k].hash);
+    size_t i = static_cast<size_t>(m) & dict.mask_;
+    while (dict.entries_[i].tag != 0) i = (i + 1) & dict.mask_;
+    dict.entries_[i] = Entry{tag_of(m), items[k].value};
+  }
   return dict;
-}
-
-void WordDictionary::put(uint64_t h, float logp, bool word) {
-  if (h == 0) h = 1;
-  size_t i = slot(h);
-  while (entries_[i].key != 0 && entries_[i].key != h) i = (i + 1) & mask_;
-  Entry& e = entries_[i];
-  e.key = h;
-  if (word) e.logp = logp;  // a prefix never overwrites a word
 }
 
 bool WordDictionary::contains(std::string_view utf8) const {
   uint64_t h = kWordHashSeed;
   size_t i = 0;
+  size_t len = 0;
+  char32_t first = 0;
   while (i < utf8.size()) {
     size_t n = 1;
-    h = word_hash_step(h, decode_utf8_at(utf8, i, n));
+    char32_t cp = decode_utf8_at(utf8, i, n);
+    if (len++ == 0) first = cp;
+    h = word_hash_step(h, cp);
     i += n;
   }
-  if (h == 0) h = 1;
+  if (len == 0) return false;
   float logp = 0;
-  return probe(h, logp) == Probe::kWord;
+  return (len == 1 ? probe_char(first, h, logp) : probe(h, logp)) == Probe::kWord;
 }
 
 }  // namespace wenku::text

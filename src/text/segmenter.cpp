@@ -227,7 +227,7 @@ class JiebaSegmenter final : public Segmenter {
       for (size_t x = k; x < limit; ++x) {
         h = word_hash_step(h, cp[x]);
         float logp = 0;
-        auto r = dict_.probe(h, logp);
+        auto r = x == k ? dict_.probe_char(cp[x], h, logp) : dict_.probe(h, logp);
         if (r == WordDictionary::Probe::kAbsent) break;
         if (r == WordDictionary::Probe::kWord) {
           double cand = logp + s.best[x + 1];
