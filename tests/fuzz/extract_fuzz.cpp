@@ -1,22 +1,27 @@
 // libFuzzer target: the ZIP/XML extractors (docx, xlsx, pptx, odt, ods, odp, epub) and the
-// text/HTML/XML paths, on arbitrary bytes under small limits. The first byte picks the format.
-#include <cstddef>
-#include <cstdint>
+// text/HTML/XML paths. The first byte picks the format; limits are the production ones
+// except the byte budgets, cut so one input cannot take more than a few MB of memory.
 #include <string_view>
 
 #include "extract/extract.h"
+#include "fuzz_entries.h"
 
-extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+namespace wenku::fuzz {
+
+int extract_one(const uint8_t* data, size_t size) {
   static const char* kFormats[] = {"docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "txt", "html", "xml"};
   if (size < 1) return 0;
-  wenku::detect::Detection d;
+  detect::Detection d;
   d.format = kFormats[data[0] % (sizeof(kFormats) / sizeof(kFormats[0]))];
   d.supported = true;
-  wenku::detect::MemorySource src(std::string_view(reinterpret_cast<const char*>(data + 1), size - 1));
-  wenku::extract::ExtractLimits limits;
+  detect::MemorySource src(std::string_view(reinterpret_cast<const char*>(data + 1), size - 1));
+  extract::ExtractLimits limits;  // production entries, depth and page limits
   limits.max_uncompressed_bytes = 8 << 20;
   limits.max_text_bytes = 1 << 20;
-  limits.max_zip_entries = 1000;
-  (void)wenku::extract::extract_from_source(src, d, limits);
+  (void)extract::extract_from_source(src, d, limits);
   return 0;
 }
+
+}  // namespace wenku::fuzz
+
+WENKU_FUZZ_MAIN(extract_one)
