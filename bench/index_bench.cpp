@@ -12,6 +12,7 @@
 #include <sys/resource.h>
 
 #include <nlohmann/json.hpp>
+#include <sqlite3.h>
 
 #include <atomic>
 #include <chrono>
@@ -71,6 +72,23 @@ uintmax_t file_size_or_zero(const std::string& p) {
   std::error_code ec;
   uintmax_t n = std::filesystem::file_size(p, ec);
   return ec ? 0 : n;
+}
+
+// Free pages of the database file (left by FTS5's merges until reused or vacuumed).
+double free_mb(const std::string& path) {
+  sqlite3* db = nullptr;
+  double out = 0;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+    sqlite3_stmt* st = nullptr;
+    if (sqlite3_prepare_v2(db, "SELECT freelist_count * page_size FROM pragma_freelist_count, pragma_page_size",
+                           -1, &st, nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      out = static_cast<double>(sqlite3_column_int64(st, 0)) / 1e6;
+    }
+    sqlite3_finalize(st);
+  }
+  sqlite3_close(db);
+  return out;
 }
 
 }  // namespace
@@ -198,8 +216,10 @@ int main(int argc, char** argv) {
   uintmax_t size = file_size_or_zero(db) + file_size_or_zero(db + "-wal");
   std::printf("batch %zu, %zu thread(s): CPU %.2f s (%.2f MB/s per core), wall %.2f s; last document found: %s\n",
               batch, threads, cpu, mb / cpu, wall, last_found ? "yes" : "NO");
-  std::printf("index %.1f MB = %.2fx the text\n", static_cast<double>(size) / 1e6,
-              static_cast<double>(size) / static_cast<double>(bytes));
+  std::printf("index %.1f MB = %.2fx the text (database %.1f MB, of which free pages %.1f MB; WAL %.1f MB)\n",
+              static_cast<double>(size) / 1e6, static_cast<double>(size) / static_cast<double>(bytes),
+              static_cast<double>(file_size_or_zero(db)) / 1e6, free_mb(db),
+              static_cast<double>(file_size_or_zero(db + "-wal")) / 1e6);
   double o0 = cpu_seconds();
   (void)index->optimize();
   uintmax_t osize = file_size_or_zero(db) + file_size_or_zero(db + "-wal");

@@ -175,6 +175,10 @@ std::string pack_columns(const std::vector<std::string>& cols) {
 // checksum of them says whether that still gives what was indexed. Format 1 (schema 3
 // before format 2) kept all seven columns; both are read.
 constexpr std::string_view kSourceFormat2 = "\x02wenku-src";
+// The same, with the body's normalised text left out: it equals the pages' aligned texts
+// joined by newlines (nearly always: they differ only where NFKC changed a line's length),
+// which the pages table holds anyway and which are still there when a delete needs them.
+constexpr std::string_view kSourceFormat2Pages = "\x02wenku-src-pages";
 
 uint64_t fnv1a(uint64_t h, std::string_view s) {
   for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
@@ -219,9 +223,26 @@ bool unpack_columns(std::string_view blob, std::vector<std::string>& cols) {
   return true;
 }
 
+// True when `body` is the pages' aligned texts joined by newlines.
+bool body_is_aligned_pages(std::string_view body, const std::vector<AlignedText>& pages) {
+  size_t at = 0;
+  for (size_t i = 0; i < pages.size(); ++i) {
+    if (i > 0) {
+      if (at >= body.size() || body[at] != '\n') return false;
+      ++at;
+    }
+    const std::string& a = pages[i].aligned;
+    if (body.compare(at, a.size(), a) != 0) return false;
+    at += a.size();
+  }
+  return at == body.size();
+}
+
 // The FTS5 columns a stored source blob stands for: format 1 as stored; format 2 with the
-// grams derived again and checked. False when damaged or when the derivation now differs.
-bool source_columns(std::string_view blob, std::vector<std::string>& cols) {
+// grams derived again and checked (the body's text from `pages_body()` when it was left
+// out). False when damaged or when the derivation now differs.
+template <typename PagesBody>
+bool source_columns(std::string_view blob, std::vector<std::string>& cols, PagesBody pages_body) {
   std::vector<std::string> parts;
   if (!unpack_columns(blob, parts)) return false;
   if (parts.size() == static_cast<size_t>(kColumns)) {
@@ -229,7 +250,11 @@ bool source_columns(std::string_view blob, std::vector<std::string>& cols) {
     return true;
   }
   // kSourceFormat2, t.words, k.words, b.words, title, meta, body (normalised), checksum
-  if (parts.size() != 8 || parts[0] != kSourceFormat2 || parts[7].size() != 8) return false;
+  if (parts.size() != 8 || (parts[0] != kSourceFormat2 && parts[0] != kSourceFormat2Pages) ||
+      parts[7].size() != 8) {
+    return false;
+  }
+  if (parts[0] == kSourceFormat2Pages) parts[6] = pages_body();
   AnalyzedField t, k, b;
   t.words = std::move(parts[1]);
   k.words = std::move(parts[2]);
@@ -808,7 +833,17 @@ class SqliteSearchIndex : public SearchIndex {
       std::string_view blob(static_cast<const char*>(sqlite3_column_blob(src.get(), 0)),
                             static_cast<size_t>(sqlite3_column_bytes(src.get(), 0)));
       std::vector<std::string> cols;
-      if (!source_columns(blob, cols)) {
+      auto pages_body = [&] {
+        std::string body;
+        Stmt p(*w_, "SELECT aligned FROM pages WHERE doc_id=?1 ORDER BY page");
+        p.bind(1, id);
+        for (bool first = true; p.step(); first = false) {
+          if (!first) body += '\n';
+          body += p.text(0);
+        }
+        return body;  // a read error leaves it short: the checksum then refuses it
+      };
+      if (!source_columns(blob, cols, pages_body)) {
         return make_error(ErrorCode::kCorrupt, "index: stored text of document " + std::to_string(id) +
                                                    " is damaged or no longer analyses as indexed;"
                                                    " delete the index to rebuild it");
@@ -875,9 +910,13 @@ class SqliteSearchIndex : public SearchIndex {
     if (f.failed()) return f.error("index: insert text");
     // Format 2: words and normalised texts (the grams, over half the tokens, are derived
     // again on delete), ~45% less to compress and store than all seven columns.
-    std::string packed = pack_columns({std::string(kSourceFormat2), prepared.t.words, prepared.k.words,
-                                       prepared.b.words, prepared.title_norm, prepared.meta_norm,
-                                       prepared.body_norm, checksum_bytes(derived_checksum(cols))});
+    // The body's text is left out when the pages hold it (kSourceFormat2Pages).
+    bool from_pages = body_is_aligned_pages(prepared.body_norm, pages);
+    std::string packed = pack_columns({std::string(from_pages ? kSourceFormat2Pages : kSourceFormat2),
+                                       prepared.t.words, prepared.k.words, prepared.b.words,
+                                       prepared.title_norm, prepared.meta_norm,
+                                       from_pages ? std::string() : prepared.body_norm,
+                                       checksum_bytes(derived_checksum(cols))});
     Stmt src(*w_, "INSERT INTO fts_src(id,data) VALUES(?1,?2)");
     src.bind(1, doc.id);
     sqlite3_bind_blob(src.get(), 2, packed.data(), static_cast<int>(packed.size()), SQLITE_TRANSIENT);

@@ -89,6 +89,30 @@ class IndexWriteTest : public ::testing::Test {
     sqlite3_close(db);
   }
 
+  // The marker that opens document `id`'s stored source (which format it was kept in).
+  std::string source_marker(int64_t id) {
+    sqlite3* db = nullptr;
+    EXPECT_EQ(sqlite3_open((dir_ / "index.db").string().c_str(), &db), SQLITE_OK);
+    sqlite3_stmt* st = nullptr;
+    std::string blob;
+    if (sqlite3_prepare_v2(db, ("SELECT data FROM fts_src WHERE id=" + std::to_string(id)).c_str(), -1, &st,
+                           nullptr) == SQLITE_OK &&
+        sqlite3_step(st) == SQLITE_ROW) {
+      blob.assign(static_cast<const char*>(sqlite3_column_blob(st, 0)), static_cast<size_t>(sqlite3_column_bytes(st, 0)));
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    if (blob.size() < 4) return "";
+    std::string raw(blob.size() * 50 + 1024, '\0');
+    uLongf n = static_cast<uLongf>(raw.size());
+    if (uncompress(reinterpret_cast<Bytef*>(raw.data()), &n, reinterpret_cast<const Bytef*>(blob.data() + 4),
+                   static_cast<uLong>(blob.size() - 4)) != Z_OK || n < 4) {
+      return "";
+    }
+    size_t len = static_cast<unsigned char>(raw[0]) | (static_cast<size_t>(static_cast<unsigned char>(raw[1])) << 8);
+    return raw.substr(4, std::min<size_t>(len, n - 4));
+  }
+
   static IndexDocument doc(int64_t id, std::string title, std::vector<std::string> pages) {
     IndexDocument d;
     d.id = id;
@@ -115,6 +139,10 @@ class IndexWriteTest : public ::testing::Test {
 TEST_F(IndexWriteTest, RemovingEverythingLeavesNoTokens) {
   for (const auto& d : corpus()) ASSERT_TRUE(index_->upsert(d).ok());
   EXPECT_GT(scalar("SELECT count(*) FROM fts_vocab"), 50);
+  // Both kinds of format 2: the body left to the pages, and kept where NFKC changed the
+  // length of a line (ß -> ss, ½ -> 1⁄2), so the aligned page text is not the body.
+  EXPECT_EQ(source_marker(1), "\x02wenku-src-pages");
+  EXPECT_EQ(source_marker(2), "\x02wenku-src");
   // Replacing documents deletes their old tokens first.
   auto again = corpus();
   again[0].pages = {"完全不同的正文"};
