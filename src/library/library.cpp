@@ -237,11 +237,21 @@ Result<void> Library::retry(int64_t id) {
 }
 
 Result<void> Library::update_document(int64_t id, const store::DocumentUpdate& update) {
-  WENKU_TRY(store_->update_document(id, update));
-  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
+  WENKU_ASSIGN_OR_RETURN(auto before, store_->get_document(id));
   // A document still processing is indexed when its text is in; re-indexing now would only
   // index it early with whatever pages exist.
-  if (doc.status == store::DocumentStatus::kProcessing && !doc.indexed) return {};
+  if (before.status == store::DocumentStatus::kProcessing && !before.indexed) {
+    WENKU_TRY(store_->update_document(id, update));
+    // Unless the worker indexed it (with the old fields) in between.
+    WENKU_ASSIGN_OR_RETURN(auto after, store_->get_document(id));
+    return after.indexed ? reindex(id) : Result<void>{};
+  }
+  // The edit and "the index is behind" commit together: a kill before the index catches up
+  // leaves indexed=false, which the start-up scan and `wenku check` re-index. (Committing the
+  // edit alone left search on the old title for good: crash_edit_test found it.)
+  store::DocumentUpdate u = update;
+  if (!u.indexed) u.indexed = false;
+  WENKU_TRY(store_->update_document(id, u));
   return reindex(id);
 }
 
