@@ -1,0 +1,198 @@
+"""The converter sandbox, checked from outside (issue 6, "compromised converter"): while
+`wenku import` converts Office documents, every converter helper (and any soffice it starts)
+runs in a network namespace other than ours, holds no file open for writing outside the
+data directory's work/ folder, and does not connect to a listener on the host that a
+document links to; afterwards HOME and TMPDIR given to wenku are still empty.
+
+What it cannot prove: a write to a file opened and closed between two samples (every 10 ms)
+is not seen; HOME/TMPDIR emptiness covers the usual places LibreOffice writes to."""
+import os
+import socket
+import threading
+import time
+
+import harness
+
+
+def proc_children(root):
+    """Every descendant of `root` (pid), from /proc."""
+    parents = {}
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % pid) as f:
+                stat = f.read()
+            parents[int(pid)] = int(stat[stat.rindex(")") + 2:].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+    out, todo = [], [root]
+    while todo:
+        p = todo.pop()
+        for c, pp in parents.items():
+            if pp == p:
+                out.append(c)
+                todo.append(c)
+    return out
+
+
+def comm(pid):
+    try:
+        with open("/proc/%d/comm" % pid) as f:
+            return f.read().strip()
+    except OSError:
+        return ""
+
+
+def writable_paths(pid):
+    """Paths the process holds open for writing (O_WRONLY or O_RDWR)."""
+    out = []
+    fd_dir = "/proc/%d/fd" % pid
+    try:
+        fds = os.listdir(fd_dir)
+    except OSError:
+        return out
+    for fd in fds:
+        try:
+            target = os.readlink(os.path.join(fd_dir, fd))
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                flags = next((int(l.split()[1], 8) for l in f if l.startswith("flags:")), 0)
+        except (OSError, StopIteration, ValueError):
+            continue
+        if target.startswith("/") and flags & 3:
+            out.append(target)
+    return out
+
+
+class Listener(threading.Thread):
+    """A TCP listener the hostile document links to; counts connections."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(16)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.hits = 0
+        self.stop_flag = False
+
+    def run(self):
+        while not self.stop_flag:
+            try:
+                c, _ = self.sock.accept()
+                self.hits += 1
+                c.close()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+
+def linked_docx(suite, name, port, k):
+    """A DOCX whose image and hyperlink point at our listener (external relationships)."""
+    url = "http://127.0.0.1:%d/leak-%d.png" % (port, k)
+    W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    xml = ('<?xml version="1.0"?><w:document xmlns:w="%s" '
+           'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" '
+           'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+           'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+           'xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture"><w:body>'
+           '<w:p><w:hyperlink r:id="rId8"><w:r><w:t>链接 %d</w:t></w:r></w:hyperlink></w:p>'
+           '<w:p><w:r><w:drawing><wp:inline><wp:extent cx="952500" cy="952500"/><wp:docPr id="1" name="p"/>'
+           '<a:graphic><a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture"><pic:pic>'
+           '<pic:nvPicPr><pic:cNvPr id="1" name="p"/><pic:cNvPicPr/></pic:nvPicPr>'
+           '<pic:blipFill><a:blip r:link="rId9"/></pic:blipFill><pic:spPr><a:xfrm><a:off x="0" y="0"/>'
+           '<a:ext cx="952500" cy="952500"/></a:xfrm><a:prstGeom prst="rect"/></pic:spPr></pic:pic>'
+           '</a:graphicData></a:graphic></wp:inline></w:drawing></w:r></w:p>'
+           '<w:p><w:r><w:t>%s</w:t></w:r></w:p></w:body></w:document>'
+           % (W, k, harness.escape_xml(harness.chinese_text(suite.rng, 200, "沙箱 %d" % k))))
+    rels = ('<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId8" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink" '
+            'Target="%s" TargetMode="External"/>'
+            '<Relationship Id="rId9" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/image" '
+            'Target="%s" TargetMode="External"/></Relationships>' % (url, url))
+    p = suite.path("inputs", name)
+    harness.make_docx(p, [], document_xml=xml, extra_members={"word/_rels/document.xml.rels": rels})
+    return p
+
+
+def body(suite):
+    helper = os.path.join(os.path.dirname(suite.wenku), "wenku-convert-helper")
+    if not os.path.exists(helper) and not os.environ.get("WENKU_CONVERT_HELPER"):
+        harness.skip("no converter helper next to %s" % suite.wenku)
+    n_docs = 4 if suite.args.tier == "fast" else 12
+    listener = Listener()
+    listener.start()
+    files = [linked_docx(suite, "链接%d.docx" % k, listener.port, k) for k in range(n_docs)]
+    files += harness.corpus_files(["zh/pptx", "pptx", "zh/docx"], max_bytes=400_000, limit=2 if n_docs == 4 else 6)
+    data = os.path.dirname(suite.path("data", "x"))
+    home = os.path.dirname(suite.path("home", "x"))
+    tmpdir = os.path.dirname(suite.path("tmpdir", "x"))
+    os.makedirs(home, exist_ok=True)
+    os.makedirs(tmpdir, exist_ok=True)
+    work = os.path.realpath(os.path.join(data, "work")) + "/"
+    own_net = os.readlink("/proc/self/ns/net")
+
+    p = suite.spawn([suite.wenku, "import", "--data", data, "--json"] + files,
+                    env={"HOME": home, "TMPDIR": tmpdir, "WENKU_CONVERT_SLOTS": "1"})
+    seen, samples, violations, shared_net = set(), 0, [], []
+    writes_seen = 0  # writable files inside work/: shows the sampler sees what helpers write
+    while p.poll() is None:
+        for pid in proc_children(p.pid):
+            name = comm(pid)
+            if not (name.startswith("wenku-convert") or name.startswith("soffice")):
+                continue
+            try:
+                net = os.readlink("/proc/%d/ns/net" % pid)
+            except OSError:
+                continue
+            if pid not in seen:
+                seen.add(pid)
+                if net == own_net:
+                    shared_net.append((pid, name))
+            samples += 1
+            for path in writable_paths(pid):
+                real = os.path.realpath(path)
+                if not real.startswith(work) and not real.startswith("/dev/"):
+                    violations.append((name, real))
+                elif real.startswith(work):
+                    writes_seen += 1
+        time.sleep(0.01)
+    out, err = p.communicate()
+    listener.stop_flag = True
+    lines = [l for l in out.decode("utf-8", "replace").splitlines() if l.startswith("{")]
+    suite.check(p.returncode == 0 and len(lines) == len(files),
+                "import exited %s with %d lines for %d files: %s" % (p.returncode, len(lines), len(files), err[-800:]))
+    suite.check(bool(seen), "no converter helper was seen: nothing was checked")
+    suite.check(not shared_net, "helpers share our network namespace: %s" % shared_net[:3])
+    suite.check(not violations, "helpers hold files open for writing outside work/: %s" % sorted(set(violations))[:5])
+    suite.check(listener.hits == 0, "a document's link reached the host %d time(s)" % listener.hits)
+    home_writes = 0
+    for d, label in ((home, "HOME"), (tmpdir, "TMPDIR")):
+        left = []
+        for root, dirs, fs in os.walk(d):
+            left += [os.path.join(root, x) for x in dirs + fs]
+        if label == "HOME" and suite.args.home == "report":
+            # Known gap (SECURITY.md): the helpers inherit HOME and something in LibreOffice
+            # creates $HOME/.config. Reported, not failed, until convert gives them their own.
+            home_writes = len(left)
+            if left:
+                print("KNOWN GAP: the converter wrote into HOME: %s" % left[:5], flush=True)
+            continue
+        suite.check(not left, "the import wrote into %s: %s" % (label, left[:5]))
+    suite.figure("documents", len(files))
+    suite.figure("helpers_seen", len(seen))
+    suite.figure("fd_samples", samples)
+    suite.figure("shared_netns", len(shared_net))
+    suite.figure("writes_in_work_seen", writes_seen)
+    suite.figure("writes_outside_work", len(set(violations)))
+    suite.figure("network_hits", listener.hits)
+    suite.figure("home_writes", home_writes)
+
+
+if __name__ == "__main__":
+    ap = harness.arg_parser(__doc__)
+    ap.add_argument("--home", choices=["strict", "report"], default="strict",
+                    help="fail on writes into HOME, or only report them (known gap)")
+    harness.main_wrapper("sandbox", ap.parse_args(), body)
