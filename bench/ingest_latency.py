@@ -8,9 +8,11 @@ and the server's memory while it imports the corpus.
 2. Queues `--backlog` DOCX files (2-20 pages each, made here) so the converters are busy.
 3. Uploads a 20-page DOCX holding a word found nowhere else and polls /api/v1/search until
    it is found: prints the time from the 202 answer to the first hit (goal < 0.5 s).
-4. With --corpus, uploads every document of the corpus and samples the server's resident
-   memory (the server process alone, not its converter helpers) every 0.2 s: prints the
-   peak and the peak over the first and last thirds (it must not grow with the count).
+4. With --corpus, uploads every document of the corpus, then --rounds rounds of
+   --round-size distinct generated DOCX, and samples the server's resident memory (the
+   server process alone, not its converter helpers) every 0.2 s: prints each part's peak
+   (it must not grow with the count). RssAnon is the server's own memory; VmRSS adds the
+   index's memory-mapped pages, which grow with the index and belong to the page cache.
 """
 import argparse
 import os
@@ -34,11 +36,13 @@ def make_docx(path, pages, marker=""):
     w.make_docx(path, paras)
 
 
-def rss_kb(pid):
+def rss_kb(pid, field="VmRSS"):
+    """VmRSS counts the index's memory-mapped pages (file-backed, the kernel's page cache,
+    growing with the index); RssAnon is the server's own memory."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         return 0
@@ -51,6 +55,8 @@ def main():
     ap.add_argument("--corpus")
     ap.add_argument("--backlog", type=int, default=30)
     ap.add_argument("--tries", type=int, default=5)
+    ap.add_argument("--rounds", type=int, default=0, help="rounds of generated DOCX after the corpus")
+    ap.add_argument("--round-size", type=int, default=300)
     a = ap.parse_args()
     w.WENKU = a.wenku
     with w.TempDir() as tmp:
@@ -98,32 +104,54 @@ def main():
                   f"each {[round(t * 1000) for t in times]} "
                   f"({queued[0] if queued else ''})")
 
-            if a.corpus:
-                docs = []
-                for root, _, files in os.walk(os.path.join(a.corpus, "docs")):
-                    docs += [os.path.join(root, f) for f in sorted(files)]
+            if a.corpus or a.rounds:
                 samples = []
+                anon = []
                 stop = threading.Event()
 
                 def sample():
                     while not stop.is_set():
                         samples.append(rss_kb(server.proc.pid))
+                        anon.append(rss_kb(server.proc.pid, "RssAnon"))
                         time.sleep(0.2)
                 th = threading.Thread(target=sample)
                 th.start()
-                ids = []
-                for d in docs:
-                    st, body = server.upload(os.path.basename(d), open(d, "rb").read())
-                    if st == 202:
-                        ids.append(body["id"])
-                for i in ids:
-                    server.wait_done(i, timeout=600)
+
+                def import_all(files, what):
+                    start = len(anon)
+                    ids = []
+                    for name, data in files:
+                        st, body = server.upload(name, data)
+                        if st == 202:
+                            ids.append(body["id"])
+                    for i in ids:
+                        server.wait_done(i, timeout=600)
+                    part = anon[start:] or [0]
+                    print(f"  {what}: {len(ids)} documents, server RssAnon peak {max(part) / 1024:.0f} MB, "
+                          f"VmRSS peak {max(samples[start:] or [0]) / 1024:.0f} MB", flush=True)
+
+                if a.corpus:
+                    docs = []
+                    for root, _, files in os.walk(os.path.join(a.corpus, "docs")):
+                        docs += [os.path.join(root, f) for f in sorted(files)]
+                    import_all(((os.path.basename(d), open(d, "rb").read()) for d in docs),
+                               f"the corpus ({len(docs)} files)")
+                # Rounds of distinct generated DOCX: the server's own memory must reach a
+                # plateau, not grow with the number of documents imported.
+                for r in range(a.rounds):
+                    files = []
+                    for i in range(a.round_size):
+                        p = os.path.join(tmp, "round.docx")
+                        make_docx(p, 1 + i % 4, f"第{r}轮第{i}份 round{r}doc{i}")
+                        files.append((f"r{r}-{i}.docx", open(p, "rb").read()))
+                    import_all(files, f"round {r + 1} of {a.rounds}")
                 stop.set()
                 th.join()
                 third = max(1, len(samples) // 3)
-                print(f"server RSS importing {len(docs)} corpus files: peak {max(samples) / 1024:.0f} MB, "
-                      f"first third peak {max(samples[:third]) / 1024:.0f} MB, "
-                      f"last third peak {max(samples[-third:]) / 1024:.0f} MB")
+                print(f"server memory over the whole import: VmRSS peak {max(samples) / 1024:.0f} MB "
+                      f"(first third {max(samples[:third]) / 1024:.0f}, last third {max(samples[-third:]) / 1024:.0f}); "
+                      f"RssAnon peak {max(anon) / 1024:.0f} MB (first third {max(anon[:third]) / 1024:.0f}, "
+                      f"last third {max(anon[-third:]) / 1024:.0f})")
         finally:
             server.stop()
 
