@@ -5,7 +5,10 @@ data directory's work/ folder, and does not connect to a listener on the host th
 document links to; afterwards HOME and TMPDIR given to wenku are still empty.
 
 What it cannot prove: a write to a file opened and closed between two samples (every 10 ms)
-is not seen; HOME/TMPDIR emptiness covers the usual places LibreOffice writes to."""
+is not seen; HOME/TMPDIR emptiness covers the usual places LibreOffice writes to.
+
+Then a document LibreOffice lays out for far longer than the limit (a stand-in for one that
+makes it loop) ends within the convert time limit, with no helper left behind."""
 import os
 import socket
 import threading
@@ -117,6 +120,49 @@ def linked_docx(suite, name, port, k):
     return p
 
 
+def slow_docx(suite, rows):
+    """A DOCX whose table (rows x 6 cells) LibreOffice lays out for far longer than a few
+    seconds: what a document that makes LibreOffice loop looks like from outside."""
+    W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    cells = "".join("<w:tr>" + "".join("<w:tc><w:p><w:r><w:t>格%d-%d 内容</w:t></w:r></w:p></w:tc>" % (r, c)
+                                       for c in range(6)) + "</w:tr>" for r in range(rows))
+    xml = '<?xml version="1.0"?><w:document xmlns:w="%s"><w:body><w:tbl>%s</w:tbl></w:body></w:document>' % (W, cells)
+    p = suite.path("inputs", "slow.docx")
+    harness.make_docx(p, [], document_xml=xml)
+    return p
+
+
+def time_limit(suite, data):
+    """A conversion that outlasts convert_timeout_seconds is killed at the limit: the import
+    ends in bounded time, the document ends (ready from its own text, or failed), no helper
+    outlives it, and the log says why."""
+    limit = 3
+    p = slow_docx(suite, 8000)
+    t = time.monotonic()
+    rc, out, err = suite.run(["import", "--data", data, "--json", p],
+                             env={"WENKU_CONVERT_TIMEOUT_SECONDS": str(limit), "WENKU_JOB_MAX_ATTEMPTS": "2"},
+                             timeout=300)
+    secs = time.monotonic() - t
+    lines = [l for l in out.splitlines() if l.startswith("{")]
+    suite.check(rc == 0 and len(lines) == 1 and ('"ready"' in lines[0] or '"failed"' in lines[0]),
+                "slow document: import exited %d: %s %s" % (rc, lines, err[-500:]))
+    suite.check("timed out" in err or "timeout" in err, "slow document: no timeout in the log: %s" % err[-500:])
+    # Two attempts at `limit` seconds each, plus start-up and the text: well under a minute.
+    suite.check(secs < 60, "slow document took %.1f s with a %d s limit" % (secs, limit))
+    left = [pid for pid in os.listdir("/proc") if pid.isdigit() and data in _cmdline(pid)]
+    suite.check(not left, "processes outlived the slow document's import: %s" % left)
+    print("slow document: %s in %.1f s (limit %d s)" % (lines[0] if lines else None, secs, limit), flush=True)
+    return secs
+
+
+def _cmdline(pid):
+    try:
+        with open("/proc/%s/cmdline" % pid, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
 def body(suite):
     helper = os.path.join(os.path.dirname(suite.wenku), "wenku-convert-helper")
     if not os.path.exists(helper) and not os.environ.get("WENKU_CONVERT_HELPER"):
@@ -189,6 +235,7 @@ def body(suite):
     suite.figure("writes_outside_work", len(set(violations)))
     suite.figure("network_hits", listener.hits)
     suite.figure("home_writes", home_writes)
+    suite.figure("slow_convert_s", round(time_limit(suite, data), 1))
 
 
 if __name__ == "__main__":
