@@ -4,8 +4,14 @@
 // receive_upload. cpp-httplib itself is Debian's uninstrumented library: coverage guides
 // the fuzzer through our side only, but ASan still sees every byte our callbacks touch.
 //
-// Input: byte 0 = options (chunk size, formats policy, Content-Length or not), then the
-// boundary up to the first '\n', then the body.
+// Input: byte 0 = options (bit 7: reads of up to 4 KB as a socket gives them, else reads of
+// 1-61 bytes starting at bits 0-4 + 1; bit 6: chunked transfer encoding; bit 5: a formats
+// policy), then the boundary up to the first '\n', then the body.
+//
+// Found with this target: cpp-httplib 0.11.4 rejects a valid multipart body whose first
+// read ends inside the first "--boundary\r\n" (reads of 1-5 bytes always; upstream fixed
+// in 0.23.0, yhirose/cpp-httplib#2159). Not a memory error, so the small reads stay in the
+// fuzzer; the seeds that must be accepted use socket-sized reads.
 #include <httplib.h>
 
 #include <algorithm>
@@ -33,7 +39,7 @@ class ChunkedStream final : public httplib::Stream {
     std::copy_n(data_.data() + pos_, n, ptr);
     pos_ += n;
     // Vary the next chunk so boundaries land everywhere across one input.
-    chunk_ = chunk_ * 7 % 61 + 1;
+    if (chunk_ < 4096) chunk_ = chunk_ * 7 % 61 + 1;
     return static_cast<ssize_t>(n);
   }
   ssize_t write(const char* /*ptr*/, size_t size) override { return static_cast<ssize_t>(size); }
@@ -141,7 +147,7 @@ int multipart_one(const uint8_t* data, size_t size) {
     request += "\r\n";
     request += body;
   }
-  ChunkedStream stream(std::move(request), (opts & 0x1f) + 1);
+  ChunkedStream stream(std::move(request), (opts & 0x80) != 0 ? 4096 : (opts & 0x1f) + 1);
   server.run(stream, (opts & 0x20) != 0);
   return 0;
 }
