@@ -2,11 +2,14 @@
 // ranking (MRR@10 per query type), query latency (took_ms p50/p99), indexing speed and size.
 //
 //   search_eval --passages P.jsonl --queries Q.jsonl [--queries Q2.jsonl] --db DIR/index.db
-//               [--reuse] [--synthesize N] [--param name=value ...]
+//               [--reuse] [--synthesize N] [--param name=value ...] [--dump OUT.tsv]
+//
+// --dump writes one line per query: type, reciprocal rank, query, the top hits' ids.
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -28,6 +31,13 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using wenku::index::IndexDocument;
+
+// CPU time of this thread: took_ms is wall time, which a loaded machine inflates.
+double thread_cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) / 1e6;
+}
 
 double seconds_since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
@@ -86,6 +96,7 @@ int main(int argc, char** argv) {
   size_t synthesize = 0;
   size_t n_keywords = 0;
   bool optimize = false;  // merge the index after building it
+  std::string dump_path;  // per-query results, for looking at misses
   size_t batch_size = 1;  // documents per commit (upsert_batch)  // TF-IDF keywords per document, as the library may compute them
   wenku::index::RankParams params;
   for (int i = 1; i < argc; ++i) {
@@ -98,6 +109,7 @@ int main(int argc, char** argv) {
     else if (a == "--synthesize") synthesize = std::stoul(next());
     else if (a == "--keywords") n_keywords = std::stoul(next());
     else if (a == "--optimize") optimize = true;
+    else if (a == "--dump") dump_path = next();
     else if (a == "--batch") batch_size = std::max<size_t>(1, std::stoul(next()));
     else if (a == "--param") {
       if (!set_param(params, next())) {
@@ -215,11 +227,13 @@ int main(int argc, char** argv) {
                 seconds_since(t0), static_cast<double>(size) / 1e6);
   }
   std::fflush(stdout);
+  std::ofstream dump;
+  if (!dump_path.empty()) dump.open(dump_path);
   for (const std::string& qf : query_files) {
     std::ifstream in(qf);
     std::string line;
     std::map<std::string, std::pair<double, int>> by_type;
-    std::vector<double> took;
+    std::vector<double> took, cpu;
     double mrr = 0;
     int n = 0, empty = 0;
     auto t0 = Clock::now();
@@ -231,7 +245,9 @@ int main(int argc, char** argv) {
       wenku::index::SearchQuery q;
       q.text = j["query"].get<std::string>();
       q.limit = 10;
+      double cpu0 = thread_cpu_ms();
       auto res = index->search(q);
+      cpu.push_back(thread_cpu_ms() - cpu0);
       if (!res.ok()) {
         std::cerr << "search: " << res.error().message << "\n";
         return 1;
@@ -246,6 +262,14 @@ int main(int argc, char** argv) {
         }
       }
       if (res->hits.empty()) ++empty;
+      if (dump.is_open()) {
+        dump << j.value("type", "all") << '\t' << rr << '\t' << q.text << '\t' << cpu.back() << '\t';
+        for (const auto& h : res->hits) {
+          size_t id = static_cast<size_t>(h.id);
+          dump << (id < ext_of.size() ? ext_of[id] : "syn" + std::to_string(id)) << ' ';
+        }
+        dump << '\n';
+      }
       if (std::getenv("EVAL_VERBOSE") && rr < 0.3) {
         std::printf("MISS rr=%.2f %s | %s\n", rr, q.text.c_str(),
                     res->hits.empty() ? "" : res->hits[0].snippet.substr(0, 200).c_str());
@@ -258,10 +282,14 @@ int main(int argc, char** argv) {
     }
     double s = seconds_since(t0);
     std::sort(took.begin(), took.end());
-    auto pct = [&](double p) { return took.empty() ? 0 : took[std::min(took.size() - 1, static_cast<size_t>(p * static_cast<double>(took.size())))]; };
-    std::printf("%s: MRR@10=%.4f over %d queries (no hit %d); took_ms p50=%.2f p99=%.2f max=%.2f; %.1f s\n ",
-                std::filesystem::path(qf).filename().c_str(), mrr / n, n, empty, pct(0.5), pct(0.99),
-                took.empty() ? 0 : took.back(), s);
+    std::sort(cpu.begin(), cpu.end());
+    auto pct = [](const std::vector<double>& v, double p) {
+      return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+    };
+    std::printf("%s: MRR@10=%.4f over %d queries (no hit %d); took_ms p50=%.2f p99=%.2f max=%.2f; "
+                "CPU ms p50=%.2f p99=%.2f max=%.2f; %.1f s\n ",
+                std::filesystem::path(qf).filename().c_str(), mrr / n, n, empty, pct(took, 0.5), pct(took, 0.99),
+                took.empty() ? 0 : took.back(), pct(cpu, 0.5), pct(cpu, 0.99), cpu.empty() ? 0 : cpu.back(), s);
     for (auto& [t, v] : by_type) std::printf(" %s=%.4f", t.c_str(), v.first / v.second);
     std::printf("\n");
   }

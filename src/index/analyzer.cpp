@@ -199,6 +199,15 @@ std::vector<std::string> Analyzer::query_words(std::string_view normalized) cons
   return out;
 }
 
+std::vector<std::string> Analyzer::sub_words(std::string_view normalized_word) const {
+  std::vector<std::string> out;
+  for (const text::Token& t : segmenter_.segment_fine(normalized_word)) {
+    if (is_content_token(t.text)) out.emplace_back(t.text);
+  }
+  if (out.size() < 2) out.clear();
+  return out;
+}
+
 ParsedQuery Analyzer::parse_query(std::string_view query) const {
   ParsedQuery out;
   std::string norm = normalizer_.normalize(query);

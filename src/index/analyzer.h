@@ -58,6 +58,9 @@ class Analyzer {
   ParsedQuery parse_query(std::string_view query) const;
   // Segments normalised text in query mode, without punctuation.
   std::vector<std::string> query_words(std::string_view normalized) const;
+  // The dictionary words a normalised word is made of (桥梁工程 -> 桥梁 工程), content
+  // words only; empty when the word does not split into two or more.
+  std::vector<std::string> sub_words(std::string_view normalized_word) const;
   // Function and question words, compared after normalisation (the normaliser may change
   // them too, as tw2s does with 么).
   bool is_stop_word(std::string_view normalized_word) const;

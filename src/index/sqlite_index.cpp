@@ -478,6 +478,7 @@ struct Expr {
 
 // One query term as the engine will look for it.
 struct TermPlan {
+  std::string text;  // the term's normalised text
   // When the word and its character sequence are the same token (two-character words,
   // lone characters), one phrase over both column groups: fewer phrases, faster queries.
   std::string merged;
@@ -975,7 +976,9 @@ class SqliteSearchIndex : public SearchIndex {
   }
 
   Result<SearchResult> browse(Conn& c, const SearchQuery& q) const;
-  std::vector<TermPlan> plan_terms(Conn& c, const std::vector<QueryTerm>& terms) const;
+  // `word_df`: look up the words' own document frequencies too (pairs need only the
+  // character sequence's: each lookup is a query).
+  std::vector<TermPlan> plan_terms(Conn& c, const std::vector<QueryTerm>& terms, bool word_df = true) const;
   double token_df(Conn& c, const std::string& token) const;
   std::vector<size_t> rarest(const std::vector<TermPlan>& plans, bool must_occur) const;
   void fill_hit(Conn& c, SearchHit& hit, const ParsedQuery& pq) const;
@@ -1113,22 +1116,26 @@ void SqliteSearchIndex::fill_hit(Conn& c, SearchHit& hit, const ParsedQuery& pq)
   hit.snippet = std::move(m.snippet);
 }
 
-std::vector<TermPlan> SqliteSearchIndex::plan_terms(Conn& c, const std::vector<QueryTerm>& terms) const {
+std::vector<TermPlan> SqliteSearchIndex::plan_terms(Conn& c, const std::vector<QueryTerm>& terms,
+                                                    bool word_df) const {
   std::vector<TermPlan> plans;
   for (const QueryTerm& term : terms) {
     bool prefix = false;
     std::vector<std::string> grams = query_gram_tokens(term.text, prefix);
     if (grams.empty() || term.words.empty()) continue;
     TermPlan p;
+    p.text = term.text;
     p.word_phrase = phrase_expr(term.words, false);
     p.gram_phrase = char_expr(grams, prefix);
     if (term.words.size() == 1 && grams.size() == 1 && term.words[0] == grams[0]) {
       p.merged = "{t k b " + char_columns(grams, prefix) + "} : " + quote(grams[0]);
     }
-    p.word_df = static_cast<double>(n_docs_);
-    for (const std::string& w : term.words) p.word_df = std::min(p.word_df, token_df(c, w));
     p.gram_df = static_cast<double>(n_docs_);
     for (const std::string& g : grams) p.gram_df = std::min(p.gram_df, token_df(c, g));
+    p.word_df = static_cast<double>(n_docs_);
+    if (word_df && p.merged.empty()) {
+      for (const std::string& w : term.words) p.word_df = std::min(p.word_df, token_df(c, w));
+    }
     p.word_df = std::min(p.word_df, p.gram_df);
     plans.push_back(std::move(p));
   }
@@ -1158,7 +1165,9 @@ std::vector<size_t> SqliteSearchIndex::rarest(const std::vector<TermPlan>& plans
 // estimate. The id range is cut into kDfStrata slices and each is read up to its share of
 // kDfSample documents, the rest of a slice extrapolated from the density found: ids follow
 // upload order, and a sample from the start alone would misjudge a library whose topics
-// change over time. Estimates are cached while the index stays about the same size.
+// change over time. Most tokens occur in fewer than kDfSample documents: one read of up to
+// kDfSample + 1 rows counts them exactly, and only the commoner ones cost the slices.
+// Estimates are cached while the index stays about the same size.
 double SqliteSearchIndex::token_df(Conn& c, const std::string& token) const {
   int64_t n_docs = n_docs_;
   {
@@ -1175,6 +1184,19 @@ double SqliteSearchIndex::token_df(Conn& c, const std::string& token) const {
   int64_t per = kDfSample / strata;
   Stmt s(c, "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rowid > ?2 AND rowid <= ?3 LIMIT ?4");
   double df = 0;
+  if (strata > 1) {
+    // Most tokens are rarer than the sample: one read counts them exactly, where the
+    // slices would cost a query each.
+    s.bind(1, quote(token));
+    s.bind(2, std::numeric_limits<int64_t>::min());
+    s.bind(3, std::numeric_limits<int64_t>::max());
+    s.bind(4, kDfSample + 1);
+    int64_t count = 0;
+    while (s.step()) ++count;
+    if (count <= kDfSample) strata = 0;
+    df = static_cast<double>(count);
+  }
+  if (strata > 0) df = 0;
   for (int64_t i = 0; i < strata; ++i) {
     int64_t lo = i == 0 ? std::numeric_limits<int64_t>::min() : max_id * i / strata;
     int64_t hi = i + 1 == strata ? std::numeric_limits<int64_t>::max() : max_id * (i + 1) / strata;
@@ -1235,55 +1257,103 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
   std::vector<TermPlan> plans = plan_terms(conn, pq.terms);
   std::vector<QueryTerm> pair_terms;
   for (const std::string& p : pq.pairs) pair_terms.push_back({p, {p}, false});
-  std::vector<TermPlan> pair_plans = plan_terms(conn, pair_terms);
+  std::vector<TermPlan> pair_plans = plan_terms(conn, pair_terms, false);
   std::erase_if(pair_plans, [](const TermPlan& p) { return p.gram_df == 0; });  // nowhere
   double n_docs = static_cast<double>(std::max<int64_t>(n_docs_, 1));
   int n = static_cast<int>(plans.size());
   std::vector<Candidate> cands;
   Expr expr;
-  // Terms in more than half the documents (idf ~ 0: 中, 不, 的) have the longest position
-  // lists, so they cost the most to match and score, and add nothing to the score: in a
-  // large index they are taken as present instead of looked up, while another term remains.
-  std::vector<size_t> kept;  // indexes into plans of the terms looked up
-  uint64_t assumed = 0;      // the terms taken as present
-  for (size_t t = 0; t < plans.size(); ++t) {
-    if (n_docs >= kMinDocsToAssume && plans[t].gram_df > n_docs * params_.assume_share) {
-      assumed |= uint64_t{1} << t;
-    } else {
-      kept.push_back(t);
-    }
-  }
-  if (kept.empty()) {
-    assumed = 0;
-    for (size_t t = 0; t < plans.size(); ++t) kept.push_back(t);
-  }
-  std::vector<TermPlan> live;
-  for (size_t t : kept) live.push_back(plans[t]);
-  auto remap = [&](std::vector<Candidate>& cs) {
-    if (assumed == 0) return;
-    for (Candidate& c : cs) {
-      uint64_t m = assumed;
-      for (size_t k = 0; k < kept.size(); ++k) {
-        if (c.mask & (uint64_t{1} << k)) m |= uint64_t{1} << kept[k];
+  // Strict, then relaxed evaluation of `ps` into `cands`.
+  auto evaluate = [&](const std::vector<TermPlan>& ps, const std::vector<TermPlan>& bonus) -> Result<void> {
+    // Terms in more than half the documents (idf ~ 0: 中, 不, 的) have the longest position
+    // lists, so they cost the most to match and score, and add nothing to the score: in a
+    // large index they are taken as present instead of looked up, while another term remains.
+    std::vector<size_t> kept;  // indexes into ps of the terms looked up
+    uint64_t assumed = 0;      // the terms taken as present
+    for (size_t t = 0; t < ps.size(); ++t) {
+      if (n_docs >= kMinDocsToAssume && ps[t].gram_df > n_docs * params_.assume_share) {
+        assumed |= uint64_t{1} << t;
+      } else {
+        kept.push_back(t);
       }
-      c.mask = m;
-      c.matched = __builtin_popcountll(m);
     }
+    if (kept.empty()) {
+      assumed = 0;
+      for (size_t t = 0; t < ps.size(); ++t) kept.push_back(t);
+    }
+    std::vector<TermPlan> live;
+    for (size_t t : kept) live.push_back(ps[t]);
+    auto remap = [&](std::vector<Candidate>& cs) {
+      if (assumed == 0) return;
+      for (Candidate& c : cs) {
+        uint64_t m = assumed;
+        for (size_t k = 0; k < kept.size(); ++k) {
+          if (c.mask & (uint64_t{1} << k)) m |= uint64_t{1} << kept[k];
+        }
+        c.mask = m;
+        c.matched = __builtin_popcountll(m);
+      }
+    };
+    int terms = static_cast<int>(ps.size());
+    // Short queries: every word must match, which FTS5 answers by intersecting.
+    if (terms <= params_.strict_terms) {
+      expr = build_expr(live, {}, true, excluded, n_docs, bonus, params_.w_pair);
+      WENKU_ASSIGN_OR_RETURN(cands, candidates(conn, expr, q));
+      remap(cands);
+    }
+    if (cands.empty() && terms > 0) {
+      // Relaxed: documents holding any of the most selective terms, scored by all terms.
+      // At least one term that occurs: a name found nowhere (a transliteration) must not
+      // leave the relaxed query with nothing to start from.
+      std::vector<size_t> rare = rarest(live, true);
+      expr = build_expr(live, rare, false, excluded, n_docs, bonus, params_.w_pair);
+      WENKU_ASSIGN_OR_RETURN(cands, candidates(conn, expr, q));
+      remap(cands);
+    }
+    return {};
   };
-  // Short queries: every word must match, which FTS5 answers by intersecting.
-  if (n <= params_.strict_terms) {
-    expr = build_expr(live, {}, true, excluded, n_docs, pair_plans, params_.w_pair);
-    WENKU_ASSIGN_OR_RETURN(cands, candidates(conn, expr, q));
-    remap(cands);
-  }
-  if (cands.empty() && n > 0) {
-    // Relaxed: documents holding any of the most selective terms, scored by all terms.
-    // At least one term that occurs: a name found nowhere (a transliteration) must not
-    // leave the relaxed query with nothing to start from.
-    std::vector<size_t> rare = rarest(live, true);
-    expr = build_expr(live, rare, false, excluded, n_docs, pair_plans, params_.w_pair);
-    WENKU_ASSIGN_OR_RETURN(cands, candidates(conn, expr, q));
-    remap(cands);
+  WENKU_TRY(evaluate(plans, pair_plans));
+  // A compound word found nowhere as a whole (桥梁工程, 计算机视觉: a discipline the text
+  // never names) stands for the dictionary words it is made of: all of them, then most,
+  // before single characters. Each part must occur somewhere, or the split is no help.
+  if (cands.empty()) {
+    std::vector<QueryTerm> split;
+    std::vector<std::string> highlight;
+    bool changed = false;
+    auto add = [&](QueryTerm t) {
+      if (std::none_of(split.begin(), split.end(), [&](const QueryTerm& o) { return o.text == t.text; })) {
+        highlight.push_back(t.text);
+        split.push_back(std::move(t));
+      }
+    };
+    auto df_of = [&](const QueryTerm& t) {
+      std::vector<TermPlan> one = plan_terms(conn, {t});
+      return one.empty() ? -1.0 : one.front().gram_df;
+    };
+    for (const QueryTerm& t : pq.terms) {
+      std::vector<std::string> parts = t.phrase ? std::vector<std::string>{} : analyzer_.sub_words(t.text);
+      bool nowhere = !parts.empty() && df_of(t) == 0;
+      if (nowhere) {
+        std::vector<QueryTerm> sub;
+        for (const std::string& w : parts) sub.push_back({w, {w}, false});
+        nowhere = std::all_of(sub.begin(), sub.end(), [&](const QueryTerm& x) { return df_of(x) > 0; });
+        if (nowhere) {
+          for (QueryTerm& s : sub) add(std::move(s));
+          changed = true;
+          continue;
+        }
+      }
+      add(t);
+    }
+    if (changed && split.size() <= kMaxQueryTerms) {
+      std::vector<TermPlan> split_plans = plan_terms(conn, split);
+      WENKU_TRY(evaluate(split_plans, {}));
+      if (!cands.empty()) {
+        plans = std::move(split_plans);
+        n = static_cast<int>(plans.size());
+        pq.highlight = std::move(highlight);
+      }
+    }
   }
   // No word matched anywhere: a query with Chinese characters falls back to any of its
   // characters, so it never comes back empty while a document shares one with it.
