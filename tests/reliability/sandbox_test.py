@@ -1,6 +1,6 @@
 """The converter sandbox, checked from outside (issue 6, "compromised converter"): while
 `wenku import` converts Office documents, every converter helper (and any soffice it starts)
-runs in a network namespace other than ours, holds no file open for writing outside the
+runs in a network namespace other than ours, under the configured address-space limit, holds no file open for writing outside the
 data directory's work/ folder, and does not connect to a listener on the host that a
 document links to; afterwards HOME and TMPDIR given to wenku are still empty.
 
@@ -65,6 +65,22 @@ def writable_paths(pid):
         if target.startswith("/") and flags & 3:
             out.append(target)
     return out
+
+
+def limits(pid):
+    """(address-space soft limit in bytes or None, resident KB) of a process."""
+    space = None
+    try:
+        with open("/proc/%d/limits" % pid) as f:
+            for line in f:
+                if line.startswith("Max address space"):
+                    v = line.split()[3]
+                    space = None if v == "unlimited" else int(v)
+        with open("/proc/%d/status" % pid) as f:
+            rss = next((int(l.split()[1]) for l in f if l.startswith("VmRSS:")), 0)
+    except (OSError, ValueError, IndexError):
+        return None, 0
+    return space, rss
 
 
 class Listener(threading.Thread):
@@ -180,9 +196,12 @@ def body(suite):
     work = os.path.realpath(os.path.join(data, "work")) + "/"
     own_net = os.readlink("/proc/self/ns/net")
 
+    memory_mb = 1536  # not the default (2048): the limit seen must be the configured one
     p = suite.spawn([suite.wenku, "import", "--data", data, "--json"] + files,
-                    env={"HOME": home, "TMPDIR": tmpdir, "WENKU_CONVERT_SLOTS": "1"})
+                    env={"HOME": home, "TMPDIR": tmpdir, "WENKU_CONVERT_SLOTS": "1",
+                         "WENKU_CONVERT_MEMORY_MB": str(memory_mb)})
     seen, samples, violations, shared_net = set(), 0, [], []
+    unlimited, peak_rss_kb = [], 0
     writes_seen = 0  # writable files inside work/: shows the sampler sees what helpers write
     while p.poll() is None:
         for pid in proc_children(p.pid):
@@ -193,10 +212,15 @@ def body(suite):
                 net = os.readlink("/proc/%d/ns/net" % pid)
             except OSError:
                 continue
+            space, rss = limits(pid)
+            peak_rss_kb = max(peak_rss_kb, rss)
             if pid not in seen:
                 seen.add(pid)
                 if net == own_net:
                     shared_net.append((pid, name))
+                # The helper's address-space limit (RLIMIT_AS), which soffice children inherit.
+                if space is None or space > memory_mb << 20:
+                    unlimited.append((pid, name, space))
             samples += 1
             for path in writable_paths(pid):
                 real = os.path.realpath(path)
@@ -212,6 +236,8 @@ def body(suite):
                 "import exited %s with %d lines for %d files: %s" % (p.returncode, len(lines), len(files), err[-800:]))
     suite.check(bool(seen), "no converter helper was seen: nothing was checked")
     suite.check(not shared_net, "helpers share our network namespace: %s" % shared_net[:3])
+    suite.check(not unlimited, "helpers without the %d MB address-space limit: %s" % (memory_mb, unlimited[:3]))
+    suite.check(peak_rss_kb < memory_mb * 1024, "a helper's resident memory reached %d MB" % (peak_rss_kb // 1024))
     suite.check(not violations, "helpers hold files open for writing outside work/: %s" % sorted(set(violations))[:5])
     suite.check(listener.hits == 0, "a document's link reached the host %d time(s)" % listener.hits)
     home_writes = 0
@@ -231,6 +257,8 @@ def body(suite):
     suite.figure("helpers_seen", len(seen))
     suite.figure("fd_samples", samples)
     suite.figure("shared_netns", len(shared_net))
+    suite.figure("without_memory_limit", len(unlimited))
+    suite.figure("helper_peak_rss_mb", peak_rss_kb // 1024)
     suite.figure("writes_in_work_seen", writes_seen)
     suite.figure("writes_outside_work", len(set(violations)))
     suite.figure("network_hits", listener.hits)
