@@ -453,7 +453,10 @@ def body(suite):
 
     rss, hwm = rss_kb(server.proc.pid)
     suite.check(server.alive(), "the server died")
-    suite.check(hwm < 2 * 1024 * 1024, "server peak memory %d MB" % (hwm // 1024))
+    # The configured bound: one PDF renders within render_memory_mb (512 by default) on top of
+    # the server's own ~110 MB; 1 GB leaves room for SQLite caches and the probes' searches
+    # (measured: fast 221 MB, slow 624 MB).
+    suite.check(hwm < 1024 * 1024, "server peak memory %d MB (render_memory_mb is 512)" % (hwm // 1024))
     suite.check(not prober.failures, "probes failed meanwhile: %s" % prober.failures[:5])
     lat = sorted(prober.latencies) or [0]
     p99 = lat[min(len(lat) - 1, int(len(lat) * 0.99))]
