@@ -9,7 +9,7 @@
 // policy), then the boundary up to the first '\n', then the body.
 //
 // Found with this target: cpp-httplib 0.11.4 rejects a valid multipart body whose first
-// read ends inside the first "--boundary\r\n" (reads of 1-5 bytes always; upstream fixed
+// read ends inside the first "--boundary\r\n" (any read shorter than that line; upstream fixed
 // in 0.23.0, yhirose/cpp-httplib#2159). Not a memory error, so the small reads stay in the
 // fuzzer; the seeds that must be accepted use socket-sized reads.
 #include <httplib.h>
