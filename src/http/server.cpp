@@ -136,7 +136,9 @@ void HttpServer::install_common() {
     return httplib::Server::HandlerResponse::Unhandled;
   });
   // Runs on every answer just before it is written: a request whose body may be left unread
-  // (refused early, or a method httplib does not read a body for) ends its connection.
+  // (refused early, or a method httplib does not read a body for) ends its connection. Not
+  // HEAD: its answer has no body to fail on; like an endless request line, the nginx front
+  // (SECURITY.md) is what bounds that.
   server_->set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     if (declares_body(req) && (res.status >= 400 || !body_is_read(req))) close_after_response(res);
   });
