@@ -40,5 +40,5 @@ exclude=()
 [ "${CI:-}" = "true" ] && exclude=(-LE long)
 ctest --test-dir build -L "slow|reliability" "${exclude[@]}" --output-on-failure
 
-echo "== fuzz: each libFuzzer target for ${WENKU_FUZZ_SECONDS:-15} s (clang, ASan + UBSan; tests/fuzz/README.md)"
+echo "== fuzz: each libFuzzer target for ${WENKU_FUZZ_SECONDS:-10} s (clang, ASan + UBSan; tests/fuzz/README.md)"
 bash scripts/fuzz.sh
