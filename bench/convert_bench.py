@@ -1,12 +1,15 @@
 #!/usr/bin/env python3
 """Conversion + rendering benchmark (bench/README.md "Conversion" and "Rendering").
 
-Makes 50 DOCX files of 2-20 pages from the corpus passages, then times in one run:
+Makes 50 DOCX files of 2-20 pages from the corpus passages, then times in one run (--runs N
+repeats it and prints the median of each ratio):
   wenku pool     convert_bench: warm LibreOfficeKit helpers, every page rendered + text
+  wenku library  the same work in the library's order: ready after conversion, text and the
+                 first 5 pages; the rest rendered afterwards by low-priority jobs
   cold soffice   one `soffice --headless --convert-to pdf` per file, then `mutool draw` per file
   one soffice    one soffice process converting all 50 (LibreOffice's own limit)
 and rendering alone: render_bench (MuPDF and poppler-cpp in-process) vs `mutool draw -r 100`.
-Usage: /usr/bin/python3 bench/convert_bench.py --build BUILD_DIR --corpus CORPUS [--work DIR]
+Usage: /usr/bin/python3 bench/convert_bench.py --build BUILD_DIR --corpus CORPUS [--work DIR] [--runs N]
 """
 import argparse, json, os, random, shutil, subprocess, sys, tempfile, time, zipfile
 from xml.sax.saxutils import escape
@@ -43,6 +46,8 @@ def main():
     ap.add_argument('--corpus', required=True)
     ap.add_argument('--work', default=None)
     ap.add_argument('--docs', type=int, default=50)
+    ap.add_argument('--runs', type=int, default=1)
+    ap.add_argument('--skip-render', action='store_true', help='only the conversion comparison')
     a = ap.parse_args()
     work = a.work or tempfile.mkdtemp(prefix='wenku-convert-bench-')
     src = os.path.join(work, 'docx')
@@ -64,49 +69,67 @@ def main():
     cores = os.cpu_count()
     print('docs=%d cores=%d work=%s' % (len(files), cores, work))
 
-    # 1. wenku pool: conversion + every page rendered + text, slots = cores
-    out = os.path.join(work, 'pool')
-    t = time.monotonic()
-    r = subprocess.run([os.path.join(a.build, 'convert_bench'), '--slots', str(cores), '--out', out] + files,
-                       capture_output=True, text=True)
-    pool_s = time.monotonic() - t
-    print(r.stdout.strip())
-    pdfs = sorted(os.path.join(out, f) for f in os.listdir(out) if f.endswith('.pdf'))
+    from concurrent.futures import ThreadPoolExecutor
+    # warm the cold pipeline's profiles first so profile creation is not counted against soffice
+    for i in range(cores):
+        subprocess.run(['soffice', '-env:UserInstallation=file://' + os.path.join(work, 'cold-profile-%d' % i),
+                        '--headless', '--convert-to', 'pdf', '--outdir', os.path.join(work, 'warmup'), files[0]],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    n = len(files)
 
-    # 2. cold soffice per file + mutool draw per file, `cores` at a time like a worker pool
-    cold = os.path.join(work, 'cold')
-    os.makedirs(cold, exist_ok=True)
+    def pool(preview_pages):
+        out = os.path.join(work, 'pool-%d' % preview_pages)
+        shutil.rmtree(out, ignore_errors=True)
+        r = subprocess.run([os.path.join(a.build, 'convert_bench'), '--slots', str(cores), '--preview-pages',
+                            str(preview_pages), '--out', out] + files, capture_output=True, text=True)
+        print(r.stdout.strip())
+        kv = dict(x.split('=', 1) for x in r.stdout.split() if '=' in x)
+        return out, float(kv['ready_wall_s']), float(kv['wall_s'])
+
     def cold_one(i, f):
+        cold = os.path.join(work, 'cold')
         prof = 'file://' + os.path.join(work, 'cold-profile-%d' % (i % cores))
         subprocess.run(['soffice', '-env:UserInstallation=' + prof, '--headless', '--convert-to', 'pdf',
                         '--outdir', cold, f], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         pdf = os.path.join(cold, os.path.basename(f)[:-5] + '.pdf')
         subprocess.run(['mutool', 'draw', '-q', '-r', '100', '-o', os.path.join(cold, os.path.basename(f) + '-%d.png'), pdf],
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    from concurrent.futures import ThreadPoolExecutor
-    # warm the profiles first so profile creation is not counted against soffice
-    for i in range(cores):
-        subprocess.run(['soffice', '-env:UserInstallation=file://' + os.path.join(work, 'cold-profile-%d' % i),
-                        '--headless', '--convert-to', 'pdf', '--outdir', os.path.join(work, 'warmup'), files[0]],
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    t = time.monotonic()
-    with ThreadPoolExecutor(cores) as ex:
-        list(ex.map(lambda x: cold_one(*x), enumerate(files)))
-    cold_s = time.monotonic() - t
 
-    # 3. one soffice for all files (conversion only, single process)
-    one = os.path.join(work, 'one')
-    t = time.monotonic()
-    subprocess.run(['soffice', '-env:UserInstallation=file://' + os.path.join(work, 'cold-profile-0'), '--headless',
-                    '--convert-to', 'pdf', '--outdir', one] + files, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    one_s = time.monotonic() - t
-
-    n = len(files)
-    print('conversion+rendering per document: wenku_pool=%.3fs cold_soffice+mutool=%.3fs one_soffice_convert_only=%.3fs'
-          % (pool_s / n, cold_s / n, one_s / n))
-    print('ratio cold/wenku=%.2fx wenku/one_soffice=%.2fx' % (cold_s / pool_s, pool_s / one_s))
+    ratios = []
+    for run in range(a.runs):
+        # 1. wenku pool, every page of a document rendered right after its conversion
+        out, _, all_s = pool(0)
+        pdfs = sorted(os.path.join(out, f) for f in os.listdir(out) if f.endswith('.pdf'))
+        # 1b. the library's order: ready after text + first 5 pages, the rest at low priority
+        _, lib_ready_s, lib_all_s = pool(5)
+        # 2. cold soffice per file + mutool draw per file, `cores` at a time like a worker pool
+        shutil.rmtree(os.path.join(work, 'cold'), ignore_errors=True)
+        os.makedirs(os.path.join(work, 'cold'))
+        t = time.monotonic()
+        with ThreadPoolExecutor(cores) as ex:
+            list(ex.map(lambda x: cold_one(*x), enumerate(files)))
+        cold_s = time.monotonic() - t
+        # 3. one soffice for all files (conversion only, single process)
+        one = os.path.join(work, 'one')
+        t = time.monotonic()
+        subprocess.run(['soffice', '-env:UserInstallation=file://' + os.path.join(work, 'cold-profile-0'), '--headless',
+                        '--convert-to', 'pdf', '--outdir', one] + files, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        one_s = time.monotonic() - t
+        print('run %d per document: wenku_all_pages=%.3fs wenku_library_ready=%.3fs wenku_library_all_pages=%.3fs '
+              'cold_soffice+mutool=%.3fs one_soffice_convert_only=%.3fs load=%s'
+              % (run, all_s / n, lib_ready_s / n, lib_all_s / n, cold_s / n, one_s / n, os.getloadavg()[0]))
+        r = (cold_s / all_s, all_s / one_s, cold_s / lib_ready_s, lib_ready_s / one_s, cold_s / lib_all_s, lib_all_s / one_s)
+        ratios.append(r)
+        print('run %d ratios: cold/wenku_all=%.2fx wenku_all/one=%.2fx cold/wenku_ready=%.2fx wenku_ready/one=%.2fx '
+              'cold/wenku_lib_all=%.2fx wenku_lib_all/one=%.2fx' % ((run,) + r))
+    import statistics
+    med = [statistics.median(x[i] for x in ratios) for i in range(6)]
+    print('median of %d runs: cold/wenku_all=%.2fx wenku_all/one=%.2fx cold/wenku_ready=%.2fx wenku_ready/one=%.2fx '
+          'cold/wenku_lib_all=%.2fx wenku_lib_all/one=%.2fx' % ((len(ratios),) + tuple(med)))
 
     # 4. rendering alone, single core: in-process engines vs mutool draw -r 100 (PNG)
+    if a.skip_render:
+        return
     r = subprocess.run([os.path.join(a.build, 'render_bench'), '--repeat', '2'] + pdfs, capture_output=True, text=True)
     print(r.stdout.strip())
     pages = 0

@@ -30,7 +30,7 @@ size_t webp_of_rgb(const unsigned char* rgb, int w, int h, int stride, bool bgra
   config.method = 0;
   WebPPicture pic;
   WebPPictureInit(&pic);
-  pic.use_argb = 1;
+  pic.use_argb = 0;  // as PdfDocument: straight to YUV 4:2:0
   pic.width = w;
   pic.height = h;
   if (bgra) WebPPictureImportBGRA(&pic, rgb, stride);

@@ -255,7 +255,10 @@ void HttpServer::install_account_routes() {
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return message_page(site, views, v, req, res, "doc_not_found", 404);
     if (!Site::can_manage(v, *doc)) return message_page(site, views, v, req, res, "forbidden", 403);
-    if (auto r = action(*doc); !r.ok()) {
+    auto done_action = action(*doc);
+    // Whatever the action did (edit, visibility, delete, retry), the next request reads the row.
+    site.hot().forget_all();
+    if (auto& r = done_action; !r.ok()) {
       Frame frame{site.text(v.lang, "error")};
       return send_html(res, views.page("error", {{"message", r.error().message}}, frame, v, origin_of(req)),
                        http_status(r.error().code));

@@ -197,6 +197,7 @@ void HttpServer::install_admin_routes() {
         (void)lib.store().delete_user_sessions(d->uploader_id, "");
       }
     }
+    site.hot().forget_all();
     if (action != "dismiss" && action != "hide" && action != "ban") return send_error(res, 400, "invalid_argument", "bad action");
     // Hiding or banning settles every open report of the document; dismissing only this one.
     if (auto r = lib.store().resolve_report(id, action, v.id(), action != "dismiss"); !r.ok()) return send_error(res, r.error());
@@ -213,6 +214,7 @@ void HttpServer::install_admin_routes() {
       if (auto r = lib.update_document(id, u); !r.ok()) return send_error(res, r.error());
     }
     (void)lib.store().remove_from_review(id);  // rejected documents stay hidden
+    site.hot().forget_all();
     redirect(res, "/admin?tab=review&m=saved");
   });
 
@@ -234,6 +236,7 @@ void HttpServer::install_admin_routes() {
     }
     if (auto r = lib.store().update_user(id, u); !r.ok()) return send_error(res, r.error());
     if (action == "ban") (void)lib.store().delete_user_sessions(id, "");
+    site.hot().forget_all();
     redirect(res, "/admin?tab=users&m=saved");
   });
 

@@ -103,43 +103,50 @@ void HttpServer::install_api_routes() {
 
   s.Get(R"(/api/v1/documents/(\d+)/pages/(\d+))", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
     Visitor v = site.visitor(req);
-    auto doc = visible_document(site, v, req);
+    // The busiest route of the site: the row comes from the hot cache (at most a second old,
+    // dropped by every web route that changes a document); the access check is made here,
+    // for this visitor, on every request, as visible_document does.
+    std::string id_digits = req.matches[1].str();
+    if (id_digits.empty() || id_digits.size() > 18) return send_error(res, 404, "not_found", "文档不存在 / no such document");
+    auto doc = site.hot().document(std::atoll(id_digits.c_str()));
     if (!doc.ok()) return send_error(res, doc.error());
+    if (!Site::can_view(v, *doc)) return send_error(res, 404, "not_found", "文档不存在 / no such document");
     std::string digits = req.matches[2].str();
     int n = digits.size() > 9 ? 0 : std::atoi(digits.c_str());
     bool thumb = req.get_param_value("size") == "thumb";
     if (n < 1 || n > site.config().max_preview_pages) {
       return send_error(res, 404, "not_found", "没有这一页的预览 / no preview of this page");
     }
-    auto page = lib.store().get_page_image(doc->id, n);
-    if (!page.ok()) return send_error(res, page.error());
-    if (*page) {
-      const store::Page& p = **page;
-      const std::string& key = thumb ? p.thumb_key : p.image_key;
-      if (!key.empty()) {
-        std::string etag = "\"" + key.substr(0, 32) + "\"";
-        res.set_header("ETag", etag);
-        // Images of listed documents may sit in caches briefly; the others only in the
-        // visitor's own browser, and every reuse asks again (the visibility check comes first).
-        res.set_header("Cache-Control", Site::is_listed(*doc) ? "public, max-age=300" : "private, no-cache");
-        if (req.get_header_value("If-None-Match") == etag) {
-          res.status = 304;
-          return;
-        }
-        auto size = lib.blobs().size(key);
-        if (!size.ok()) return send_error(res, size.error());
-        // Streamed from the blob store in chunks, never copied whole into memory.
-        auto* blobs = &lib.blobs();
-        res.set_content_provider(static_cast<size_t>(*size), "image/webp",
-                                 [blobs, key](size_t offset, size_t length, httplib::DataSink& sink) {
-                                   return blobs->read_range(key, offset, length, [&](std::string_view chunk) {
-                                     return sink.write(chunk.data(), chunk.size());
-                                   }).ok();
-                                 });
-        return;
-      }
+    auto image = site.hot().page_image(*doc, n, thumb);
+    if (!image.ok()) return send_error(res, image.error());
+    if (!*image) return send_error(res, 404, "not_found", "页面图片还没有生成 / page image not available");
+    const std::string key = (*image)->key;
+    std::string etag = "\"" + key.substr(0, 32) + "\"";
+    res.set_header("ETag", etag);
+    // Images of listed documents may sit in caches briefly; the others only in the
+    // visitor's own browser, and every reuse asks again (the visibility check comes first).
+    res.set_header("Cache-Control", Site::is_listed(*doc) ? "public, max-age=300" : "private, no-cache");
+    if (req.get_header_value("If-None-Match") == etag) {
+      res.status = 304;
+      return;
     }
-    send_error(res, 404, "not_found", "页面图片还没有生成 / page image not available");
+    if (auto bytes = (*image)->bytes) {
+      // Written from the shared buffer in one piece: no copy into the response.
+      res.set_content_provider(bytes->size(), "image/webp", [bytes](size_t offset, size_t length, httplib::DataSink& sink) {
+        return sink.write(bytes->data() + offset, length);
+      });
+      return;
+    }
+    auto size = lib.blobs().size(key);
+    if (!size.ok()) return send_error(res, size.error());
+    // Too large to keep in memory: streamed from the blob store in chunks.
+    auto* blobs = &lib.blobs();
+    res.set_content_provider(static_cast<size_t>(*size), "image/webp",
+                             [blobs, key](size_t offset, size_t length, httplib::DataSink& sink) {
+                               return blobs->read_range(key, offset, length, [&](std::string_view chunk) {
+                                 return sink.write(chunk.data(), chunk.size());
+                               }).ok();
+                             });
   });
 
   s.Get(R"(/api/v1/documents/(\d+)/related)", [&site, &lib](const httplib::Request& req, httplib::Response& res) {

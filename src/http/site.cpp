@@ -64,7 +64,7 @@ const std::vector<std::string>& site_setting_keys() {
   return keys;
 }
 
-Site::Site(library::Library& lib) : lib_(lib), accounts_(lib.store()) {
+Site::Site(library::Library& lib) : lib_(lib), accounts_(lib.store()), hot_(lib) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   // The signing key of download links lives in the database so that every web process of
   // one site agrees on it.

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "http/hot_cache.h"
 #include "library/accounts.h"
 #include "library/library.h"
 
@@ -61,6 +62,9 @@ class Site {
   Site(library::Library& lib);
 
   library::Library& lib() { return lib_; }
+  // Short-lived document rows and hot page images (hot_cache.h); routes that change a
+  // document call hot().forget_all().
+  HotCache& hot() { return hot_; }
   library::Accounts& accounts() { return accounts_; }
 
   // Reads the session and CSRF cookies and the language of `req`.
@@ -102,6 +106,7 @@ class Site {
 
   library::Library& lib_;
   library::Accounts accounts_;
+  HotCache hot_;
   std::mutex mu_;
   std::optional<SiteConfig> config_;
   std::string secret_;
