@@ -286,7 +286,7 @@ Result<void> Slot::spawn() {
     std::string_view kv(*e);
     if (kv.starts_with("FONTCONFIG_FILE=") || kv.starts_with("SAL_USE_VCLPLUGIN=") ||
         kv.starts_with("XDG_CACHE_HOME=") || kv.starts_with("LANG=") || kv.starts_with("LC_ALL=") ||
-        kv.starts_with("TMPDIR=") ||
+        kv.starts_with("TMPDIR=") || kv.starts_with("HOME=") || kv.starts_with("XDG_CONFIG_HOME=") ||
         kv.starts_with("http_proxy=") || kv.starts_with("https_proxy=")) {
       continue;
     }
@@ -296,6 +296,10 @@ Result<void> Slot::spawn() {
                              fs::absolute(options_.work_dir / "fontconfig" / "fonts.conf").string());
   plan.env_storage.push_back("XDG_CACHE_HOME=" + fs::absolute(options_.work_dir / "cache").string());
   plan.env_storage.push_back("TMPDIR=" + fs::absolute(dir_ / "tmp").string());
+  // LibreOffice writes $HOME/.config (and soffice more): the helper's home is its scratch
+  // directory, so it writes nothing outside the work directory.
+  plan.env_storage.push_back("HOME=" + fs::absolute(dir_ / "tmp").string());
+  plan.env_storage.push_back("XDG_CONFIG_HOME=" + fs::absolute(dir_ / "tmp" / ".config").string());
   plan.env_storage.push_back("SAL_USE_VCLPLUGIN=svp");
   plan.env_storage.push_back("LANG=C.UTF-8");
   for (auto& s : plan.argv_storage) plan.argv.push_back(s.data());
