@@ -11,7 +11,7 @@ repeats it and prints the median of each ratio):
 and rendering alone: render_bench (MuPDF and poppler-cpp in-process) vs `mutool draw -r 100`.
 Usage: /usr/bin/python3 bench/convert_bench.py --build BUILD_DIR --corpus CORPUS [--work DIR] [--runs N]
 """
-import argparse, json, os, random, resource, shutil, subprocess, sys, tempfile, time, zipfile
+import argparse, json, os, random, shutil, subprocess, sys, tempfile, time, zipfile
 from xml.sax.saxutils import escape
 
 CT = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
@@ -32,13 +32,6 @@ def make_docx(path, title, paragraphs):
         z.writestr('[Content_Types].xml', CT)
         z.writestr('_rels/.rels', RELS)
         z.writestr('word/document.xml', doc)
-
-
-def child_cpu():
-    """CPU seconds (user + system) of every finished child process and their descendants: on a
-    machine shared with other work, less noisy than wall time."""
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return r.ru_utime + r.ru_stime
 
 
 def timed(cmd, **kw):
@@ -87,12 +80,11 @@ def main():
     def pool(preview_pages):
         out = os.path.join(work, 'pool-%d' % preview_pages)
         shutil.rmtree(out, ignore_errors=True)
-        c = child_cpu()
         r = subprocess.run([os.path.join(a.build, 'convert_bench'), '--slots', str(cores), '--preview-pages',
                             str(preview_pages), '--out', out] + files, capture_output=True, text=True)
         print(r.stdout.strip())
         kv = dict(x.split('=', 1) for x in r.stdout.split() if '=' in x)
-        return out, float(kv['ready_wall_s']), float(kv['wall_s']), child_cpu() - c
+        return out, float(kv['ready_wall_s']), float(kv['wall_s'])
 
     def cold_one(i, f):
         cold = os.path.join(work, 'cold')
@@ -106,26 +98,23 @@ def main():
     ratios = []
     for run in range(a.runs):
         # 1. wenku pool, every page of a document rendered right after its conversion
-        out, _, all_s, all_cpu = pool(0)
+        out, _, all_s = pool(0)
         pdfs = sorted(os.path.join(out, f) for f in os.listdir(out) if f.endswith('.pdf'))
         # 1b. the library's order: ready after text + first 5 pages, the rest at low priority
-        _, lib_ready_s, lib_all_s, _ = pool(5)
+        _, lib_ready_s, lib_all_s = pool(5)
         # 2. cold soffice per file + mutool draw per file, `cores` at a time like a worker pool
         shutil.rmtree(os.path.join(work, 'cold'), ignore_errors=True)
         os.makedirs(os.path.join(work, 'cold'))
-        t, c = time.monotonic(), child_cpu()
+        t = time.monotonic()
         with ThreadPoolExecutor(cores) as ex:
             list(ex.map(lambda x: cold_one(*x), enumerate(files)))
-        cold_s, cold_cpu = time.monotonic() - t, child_cpu() - c
+        cold_s = time.monotonic() - t
         # 3. one soffice for all files (conversion only, single process)
         one = os.path.join(work, 'one')
-        t, c = time.monotonic(), child_cpu()
+        t = time.monotonic()
         subprocess.run(['soffice', '-env:UserInstallation=file://' + os.path.join(work, 'cold-profile-0'), '--headless',
                         '--convert-to', 'pdf', '--outdir', one] + files, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        one_s, one_cpu = time.monotonic() - t, child_cpu() - c
-        print('run %d CPU seconds per document (all processes): wenku_all_pages=%.3f cold_soffice+mutool=%.3f '
-              'one_soffice_convert_only=%.3f; cold/wenku=%.2fx wenku/one=%.2fx'
-              % (run, all_cpu / n, cold_cpu / n, one_cpu / n, cold_cpu / all_cpu, all_cpu / one_cpu))
+        one_s = time.monotonic() - t
         print('run %d per document: wenku_all_pages=%.3fs wenku_library_ready=%.3fs wenku_library_all_pages=%.3fs '
               'cold_soffice+mutool=%.3fs one_soffice_convert_only=%.3fs load=%s'
               % (run, all_s / n, lib_ready_s / n, lib_all_s / n, cold_s / n, one_s / n, os.getloadavg()[0]))
