@@ -1,5 +1,5 @@
-// Reading a multipart upload form (cpp-httplib's ContentReader) into its file stream and its
-// small text fields, with the site's limits; no library, so it can be fuzzed on its own.
+// Reading a multipart upload form (the raw body from cpp-httplib's ContentReader) into its
+// file stream and its small text fields, with the site's limits; no library, so it can be fuzzed on its own.
 #pragma once
 
 #include <httplib.h>
@@ -41,10 +41,14 @@ struct UploadForm {
 };
 
 // Reads a multipart/form-data body: the first `file` part streams to `sink` (a second one
-// is ignored), other fields are kept up to 64 KB each and 32 fields.
-// Errors: kInvalidArgument (not multipart, interrupted, no file), kTooLarge (file over
-// policy.max_bytes, a field over 64 KB), kUnsupportedFormat (extension not in
-// policy.formats), and whatever the sink returns.
+// is ignored), other fields are kept up to 64 KB each and 32 fields. The raw body is parsed
+// by MultipartParser (http/multipart.h), not by cpp-httplib, whose 0.11 parser refuses valid
+// bodies read in small pieces; the request's Content-Type is masked while the body is read
+// (the Request must be the server's own, as handlers get it) and restored before returning.
+// Errors: kInvalidArgument (not multipart, bad boundary, malformed body, over 64 parts or
+// 16 KB of part headers, interrupted, no file), kTooLarge (file over policy.max_bytes, a
+// field over 64 KB), kUnsupportedFormat (extension not in policy.formats), and whatever
+// the sink returns.
 Result<UploadForm> read_upload_form(const httplib::Request& req, const httplib::ContentReader& reader,
                                     const UploadPolicy& policy, UploadSink& sink);
 

@@ -1,17 +1,18 @@
-// libFuzzer target: the upload path. A real httplib::Server parses a POST whose multipart
+// libFuzzer target: the upload path. A real httplib::Server reads a POST whose multipart
 // body (and boundary) come from the input, delivered in input-chosen chunk sizes, and its
 // ContentReader drives read_upload_form (src/http/upload_form.h), the code behind
-// receive_upload. cpp-httplib itself is Debian's uninstrumented library: coverage guides
-// the fuzzer through our side only, but ASan still sees every byte our callbacks touch.
+// receive_upload, which parses the raw body with http::MultipartParser. cpp-httplib itself
+// (request line, headers, chunked decoding) is Debian's uninstrumented library.
 //
 // Input: byte 0 = options (bit 7: reads of up to 4 KB as a socket gives them, else reads of
 // 1-61 bytes starting at bits 0-4 + 1; bit 6: chunked transfer encoding; bit 5: a formats
 // policy), then the boundary up to the first '\n', then the body.
 //
 // Found with this target: cpp-httplib 0.11.4 rejects a valid multipart body whose first
-// read ends inside the first "--boundary\r\n" (any read shorter than that line; upstream fixed
-// in 0.23.0, yhirose/cpp-httplib#2159). Not a memory error, so the small reads stay in the
-// fuzzer; the seeds that must be accepted use socket-sized reads.
+// read ends inside the first "--boundary\r\n" (upstream #2159, fixed in 0.23.0). The upload
+// form now reads the raw body and parses it with our own http::MultipartParser
+// (src/http/multipart.h), which is instrumented here too. A valid body is accepted at any
+// read size, so the seeds that must be accepted use small varying reads again.
 #include <httplib.h>
 
 #include <algorithm>
