@@ -1,5 +1,6 @@
-"""Load (issue 6): wrk with 64 connections mixing page views, searches and API reads while a
-client uploads, plus slow clients trickling bytes (slowloris). Zero 5xx, zero lost uploads,
+"""Load (issue 6): wrk with 64 connections mixing page views, searches, image fetches and API
+reads while a client uploads and members sign in and out, plus slow clients trickling bytes
+(slowloris). Zero 5xx, zero lost uploads,
 p99 latencies reported, and a fresh client is answered while the slow ones hold connections."""
 import os
 import re
@@ -53,11 +54,40 @@ def slowloris(port, n, stop, held):
         s.close()
 
 
+class LoginLoop(threading.Thread):
+    """Members signing in, opening 我的文档 and signing out, over and over, during the load."""
+
+    def __init__(self, port, names, password):
+        super().__init__(daemon=True)
+        self.port, self.names, self.password = port, names, password
+        self.stop = threading.Event()
+        self.logins = 0
+        self.errors = []
+
+    def run(self):
+        k = 0
+        while not self.stop.is_set():
+            name = self.names[k % len(self.names)]
+            k += 1
+            c = harness.WebClient(self.port)
+            try:
+                if not c.login(name, self.password):
+                    self.errors.append("%s could not sign in" % name)
+                    continue
+                status, _, _ = c.request("GET", "/me")
+                if status != 200:
+                    self.errors.append("/me answered %s" % status)
+                c.post_form("/logout", {})
+                self.logins += 1
+            except OSError as e:
+                self.errors.append("%s: %s" % (name, e))
+
+
 def body(suite):
     if not shutil.which("wrk"):
         harness.skip("wrk is not installed (apt-get install wrk)")
     fast = suite.args.tier == "fast"
-    seconds = 5 if fast else 30
+    seconds = 5 if fast else 60
     data = os.path.dirname(suite.path("data", "x"))
     inputs = os.path.dirname(suite.path("in", "x"))
     for k in range(6):
@@ -66,7 +96,13 @@ def body(suite):
     rc, _, err = suite.run(["import", "--data", data, inputs], timeout=300)
     suite.require(rc == 0, "import failed: %s" % err)
     # The access log (info level) is where every 5xx would show.
-    server = harness.Server(suite, data, env={"WENKU_LOG_LEVEL": "info"})
+    names = ["member%d" % k for k in range(4)]
+    for n in names:
+        harness.add_user(suite, data, n, "load-test-password-1")
+    # Sign-ins are rate limited per address (all clients here share 127.0.0.1): the loop
+    # signs in far more often than a person would, so the limit is raised for this run.
+    server = harness.Server(suite, data, env={"WENKU_LOG_LEVEL": "info",
+                                              "WENKU_LOGIN_ATTEMPTS_PER_10MIN": "100000"})
     script = suite.path("mix.lua")
     open(script, "w").write(WRK_SCRIPT)
     stop = threading.Event()
@@ -75,6 +111,8 @@ def body(suite):
     loris.start()
     uploader = Uploader(suite, server, 7, 1.0)
     uploader.start()
+    logins = LoginLoop(server.port, names, "load-test-password-1")
+    logins.start()
     wrk = subprocess.run(["wrk", "-t", "2", "-c", "64", "-d", "%ds" % seconds, "--latency", "-s", script,
                           "http://127.0.0.1:%d" % server.port], capture_output=True, timeout=seconds + 60)
     out = wrk.stdout.decode()
@@ -86,6 +124,8 @@ def body(suite):
         st = "timeout"
     fresh_ms = (time.monotonic() - t) * 1000
     stop.set()
+    logins.stop.set()
+    logins.join(timeout=30)
     loris.join(timeout=10)
     server.stop()
     uploader.join(timeout=60)
@@ -99,6 +139,8 @@ def body(suite):
     lost = [i for i in uploader.acked if i not in docs]
     suite.check(not lost, "uploads lost under load: %s" % lost[:5])
     suite.check(not uploader.errors, "uploads answered badly under load: %s" % uploader.errors[:3])
+    suite.check(logins.logins > 0 and not logins.errors,
+                "sign-ins under load: %d done, errors %s" % (logins.logins, logins.errors[:3]))
     with open(server.log.name, "rb") as f:
         log = f.read().decode("utf-8", "replace")
     answered = len(re.findall(r"status=\d\d\d", log))
@@ -114,6 +156,7 @@ def body(suite):
     suite.figure("p99_ms", p99)
     suite.figure("max_ms", mx)
     suite.figure("uploads", len(uploader.acked))
+    suite.figure("logins", logins.logins)
     suite.figure("slow_clients", held[0] if held else 0)
     suite.figure("fresh_client_ms", round(fresh_ms, 1))
     if errors5xx:
