@@ -462,22 +462,36 @@ class SqliteStore final : public MetadataStore {
     return {};
   }
 
+  // Only a running job is completed or failed. Job ids can be reused (a document's delete
+  // removes its jobs, and the next job may take the highest id again), so a worker whose
+  // document was deleted under it must not mark the newcomer's queued job: that left a new
+  // upload `processing` for ever with "no document N" (found by the crash_edit suite).
   Result<void> complete_job(int64_t job_id) override {
     std::lock_guard lock(write_mu_);
     auto st = writer_->prepare(
-        "UPDATE jobs SET state = 'done', progress = 1, error = '', updated_at = ?2 WHERE id = ?1");
+        "UPDATE jobs SET state = 'done', progress = 1, error = '', updated_at = ?2 "
+        "WHERE id = ?1 AND state = 'running'");
     st.bind(1, job_id).bind(2, now_unix());
-    return st.run();
+    WENKU_TRY(st.run());
+    return job_changed(job_id);
   }
 
   Result<void> fail_job(int64_t job_id, const std::string& error, int64_t retry_at) override {
     std::lock_guard lock(write_mu_);
     auto st = writer_->prepare(
         "UPDATE jobs SET state = ?2, error = ?3, run_after = ?4, lease_until = 0, updated_at = ?5 "
-        "WHERE id = ?1");
+        "WHERE id = ?1 AND state = 'running'");
     st.bind(1, job_id).bind(2, retry_at > 0 ? "queued" : "failed").bind(3, error).bind(4, retry_at)
         .bind(5, now_unix());
-    return st.run();
+    WENKU_TRY(st.run());
+    return job_changed(job_id);
+  }
+
+  Result<void> job_changed(int64_t job_id) {
+    if (writer_->changes() == 0) {
+      return make_error(ErrorCode::kConflict, "job " + std::to_string(job_id) + " is not running (deleted with its document?)");
+    }
+    return {};
   }
 
   Result<std::vector<Job>> jobs_of(int64_t document_id) override {

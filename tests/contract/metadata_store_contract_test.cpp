@@ -177,8 +177,22 @@ TYPED_TEST(MetadataStoreContract, FailedJobWaitsForItsRetryTimeOrStaysFailed) {
   ASSERT_TRUE(this->store_->fail_job(j.id, "helper crashed", 4102444800).ok());  // year 2100
   EXPECT_FALSE(this->store_->claim_job("w", {}, 60)->has_value());
   EXPECT_EQ(*this->store_->count_jobs(JobState::kQueued), 1);
-  ASSERT_TRUE(this->store_->fail_job(j.id, "corrupt", 0).ok());
+  this->add("j2", std::string(64, 'b'));
+  auto j2 = **this->store_->claim_job("w", {}, 60);
+  ASSERT_TRUE(this->store_->fail_job(j2.id, "corrupt", 0).ok());
   EXPECT_EQ(*this->store_->count_jobs(JobState::kFailed), 1);
+}
+
+// A worker whose document was deleted under it (its jobs with it) must not touch the job
+// that now has the same id: it is someone else's, still queued.
+TYPED_TEST(MetadataStoreContract, OnlyARunningJobIsCompletedOrFailed) {
+  this->add("queued", std::string(64, 'c'));
+  auto queued = *this->store_->jobs_of(this->add("queued2", std::string(64, 'd')));
+  ASSERT_EQ(queued.size(), 1u);
+  EXPECT_FALSE(this->store_->fail_job(queued[0].id, "no document 1", 0).ok());
+  EXPECT_FALSE(this->store_->complete_job(queued[0].id).ok());
+  EXPECT_EQ(*this->store_->count_jobs(JobState::kQueued), 2);
+  EXPECT_EQ(*this->store_->count_jobs(JobState::kFailed), 0);
 }
 
 TYPED_TEST(MetadataStoreContract, ClaimRespectsKindsAndPriority) {
