@@ -2,6 +2,7 @@
 // the character-level tokens (CJK bigrams) that guarantee recall where words disagree.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -19,6 +20,9 @@ struct AnalyzedField {
   std::string grams;  // per CJK run: bigrams starting at each character, the last
                       // character alone; other runs (Latin words, numbers) as they are
   std::string chars;  // every CJK character alone: a one-character query finds it anywhere
+  // Where each of `words` is in the analysed text: byte offset and length, in pairs. The
+  // index keeps these instead of the words (they are always substrings of the text).
+  std::vector<uint32_t> word_spans;
 };
 
 // A page as the index keeps it for snippets: the original and a normalised copy with

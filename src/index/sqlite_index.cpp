@@ -149,25 +149,6 @@ uint32_t get_u32(std::string_view s, size_t at) {
   return v;
 }
 
-std::string pack_columns(const std::vector<std::string>& cols) {
-  std::string raw;
-  for (const std::string& c : cols) {
-    put_u32(raw, static_cast<uint32_t>(c.size()));
-    raw += c;
-  }
-  uLongf bound = compressBound(static_cast<uLong>(raw.size()));
-  std::string out;
-  put_u32(out, static_cast<uint32_t>(raw.size()));
-  out.resize(4 + bound);
-  // Level 1: most of the gain (the grams repeat the words' characters) at little CPU.
-  if (compress2(reinterpret_cast<Bytef*>(out.data() + 4), &bound, reinterpret_cast<const Bytef*>(raw.data()),
-                static_cast<uLong>(raw.size()), 1) != Z_OK) {
-    throw std::runtime_error("zlib compress2 failed");  // only out of memory: a bug or worse
-  }
-  out.resize(4 + bound);
-  return out;
-}
-
 // What a document's FTS5 row was made of, kept so that the row can be deleted (FTS5's
 // 'delete' needs every token back, in order). Format 2 keeps the words of title,
 // keywords+description and body and their normalised texts; the grams and the character
@@ -238,11 +219,125 @@ bool body_is_aligned_pages(std::string_view body, const std::vector<AlignedText>
   return at == body.size();
 }
 
+// Format 3 (schema 3 since this round): not deflated. The normalised texts, and each
+// field's words as (offset, length) spans into its text instead of the words themselves:
+// the words are always substrings of the text they were cut from, so spans take ~2 bytes
+// a word and no compression, which was 7% of the indexing CPU. Layout: the marker, a
+// byte saying whether the body is left to the pages, then varint-prefixed sections (title,
+// meta, body, t spans, k spans, b spans) and an 8-byte checksum of all seven columns.
+constexpr std::string_view kSourceFormat3 = "\x03wenku3";
+
+void put_varint(std::string& out, uint64_t v) {
+  while (v >= 0x80) {
+    out += static_cast<char>((v & 0x7F) | 0x80);
+    v >>= 7;
+  }
+  out += static_cast<char>(v);
+}
+bool get_varint(std::string_view s, size_t& at, uint64_t& v) {
+  v = 0;
+  for (int shift = 0; shift < 64 && at < s.size(); shift += 7) {
+    auto b = static_cast<unsigned char>(s[at++]);
+    v |= static_cast<uint64_t>(b & 0x7F) << shift;
+    if (!(b & 0x80)) return true;
+  }
+  return false;
+}
+void put_section(std::string& out, std::string_view s) {
+  put_varint(out, s.size());
+  out.append(s);
+}
+bool get_section(std::string_view s, size_t& at, std::string_view& out) {
+  uint64_t n = 0;
+  if (!get_varint(s, at, n) || n > s.size() - at) return false;
+  out = s.substr(at, n);
+  at += n;
+  return true;
+}
+
+// Spans as varints: the offset as a zig-zag difference from the previous word's (sub-words
+// may start before the word that contains them), then the length.
+std::string encode_spans(const std::vector<uint32_t>& spans) {
+  std::string out;
+  out.reserve(spans.size() + spans.size() / 4);
+  int64_t prev = 0;
+  for (size_t i = 0; i + 1 < spans.size(); i += 2) {
+    int64_t d = static_cast<int64_t>(spans[i]) - prev;
+    put_varint(out, (static_cast<uint64_t>(d) << 1) ^ static_cast<uint64_t>(d >> 63));
+    put_varint(out, spans[i + 1]);
+    prev = spans[i];
+  }
+  return out;
+}
+// The words the spans cut from `text`, joined by spaces; false if a span falls outside it.
+bool decode_spans(std::string_view spans, std::string_view text, std::string& words) {
+  words.clear();
+  int64_t prev = 0;
+  for (size_t at = 0; at < spans.size();) {
+    uint64_t z = 0, len = 0;
+    if (!get_varint(spans, at, z) || !get_varint(spans, at, len)) return false;
+    int64_t off = prev + static_cast<int64_t>((z >> 1) ^ (~(z & 1) + 1));
+    if (off < 0 || static_cast<uint64_t>(off) > text.size() || len > text.size() - static_cast<uint64_t>(off)) {
+      return false;
+    }
+    if (!words.empty()) words += ' ';
+    words.append(text.substr(static_cast<size_t>(off), len));
+    prev = off;
+  }
+  return true;
+}
+
+uint64_t all_columns_checksum(const std::vector<std::string>& cols) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (const std::string& c : cols) h = fnv1a(h, c);
+  return h;
+}
+
+std::string pack_source3(const std::string& title, const std::string& meta, const std::string& body,
+                         bool body_from_pages, const AnalyzedField& t, const AnalyzedField& k,
+                         const AnalyzedField& b, const std::vector<std::string>& cols) {
+  std::string out(kSourceFormat3);
+  out += body_from_pages ? '\1' : '\0';
+  put_section(out, title);
+  put_section(out, meta);
+  put_section(out, body_from_pages ? std::string_view() : std::string_view(body));
+  put_section(out, encode_spans(t.word_spans));
+  put_section(out, encode_spans(k.word_spans));
+  put_section(out, encode_spans(b.word_spans));
+  out += checksum_bytes(all_columns_checksum(cols));
+  return out;
+}
+
+template <typename PagesBody>
+bool source3_columns(std::string_view blob, std::vector<std::string>& cols, PagesBody pages_body) {
+  size_t at = kSourceFormat3.size();
+  if (at >= blob.size()) return false;
+  bool from_pages = blob[at++] == '\1';
+  std::string_view title, meta, body, ts, ks, bs;
+  if (!get_section(blob, at, title) || !get_section(blob, at, meta) || !get_section(blob, at, body) ||
+      !get_section(blob, at, ts) || !get_section(blob, at, ks) || !get_section(blob, at, bs) ||
+      blob.size() - at != 8) {
+    return false;
+  }
+  std::string body_text = from_pages ? pages_body() : std::string(body);
+  AnalyzedField t, k, b;
+  if (!decode_spans(ts, title, t.words) || !decode_spans(ks, meta, k.words) ||
+      !decode_spans(bs, body_text, b.words)) {
+    return false;
+  }
+  add_grams(title, t);
+  add_grams(meta, k);
+  add_grams(body_text, b);
+  cols = fts_columns(t, k, b);
+  return checksum_bytes(all_columns_checksum(cols)) == blob.substr(at);
+}
+
 // The FTS5 columns a stored source blob stands for: format 1 as stored; format 2 with the
 // grams derived again and checked (the body's text from `pages_body()` when it was left
 // out). False when damaged or when the derivation now differs.
 template <typename PagesBody>
 bool source_columns(std::string_view blob, std::vector<std::string>& cols, PagesBody pages_body) {
+  if (blob.substr(0, kSourceFormat3.size()) == kSourceFormat3) return source3_columns(blob, cols, pages_body);
   std::vector<std::string> parts;
   if (!unpack_columns(blob, parts)) return false;
   if (parts.size() == static_cast<size_t>(kColumns)) {
@@ -909,15 +1004,11 @@ class SqliteSearchIndex : public SearchIndex {
     for (size_t c = 0; c < cols.size(); ++c) f.bind(static_cast<int>(c + 2), cols[c]);
     f.step();
     if (f.failed()) return f.error("index: insert text");
-    // Format 2: words and normalised texts (the grams, over half the tokens, are derived
-    // again on delete), ~45% less to compress and store than all seven columns.
-    // The body's text is left out when the pages hold it (kSourceFormat2Pages).
+    // Format 3: normalised texts and word spans; the grams, over half the tokens, are
+    // derived again on delete. The body's text is left out when the pages hold it.
     bool from_pages = body_is_aligned_pages(prepared.body_norm, pages);
-    std::string packed = pack_columns({std::string(from_pages ? kSourceFormat2Pages : kSourceFormat2),
-                                       prepared.t.words, prepared.k.words, prepared.b.words,
-                                       prepared.title_norm, prepared.meta_norm,
-                                       from_pages ? std::string() : prepared.body_norm,
-                                       checksum_bytes(derived_checksum(cols))});
+    std::string packed = pack_source3(prepared.title_norm, prepared.meta_norm, prepared.body_norm, from_pages,
+                                      prepared.t, prepared.k, prepared.b, cols);
     Stmt src(*w_, "INSERT INTO fts_src(id,data) VALUES(?1,?2)");
     src.bind(1, doc.id);
     sqlite3_bind_blob(src.get(), 2, packed.data(), static_cast<int>(packed.size()), SQLITE_TRANSIENT);

@@ -54,6 +54,64 @@ TEST_F(AnalyzerTest, IndexesWordsGramsAndCharacters) {
   EXPECT_EQ(f.words.find("，"), std::string::npos);
 }
 
+// The index keeps where each word is instead of the words: the spans must cut exactly the
+// words out of the text, sub-words (which start inside their word) included.
+TEST_F(AnalyzerTest, WordSpansCutTheWordsOutOfTheText) {
+  for (std::string text : {std::string("中华人民共和国成立了，宗教abc 2019年 Lyapunov函数。"),
+                           std::string("e\xCC\x81t\xC3\xA9 ½ ——…… 😀 a"), std::string()}) {
+    text = analyzer_->normalize(text);
+    AnalyzedField f = analyzer_->analyze_normalized(text);
+    ASSERT_EQ(f.word_spans.size() % 2, 0u);
+    std::string joined;
+    for (size_t i = 0; i < f.word_spans.size(); i += 2) {
+      ASSERT_LE(f.word_spans[i] + f.word_spans[i + 1], text.size());
+      if (!joined.empty()) joined += ' ';
+      joined += text.substr(f.word_spans[i], f.word_spans[i + 1]);
+    }
+    EXPECT_EQ(joined, f.words);
+  }
+}
+
+// add_grams copies tokens as bytes from the text; it must give what decoding to code
+// points and encoding them again gave (indexes written before store checksums of it).
+TEST_F(AnalyzerTest, GramsAreTheCodePointGramsOfTheText) {
+  auto reference = [](std::string_view text) {
+    std::u32string s = utf8_to_u32(text);
+    std::string grams, chars;
+    auto add = [&](std::string& out, std::u32string_view tok) {
+      if (!out.empty()) out += ' ';
+      out += u32_to_utf8(tok);
+    };
+    auto kind = [](char32_t c) {
+      if (is_cjk(c)) return 0;
+      return is_content_token(u32_to_utf8(std::u32string(1, c))) ? 1 : 2;
+    };
+    for (size_t i = 0; i < s.size();) {
+      int k = kind(s[i]);
+      size_t j = i + 1;
+      while (j < s.size() && kind(s[j]) == k) ++j;
+      std::u32string_view run = std::u32string_view(s).substr(i, j - i);
+      if (k == 1) add(grams, run);
+      if (k == 0) {
+        for (size_t c = 0; c + 1 < run.size(); ++c) add(grams, run.substr(c, 2));
+        add(grams, run.substr(run.size() - 1));
+        for (size_t c = 0; c < run.size(); ++c) add(chars, run.substr(c, 1));
+      }
+      i = j;
+    }
+    return std::make_pair(grams, chars);
+  };
+  for (std::string text : {std::string("宗教abc 2019年，Ünïcode ÀB 한국어 かな 㐀𠀀 x"), std::string("中"),
+                           std::string("a"), std::string("。。"), std::string()}) {
+    text = analyzer_->normalize(text);
+    AnalyzedField f;
+    add_grams(text, f);
+    auto [grams, chars] = reference(text);
+    EXPECT_EQ(f.grams, grams) << text;
+    EXPECT_EQ(f.chars, chars) << text;
+  }
+}
+
 TEST_F(AnalyzerTest, ParsesPhrasesExclusionsAndDropsQuestionWords) {
   ParsedQuery q = analyzer_->parse_query("\"人民满意\" -手机 什么是教育？");
   ASSERT_EQ(q.terms.size(), 2u);

@@ -89,8 +89,8 @@ class IndexWriteTest : public ::testing::Test {
     sqlite3_close(db);
   }
 
-  // The marker that opens document `id`'s stored source (which format it was kept in).
-  std::string source_marker(int64_t id) {
+  // Document `id`'s stored source blob, as the index wrote it.
+  std::string source_blob(int64_t id) {
     sqlite3* db = nullptr;
     EXPECT_EQ(sqlite3_open((dir_ / "index.db").string().c_str(), &db), SQLITE_OK);
     sqlite3_stmt* st = nullptr;
@@ -102,15 +102,48 @@ class IndexWriteTest : public ::testing::Test {
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
-    if (blob.size() < 4) return "";
-    std::string raw(blob.size() * 50 + 1024, '\0');
-    uLongf n = static_cast<uLongf>(raw.size());
-    if (uncompress(reinterpret_cast<Bytef*>(raw.data()), &n, reinterpret_cast<const Bytef*>(blob.data() + 4),
-                   static_cast<uLong>(blob.size() - 4)) != Z_OK || n < 4) {
-      return "";
+    return blob;
+  }
+  // The marker that opens document `id`'s stored source (format 3: "\x03wenku3" and a
+  // byte, 1 when the body is left to the pages).
+  std::string source_marker(int64_t id) { return source_blob(id).substr(0, 8); }
+
+  // Deflates length-prefixed columns the way formats 1 and 2 stored them.
+  static std::string deflated_columns(const std::vector<std::string>& cols) {
+    std::string raw;
+    for (const std::string& c : cols) {
+      for (int i = 0; i < 4; ++i) raw += static_cast<char>((c.size() >> (8 * i)) & 0xFF);
+      raw += c;
     }
-    size_t len = static_cast<unsigned char>(raw[0]) | (static_cast<size_t>(static_cast<unsigned char>(raw[1])) << 8);
-    return raw.substr(4, std::min<size_t>(len, n - 4));
+    uLongf bound = compressBound(static_cast<uLong>(raw.size()));
+    std::string blob;
+    for (int i = 0; i < 4; ++i) blob += static_cast<char>((raw.size() >> (8 * i)) & 0xFF);
+    blob.resize(4 + bound);
+    EXPECT_EQ(compress2(reinterpret_cast<Bytef*>(blob.data() + 4), &bound,
+                        reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()), 1),
+              Z_OK);
+    blob.resize(4 + bound);
+    return blob;
+  }
+
+  // What the index analyses a document into: title, keywords+description, body.
+  struct Analysed {
+    std::string title, meta, body;
+    AnalyzedField t, k, b;
+  };
+  static Analysed analyse(const IndexDocument& d) {
+    Analyzer a(*normalizer_, *segmenter_);
+    Analysed out;
+    for (const auto& p : d.pages) {
+      if (!out.body.empty() || &p != &d.pages.front()) out.body += '\n';
+      out.body += a.normalize_aligned(sanitize_utf8(p)).normalized;
+    }
+    out.title = a.normalize(d.title);
+    out.meta = a.normalize(d.keywords + "\n" + d.description);
+    out.t = a.analyze_normalized(out.title);
+    out.k = a.analyze_normalized(out.meta);
+    out.b = a.analyze_normalized(out.body);
+    return out;
   }
 
   static IndexDocument doc(int64_t id, std::string title, std::vector<std::string> pages) {
@@ -139,10 +172,10 @@ class IndexWriteTest : public ::testing::Test {
 TEST_F(IndexWriteTest, RemovingEverythingLeavesNoTokens) {
   for (const auto& d : corpus()) ASSERT_TRUE(index_->upsert(d).ok());
   EXPECT_GT(scalar("SELECT count(*) FROM fts_vocab"), 50);
-  // Both kinds of format 2: the body left to the pages, and kept where NFKC changed the
+  // Both kinds of format 3: the body left to the pages, and kept where NFKC changed the
   // length of a line (ß -> ss, ½ -> 1⁄2), so the aligned page text is not the body.
-  EXPECT_EQ(source_marker(1), "\x02wenku-src-pages");
-  EXPECT_EQ(source_marker(2), "\x02wenku-src");
+  EXPECT_EQ(source_marker(1), std::string("\x03wenku3\x01", 8));
+  EXPECT_EQ(source_marker(2), std::string("\x03wenku3\x00", 8));
   // Replacing documents deletes their old tokens first.
   auto again = corpus();
   again[0].pages = {"完全不同的正文"};
@@ -157,73 +190,61 @@ TEST_F(IndexWriteTest, RemovingEverythingLeavesNoTokens) {
 
 // Indexes written before format 2 kept all seven columns deflated; they still delete.
 TEST_F(IndexWriteTest, SourcesOfTheFirstFormatStillDelete) {
-  Analyzer a(*normalizer_, *segmenter_);
   auto docs = corpus();
   for (const auto& d : docs) ASSERT_TRUE(index_->upsert(d).ok());
   for (const auto& d : docs) {
-    std::string body;
-    for (const auto& p : d.pages) {
-      if (!body.empty()) body += '\n';
-      body += a.normalize_aligned(sanitize_utf8(p)).normalized;
-    }
-    AnalyzedField t = a.analyze_normalized(a.normalize(d.title));
-    AnalyzedField k = a.analyze_normalized(a.normalize(d.keywords + "\n" + d.description));
-    AnalyzedField b = a.analyze_normalized(body);
-    std::string raw;
-    auto put = [&](const std::string& s) {
-      for (int i = 0; i < 4; ++i) raw += static_cast<char>((s.size() >> (8 * i)) & 0xFF);
-      raw += s;
-    };
-    for (const std::string& c : {t.words, t.grams, k.words, k.grams, b.words, b.grams,
-                                 t.chars + " " + k.chars + " " + b.chars}) {
-      put(c);
-    }
-    uLongf bound = compressBound(static_cast<uLong>(raw.size()));
-    std::string blob;
-    for (int i = 0; i < 4; ++i) blob += static_cast<char>((raw.size() >> (8 * i)) & 0xFF);
-    blob.resize(4 + bound);
-    ASSERT_EQ(compress2(reinterpret_cast<Bytef*>(blob.data() + 4), &bound,
-                        reinterpret_cast<const Bytef*>(raw.data()), static_cast<uLong>(raw.size()), 1),
-              Z_OK);
-    blob.resize(4 + bound);
-    exec_blob("UPDATE fts_src SET data=?1 WHERE id=?2", d.id, blob);
+    Analysed x = analyse(d);
+    exec_blob("UPDATE fts_src SET data=?1 WHERE id=?2", d.id,
+              deflated_columns({x.t.words, x.t.grams, x.k.words, x.k.grams, x.b.words, x.b.grams,
+                                x.t.chars + " " + x.k.chars + " " + x.b.chars}));
   }
   for (const auto& d : docs) ASSERT_TRUE(index_->remove(d.id).ok());
   ASSERT_TRUE(index_->optimize().ok());
   EXPECT_EQ(scalar("SELECT count(*) FROM fts_vocab"), 0);
 }
 
+// Format 2 (this version's predecessor) kept the words and the normalised texts deflated,
+// with a checksum of the grams and characters; its indexes still delete.
+TEST_F(IndexWriteTest, SourcesOfTheSecondFormatStillDelete) {
+  auto docs = corpus();
+  for (const auto& d : docs) ASSERT_TRUE(index_->upsert(d).ok());
+  for (const auto& d : docs) {
+    Analysed x = analyse(d);
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const std::string* c : {&x.t.grams, &x.k.grams, &x.b.grams}) {
+      for (char ch : *c) h = (h ^ static_cast<unsigned char>(ch)) * 0x100000001b3ULL;
+      h = (h ^ 0xFF) * 0x100000001b3ULL;
+    }
+    std::string u = x.t.chars + " " + x.k.chars + " " + x.b.chars;
+    for (char ch : u) h = (h ^ static_cast<unsigned char>(ch)) * 0x100000001b3ULL;
+    h = (h ^ 0xFF) * 0x100000001b3ULL;
+    std::string sum;
+    for (int i = 0; i < 8; ++i) sum += static_cast<char>((h >> (8 * i)) & 0xFF);
+    exec_blob("UPDATE fts_src SET data=?1 WHERE id=?2", d.id,
+              deflated_columns({"\x02wenku-src", x.t.words, x.k.words, x.b.words, x.title, x.meta, x.body, sum}));
+  }
+  for (const auto& d : docs) ASSERT_TRUE(index_->remove(d.id).ok());
+  ASSERT_TRUE(index_->optimize().ok());
+  EXPECT_EQ(scalar("SELECT count(*) FROM fts_vocab"), 0);
+  EXPECT_EQ(scalar("SELECT count(*) FROM fts_src"), 0);
+}
+
 // A source whose derived tokens no longer match its checksum is refused, not used to
 // delete tokens that were never indexed (which would corrupt FTS5's index).
 TEST_F(IndexWriteTest, ASourceThatDerivesDifferentlyIsRefused) {
   ASSERT_TRUE(index_->upsert(corpus()[0]).ok());
-  // Replace the stored source by the one of another document, then fix the checksum
-  // bytes to something else: either way the derivation does not give what was indexed.
-  sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open((dir_ / "index.db").string().c_str(), &db), SQLITE_OK);
-  sqlite3_stmt* st = nullptr;
-  ASSERT_EQ(sqlite3_prepare_v2(db, "SELECT data FROM fts_src WHERE id=1", -1, &st, nullptr), SQLITE_OK);
-  ASSERT_EQ(sqlite3_step(st), SQLITE_ROW);
-  std::string blob(static_cast<const char*>(sqlite3_column_blob(st, 0)),
-                   static_cast<size_t>(sqlite3_column_bytes(st, 0)));
-  sqlite3_finalize(st);
-  sqlite3_close(db);
-  std::string raw(4 + blob.size() * 20, '\0');
-  uLongf n = static_cast<uLongf>(raw.size());
-  ASSERT_EQ(uncompress(reinterpret_cast<Bytef*>(raw.data()), &n, reinterpret_cast<const Bytef*>(blob.data() + 4),
-                       static_cast<uLong>(blob.size() - 4)),
-            Z_OK);
-  raw.resize(n);
-  raw[raw.size() - 1] = static_cast<char>(raw.back() ^ 0x5A);  // the checksum's last byte
-  uLongf bound = compressBound(static_cast<uLong>(raw.size()));
-  std::string changed = blob.substr(0, 4);
-  changed.resize(4 + bound);
-  ASSERT_EQ(compress2(reinterpret_cast<Bytef*>(changed.data() + 4), &bound, reinterpret_cast<const Bytef*>(raw.data()),
-                      static_cast<uLong>(raw.size()), 1),
-            Z_OK);
-  changed.resize(4 + bound);
+  // Change the checksum: the derivation no longer gives what it says was indexed.
+  std::string changed = source_blob(1);
+  ASSERT_GT(changed.size(), 16u);
+  changed.back() = static_cast<char>(changed.back() ^ 0x5A);  // the checksum's last byte
   exec_blob("UPDATE fts_src SET data=?1 WHERE id=?2", 1, changed);
   auto r = index_->remove(1);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().code, ErrorCode::kCorrupt);
+  // A source cut short (its word spans run out of the sections) is refused too.
+  std::string cut = source_blob(1);
+  exec_blob("UPDATE fts_src SET data=?1 WHERE id=?2", 1, cut.substr(0, cut.size() / 2));
+  r = index_->remove(1);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code, ErrorCode::kCorrupt);
   // Nothing was half done: the document is still there and still found.
