@@ -19,6 +19,8 @@ const std::vector<SettingSpec>& setting_specs() {
       {"listen", SettingType::kString, "127.0.0.1:8080", "HOST:PORT the web server listens on"},
       {"log_level", SettingType::kString, "info", "debug, info, warn, error or off"},
       {"workers", SettingType::kInt, "0", "processing workers; 0 = number of cores", 0, 256},
+      {"text_batch", SettingType::kInt, "32",
+       "text extraction jobs taken together when they queue up (one search-index commit for all)", 1, 1024},
       {"http_threads", SettingType::kInt, "0", "HTTP worker threads; 0 = max(128, 16 x cores)", 0, 4096},
       {"site_name", SettingType::kString, "wenku 文库", "name shown in the header and titles"},
       {"preview_pages", SettingType::kInt, "5", "pages free to preview before 点击查看更多", 1, 1000},

@@ -1,6 +1,7 @@
 // Worker threads over the durable job queue.
 #include "jobs/worker_pool.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -19,25 +20,35 @@ namespace {
 
 class LeaseContext final : public JobContext {
  public:
-  LeaseContext(store::MetadataStore& s, int64_t job_id, std::string worker, int lease_seconds)
-      : store_(s), job_id_(job_id), worker_(std::move(worker)), lease_seconds_(lease_seconds) {}
+  LeaseContext(store::MetadataStore& s, std::vector<int64_t> job_ids, std::string worker, int lease_seconds)
+      : store_(s), job_ids_(std::move(job_ids)), worker_(std::move(worker)), lease_seconds_(lease_seconds) {}
 
   void progress(double fraction) override {
     auto now = std::chrono::steady_clock::now();
     // Renewing costs a write; once a second is plenty for leases of minutes.
     if (now - last_ < std::chrono::seconds(1) && fraction < 1.0) return;
     last_ = now;
-    auto r = store_.renew_job(job_id_, worker_, lease_seconds_, fraction);
-    if (!r.ok()) log::warn("job_renew_failed job={} error={}", job_id_, r.error().message);
+    for (int64_t id : job_ids_) {
+      auto r = store_.renew_job(id, worker_, lease_seconds_, fraction);
+      if (!r.ok()) log::warn("job_renew_failed job={} error={}", id, r.error().message);
+    }
   }
 
  private:
   store::MetadataStore& store_;
-  int64_t job_id_;
+  std::vector<int64_t> job_ids_;
   std::string worker_;
   int lease_seconds_;
   std::chrono::steady_clock::time_point last_{};
 };
+
+// Taken again after its lease expired more often than it may run: whatever it does kills
+// its worker, so it must not run again.
+bool interrupted_too_often(const store::Job& job) { return job.attempts > job.max_attempts; }
+Error interrupted_error(const store::Job& job) {
+  return make_error(ErrorCode::kInternal, "处理多次中断 / processing was interrupted " +
+                                              std::to_string(job.attempts - 1) + " times");
+}
 
 }  // namespace
 
@@ -70,6 +81,10 @@ WorkerPool::~WorkerPool() { stop(); }
 
 void WorkerPool::on(const std::string& kind, JobHandler handler) { handlers_[kind] = std::move(handler); }
 
+void WorkerPool::on_batch(const std::string& kind, BatchHandler handler) {
+  batch_handlers_[kind] = std::move(handler);
+}
+
 void WorkerPool::on_final_failure(FinalFailureHandler handler) { final_failure_ = std::move(handler); }
 
 void WorkerPool::start() {
@@ -97,6 +112,8 @@ void WorkerPool::notify() {
 
 void WorkerPool::run(const Lane& lane, int index) {
   std::string worker = id_ + "/" + lane.name + "-" + std::to_string(index);
+  // "wk-text-0": what top -H and /proc/PID/task/*/comm show (15 bytes at most).
+  ::pthread_setname_np(::pthread_self(), ("wk-" + lane.name + "-" + std::to_string(index)).substr(0, 15).c_str());
   while (!stopping_) {
     uint64_t seen;
     {
@@ -107,7 +124,18 @@ void WorkerPool::run(const Lane& lane, int index) {
     if (!claimed.ok()) {
       log::warn("job_claim_failed worker={} error={}", worker, claimed.error().message);
     } else if (claimed->has_value()) {
-      run_one(**claimed, worker);
+      const store::Job& first = **claimed;
+      if (lane.batch > 1 && batch_handlers_.count(first.kind)) {
+        std::vector<store::Job> batch{first};
+        while (static_cast<int>(batch.size()) < lane.batch && !stopping_) {
+          auto more = store_.claim_job(worker, {first.kind}, options_.lease_seconds);
+          if (!more.ok() || !more->has_value()) break;
+          batch.push_back(std::move(**more));
+        }
+        run_batch(batch, worker);
+      } else {
+        run_one(first, worker);
+      }
       continue;
     }
     std::unique_lock lock(mu_);
@@ -120,13 +148,10 @@ void WorkerPool::run_one(const store::Job& job, const std::string& worker) {
   ++busy_;
   auto it = handlers_.find(job.kind);
   Result<void> result = make_error(ErrorCode::kInternal, "no handler for job kind " + job.kind);
-  if (job.attempts > job.max_attempts) {
-    // Taken again after its lease expired more often than it may run: whatever it does kills
-    // its worker, so it must not run again.
-    result = make_error(ErrorCode::kInternal, "处理多次中断 / processing was interrupted " +
-                                                  std::to_string(job.attempts - 1) + " times");
+  if (interrupted_too_often(job)) {
+    result = interrupted_error(job);
   } else if (it != handlers_.end()) {
-    LeaseContext ctx(store_, job.id, worker, options_.lease_seconds);
+    LeaseContext ctx(store_, {job.id}, worker, options_.lease_seconds);
     const auto started = std::chrono::steady_clock::now();
     try {
       result = it->second(job, ctx);
@@ -140,23 +165,61 @@ void WorkerPool::run_one(const store::Job& job, const std::string& worker) {
                std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
                    .count());
   }
+  finish(job, result);
+  --busy_;
+}
+
+void WorkerPool::run_batch(const std::vector<store::Job>& jobs, const std::string& worker) {
+  busy_ += static_cast<int>(jobs.size());
+  std::vector<store::Job> runnable;
+  for (const store::Job& job : jobs) {
+    if (interrupted_too_often(job)) {
+      finish(job, interrupted_error(job));
+      --busy_;
+    } else {
+      runnable.push_back(job);
+    }
+  }
+  if (runnable.empty()) return;
+  std::vector<int64_t> ids;
+  for (const store::Job& job : runnable) ids.push_back(job.id);
+  LeaseContext ctx(store_, ids, worker, options_.lease_seconds);
+  const auto started = std::chrono::steady_clock::now();
+  std::vector<Result<void>> results;
+  try {
+    results = batch_handlers_.at(runnable.front().kind)(runnable, ctx);
+  } catch (const std::exception& e) {
+    // A bug in a handler fails these jobs (they are retried), never the worker.
+    results.assign(runnable.size(), make_error(ErrorCode::kInternal, std::string("内部错误 / internal error: ") + e.what()));
+  }
+  if (results.size() != runnable.size()) {
+    results.assign(runnable.size(), make_error(ErrorCode::kInternal, "batch handler gave a wrong number of results"));
+  }
+  log::debug("job_batch_done kind={} jobs={} ms={}", runnable.front().kind, runnable.size(),
+             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+  for (size_t i = 0; i < runnable.size(); ++i) {
+    finish(runnable[i], results[i]);
+    --busy_;
+  }
+}
+
+void WorkerPool::finish(const store::Job& job, const Result<void>& result) {
   if (result.ok()) {
     if (auto r = store_.complete_job(job.id); !r.ok()) {
       log::error("job_complete_failed job={} error={}", job.id, r.error().message);
     }
-  } else {
-    const Error& e = result.error();
-    bool retry = is_transient(e.code) && job.attempts < job.max_attempts && !stopping_;
-    int64_t retry_at = 0;
-    if (retry) retry_at = now_unix() + (int64_t{options_.backoff_base_seconds} << (job.attempts - 1));
-    log::warn("job_failed job={} kind={} document={} attempt={} retry={} error={}", job.id, job.kind,
-              job.document_id, job.attempts, retry, e.message);
-    if (auto r = store_.fail_job(job.id, e.message, retry_at); !r.ok()) {
-      log::error("job_fail_failed job={} error={}", job.id, r.error().message);
-    }
-    if (!retry && final_failure_) final_failure_(job, e);
+    return;
   }
-  --busy_;
+  const Error& e = result.error();
+  bool retry = is_transient(e.code) && job.attempts < job.max_attempts && !stopping_;
+  int64_t retry_at = 0;
+  if (retry) retry_at = now_unix() + (int64_t{options_.backoff_base_seconds} << (job.attempts - 1));
+  log::warn("job_failed job={} kind={} document={} attempt={} retry={} error={}", job.id, job.kind,
+            job.document_id, job.attempts, retry, e.message);
+  if (auto r = store_.fail_job(job.id, e.message, retry_at); !r.ok()) {
+    log::error("job_fail_failed job={} error={}", job.id, r.error().message);
+  }
+  if (!retry && final_failure_) final_failure_(job, e);
 }
 
 }  // namespace wenku::jobs

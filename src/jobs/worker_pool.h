@@ -25,6 +25,10 @@ class JobContext {
 };
 
 using JobHandler = std::function<Result<void>(const store::Job& job, JobContext& ctx)>;
+// Runs several jobs of one kind together: one result per job, in the jobs' order. What a
+// kind gains from it is work shared between its jobs (the text lane commits a batch of
+// documents to the search index at once instead of one commit each).
+using BatchHandler = std::function<std::vector<Result<void>>(const std::vector<store::Job>& jobs, JobContext& ctx)>;
 // Called once when a job has failed for good (not retried any more).
 using FinalFailureHandler = std::function<void(const store::Job& job, const Error& error)>;
 
@@ -32,6 +36,10 @@ struct Lane {
   std::string name;                 // for logs and worker names
   std::vector<std::string> kinds;   // job kinds this lane takes; empty = any
   int workers = 1;
+  // Up to this many runnable jobs of one kind are taken together when the kind has a batch
+  // handler. Only jobs already queued join: an idle lane still runs a lone job at once, and
+  // batches form by themselves under a backlog (a bulk import).
+  int batch = 1;
 };
 
 struct WorkerPoolOptions {
@@ -55,6 +63,8 @@ class WorkerPool {
   WorkerPool& operator=(const WorkerPool&) = delete;
 
   void on(const std::string& kind, JobHandler handler);
+  // For lanes with `batch` > 1; a kind with both handlers uses this one there.
+  void on_batch(const std::string& kind, BatchHandler handler);
   void on_final_failure(FinalFailureHandler handler);
   void start();
   // Finishes running jobs, then stops the threads.
@@ -67,10 +77,14 @@ class WorkerPool {
  private:
   void run(const Lane& lane, int index);
   void run_one(const store::Job& job, const std::string& worker);
+  void run_batch(const std::vector<store::Job>& jobs, const std::string& worker);
+  // Completes the job, or retries or fails it after `result`'s error.
+  void finish(const store::Job& job, const Result<void>& result);
 
   store::MetadataStore& store_;
   WorkerPoolOptions options_;
   std::map<std::string, JobHandler> handlers_;
+  std::map<std::string, BatchHandler> batch_handlers_;
   FinalFailureHandler final_failure_;
   std::vector<std::thread> threads_;
   std::mutex mu_;

@@ -161,6 +161,11 @@ class Library {
 
   // Processing steps (job handlers); public for tests.
   Result<void> run_extract(int64_t document_id);
+  // Several extract jobs together: each document's text as run_extract, then one commit to
+  // the search index for all of them. One result per document, in order.
+  // `progress` (fraction done) is called between documents: it renews the jobs' leases.
+  std::vector<Result<void>> run_extract_batch(const std::vector<int64_t>& document_ids,
+                                              const std::function<void(double)>& progress = {});
   Result<void> run_preview(int64_t document_id);
   Result<void> run_render_rest(int64_t document_id);
 
@@ -168,6 +173,16 @@ class Library {
   Library(Settings settings, DataDir dir);
   Result<void> init(Options options);
   Result<void> reindex(int64_t id);
+  // Indexes the documents' current text, in commits of a few MB; one result per document.
+  std::vector<Result<void>> reindex_batch(const std::vector<int64_t>& ids);
+  // run_extract in its three steps: the text into the store (true when the document has
+  // text to index), the index, then what follows indexing (category, the preview job).
+  struct Extracted {
+    bool has_text = false;
+    bool plain_text = false;
+  };
+  Result<Extracted> extract_step(int64_t id);
+  Result<void> after_extract_step(int64_t id, const Extracted& e);
   // Keywords and the near-duplicate fingerprint from the stored text (before indexing).
   Result<void> analyse(int64_t id);
   // The category of the closest documents, for one uploaded without (after indexing).

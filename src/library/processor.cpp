@@ -125,30 +125,68 @@ Result<convert::Converter*> Library::converter() {
   return converter_.get();
 }
 
-Result<void> Library::reindex(int64_t id) {
-  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
-  WENKU_ASSIGN_OR_RETURN(auto pages, store_->get_pages(id));
-  store::DocumentUpdate mark;
-  mark.indexed = false;
-  WENKU_TRY(store_->update_document(id, mark));
-  index::IndexDocument d;
-  d.id = doc.id;
-  d.title = doc.title;
-  d.keywords = doc.keywords;
-  d.description = doc.description;
-  d.category_path = doc.category_path;
-  d.format = doc.format;
-  d.uploader = doc.uploader_name;
-  d.created_at = doc.created_at;
-  d.views = doc.views;
-  for (const auto& p : pages) d.pages.push_back(p.text);
-  d.listed = doc.visibility == store::Visibility::kPublic && !doc.hidden &&
-             doc.status != store::DocumentStatus::kFailed && doc.duplicate_of == 0;
-  // No flush per document: a commit survives kill -9 in WAL mode, and what a power loss
-  // might take back is found and re-indexed by the start-up scan and `wenku check`.
-  WENKU_TRY(index_->upsert(d));
-  mark.indexed = true;
-  return store_->update_document(id, mark);
+Result<void> Library::reindex(int64_t id) { return reindex_batch({id}).front(); }
+
+std::vector<Result<void>> Library::reindex_batch(const std::vector<int64_t>& ids) {
+  // A commit per few MB of text: fewer commits are most of what batching saves, and a
+  // bound keeps a batch of large documents from holding all their text in memory at once.
+  constexpr size_t kBatchTextBytes = 8u << 20;
+  std::vector<Result<void>> results(ids.size(), Result<void>{});
+  std::vector<index::IndexDocument> docs;
+  std::vector<size_t> slots;  // which of `ids` each of `docs` is
+  size_t bytes = 0;
+  auto commit = [&] {
+    if (docs.empty()) return;
+    Result<void> all = index_->upsert_batch(docs);
+    for (size_t i = 0; i < docs.size(); ++i) {
+      // One document the index refuses (too much text) must not fail the others with it.
+      Result<void> r = all.ok() || docs.size() == 1 ? all : index_->upsert(docs[i]);
+      if (r.ok()) {
+        store::DocumentUpdate done;
+        done.indexed = true;
+        r = store_->update_document(docs[i].id, done);
+      }
+      results[slots[i]] = std::move(r);
+    }
+    docs.clear();
+    slots.clear();
+    bytes = 0;
+  };
+  for (size_t n = 0; n < ids.size(); ++n) {
+    int64_t id = ids[n];
+    auto doc = store_->get_document(id);
+    auto pages = doc.ok() ? store_->get_pages(id) : Result<std::vector<store::Page>>(doc.error());
+    store::DocumentUpdate mark;
+    mark.indexed = false;
+    Result<void> marked = pages.ok() ? store_->update_document(id, mark) : Result<void>(pages.error());
+    if (!marked.ok()) {
+      results[n] = std::move(marked);
+      continue;
+    }
+    index::IndexDocument d;
+    d.id = doc->id;
+    d.title = doc->title;
+    d.keywords = doc->keywords;
+    d.description = doc->description;
+    d.category_path = doc->category_path;
+    d.format = doc->format;
+    d.uploader = doc->uploader_name;
+    d.created_at = doc->created_at;
+    d.views = doc->views;
+    for (const auto& p : *pages) {
+      bytes += p.text.size();
+      d.pages.push_back(p.text);
+    }
+    d.listed = doc->visibility == store::Visibility::kPublic && !doc->hidden &&
+               doc->status != store::DocumentStatus::kFailed && doc->duplicate_of == 0;
+    docs.push_back(std::move(d));
+    slots.push_back(n);
+    // No flush per document: a commit survives kill -9 in WAL mode, and what a power loss
+    // might take back is found and re-indexed by the start-up scan and `wenku check`.
+    if (bytes >= kBatchTextBytes) commit();
+  }
+  commit();
+  return results;
 }
 
 Result<void> Library::analyse(int64_t id) {
@@ -211,6 +249,39 @@ Result<void> Library::suggest_category(int64_t id) {
 }
 
 Result<void> Library::run_extract(int64_t id) {
+  WENKU_ASSIGN_OR_RETURN(Extracted e, extract_step(id));
+  if (e.has_text) WENKU_TRY(reindex(id));
+  return after_extract_step(id, e);
+}
+
+std::vector<Result<void>> Library::run_extract_batch(const std::vector<int64_t>& ids,
+                                                     const std::function<void(double)>& progress) {
+  std::vector<Result<void>> results(ids.size(), Result<void>{});
+  std::vector<Extracted> extracted(ids.size());
+  std::vector<int64_t> to_index;
+  std::vector<size_t> slots;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (progress) progress(static_cast<double>(i) / static_cast<double>(ids.size() + 1));
+    auto e = extract_step(ids[i]);
+    if (!e.ok()) {
+      results[i] = e.take_error();
+      continue;
+    }
+    extracted[i] = *e;
+    if (e->has_text) {
+      to_index.push_back(ids[i]);
+      slots.push_back(i);
+    }
+  }
+  std::vector<Result<void>> indexed = reindex_batch(to_index);
+  for (size_t k = 0; k < slots.size(); ++k) results[slots[k]] = std::move(indexed[k]);
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (results[i].ok()) results[i] = after_extract_step(ids[i], extracted[i]);
+  }
+  return results;
+}
+
+Result<Library::Extracted> Library::extract_step(int64_t id) {
   WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
   WENKU_ASSIGN_OR_RETURN(fs::path original, blobs_->local_path(doc.blob_key, scratch_->path()));
   detect::Detection det = detect::detect_file(original);
@@ -220,12 +291,13 @@ Result<void> Library::run_extract(int64_t id) {
   if (det.encrypted) return make_error(ErrorCode::kEncrypted, det.reason);
   if (!det.supported) return make_error(ErrorCode::kUnsupportedFormat, det.reason);
 
+  Extracted out;
   auto text = extract::extract_text(original, det, extract_limits(settings_));
   // Plain text is readable as it is: it is ready (and searchable page by page) once its text
   // is in, and its page images follow at low priority. Laying out and rendering ten thousand
   // texts of a bulk import before any is ready would keep them all waiting for minutes.
-  bool plain_text = text.ok() && det.format == "txt" && has_text(text->pages);
-  if (plain_text) {
+  out.plain_text = text.ok() && det.format == "txt" && has_text(text->pages);
+  if (out.plain_text) {
     std::string all;
     for (const auto& p : text->pages) all += p;
     text->pages = paginate_text(all, kCharsPerTextPage);
@@ -240,12 +312,10 @@ Result<void> Library::run_extract(int64_t id) {
     store::DocumentUpdate meta;
     if (doc.description.empty()) meta.description = summary_of(pages);
     if (text->paged) meta.pages = static_cast<int>(pages.size());
-    if (plain_text) meta.status = store::DocumentStatus::kReady;
     WENKU_TRY(store_->update_document(id, meta));
     if (auto a = analyse(id); !a.ok()) log::warn("analyse_failed document={} error={}", id, a.error().message);
-    // Searchable now, before any preview exists.
-    WENKU_TRY(reindex(id));
-    if (auto c = suggest_category(id); !c.ok()) log::warn("suggest_failed document={} error={}", id, c.error().message);
+    // Searchable next (run_extract or the batch's index commit), before any preview exists.
+    out.has_text = true;
   } else if (text.error().code == ErrorCode::kEncrypted || text.error().code == ErrorCode::kTooLarge ||
              (text.error().code == ErrorCode::kCorrupt && !det.needs_conversion)) {
     return text.take_error();
@@ -253,7 +323,20 @@ Result<void> Library::run_extract(int64_t id) {
     // LibreOffice may still read what our own reader could not; its PDF gives the text.
     log::info("extract_fallback document={} reason={}", id, text.error().message);
   }
-  WENKU_TRY(store_->enqueue_job({kJobPreview, id, plain_text ? kPriorityRenderRest : kPriorityPreview,
+  return out;
+}
+
+Result<void> Library::after_extract_step(int64_t id, const Extracted& e) {
+  if (e.has_text) {
+    if (auto c = suggest_category(id); !c.ok()) log::warn("suggest_failed document={} error={}", id, c.error().message);
+  }
+  if (e.plain_text) {
+    // Ready once indexed: a reader who sees it ready finds it in search too.
+    store::DocumentUpdate ready;
+    ready.status = store::DocumentStatus::kReady;
+    WENKU_TRY(store_->update_document(id, ready));
+  }
+  WENKU_TRY(store_->enqueue_job({kJobPreview, id, e.plain_text ? kPriorityRenderRest : kPriorityPreview,
                                  static_cast<int>(settings_.get_int("job_max_attempts"))}));
   notify_workers();
   return {};

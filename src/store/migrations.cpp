@@ -176,6 +176,10 @@ CREATE INDEX documents_pdf_key ON documents(pdf_key) WHERE pdf_key != '';
 CREATE INDEX pages_image_key ON pages(image_key) WHERE image_key != '';
 CREATE INDEX pages_thumb_key ON pages(thumb_key) WHERE thumb_key != '';
 )sql",
+      // 5: claiming a job reads the queue in (priority, id) order instead of sorting it.
+      R"sql(
+CREATE INDEX jobs_queue ON jobs(state, priority);
+)sql",
   };
   return m;
 }

@@ -16,14 +16,54 @@ Error sqlite_error(sqlite3* db, std::string_view what) {
   return make_error(ErrorCode::kIo, msg);
 }
 
-Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
+StatementCache::~StatementCache() {
+  for (auto& [sql, stmt] : free_) sqlite3_finalize(stmt);
+}
+
+sqlite3_stmt* StatementCache::take(std::string_view sql) {
+  std::lock_guard lock(mu_);
+  for (size_t i = free_.size(); i-- > 0;) {
+    if (free_[i].first == sql) {
+      sqlite3_stmt* s = free_[i].second;
+      free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(i));
+      return s;
+    }
+  }
+  return nullptr;
+}
+
+void StatementCache::give_back(std::string_view sql, sqlite3_stmt* stmt) {
+  // Reset now: a statement left mid-read would hold the connection's read transaction open.
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  std::lock_guard lock(mu_);
+  if (free_.size() >= kMaxStatements) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  free_.emplace_back(std::string(sql), stmt);
+}
+
+Statement::Statement(sqlite3* db, std::string_view sql, StatementCache* cache) : db_(db), cache_(cache) {
+  if (cache_) {
+    sql_ = std::string(sql);
+    stmt_ = cache_->take(sql);
+    if (stmt_) return;
+  }
+  unsigned flags = cache_ ? SQLITE_PREPARE_PERSISTENT : 0;
+  if (sqlite3_prepare_v3(db, sql.data(), static_cast<int>(sql.size()), flags, &stmt_, nullptr) != SQLITE_OK) {
     // SQL text is ours, never the user's: a bad statement is a bug.
     throw std::logic_error("bad SQL: " + std::string(sqlite3_errmsg(db)) + " in " + std::string(sql));
   }
 }
 
-Statement::~Statement() { sqlite3_finalize(stmt_); }
+Statement::~Statement() {
+  if (cache_ && stmt_) {
+    cache_->give_back(sql_, stmt_);
+  } else {
+    sqlite3_finalize(stmt_);
+  }
+}
 
 Statement& Statement::bind(int index, int64_t v) {
   sqlite3_bind_int64(stmt_, index, v);

@@ -430,13 +430,23 @@ class SqliteStore final : public MetadataStore {
     for (const auto& k : kinds) kinds_csv += "," + k;
     kinds_csv += ",";
     // A job is runnable when queued and due, or running with an expired lease (its worker died).
+    // The first of each kind is read in (priority, id) order from the jobs_queue index and the
+    // better of the two taken: one query with OR read every queued job and sorted them, so a
+    // bulk import of n documents cost n^2 row reads in claims (a quarter of its text CPU).
     auto st = writer_->prepare(std::string(R"sql(
       UPDATE jobs SET state = 'running', worker = ?1, lease_until = ?2 + ?3, attempts = attempts + 1,
         updated_at = ?2
       WHERE id = (
-        SELECT id FROM jobs
-        WHERE ((state = 'queued' AND run_after <= ?2) OR (state = 'running' AND lease_until < ?2))
-          AND (?4 = ',' OR instr(?4, ',' || kind || ',') > 0)
+        SELECT id FROM (
+          SELECT * FROM (
+            SELECT id, priority FROM jobs
+            WHERE state = 'queued' AND run_after <= ?2 AND (?4 = ',' OR instr(?4, ',' || kind || ',') > 0)
+            ORDER BY priority, id LIMIT 1)
+          UNION ALL
+          SELECT * FROM (
+            SELECT id, priority FROM jobs
+            WHERE state = 'running' AND lease_until < ?2 AND (?4 = ',' OR instr(?4, ',' || kind || ',') > 0)
+            ORDER BY priority, id LIMIT 1))
         ORDER BY priority, id LIMIT 1)
       RETURNING )sql") + std::string(kJobColumns));
     st.bind(1, worker).bind(2, now).bind(3, lease_seconds).bind(4, kinds_csv);

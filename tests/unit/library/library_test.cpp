@@ -67,6 +67,46 @@ TEST_F(LibraryTest, PlainTextIsReadyAndSearchableAfterExtraction) {
   EXPECT_EQ(r->hits[0].pages[0], doc.pages) << "the hit names the last page, where 择校 is";
 }
 
+// The text lane's batches: every document is extracted, indexed in one commit and ready;
+// one that cannot be read fails alone, with its reason.
+TEST_F(LibraryTest, ABatchOfExtractionsIndexesEachAndFailsOnlyTheBadOne) {
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i) {
+    ids.push_back(import_text("批次文档" + std::to_string(i) + "讲的是校车安全管理与第" + std::to_string(i) + "号线路。",
+                              "批次" + std::to_string(i)));
+  }
+  // An encrypted PDF in the middle: detected, refused, and the others go on.
+  ImportRequest r;
+  r.title = "加密";
+  auto enc = lib_->import_text("%PDF-1.4\n1 0 obj<</Filter/Standard/V 2/R 3/O(x)/U(y)/P -4>>endobj\n"
+                               "trailer<</Encrypt 1 0 R/Root 2 0 R>>\n%%EOF\n", r);
+  ASSERT_TRUE(enc.ok());
+  ids.insert(ids.begin() + 2, enc->id);
+  auto results = lib_->run_extract_batch(ids);
+  ASSERT_EQ(results.size(), ids.size());
+  for (size_t i = 0; i < ids.size(); ++i) {
+    auto doc = *lib_->store().get_document(ids[i]);
+    if (ids[i] == enc->id) {
+      EXPECT_FALSE(results[i].ok());
+      EXPECT_FALSE(doc.indexed);
+      continue;
+    }
+    EXPECT_TRUE(results[i].ok()) << results[i].error().message;
+    EXPECT_EQ(doc.status, store::DocumentStatus::kReady);
+    EXPECT_TRUE(doc.indexed);
+  }
+  SearchRequest q;
+  q.query = "校车安全";
+  auto found = lib_->search(q);
+  ASSERT_TRUE(found.ok()) << found.error().message;
+  EXPECT_EQ(found->hits.size(), 5u);
+  q.query = "3号线路";
+  found = lib_->search(q);
+  ASSERT_TRUE(found.ok());
+  ASSERT_FALSE(found->hits.empty());
+  EXPECT_EQ(found->hits[0].doc.id, ids[4]);
+}
+
 TEST_F(LibraryTest, ExactDuplicateReturnsTheOriginal) {
   int64_t a = import_text("同一份文档的内容", "a");
   ImportRequest r;
