@@ -54,7 +54,7 @@ bool set_param(wenku::index::RankParams& p, const std::string& kv) {
       {"w_meta_grams", &p.w_meta_grams}, {"w_body", &p.w_body}, {"w_body_grams", &p.w_body_grams}, {"w_chars", &p.w_chars}, {"w_pair", &p.w_pair},
       {"k1", &p.k1}, {"b", &p.b}, {"coverage_power", &p.coverage_power}, {"min_share", &p.min_share},
       {"relaxed_budget", &p.relaxed_budget}, {"assume_share", &p.assume_share},
-      {"len_prior", &p.len_prior}, {"first_boost", &p.first_boost}};
+      {"len_prior", &p.len_prior}};
   if (k == "strict_terms") {
     p.strict_terms = static_cast<int>(v);
     return true;

@@ -37,6 +37,7 @@ constexpr int kMaxOffset = 100000;
 constexpr size_t kMaxCandidates = 2000000;  // rows a query may score
 constexpr int kSchemaVersion = 3;
 constexpr int kColumns = 7;  // t tg k kg b bg u
+constexpr int kBodyGrams = 5;  // its size: the body's length in characters, roughly
 
 // ---- SQLite helpers -------------------------------------------------------------------
 
@@ -291,9 +292,10 @@ int ws_tokenize(Fts5Tokenizer*, void* ctx, int, const char* text, int n,
 
 // ---- FTS5 rank function ---------------------------------------------------------------
 // wenku_rank(fts, term_map, weights): term_map is "n_terms;t0,t1,..." giving the query
-// term of each phrase (-1 for phrases that only exclude); weights are "k1,b,w0..w6". It
-// returns a RankResult blob: the terms found and a BM25 score summed over phrases (a term's
-// word and character-sequence forms, and bonus phrases) and columns.
+// term of each phrase (-1 for phrases that only exclude); weights are
+// "k1,b,w0..w6,len_prior". It returns a RankResult blob: the terms found and a BM25 score
+// summed over phrases (a term's word and character-sequence forms, and bonus phrases) and
+// columns.
 
 constexpr int kExcludePhrase = -1;  // in the term map: a phrase that only excludes
 constexpr int kBonusPhrase = -2;    // in the term map: a phrase that only adds score
@@ -309,6 +311,7 @@ struct RankState {
   std::vector<double> idf;
   double k1 = 1.2, b = 0.75;
   double weight[kColumns] = {1, 1, 1, 1, 1, 1, 1};
+  double len_prior = 0;  // RankParams::len_prior
   double avg_len[kColumns] = {1, 1, 1, 1, 1, 1, 1};
   std::vector<int> tf;  // scratch, phrases x columns
 };
@@ -350,11 +353,12 @@ RankState* rank_state(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_val
   if (nargs >= 2) {
     const char* w = reinterpret_cast<const char*>(sqlite3_value_text(args[1]));
     std::vector<std::string> parts = split(w ? w : "", ',');
-    if (parts.size() == 2 + kColumns) {
+    if (parts.size() >= 2 + kColumns) {
       st->k1 = std::atof(parts[0].c_str());
       st->b = std::atof(parts[1].c_str());
       for (int c = 0; c < kColumns; ++c) st->weight[c] = std::atof(parts[2 + static_cast<size_t>(c)].c_str());
     }
+    if (parts.size() >= 3 + kColumns) st->len_prior = std::atof(parts[2 + kColumns].c_str());
   }
   sqlite3_int64 rows = 0;
   api->xRowCount(fts, &rows);
@@ -405,9 +409,11 @@ void rank_fn(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
     }
   }
   double len_norm[kColumns];
+  int body_len = 0;
   for (int c = 0; c < kColumns; ++c) {
     int len = 0;
     api->xColumnSize(fts, c, &len);
+    if (c == kBodyGrams) body_len = len;
     len_norm[c] = st->k1 * (1 - st->b + st->b * len / st->avg_len[c]);
   }
   RankResult out{0, 0};
@@ -420,6 +426,14 @@ void rank_fn(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
       if (term >= 0) out.matched |= uint64_t{1} << term;
       out.score += st->weight[c] * st->idf[p] * tf * (st->k1 + 1) / (tf + len_norm[c]);
     }
+  }
+  // One word alone says only "about this": a long document that uses the word many times
+  // is about many things, and BM25's saturating tf lets it outscore a short one that is
+  // about the word (title hits included). Longer queries keep plain BM25: their answers
+  // are often long passages, and coverage and pairs carry the evidence there.
+  // The logarithm keeps a document of hundreds of pages within reach of a title hit.
+  if (st->len_prior > 0 && st->n_terms == 1) {
+    out.score /= 1 + st->len_prior * std::log(1 + body_len / st->avg_len[kBodyGrams]);
   }
   sqlite3_result_blob(ctx, &out, sizeof out, SQLITE_TRANSIENT);
 }
@@ -588,9 +602,9 @@ class SqliteSearchIndex : public SearchIndex {
                     const text::Segmenter& s, const RankParams& params)
       : path_(std::move(path)), w_(std::move(writer)), db_(w_->db), analyzer_(n, s), params_(params) {
     char buf[256];
-    std::snprintf(buf, sizeof buf, "%g,%g,%g,%g,%g,%g,%g,%g,%g", params.k1, params.b, params.w_title,
+    std::snprintf(buf, sizeof buf, "%g,%g,%g,%g,%g,%g,%g,%g,%g,%g", params.k1, params.b, params.w_title,
                   params.w_title_grams, params.w_meta, params.w_meta_grams, params.w_body,
-                  params.w_body_grams, params.w_chars);
+                  params.w_body_grams, params.w_chars, params.len_prior);
     weights_ = buf;
   }
 
