@@ -427,12 +427,10 @@ void rank_fn(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
       out.score += st->weight[c] * st->idf[p] * tf * (st->k1 + 1) / (tf + len_norm[c]);
     }
   }
-  // One word alone says only "about this": a long document that uses the word many times
-  // is about many things, and BM25's saturating tf lets it outscore a short one that is
-  // about the word (title hits included). Longer queries keep plain BM25: their answers
-  // are often long passages, and coverage and pairs carry the evidence there.
-  // The logarithm keeps a document of hundreds of pages within reach of a title hit.
-  if (st->len_prior > 0 && st->n_terms == 1) {
+  // A length prior, for bare one-word queries only (the planner passes it): see
+  // RankParams::len_prior. The logarithm keeps a document of hundreds of pages within reach
+  // of a title hit.
+  if (st->len_prior > 0) {
     out.score /= 1 + st->len_prior * std::log(1 + body_len / st->avg_len[kBodyGrams]);
   }
   sqlite3_result_blob(ctx, &out, sizeof out, SQLITE_TRANSIENT);
@@ -488,6 +486,7 @@ struct Expr {
   std::string match;
   std::string term_map;
   int n_terms = 0;
+  bool length_prior = false;  // rank with RankParams::len_prior
 };
 
 // One query term as the engine will look for it.
@@ -602,10 +601,12 @@ class SqliteSearchIndex : public SearchIndex {
                     const text::Segmenter& s, const RankParams& params)
       : path_(std::move(path)), w_(std::move(writer)), db_(w_->db), analyzer_(n, s), params_(params) {
     char buf[256];
-    std::snprintf(buf, sizeof buf, "%g,%g,%g,%g,%g,%g,%g,%g,%g,%g", params.k1, params.b, params.w_title,
+    std::snprintf(buf, sizeof buf, "%g,%g,%g,%g,%g,%g,%g,%g,%g", params.k1, params.b, params.w_title,
                   params.w_title_grams, params.w_meta, params.w_meta_grams, params.w_body,
-                  params.w_body_grams, params.w_chars, params.len_prior);
+                  params.w_body_grams, params.w_chars);
     weights_ = buf;
+    std::snprintf(buf, sizeof buf, ",%g", params.len_prior);
+    weights_prior_ = weights_ + buf;
   }
 
   Result<void> init() {
@@ -953,7 +954,7 @@ class SqliteSearchIndex : public SearchIndex {
     Stmt s(c, sql);
     if (!s.ok()) return s.error("index: query");
     s.bind(1, expr.term_map);
-    s.bind(2, weights_);
+    s.bind(2, expr.length_prior ? weights_prior_ : weights_);
     s.bind(3, expr.match);
     bind_filters(s, q, 4);
     std::vector<Candidate> out;
@@ -1071,6 +1072,7 @@ class SqliteSearchIndex : public SearchIndex {
   Analyzer analyzer_;
   RankParams params_;
   std::string weights_;
+  std::string weights_prior_;  // weights_ and the length prior
   mutable std::mutex mu_;  // writes: one at a time on the writer connection
   std::mutex group_mu_;    // guards group_ and group_writing_
   std::condition_variable group_cv_;
@@ -1309,9 +1311,11 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
       }
     };
     int terms = static_cast<int>(ps.size());
+    bool prior = terms == 1 && !pq.dropped_words && params_.len_prior > 0;
     // Short queries: every word must match, which FTS5 answers by intersecting.
     if (terms <= params_.strict_terms) {
       expr = build_expr(live, {}, true, excluded, n_docs, bonus, params_.w_pair);
+      expr.length_prior = prior;
       WENKU_ASSIGN_OR_RETURN(cands, candidates(conn, expr, q));
       remap(cands);
     }
@@ -1321,6 +1325,7 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
       // leave the relaxed query with nothing to start from.
       std::vector<size_t> rare = rarest(live, true);
       expr = build_expr(live, rare, false, excluded, n_docs, bonus, params_.w_pair);
+      expr.length_prior = prior;
       WENKU_ASSIGN_OR_RETURN(cands, candidates(conn, expr, q));
       remap(cands);
     }

@@ -113,7 +113,8 @@ TEST_F(SearchQueryTest, CommonAndRareWordsTogetherMatchOnlyDocumentsWithBoth) {
 
 // A one-word query asks what a document is about: a short text that names the word ranks
 // above a long one that uses it more often among many other things (RankParams::len_prior);
-// plain BM25's saturating tf put the long one first.
+// plain BM25's saturating tf put the long one first, and still does for a question, whose
+// answer is often the longer explanation.
 TEST_F(SearchQueryTest, OneWordQueryPrefersShortDocumentAboutTheWord) {
   auto repeat = [](const std::string& s, int n) {
     std::string out;
@@ -127,6 +128,9 @@ TEST_F(SearchQueryTest, OneWordQueryPrefersShortDocumentAboutTheWord) {
   std::vector<int64_t> got = ids("模型");
   ASSERT_EQ(got.size(), 2u);
   EXPECT_EQ(got.front(), 2);
+  got = ids("什么是模型？");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got.front(), 1);
 }
 
 }  // namespace
