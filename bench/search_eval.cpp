@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "bench_corpus.h"
 #include "core/strings.h"
 #include "index/sqlite_index.h"
 #include "text/keywords.h"
@@ -52,7 +53,8 @@ bool set_param(wenku::index::RankParams& p, const std::string& kv) {
       {"w_title", &p.w_title}, {"w_title_grams", &p.w_title_grams}, {"w_meta", &p.w_meta},
       {"w_meta_grams", &p.w_meta_grams}, {"w_body", &p.w_body}, {"w_body_grams", &p.w_body_grams}, {"w_chars", &p.w_chars}, {"w_pair", &p.w_pair},
       {"k1", &p.k1}, {"b", &p.b}, {"coverage_power", &p.coverage_power}, {"min_share", &p.min_share},
-      {"relaxed_budget", &p.relaxed_budget}, {"assume_share", &p.assume_share}};
+      {"relaxed_budget", &p.relaxed_budget}, {"assume_share", &p.assume_share},
+      {"len_prior", &p.len_prior}};
   if (k == "strict_terms") {
     p.strict_terms = static_cast<int>(v);
     return true;
@@ -61,30 +63,6 @@ bool set_param(wenku::index::RankParams& p, const std::string& kv) {
   if (it == m.end()) return false;
   *it->second = v;
   return true;
-}
-
-// Pages of about `chars` characters, cut at line ends (a long line is cut anywhere).
-std::vector<std::string> paginate(const std::string& text, size_t chars) {
-  std::vector<std::string> pages;
-  std::string current;
-  size_t n = 0;
-  for (const std::string& line : wenku::split(text, '\n')) {
-    std::u32string u = wenku::utf8_to_u32(line);
-    for (size_t at = 0; at < u.size() || (at == 0 && u.empty()); at += chars) {
-      std::u32string_view piece = std::u32string_view(u).substr(at, chars);
-      if (n > 0 && n + piece.size() + 1 > chars) {
-        pages.push_back(std::move(current));
-        current.clear();
-        n = 0;
-      }
-      current += wenku::u32_to_utf8(piece);
-      current += '\n';
-      n += piece.size() + 1;
-      if (u.empty()) break;
-    }
-  }
-  if (!current.empty() || pages.empty()) pages.push_back(std::move(current));
-  return pages;
 }
 
 }  // namespace
@@ -140,62 +118,29 @@ int main(int argc, char** argv) {
   auto& index = *opened;
 
   // Passages: external id -> doc number (1-based line order).
-  std::map<std::string, int64_t> id_of;
-  std::vector<std::string> ext_of{""};
-  std::vector<std::pair<std::string, std::string>> docs;  // title, text
-  for (const std::string& f : passages_files) {
-    std::ifstream in(f);
-    std::string line;
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      auto j = nlohmann::json::parse(line);
-      std::string ext = j["id"].is_string() ? j["id"].get<std::string>() : j["id"].dump();
-      id_of[ext] = static_cast<int64_t>(ext_of.size());
-      ext_of.push_back(ext);
-      docs.emplace_back(j.value("title", ""), j.value("text", ""));
-    }
-  }
+  wenku::bench::Passages passages = wenku::bench::load_passages(passages_files);
+  const std::vector<std::string>& ext_of = passages.ext_of;
   if (build) {
-    // Synthesised volume: new documents made of paragraphs (~150-character
-    // pieces) of the real ones, shuffled, with titles of other documents.
-    std::vector<std::string> pieces;
-    if (synthesize > docs.size()) {
-      for (auto& d : docs) {
-        std::u32string u = wenku::utf8_to_u32(d.second);
-        for (size_t i = 0; i < u.size(); i += 150) {
-          pieces.push_back(wenku::u32_to_utf8(std::u32string_view(u).substr(i, 150)));
-        }
-      }
-    }
+    // Synthesised volume (--synthesize): bench_corpus.h.
+    wenku::bench::DocMaker maker(passages, synthesize);
     std::optional<wenku::text::KeywordExtractor> extractor;
     if (n_keywords) {
       auto k = wenku::text::KeywordExtractor::load();
       if (k.ok()) extractor.emplace(std::move(*k));
     }
-    std::mt19937_64 rng(42);
-    size_t total_docs = std::max(synthesize, docs.size());
+    size_t total_docs = maker.count();
     size_t bytes = 0;
     auto t0 = Clock::now();
     std::vector<IndexDocument> batch;
     for (size_t i = 0; i < total_docs; ++i) {
+      wenku::bench::BenchDoc made = maker.next();
       IndexDocument d;
-      d.id = static_cast<int64_t>(i + 1);
-      if (i < docs.size()) {
-        d.title = docs[i].first;
-        d.pages = {docs[i].second};
-      } else {
-        d.title = docs[rng() % docs.size()].first;
-        std::string body;
-        size_t n = 1 + rng() % 2;
-        for (size_t k = 0; k < n; ++k) body += pieces[rng() % pieces.size()] + "\n";
-        d.pages = {body};
-      }
+      d.id = made.id;
+      d.title = std::move(made.title);
       d.created_at = static_cast<int64_t>(1600000000 + i);
-      // As the library imports a manifest's text: pages of about 1200 characters cut at
-      // line ends, and the first 200 characters as the description.
-      std::string all = d.pages[0];
-      d.pages = paginate(all, 1200);
-      d.description = wenku::utf8_prefix(all, 200);
+      d.pages = std::move(made.pages);
+      d.description = std::move(made.description);
+      const std::string& all = made.all;
       if (n_keywords && extractor) {
         for (auto& k : extractor->extract(**seg, d.title + "\n" + all, n_keywords)) {
           d.keywords += (d.keywords.empty() ? "" : " ") + k.word;

@@ -13,7 +13,7 @@ packages=(
   libzip-dev libpugixml-dev libxml2-dev libuchardet-dev libicu-dev
   libopencc-dev opencc libsodium-dev
   libwebp-dev libpng-dev libjpeg-dev
-  libpoppler-cpp-dev
+  libpoppler-cpp-dev libxapian-dev
   libmupdf-dev libmujs-dev libgumbo-dev libopenjp2-7-dev libjbig2dec0-dev
   libharfbuzz-dev libfreetype-dev
   libreofficekit-dev libreoffice-core-nogui libreoffice-writer-nogui

@@ -279,7 +279,11 @@ ParsedQuery Analyzer::parse_query(std::string_view query) const {
       (stop ? plain_stop : plain).push_back(std::move(t));
     }
   }
-  if (plain.empty() && out.terms.empty()) plain = std::move(plain_stop);
+  out.dropped_words = !plain_stop.empty();
+  if (plain.empty() && out.terms.empty()) {
+    plain = std::move(plain_stop);
+    out.dropped_words = false;
+  }
   // The same word twice asks for it once.
   for (QueryTerm& t : plain) {
     bool dup = std::any_of(out.terms.begin(), out.terms.end(),

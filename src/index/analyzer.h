@@ -46,6 +46,9 @@ struct ParsedQuery {
   // Adjacent pairs of query words ("盘古" "大陆" -> "盘古大陆"): documents that keep
   // them together score higher; they never decide what matches.
   std::vector<std::string> pairs;
+  // Stop and question words were left out (什么是民主化 -> 民主化): the query is a question,
+  // not a bare keyword.
+  bool dropped_words = false;
 };
 
 class Analyzer {

@@ -37,6 +37,7 @@ constexpr int kMaxOffset = 100000;
 constexpr size_t kMaxCandidates = 2000000;  // rows a query may score
 constexpr int kSchemaVersion = 3;
 constexpr int kColumns = 7;  // t tg k kg b bg u
+constexpr int kBodyGrams = 5;  // its size: the body's length in characters, roughly
 
 // ---- SQLite helpers -------------------------------------------------------------------
 
@@ -386,9 +387,10 @@ int ws_tokenize(Fts5Tokenizer*, void* ctx, int, const char* text, int n,
 
 // ---- FTS5 rank function ---------------------------------------------------------------
 // wenku_rank(fts, term_map, weights): term_map is "n_terms;t0,t1,..." giving the query
-// term of each phrase (-1 for phrases that only exclude); weights are "k1,b,w0..w6". It
-// returns a RankResult blob: the terms found and a BM25 score summed over phrases (a term's
-// word and character-sequence forms, and bonus phrases) and columns.
+// term of each phrase (-1 for phrases that only exclude); weights are
+// "k1,b,w0..w6,len_prior". It returns a RankResult blob: the terms found and a BM25 score
+// summed over phrases (a term's word and character-sequence forms, and bonus phrases) and
+// columns.
 
 constexpr int kExcludePhrase = -1;  // in the term map: a phrase that only excludes
 constexpr int kBonusPhrase = -2;    // in the term map: a phrase that only adds score
@@ -404,6 +406,7 @@ struct RankState {
   std::vector<double> idf;
   double k1 = 1.2, b = 0.75;
   double weight[kColumns] = {1, 1, 1, 1, 1, 1, 1};
+  double len_prior = 0;  // RankParams::len_prior
   double avg_len[kColumns] = {1, 1, 1, 1, 1, 1, 1};
   std::vector<int> tf;  // scratch, phrases x columns
 };
@@ -445,11 +448,12 @@ RankState* rank_state(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_val
   if (nargs >= 2) {
     const char* w = reinterpret_cast<const char*>(sqlite3_value_text(args[1]));
     std::vector<std::string> parts = split(w ? w : "", ',');
-    if (parts.size() == 2 + kColumns) {
+    if (parts.size() >= 2 + kColumns) {
       st->k1 = std::atof(parts[0].c_str());
       st->b = std::atof(parts[1].c_str());
       for (int c = 0; c < kColumns; ++c) st->weight[c] = std::atof(parts[2 + static_cast<size_t>(c)].c_str());
     }
+    if (parts.size() >= 3 + kColumns) st->len_prior = std::atof(parts[2 + kColumns].c_str());
   }
   sqlite3_int64 rows = 0;
   api->xRowCount(fts, &rows);
@@ -500,9 +504,11 @@ void rank_fn(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
     }
   }
   double len_norm[kColumns];
+  int body_len = 0;
   for (int c = 0; c < kColumns; ++c) {
     int len = 0;
     api->xColumnSize(fts, c, &len);
+    if (c == kBodyGrams) body_len = len;
     len_norm[c] = st->k1 * (1 - st->b + st->b * len / st->avg_len[c]);
   }
   RankResult out{0, 0};
@@ -515,6 +521,12 @@ void rank_fn(const Fts5ExtensionApi* api, Fts5Context* fts, sqlite3_context* ctx
       if (term >= 0) out.matched |= uint64_t{1} << term;
       out.score += st->weight[c] * st->idf[p] * tf * (st->k1 + 1) / (tf + len_norm[c]);
     }
+  }
+  // A length prior, for bare one-word queries only (the planner passes it): see
+  // RankParams::len_prior. The logarithm keeps a document of hundreds of pages within reach
+  // of a title hit.
+  if (st->len_prior > 0) {
+    out.score /= 1 + st->len_prior * std::log(1 + body_len / st->avg_len[kBodyGrams]);
   }
   sqlite3_result_blob(ctx, &out, sizeof out, SQLITE_TRANSIENT);
 }
@@ -569,6 +581,7 @@ struct Expr {
   std::string match;
   std::string term_map;
   int n_terms = 0;
+  bool length_prior = false;  // rank with RankParams::len_prior
 };
 
 // One query term as the engine will look for it.
@@ -687,6 +700,8 @@ class SqliteSearchIndex : public SearchIndex {
                   params.w_title_grams, params.w_meta, params.w_meta_grams, params.w_body,
                   params.w_body_grams, params.w_chars);
     weights_ = buf;
+    std::snprintf(buf, sizeof buf, ",%g", params.len_prior);
+    weights_prior_ = weights_ + buf;
   }
 
   Result<void> init() {
@@ -1030,7 +1045,7 @@ class SqliteSearchIndex : public SearchIndex {
     Stmt s(c, sql);
     if (!s.ok()) return s.error("index: query");
     s.bind(1, expr.term_map);
-    s.bind(2, weights_);
+    s.bind(2, expr.length_prior ? weights_prior_ : weights_);
     s.bind(3, expr.match);
     bind_filters(s, q, 4);
     std::vector<Candidate> out;
@@ -1148,6 +1163,7 @@ class SqliteSearchIndex : public SearchIndex {
   Analyzer analyzer_;
   RankParams params_;
   std::string weights_;
+  std::string weights_prior_;  // weights_ and the length prior
   mutable std::mutex mu_;  // writes: one at a time on the writer connection
   std::mutex group_mu_;    // guards group_ and group_writing_
   std::condition_variable group_cv_;
@@ -1386,9 +1402,11 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
       }
     };
     int terms = static_cast<int>(ps.size());
+    bool prior = terms == 1 && !pq.dropped_words && params_.len_prior > 0;
     // Short queries: every word must match, which FTS5 answers by intersecting.
     if (terms <= params_.strict_terms) {
       expr = build_expr(live, {}, true, excluded, n_docs, bonus, params_.w_pair);
+      expr.length_prior = prior;
       WENKU_ASSIGN_OR_RETURN(cands, candidates(conn, expr, q));
       remap(cands);
     }
@@ -1398,6 +1416,7 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
       // leave the relaxed query with nothing to start from.
       std::vector<size_t> rare = rarest(live, true);
       expr = build_expr(live, rare, false, excluded, n_docs, bonus, params_.w_pair);
+      expr.length_prior = prior;
       WENKU_ASSIGN_OR_RETURN(cands, candidates(conn, expr, q));
       remap(cands);
     }

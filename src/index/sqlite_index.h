@@ -31,6 +31,13 @@ struct RankParams {
   // In an index of 1000+ documents, terms in more than this share of them are taken as
   // present instead of looked up (they cost the most and score ~0); > 1 turns it off.
   double assume_share = 0.5;
+  // A bare one-word query (not a question reduced to one word) asks what a document is
+  // about: a long document that uses the word many times is about many things, and BM25's
+  // saturating tf let it outscore a short one built around the word. Its score is divided
+  // by 1 + len_prior * ln(1 + body length / average): a document prior from length (keyword
+  // MRR 0.633 -> 0.674, bench/README.md "Ranking"). Questions and longer queries keep plain
+  // BM25: their answers are often long passages. 0 turns it off.
+  double len_prior = 2.0;
 };
 
 // Opens (creating if needed) the index database at `path`.

@@ -111,5 +111,27 @@ TEST_F(SearchQueryTest, CommonAndRareWordsTogetherMatchOnlyDocumentsWithBoth) {
   EXPECT_EQ(r->total, with_common);  // every document holding it, counted
 }
 
+// A one-word query asks what a document is about: a short text that names the word ranks
+// above a long one that uses it more often among many other things (RankParams::len_prior);
+// plain BM25's saturating tf put the long one first, and still does for a question, whose
+// answer is often the longer explanation.
+TEST_F(SearchQueryTest, OneWordQueryPrefersShortDocumentAboutTheWord) {
+  auto repeat = [](const std::string& s, int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) out += s;
+    return out;
+  };
+  add(1, "城市发展报告", repeat("回归模型估计了交通和能源的参数。", 16) +
+                             repeat("人口迁移的历史数据说明政策的长期影响。", 4));
+  add(2, "降水预测", "建立了一个月降水量的预测模型。观测资料取自三十个气象站，时间跨度为五十年。");
+  for (int64_t i = 3; i < 12; ++i) add(i, "天气", repeat("今天的天气很好，适合出门散步。", 28));  // idf needs a library
+  std::vector<int64_t> got = ids("模型");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got.front(), 2);
+  got = ids("什么是模型？");
+  ASSERT_EQ(got.size(), 2u);
+  EXPECT_EQ(got.front(), 1);
+}
+
 }  // namespace
 }  // namespace wenku::index
