@@ -101,9 +101,13 @@ double KeywordExtractor::idf(std::string_view word) const {
 
 std::vector<Keyword> KeywordExtractor::extract(const Segmenter& segmenter, std::string_view text,
                                                size_t top_n) const {
+  return extract(segmenter.segment(text, SegmentMode::kQuery), top_n);
+}
+
+std::vector<Keyword> KeywordExtractor::extract(const std::vector<Token>& words, size_t top_n) const {
   std::unordered_map<std::string_view, double> tf;
   double total = 0;
-  for (const Token& t : segmenter.segment(text, SegmentMode::kQuery)) {
+  for (const Token& t : words) {
     if (!is_content_word(t.text) || is_stop_word(t.text)) continue;
     tf[t.text] += 1;
     total += 1;

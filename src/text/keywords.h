@@ -27,6 +27,9 @@ class KeywordExtractor {
   // word, so the order is stable). Words of one character, numbers, punctuation and stop
   // words are skipped; a word missing from the IDF table gets the median IDF.
   std::vector<Keyword> extract(const Segmenter& segmenter, std::string_view text, size_t top_n) const;
+  // The same from the text's words already cut (query mode), when the caller needs them for
+  // more than keywords (the library's SimHash): segmenting once instead of twice.
+  std::vector<Keyword> extract(const std::vector<Token>& words, size_t top_n) const;
 
   // The IDF of a word (the median for unknown words).
   double idf(std::string_view word) const;

@@ -37,8 +37,12 @@ uint64_t simhash(const std::vector<std::pair<std::string_view, double>>& weighte
 }
 
 uint64_t simhash_text(const Segmenter& segmenter, std::string_view text) {
+  return simhash_words(segmenter.segment(text, SegmentMode::kQuery));
+}
+
+uint64_t simhash_words(const std::vector<Token>& words) {
   std::unordered_map<std::string_view, double> counts;
-  for (const Token& t : segmenter.segment(text, SegmentMode::kQuery)) {
+  for (const Token& t : words) {
     size_t len = 1;
     char32_t cp = decode_utf8_at(t.text, 0, len);
     bool word = is_han(cp) || (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') || cp >= 0x80;

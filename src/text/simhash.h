@@ -17,6 +17,8 @@ uint64_t simhash(const std::vector<std::pair<std::string_view, double>>& weighte
 // SimHash of a text's words (query segmentation, whitespace and punctuation left out),
 // each weighted by how often it occurs.
 uint64_t simhash_text(const Segmenter& segmenter, std::string_view text);
+// The same from the text's words already cut in query mode.
+uint64_t simhash_words(const std::vector<Token>& words);
 
 // Number of differing bits; near duplicates are within about 3 of 64.
 inline int hamming_distance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
