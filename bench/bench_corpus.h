@@ -5,6 +5,8 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <cstdio>
+#include <filesystem>
 #include <cstdint>
 #include <fstream>
 #include <map>
@@ -40,6 +42,38 @@ inline std::vector<std::string> paginate(const std::string& text, size_t chars) 
   if (!current.empty() || pages.empty()) pages.push_back(std::move(current));
   return pages;
 }
+
+// MRR@10 and latency over one query file, printed the same way by search_eval and
+// xapian_bench so their lines compare directly.
+struct QueryStats {
+  std::map<std::string, std::pair<double, int>> by_type;
+  std::vector<double> took, cpu;  // ms per query: wall inside the engine, thread CPU
+  double mrr = 0;
+  int n = 0, empty = 0;
+
+  void add(const std::string& type, double rr, bool no_hit) {
+    if (no_hit) ++empty;
+    mrr += rr;
+    ++n;
+    auto& t = by_type[type];
+    t.first += rr;
+    t.second += 1;
+  }
+  void print(const std::string& query_file, double seconds) {
+    std::sort(took.begin(), took.end());
+    std::sort(cpu.begin(), cpu.end());
+    auto pct = [](const std::vector<double>& v, double p) {
+      return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
+    };
+    std::printf("%s: MRR@10=%.4f over %d queries (no hit %d); took_ms p50=%.2f p99=%.2f max=%.2f; "
+                "CPU ms p50=%.2f p99=%.2f max=%.2f; %.1f s\n ",
+                std::filesystem::path(query_file).filename().c_str(), n ? mrr / n : 0, n, empty, pct(took, 0.5),
+                pct(took, 0.99), took.empty() ? 0 : took.back(), pct(cpu, 0.5), pct(cpu, 0.99),
+                cpu.empty() ? 0 : cpu.back(), seconds);
+    for (auto& [t, v] : by_type) std::printf(" %s=%.4f", t.c_str(), v.first / v.second);
+    std::printf("\n");
+  }
+};
 
 // The passages of the corpus: doc number i + 1 is line i; ext_of maps numbers to the
 // corpus ids the relevance judgments use (ext_of[0] is unused).

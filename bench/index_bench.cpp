@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "bench_corpus.h"
 #include "core/strings.h"
 #include "index/analyzer.h"
 #include "index/sqlite_index.h"
@@ -42,30 +43,6 @@ double cpu_seconds() {
 }
 double wall_seconds() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-
-// Pages of about `chars` characters, cut at line ends (as bench/search_eval does).
-std::vector<std::string> paginate(const std::string& text, size_t chars) {
-  std::vector<std::string> pages;
-  std::string current;
-  size_t n = 0;
-  for (const std::string& line : wenku::split(text, '\n')) {
-    std::u32string u = wenku::utf8_to_u32(line);
-    for (size_t at = 0; at < u.size() || (at == 0 && u.empty()); at += chars) {
-      std::u32string_view piece = std::u32string_view(u).substr(at, chars);
-      if (n > 0 && n + piece.size() + 1 > chars) {
-        pages.push_back(std::move(current));
-        current.clear();
-        n = 0;
-      }
-      current += wenku::u32_to_utf8(piece);
-      current += '\n';
-      n += piece.size() + 1;
-      if (u.empty()) break;
-    }
-  }
-  if (!current.empty() || pages.empty()) pages.push_back(std::move(current));
-  return pages;
 }
 
 uintmax_t file_size_or_zero(const std::string& p) {
@@ -133,7 +110,7 @@ int main(int argc, char** argv) {
       d.id = static_cast<int64_t>(docs.size() + 1);
       d.title = j.value("title", "");
       std::string all = j.value("text", "");
-      d.pages = paginate(all, 1200);
+      d.pages = wenku::bench::paginate(all, 1200);
       d.description = wenku::utf8_prefix(all, 200);
       d.created_at = static_cast<int64_t>(1600000000 + docs.size());
       bytes += d.title.size() + all.size();

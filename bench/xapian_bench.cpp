@@ -404,10 +404,9 @@ int main(int argc, char** argv) {
     for (const std::string& qf : query_files) {
       std::ifstream in(qf);
       std::string line;
-      std::map<std::string, std::pair<double, int>> by_type;
-      std::vector<double> took, cpu;
-      double mrr = 0;
-      int n = 0, empty = 0;
+      wenku::bench::QueryStats stats;
+      std::vector<double>& took = stats.took;
+      std::vector<double>& cpu = stats.cpu;
       auto t0 = Clock::now();
       while (std::getline(in, line)) {
         if (line.empty()) continue;
@@ -428,25 +427,10 @@ int main(int argc, char** argv) {
             break;
           }
         }
-        if (hits.empty()) ++empty;
-        mrr += rr;
-        ++n;
-        auto& t = by_type[j.value("type", "all")];
-        t.first += rr;
-        t.second += 1;
+        stats.add(j.value("type", "all"), rr, hits.empty());
       }
       double s = seconds_since(t0);
-      std::sort(took.begin(), took.end());
-      std::sort(cpu.begin(), cpu.end());
-      auto pct = [](const std::vector<double>& v, double p) {
-        return v.empty() ? 0 : v[std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size())))];
-      };
-      std::printf("%s: MRR@10=%.4f over %d queries (no hit %d); took_ms p50=%.2f p99=%.2f max=%.2f; "
-                  "CPU ms p50=%.2f p99=%.2f max=%.2f; %.1f s\n ",
-                  std::filesystem::path(qf).filename().c_str(), mrr / n, n, empty, pct(took, 0.5), pct(took, 0.99),
-                  took.empty() ? 0 : took.back(), pct(cpu, 0.5), pct(cpu, 0.99), cpu.empty() ? 0 : cpu.back(), s);
-      for (auto& [t, v] : by_type) std::printf(" %s=%.4f", t.c_str(), v.first / v.second);
-      std::printf("\n");
+      stats.print(qf, s);
     }
   } catch (const Xapian::Error& e) {
     std::cerr << "xapian: " << e.get_description() << "\n";
