@@ -11,6 +11,7 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -41,6 +42,36 @@ inline std::vector<std::string> paginate(const std::string& text, size_t chars) 
   }
   if (!current.empty() || pages.empty()) pages.push_back(std::move(current));
   return pages;
+}
+
+// A judged query of a queries*.jsonl file: its text, type and relevant passage ids.
+struct JudgedQuery {
+  std::string text, type;
+  std::set<std::string> relevant;
+};
+
+inline std::vector<JudgedQuery> read_queries(const std::string& file) {
+  std::vector<JudgedQuery> out;
+  std::ifstream in(file);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    auto j = nlohmann::json::parse(line);
+    JudgedQuery q{j["query"].get<std::string>(), j.value("type", "all"), {}};
+    for (auto& r : j["relevant_ids"]) q.relevant.insert(r.is_string() ? r.get<std::string>() : r.dump());
+    out.push_back(std::move(q));
+  }
+  return out;
+}
+
+// 1/rank of the first relevant hit in the top `hits` (document numbers; synthesised documents
+// have no external id), 0 when none is.
+inline double reciprocal_rank(const std::vector<size_t>& hits, const std::vector<std::string>& ext_of,
+                              const std::set<std::string>& relevant) {
+  for (size_t k = 0; k < hits.size(); ++k) {
+    if (hits[k] < ext_of.size() && relevant.count(ext_of[hits[k]])) return 1.0 / static_cast<double>(k + 1);
+  }
+  return 0;
 }
 
 // MRR@10 and latency over one query file, printed the same way by search_eval and

@@ -175,19 +175,13 @@ int main(int argc, char** argv) {
   std::ofstream dump;
   if (!dump_path.empty()) dump.open(dump_path);
   for (const std::string& qf : query_files) {
-    std::ifstream in(qf);
-    std::string line;
     wenku::bench::QueryStats stats;
     std::vector<double>& took = stats.took;
     std::vector<double>& cpu = stats.cpu;
     auto t0 = Clock::now();
-    while (std::getline(in, line)) {
-      if (line.empty()) continue;
-      auto j = nlohmann::json::parse(line);
-      std::set<std::string> rel;
-      for (auto& r : j["relevant_ids"]) rel.insert(r.is_string() ? r.get<std::string>() : r.dump());
+    for (const wenku::bench::JudgedQuery& jq : wenku::bench::read_queries(qf)) {
       wenku::index::SearchQuery q;
-      q.text = j["query"].get<std::string>();
+      q.text = jq.text;
       q.limit = 10;
       double cpu0 = thread_cpu_ms();
       auto res = index->search(q);
@@ -197,16 +191,11 @@ int main(int argc, char** argv) {
         return 1;
       }
       took.push_back(res->took_ms);
-      double rr = 0;
-      for (size_t k = 0; k < res->hits.size(); ++k) {
-        size_t id = static_cast<size_t>(res->hits[k].id);  // synthesised documents have no external id
-        if (id < ext_of.size() && rel.count(ext_of[id])) {
-          rr = 1.0 / static_cast<double>(k + 1);
-          break;
-        }
-      }
+      std::vector<size_t> hits;
+      for (const auto& h : res->hits) hits.push_back(static_cast<size_t>(h.id));
+      double rr = wenku::bench::reciprocal_rank(hits, ext_of, jq.relevant);
       if (dump.is_open()) {
-        dump << j.value("type", "all") << '\t' << rr << '\t' << q.text << '\t' << cpu.back() << '\t';
+        dump << jq.type << '\t' << rr << '\t' << q.text << '\t' << cpu.back() << '\t';
         for (const auto& h : res->hits) {
           size_t id = static_cast<size_t>(h.id);
           dump << (id < ext_of.size() ? ext_of[id] : "syn" + std::to_string(id)) << ' ';
@@ -217,7 +206,7 @@ int main(int argc, char** argv) {
         std::printf("MISS rr=%.2f %s | %s\n", rr, q.text.c_str(),
                     res->hits.empty() ? "" : res->hits[0].snippet.substr(0, 200).c_str());
       }
-      stats.add(j.value("type", "all"), rr, res->hits.empty());
+      stats.add(jq.type, rr, res->hits.empty());
     }
     double s = seconds_since(t0);
     stats.print(qf, s);

@@ -402,32 +402,16 @@ int main(int argc, char** argv) {
     enquire.set_weighting_scheme(Xapian::BM25Weight(opt.k1, 0, 1, opt.b, 0.5));
     QueryBuilder qb(analyzer, opt);
     for (const std::string& qf : query_files) {
-      std::ifstream in(qf);
-      std::string line;
       wenku::bench::QueryStats stats;
-      std::vector<double>& took = stats.took;
-      std::vector<double>& cpu = stats.cpu;
       auto t0 = Clock::now();
-      while (std::getline(in, line)) {
-        if (line.empty()) continue;
-        auto j = nlohmann::json::parse(line);
-        std::set<std::string> rel;
-        for (auto& r : j["relevant_ids"]) rel.insert(r.is_string() ? r.get<std::string>() : r.dump());
-        std::string text = j["query"].get<std::string>();
+      for (const wenku::bench::JudgedQuery& jq : wenku::bench::read_queries(qf)) {
         double cpu0 = thread_cpu_ms();
         auto q0 = Clock::now();
-        std::vector<Xapian::docid> hits = search(enquire, db, qb, text, opt.store_data);
-        took.push_back(seconds_since(q0) * 1e3);
-        cpu.push_back(thread_cpu_ms() - cpu0);
-        double rr = 0;
-        for (size_t k = 0; k < hits.size(); ++k) {
-          size_t id = hits[k];  // synthesised documents have no external id
-          if (id < ext_of.size() && rel.count(ext_of[id])) {
-            rr = 1.0 / static_cast<double>(k + 1);
-            break;
-          }
-        }
-        stats.add(j.value("type", "all"), rr, hits.empty());
+        std::vector<Xapian::docid> hits = search(enquire, db, qb, jq.text, opt.store_data);
+        stats.took.push_back(seconds_since(q0) * 1e3);
+        stats.cpu.push_back(thread_cpu_ms() - cpu0);
+        double rr = wenku::bench::reciprocal_rank(std::vector<size_t>(hits.begin(), hits.end()), ext_of, jq.relevant);
+        stats.add(jq.type, rr, hits.empty());
       }
       double s = seconds_since(t0);
       stats.print(qf, s);
