@@ -72,10 +72,10 @@ int main(int argc, char** argv) {
   std::string db_path = "search_eval.db";
   bool reuse = false;
   size_t synthesize = 0;
-  size_t n_keywords = 0;
+  size_t n_keywords = 0;  // TF-IDF keywords per document, as the library may compute them
   bool optimize = false;  // merge the index after building it
   std::string dump_path;  // per-query results, for looking at misses
-  size_t batch_size = 1;  // documents per commit (upsert_batch)  // TF-IDF keywords per document, as the library may compute them
+  size_t batch_size = 1;  // documents per commit (upsert_batch)
   wenku::index::RankParams params;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
