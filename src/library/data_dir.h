@@ -1,6 +1,7 @@
 // The data directory's layout (DESIGN.md §4) and this process's private scratch space.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 
 #include "core/result.h"
@@ -37,7 +38,7 @@ class ScratchDir {
   ScratchDir(std::filesystem::path p, int fd) : path_(std::move(p)), lock_fd_(fd) {}
   std::filesystem::path path_;
   int lock_fd_;
-  uint64_t counter_ = 0;
+  std::atomic<uint64_t> counter_{0};  // upload threads take names at once
 };
 
 // Removes scratch directories of processes that are gone. Returns how many.

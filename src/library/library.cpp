@@ -249,10 +249,17 @@ Result<void> Library::update_document(int64_t id, const store::DocumentUpdate& u
   // A document still processing is indexed when its text is in; re-indexing now would only
   // index it early with whatever pages exist.
   if (before.status == store::DocumentStatus::kProcessing && !before.indexed) {
-    WENKU_TRY(store_->update_document(id, update));
-    // Unless the worker indexed it (with the old fields) in between.
-    WENKU_ASSIGN_OR_RETURN(auto after, store_->get_document(id));
-    return after.indexed ? reindex(id) : Result<void>{};
+    bool indexed_meanwhile = false;
+    {
+      // Under the re-index lock no worker is between reading the document and marking it
+      // indexed: it either has not read it yet (and will read the edit) or has marked it.
+      std::lock_guard serial(reindex_mu_);
+      WENKU_TRY(store_->update_document(id, update));
+      WENKU_ASSIGN_OR_RETURN(auto after, store_->get_document(id));
+      indexed_meanwhile = after.indexed;
+    }
+    // The worker indexed it (with the old fields) in between: again, with the edit.
+    return indexed_meanwhile ? reindex(id) : Result<void>{};
   }
   // The edit and "the index is behind" commit together: a kill before the index catches up
   // leaves indexed=false, which the start-up scan and `wenku check` re-index. (Committing the

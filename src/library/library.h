@@ -175,6 +175,7 @@ class Library {
   Result<void> reindex(int64_t id);
   // Indexes the documents' current text, in commits of a few MB; one result per document.
   std::vector<Result<void>> reindex_batch(const std::vector<int64_t>& ids);
+  std::mutex reindex_mu_;  // re-indexes one at a time (reindex_batch)
   // run_extract in its three steps: the text into the store (true when the document has
   // text to index), the index, then what follows indexing (category, the preview job).
   struct Extracted {

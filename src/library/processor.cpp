@@ -129,8 +129,14 @@ Result<void> Library::reindex(int64_t id) { return reindex_batch({id}).front(); 
 
 std::vector<Result<void>> Library::reindex_batch(const std::vector<int64_t>& ids) {
   // A commit per few MB of text: fewer commits are most of what batching saves, and a
-  // bound keeps a batch of large documents from holding all their text in memory at once.
-  constexpr size_t kBatchTextBytes = 8u << 20;
+  // bound keeps a batch of large documents from holding all their text in memory at once
+  // (and an edit waiting for the lock below from waiting long).
+  constexpr size_t kBatchTextBytes = 4u << 20;
+  // One re-indexer at a time, each reading the document under the lock: a re-index that
+  // read a document before an edit cannot then overwrite the edit's own re-index with the
+  // old text (the text lane and an edit raced so: crash_edit/slow).
+  std::lock_guard serial(reindex_mu_);
+  std::vector<int64_t> gens(ids.size(), 0);
   std::vector<Result<void>> results(ids.size(), Result<void>{});
   std::vector<index::IndexDocument> docs;
   std::vector<size_t> slots;  // which of `ids` each of `docs` is
@@ -142,9 +148,9 @@ std::vector<Result<void>> Library::reindex_batch(const std::vector<int64_t>& ids
       // One document the index refuses (too much text) must not fail the others with it.
       Result<void> r = all.ok() || docs.size() == 1 ? all : index_->upsert(docs[i]);
       if (r.ok()) {
-        store::DocumentUpdate done;
-        done.indexed = true;
-        r = store_->update_document(docs[i].id, done);
+        // Not marked when an edit asked for another re-index meanwhile: that one marks it.
+        auto marked = store_->mark_indexed(docs[i].id, gens[slots[i]]);
+        if (!marked.ok()) r = marked.take_error();
       }
       results[slots[i]] = std::move(r);
     }
@@ -154,15 +160,18 @@ std::vector<Result<void>> Library::reindex_batch(const std::vector<int64_t>& ids
   };
   for (size_t n = 0; n < ids.size(); ++n) {
     int64_t id = ids[n];
-    auto doc = store_->get_document(id);
-    auto pages = doc.ok() ? store_->get_pages(id) : Result<std::vector<store::Page>>(doc.error());
+    // Down first, then read: the generation read is the one this re-index may mark, and a
+    // crash before the commit leaves the document for the start-up scan.
     store::DocumentUpdate mark;
     mark.indexed = false;
-    Result<void> marked = pages.ok() ? store_->update_document(id, mark) : Result<void>(pages.error());
-    if (!marked.ok()) {
-      results[n] = std::move(marked);
+    Result<void> marked = store_->update_document(id, mark);
+    auto doc = marked.ok() ? store_->get_document(id) : Result<store::Document>(marked.error());
+    auto pages = doc.ok() ? store_->get_pages(id) : Result<std::vector<store::Page>>(doc.error());
+    if (!pages.ok()) {
+      results[n] = pages.take_error();
       continue;
     }
+    gens[n] = doc->index_gen;
     index::IndexDocument d;
     d.id = doc->id;
     d.title = doc->title;

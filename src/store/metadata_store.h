@@ -47,6 +47,7 @@ struct Document {
   Visibility visibility = Visibility::kPublic;
   bool hidden = false;              // hidden by moderation
   bool indexed = false;             // the search index holds its current text
+  int64_t index_gen = 0;            // counts the updates that set indexed false (mark_indexed)
   int64_t views = 0;
   int64_t downloads = 0;
   int64_t created_at = 0;
@@ -252,6 +253,11 @@ class MetadataStore {
   virtual Result<std::vector<std::string>> referenced_blob_keys() = 0;
   // Documents whose `indexed` flag is false (to re-index after a crash).
   virtual Result<std::vector<int64_t>> unindexed_documents() = 0;
+  // Sets `indexed` if the document is still at `index_gen`, the generation its re-indexer
+  // read with it: true when set. An update asking for re-indexing (indexed = false) in
+  // between makes it false, and the flag stays down for that update's own re-index (or the
+  // start-up scan after a crash) instead of vouching for text the index never got.
+  virtual Result<bool> mark_indexed(int64_t id, int64_t index_gen) = 0;
 
   // Users. Names are unique without regard to ASCII case. Errors: kAlreadyExists, kIo.
   virtual Result<int64_t> create_user(const std::string& name, const std::string& password_hash, Role role) = 0;

@@ -180,6 +180,11 @@ CREATE INDEX pages_thumb_key ON pages(thumb_key) WHERE thumb_key != '';
       R"sql(
 CREATE INDEX jobs_queue ON jobs(state, priority);
 )sql",
+      // 6: a document's re-indexing generation: a re-index marks it indexed only if nothing
+      // asked for another since it read the document (MetadataStore::mark_indexed).
+      R"sql(
+ALTER TABLE documents ADD COLUMN index_gen INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return m;
 }

@@ -54,7 +54,7 @@ constexpr std::string_view kDocumentColumns = R"sql(
      WHERE dt.document_id = d.id),
   d.format, d.size, d.sha256, d.blob_key, d.pdf_key, d.pages, d.preview_pages_done, d.status,
   d.error, d.duplicate_of, d.similar_to, d.similarity, d.visibility, d.hidden, d.indexed,
-  d.views, d.downloads, d.created_at, d.updated_at
+  d.views, d.downloads, d.created_at, d.updated_at, d.index_gen
   FROM documents d LEFT JOIN categories c ON c.id = d.category_id )sql";
 
 Document read_document(const Statement& s) {
@@ -91,6 +91,7 @@ Document read_document(const Statement& s) {
   d.downloads = s.int64(i++);
   d.created_at = s.int64(i++);
   d.updated_at = s.int64(i++);
+  d.index_gen = s.int64(i++);
   return d;
 }
 
@@ -240,7 +241,8 @@ class SqliteStore final : public MetadataStore {
         pages = COALESCE(?9, pages), preview_pages_done = COALESCE(?10, preview_pages_done),
         status = COALESCE(?11, status), similar_to = COALESCE(?12, similar_to),
         similarity = COALESCE(?13, similarity), visibility = COALESCE(?14, visibility),
-        hidden = COALESCE(?15, hidden), indexed = COALESCE(?16, indexed), updated_at = ?17
+        hidden = COALESCE(?15, hidden), indexed = COALESCE(?16, indexed), updated_at = ?17,
+        index_gen = index_gen + (COALESCE(?16, 1) = 0)
       WHERE id = ?1)sql");
     st.bind(1, id);
     auto opt_text = [&](int i, const std::optional<std::string>& v) {
@@ -626,6 +628,14 @@ class SqliteStore final : public MetadataStore {
       out.push_back(st.int64(0));
     }
     return out;
+  }
+
+  Result<bool> mark_indexed(int64_t id, int64_t index_gen) override {
+    std::lock_guard lock(write_mu_);
+    auto st = writer_->prepare("UPDATE documents SET indexed = 1 WHERE id = ?1 AND index_gen = ?2");
+    st.bind(1, id).bind(2, index_gen);
+    WENKU_TRY(st.run());
+    return writer_->changes() > 0;
   }
 
   // ---- Users, sessions, reports, site settings, query log, statistics (the web site) ----

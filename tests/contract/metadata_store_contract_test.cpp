@@ -429,5 +429,33 @@ TYPED_TEST(MetadataStoreContract, GetPageImageReadsOnePageWithoutText) {
   EXPECT_FALSE(this->store_->get_page_image(doc, 3)->has_value());
 }
 
+// A re-indexer marks a document indexed only at the generation it read: an update asking
+// for re-indexing in between (an edit) keeps the flag down for that update's own re-index.
+TYPED_TEST(MetadataStoreContract, MarkIndexedOnlyAtTheGenerationRead) {
+  int64_t doc = this->add("代", std::string(64, 'g'));
+  DocumentUpdate down;
+  down.indexed = false;
+  ASSERT_TRUE(this->store_->update_document(doc, down).ok());
+  int64_t gen = this->store_->get_document(doc)->index_gen;
+  ASSERT_TRUE(*this->store_->mark_indexed(doc, gen));
+  EXPECT_TRUE(this->store_->get_document(doc)->indexed);
+  // Updates that do not ask for re-indexing leave the generation alone.
+  DocumentUpdate views;
+  views.pages = 3;
+  ASSERT_TRUE(this->store_->update_document(doc, views).ok());
+  EXPECT_EQ(this->store_->get_document(doc)->index_gen, gen);
+  // An edit after a re-indexer read the document: its mark no longer takes.
+  ASSERT_TRUE(this->store_->update_document(doc, down).ok());
+  int64_t read = this->store_->get_document(doc)->index_gen;
+  DocumentUpdate edit;
+  edit.title = "新标题";
+  edit.indexed = false;
+  ASSERT_TRUE(this->store_->update_document(doc, edit).ok());
+  EXPECT_FALSE(*this->store_->mark_indexed(doc, read));
+  EXPECT_FALSE(this->store_->get_document(doc)->indexed);
+  EXPECT_TRUE(*this->store_->mark_indexed(doc, this->store_->get_document(doc)->index_gen));
+  EXPECT_FALSE(*this->store_->mark_indexed(doc + 1000, 0)) << "no such document";
+}
+
 }  // namespace
 }  // namespace wenku::store
