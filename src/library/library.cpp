@@ -278,8 +278,13 @@ Result<void> Library::delete_document(int64_t id) {
     keys.push_back(p.image_key);
     keys.push_back(p.thumb_key);
   }
-  WENKU_TRY(store_->delete_document(id));
-  WENKU_TRY(index_->remove(id));
+  {
+    // Not between a re-indexer's read and its commit, which would put the document back
+    // into the index after this removed it.
+    std::lock_guard serial(reindex_mu_);
+    WENKU_TRY(store_->delete_document(id));
+    WENKU_TRY(index_->remove(id));
+  }
   // Files are shared by content (a blank page, the same original): remove only those no
   // remaining row names. A crash in between leaves orphans that `wenku check` removes.
   for (const auto& key : keys) {
