@@ -203,7 +203,8 @@ class MetadataStore {
   virtual Result<void> add_views(int64_t id, int64_t n) = 0;
   virtual Result<void> add_downloads(int64_t id, int64_t n) = 0;
 
-  // Pages: replace_pages sets the text of every page (images kept where numbers survive).
+  // Pages: replace_pages sets the text of every page (images kept where numbers survive) and
+  // marks the document not indexed (a new index_gen) in the same transaction.
   virtual Result<void> replace_pages(int64_t document_id, const std::vector<Page>& pages) = 0;
   virtual Result<std::vector<Page>> get_pages(int64_t document_id) = 0;
   // One page without its text (for serving its images). nullopt when there is no such page.

@@ -301,6 +301,13 @@ class SqliteStore final : public MetadataStore {
       WENKU_TRY(ins.run());
       ins.reset();
     }
+    // New text makes the search index stale, in the same transaction: a crash before the
+    // re-index that follows leaves the document for the start-up scan (unindexed_documents),
+    // never searchable by text the store no longer holds.
+    auto stale = writer_->prepare(
+        "UPDATE documents SET indexed = 0, index_gen = index_gen + 1 WHERE id = ?1");
+    stale.bind(1, document_id);
+    WENKU_TRY(stale.run());
     return tx.commit();
   }
 

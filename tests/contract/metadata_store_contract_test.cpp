@@ -130,7 +130,11 @@ TYPED_TEST(MetadataStoreContract, PagesKeepTextAndImages) {
   EXPECT_EQ(pages[0].text, "第一页");
   EXPECT_EQ(pages[0].image_key, std::string(64, 'c'));
   EXPECT_EQ(pages[1].text, "第二页");
+  int64_t gen = this->store_->get_document(id)->index_gen;
+  ASSERT_TRUE(*this->store_->mark_indexed(id, gen));
   ASSERT_TRUE(this->store_->replace_pages(id, {{1, "新的第一页", "", "", 0, 0}}).ok());
+  EXPECT_FALSE(this->store_->get_document(id)->indexed) << "new text leaves the index stale";
+  EXPECT_FALSE(*this->store_->mark_indexed(id, gen)) << "a re-index that read the old text";
   pages = *this->store_->get_pages(id);
   ASSERT_EQ(pages.size(), 1u);
   EXPECT_EQ(pages[0].image_key, std::string(64, 'c')) << "image survives a text update";
