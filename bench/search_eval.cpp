@@ -72,6 +72,7 @@ int main(int argc, char** argv) {
   std::string db_path = "search_eval.db";
   bool reuse = false;
   size_t synthesize = 0;
+  bool no_description = false;  // index no computed description (the library's is the body's start)
   size_t n_keywords = 0;  // TF-IDF keywords per document, as the library may compute them
   bool optimize = false;  // merge the index after building it
   std::string dump_path;  // per-query results, for looking at misses
@@ -87,6 +88,7 @@ int main(int argc, char** argv) {
     else if (a == "--synthesize") synthesize = std::stoul(next());
     else if (a == "--keywords") n_keywords = std::stoul(next());
     else if (a == "--optimize") optimize = true;
+    else if (a == "--no-description") no_description = true;
     else if (a == "--dump") dump_path = next();
     else if (a == "--batch") batch_size = std::max<size_t>(1, std::stoul(next()));
     else if (a == "--param") {
@@ -139,7 +141,7 @@ int main(int argc, char** argv) {
       d.title = std::move(made.title);
       d.created_at = static_cast<int64_t>(1600000000 + i);
       d.pages = std::move(made.pages);
-      d.description = std::move(made.description);
+      if (!no_description) d.description = std::move(made.description);
       const std::string& all = made.all;
       if (n_keywords && extractor) {
         for (auto& k : extractor->extract(**seg, d.title + "\n" + all, n_keywords)) {
