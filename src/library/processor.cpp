@@ -210,15 +210,15 @@ Result<void> Library::analyse(int64_t id) {
   if (utf8_length(trim(text)) < 20) return {};
   store::DocumentUpdate u;
   // Keywords the uploader gave win; otherwise the words that set this text apart.
-  // One segmentation for both the keywords and the fingerprint.
-  const std::vector<text::Token> cut = segmenter_->segment(text, text::SegmentMode::kQuery);
+  // One segmentation and one count of its words for both the keywords and the fingerprint.
+  const text::WordCounts counts = text::count_words(segmenter_->segment(text, text::SegmentMode::kQuery));
   if (doc.keywords.empty()) {
     std::string words;
-    for (const auto& k : keywords_->extract(cut, 8)) words += (words.empty() ? "" : " ") + k.word;
+    for (const auto& k : keywords_->extract(counts, 8)) words += (words.empty() ? "" : " ") + k.word;
     u.keywords = words;
   }
   store::DocumentAnalysis a;
-  a.simhash = text::simhash_words(cut);
+  a.simhash = text::simhash_words(counts);
   // 3 of 64 bits: the same text with small edits, not merely the same topic.
   WENKU_ASSIGN_OR_RETURN(auto near, store_->find_near_duplicate(id, a.simhash, 3));
   if (near && near->first < id) {

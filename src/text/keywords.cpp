@@ -105,25 +105,27 @@ std::vector<Keyword> KeywordExtractor::extract(const Segmenter& segmenter, std::
 }
 
 std::vector<Keyword> KeywordExtractor::extract(const std::vector<Token>& words, size_t top_n) const {
-  std::unordered_map<std::string_view, double> tf;
+  return extract(count_words(words), top_n);
+}
+
+std::vector<Keyword> KeywordExtractor::extract(const WordCounts& counts, size_t top_n) const {
+  WordCounts tf;
   double total = 0;
-  for (const Token& t : words) {
-    if (!is_content_word(t.text) || is_stop_word(t.text)) continue;
-    tf[t.text] += 1;
-    total += 1;
+  for (const auto& [w, n] : counts) {
+    if (!is_content_word(w) || is_stop_word(w)) continue;
+    tf.emplace_back(w, n);
+    total += n;
   }
-  std::vector<Keyword> out;
-  out.reserve(tf.size());
-  for (const auto& [w, f] : tf) out.push_back(Keyword{std::string(w), f / total * idf(w)});
-  auto better = [](const Keyword& a, const Keyword& b) {
-    return a.weight != b.weight ? a.weight > b.weight : a.word < b.word;
+  // Weights first, strings for the top words only: a long text has tens of thousands.
+  for (auto& [w, weight] : tf) weight = weight / total * idf(w);
+  auto better = [](const std::pair<std::string_view, double>& a, const std::pair<std::string_view, double>& b) {
+    return a.second != b.second ? a.second > b.second : a.first < b.first;
   };
-  if (out.size() > top_n) {
-    std::partial_sort(out.begin(), out.begin() + static_cast<ptrdiff_t>(top_n), out.end(), better);
-    out.resize(top_n);
-  } else {
-    std::sort(out.begin(), out.end(), better);
-  }
+  size_t n = std::min(top_n, tf.size());
+  std::partial_sort(tf.begin(), tf.begin() + static_cast<ptrdiff_t>(n), tf.end(), better);
+  std::vector<Keyword> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) out.push_back(Keyword{std::string(tf[i].first), tf[i].second});
   return out;
 }
 

@@ -9,6 +9,7 @@
 
 #include "core/result.h"
 #include "text/segmenter.h"
+#include "text/word_counts.h"
 
 namespace wenku::text {
 
@@ -30,6 +31,8 @@ class KeywordExtractor {
   // The same from the text's words already cut (query mode), when the caller needs them for
   // more than keywords (the library's SimHash): segmenting once instead of twice.
   std::vector<Keyword> extract(const std::vector<Token>& words, size_t top_n) const;
+  // The same from those words counted (count_words), shared with the SimHash.
+  std::vector<Keyword> extract(const WordCounts& counts, size_t top_n) const;
 
   // The IDF of a word (the median for unknown words).
   double idf(std::string_view word) const;

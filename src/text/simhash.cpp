@@ -2,7 +2,6 @@
 #include "text/simhash.h"
 
 #include <array>
-#include <unordered_map>
 
 #include "text/utf8_scan.h"
 
@@ -40,17 +39,19 @@ uint64_t simhash_text(const Segmenter& segmenter, std::string_view text) {
   return simhash_words(segmenter.segment(text, SegmentMode::kQuery));
 }
 
-uint64_t simhash_words(const std::vector<Token>& words) {
-  std::unordered_map<std::string_view, double> counts;
-  for (const Token& t : words) {
+uint64_t simhash_words(const std::vector<Token>& words) { return simhash_words(count_words(words)); }
+
+uint64_t simhash_words(const WordCounts& counts) {
+  WordCounts weighted;
+  weighted.reserve(counts.size());
+  for (const auto& [text, n] : counts) {
     size_t len = 1;
-    char32_t cp = decode_utf8_at(t.text, 0, len);
+    char32_t cp = decode_utf8_at(text, 0, len);
     bool word = is_han(cp) || (cp >= '0' && cp <= '9') || ((cp | 0x20) >= 'a' && (cp | 0x20) <= 'z') || cp >= 0x80;
     // Punctuation tokens carry no content.
     if (!word || (cp >= 0x3000 && cp <= 0x303F) || (cp >= 0xFF00 && cp <= 0xFF0F)) continue;
-    counts[t.text] += 1;
+    weighted.emplace_back(text, n);
   }
-  std::vector<std::pair<std::string_view, double>> weighted(counts.begin(), counts.end());
   return simhash(weighted);
 }
 

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "text/segmenter.h"
+#include "text/word_counts.h"
 
 namespace wenku::text {
 
@@ -19,6 +20,8 @@ uint64_t simhash(const std::vector<std::pair<std::string_view, double>>& weighte
 uint64_t simhash_text(const Segmenter& segmenter, std::string_view text);
 // The same from the text's words already cut in query mode.
 uint64_t simhash_words(const std::vector<Token>& words);
+// The same from those words counted (count_words), when the keywords use the counts too.
+uint64_t simhash_words(const WordCounts& counts);
 
 // Number of differing bits; near duplicates are within about 3 of 64.
 inline int hamming_distance(uint64_t a, uint64_t b) { return __builtin_popcountll(a ^ b); }
