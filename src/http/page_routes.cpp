@@ -263,9 +263,12 @@ void HttpServer::install_page_routes() {
           mstch::map card = doc_card(h.doc);
           card["snippet"] = h.snippet;  // escaped by the index, with <em> around matches
           card["qenc"] = qenc;
+          // The five best pages, listed in reading order (第2页 第4页 第10页).
+          std::vector<int> best(h.pages.begin(), h.pages.begin() + static_cast<ptrdiff_t>(std::min<size_t>(h.pages.size(), 5)));
+          std::sort(best.begin(), best.end());
           mstch::array pages;
-          for (size_t i = 0; i < h.pages.size() && i < 5; ++i) {
-            pages.push_back(mstch::map{{"n", std::to_string(h.pages[i])}, {"id", std::to_string(h.doc.id)}, {"qenc", qenc}});
+          for (int n : best) {
+            pages.push_back(mstch::map{{"n", std::to_string(n)}, {"id", std::to_string(h.doc.id)}, {"qenc", qenc}});
           }
           card["has_match_pages"] = !pages.empty();
           card["match_pages"] = pages;

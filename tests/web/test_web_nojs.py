@@ -4,6 +4,7 @@ document (page images, 点击查看更多 as a plain link, 资源描述, 展开�
 search (results linking to the matching page)."""
 import argparse
 import html
+import json
 import re
 import time
 import urllib.parse
@@ -24,7 +25,8 @@ def main():
         c.eq(reader.register("reader", PASSWORD).status, 303, "register")
         # A multi-page document; 择校 only near its end.
         paras = ["第%d段：机关工作总结，教育教学质量稳步提升，各项工作有序推进。" % i for i in range(1, 160)]
-        paras.append("最后一段专门讨论义务教育阶段的择校问题。")
+        paras[0] += "课后服务另行安排。"  # once on the first page, three times on the last
+        paras.append("最后一段专门讨论义务教育阶段的择校问题，以及课后服务的时间、课后服务的内容和课后服务的收费。")
         form = reader.get("/upload").text
         action = html.unescape(re.search(r'<form id="upload-form" action="([^"]+)"', form).group(1))
         boundary = "----nojs" + uuid.uuid4().hex
@@ -82,6 +84,14 @@ def main():
             linked = guest.get("/d/%d?p=%s" % (doc, n)).text
             c.expect('id="page-%s"' % n in linked, "the match link shows that page")
         c.expect("<em>" in res, "highlighted snippet")
+        # A word on several pages: the search API lists them best first (the last page), the
+        # result page in reading order.
+        res = guest.get("/s?q=" + urllib.parse.quote("课后服务")).text
+        listed = [int(n) for n, _ in re.findall(r'class="match-page" href="/d/%d\?q=[^"]*p=(\d+)#page-\d+">第(\d+)页' % doc, res)]
+        api = json.loads(guest.get("/api/v1/search?q=" + urllib.parse.quote("课后服务")).text)
+        best = next((h["pages"] for h in api["hits"] if h["id"] == doc), [])
+        c.expect(best[:1] == [info["pages"]] and len(best) >= 2, "API: best page first: %r" % best)
+        c.eq(listed, sorted(best[:5]), "matching pages in reading order")
         res = guest.get("/s?q=" + urllib.parse.quote("没有这个词的查询")).text
         c.expect("没有找到与" in res, "empty state")
         gz = guest.get("/d/%d" % doc, headers={"Accept-Encoding": "gzip"})
