@@ -4,6 +4,7 @@ extern "C" {
 }
 
 #include "extract/internal.h"
+#include "extract/pdf_text.h"
 
 namespace wenku::extract {
 namespace {
@@ -17,25 +18,22 @@ struct Context {
   }
 };
 
-// One page's structured text as a MuPDF buffer, or null when the page cannot be read. The
-// setjmp of fz_try lives in this small frame, away from the caller's locals.
-fz_buffer* page_text(fz_context* ctx, fz_document* doc, int i, const fz_stext_options* opts) {
+// One page's structured text, or null when the page cannot be read. The setjmp of fz_try
+// lives in this small frame, away from the caller's locals.
+fz_stext_page* page_stext(fz_context* ctx, fz_document* doc, int i, const fz_stext_options* opts) {
   fz_page* volatile page = nullptr;
   fz_stext_page* volatile st = nullptr;
-  fz_buffer* volatile buf = nullptr;
   fz_try(ctx) {
     page = fz_load_page(ctx, doc, i);
     st = fz_new_stext_page_from_page(ctx, page, opts);
-    buf = fz_new_buffer_from_stext_page(ctx, st);
   }
   fz_always(ctx) {
-    fz_drop_stext_page(ctx, st);
     fz_drop_page(ctx, page);
   }
   fz_catch(ctx) {
     return nullptr;
   }
-  return buf;
+  return st;
 }
 
 // Opens the document and counts its pages; the setjmp of fz_try stays in this small frame.
@@ -104,21 +102,13 @@ Result<ExtractedText> extract_pdf_text(const std::filesystem::path& pdf, const E
   fz_stext_options opts{};
   opts.flags = FZ_STEXT_MEDIABOX_CLIP | FZ_STEXT_DEHYPHENATE;
   for (int i = 0; i < pages; ++i) {
-    fz_buffer* buf = page_text(ctx, doc, i, &opts);
-    if (buf == nullptr) ++failed;
-    std::string text;
-    if (buf != nullptr) {
-      unsigned char* data = nullptr;
-      size_t len = fz_buffer_storage(ctx, buf, &data);
-      text.assign(reinterpret_cast<const char*>(data), len);
-      fz_drop_buffer(ctx, buf);
-    }
-    // MuPDF ends blocks with blank lines; keep single line breaks between lines.
+    fz_stext_page* st = page_stext(ctx, doc, i, &opts);
+    if (st == nullptr) ++failed;
     std::string clean;
-    clean.reserve(text.size());
-    for (char ch : text)
-      if (!(ch == '\n' && clean.size() >= 2 && clean.back() == '\n' && clean[clean.size() - 2] == '\n'))
-        clean.push_back(ch);
+    if (st != nullptr) {
+      clean = paragraph_text(st);
+      fz_drop_stext_page(ctx, st);
+    }
     while (!clean.empty() && (clean.back() == '\n' || clean.back() == ' ')) clean.pop_back();
     total += clean.size();
     if (total > limits.max_text_bytes) return detail::too_large_text();

@@ -2,6 +2,8 @@
 // per-document budget, and page work runs under a cookie a watchdog aborts past the time limit.
 #include "render/pdf_document.h"
 
+#include "extract/pdf_text.h"
+
 #include <mupdf/fitz.h>
 #include <webp/encode.h>
 
@@ -306,27 +308,9 @@ int PdfDocument::page_count() const { return impl_->pages; }
 
 Result<std::string> PdfDocument::page_text(int page_index) const {
   WENKU_ASSIGN_OR_RETURN(fz_stext_page * text, impl_->load_text(page_index, 20'000));
-  fz_context* ctx = impl_->ctx;
-  fz_buffer* buffer = nullptr;
-  std::string out;
-  bool failed = false;
-  Error error;
-  fz_var(buffer);
-  fz_try(ctx) {
-    buffer = fz_new_buffer_from_stext_page(ctx, text);
-    unsigned char* data = nullptr;
-    size_t len = fz_buffer_storage(ctx, buffer, &data);
-    out.assign(reinterpret_cast<const char*>(data), len);
-  }
-  fz_always(ctx) {
-    fz_drop_buffer(ctx, buffer);
-    fz_drop_stext_page(ctx, text);
-  }
-  fz_catch(ctx) {
-    failed = true;
-    error = mupdf_error(ctx, "text");
-  }
-  if (failed) return error;
+  // Reading the structure makes no MuPDF call: nothing here can throw.
+  std::string out = extract::paragraph_text(text);
+  fz_drop_stext_page(impl_->ctx, text);
   return out;
 }
 

@@ -2,6 +2,7 @@
 bad input (issue 2 acceptance 3 and 6)."""
 import json
 import os
+import re
 import sys
 import unittest
 
@@ -45,6 +46,22 @@ class CliTest(unittest.TestCase):
         self.assertEqual(doc["format"], "docx")
         self.assertEqual(doc["title"], "市教育局机关汇报总结会讲话稿.doc")
         self.assertEqual(doc["size_text"], "12.34KB")
+
+        def search(q):
+            r = w.run("search", "--json", q, data=self.data)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            return json.loads(r.stdout)["hits"]
+
+        # Found by its heading, by a word on one page, and in traditional characters.
+        self.assertEqual([h["id"] for h in search("人民满意教育")], [out["id"]])
+        self.assertTrue(search("择校")[0]["pages"], "a page-level hit")
+        self.assertEqual([h["id"] for h in search("大班額")], [out["id"]])
+        # The page text comes from the PDF's laid-out lines; a paragraph's lines are joined
+        # again, so a word the margin split (软硬件建 / 设) is one word and one phrase.
+        (hit,) = search("软硬件建设")
+        plain = re.sub(r"</?em>", "", hit["snippet"])
+        self.assertIn("薄弱学校软硬件建设", plain)
+        self.assertIn("<em>建设</em>", hit["snippet"])
 
     def test_import_reports_every_input_and_bad_ones_change_nothing(self):
         good = self.write("docs/a.txt", "第一份文档：学校安全工作。".encode())

@@ -1,0 +1,142 @@
+#include "extract/pdf_text.h"
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "core/strings.h"
+
+namespace wenku::extract {
+
+bool is_wide_char(char32_t c) {
+  return (c >= 0x1100 && c <= 0x11FF) ||    // Hangul Jamo
+         (c >= 0x2E80 && c <= 0x303F) ||    // CJK radicals, symbols and punctuation (、。「」)
+         (c >= 0x3040 && c <= 0x33FF) ||    // kana, bopomofo, compatibility
+         (c >= 0x3400 && c <= 0x4DBF) ||    // extension A
+         (c >= 0x4E00 && c <= 0x9FFF) ||    // unified ideographs
+         (c >= 0xAC00 && c <= 0xD7AF) ||    // Hangul syllables
+         (c >= 0xF900 && c <= 0xFAFF) ||    // compatibility ideographs
+         (c >= 0xFE30 && c <= 0xFE4F) ||    // vertical forms
+         (c >= 0xFF00 && c <= 0xFFEF) ||    // full-width forms (，：；（）)
+         (c >= 0x20000 && c <= 0x3FFFF);    // supplementary ideographs
+}
+
+namespace {
+
+bool is_space(int c) { return c == ' ' || c == '\t' || c == 0xA0 || c == 0x3000 || c == '\r' || c == '\n'; }
+
+// One laid-out line: its text without surrounding spaces and where it sits.
+struct Line {
+  std::string text;
+  char32_t first = 0, last = 0;
+  float x0 = 0, x1 = 0;
+  float base = 0;  // the baseline's height (a line's box may be twice the font's height)
+  float em = 0;    // the line's largest character size
+  bool horizontal = true;
+};
+
+Line read_line(const fz_stext_line* line) {
+  Line out;
+  std::vector<const fz_stext_char*> chars;
+  for (const fz_stext_char* ch = line->first_char; ch != nullptr; ch = ch->next) chars.push_back(ch);
+  size_t begin = 0, end = chars.size();
+  while (begin < end && is_space(chars[begin]->c)) ++begin;
+  while (end > begin && is_space(chars[end - 1]->c)) --end;
+  for (size_t i = begin; i < end; ++i) {
+    append_utf8(out.text, static_cast<char32_t>(chars[i]->c));
+    out.em = std::max(out.em, chars[i]->size);
+  }
+  if (begin < end) {
+    out.first = static_cast<char32_t>(chars[begin]->c);
+    out.last = static_cast<char32_t>(chars[end - 1]->c);
+  }
+  out.horizontal = line->wmode == 0 && line->dir.x > 0.9f;
+  out.x0 = line->bbox.x0;
+  out.x1 = line->bbox.x1;
+  out.base = begin < end ? chars[begin]->origin.y : line->bbox.y1;
+  if (!(out.em > 0)) out.em = std::max(1.0f, line->bbox.y1 - line->bbox.y0);
+  return out;
+}
+
+// Where the column a line sits in ends: the furthest right any line overlapping it
+// horizontally reaches (the right margin), so that a short line (a list item, a heading, a
+// paragraph's last line) is told from one that fills the column.
+std::vector<float> column_rights(const std::vector<Line>& lines) {
+  // Comparing every line with every other is quadratic: past a few thousand lines (a huge
+  // table, a hostile page) the page's own right edge stands in for each column's.
+  constexpr size_t kMaxLinesCompared = 4000;
+  if (lines.size() > kMaxLinesCompared) {
+    float page = lines.front().x1;
+    for (const Line& l : lines) page = std::max(page, l.x1);
+    return std::vector<float>(lines.size(), page);
+  }
+  std::vector<float> out(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    float right = lines[i].x1;
+    for (const Line& o : lines) {
+      if (o.horizontal && o.x0 < lines[i].x1 && o.x1 > lines[i].x0) right = std::max(right, o.x1);
+    }
+    out[i] = right;
+  }
+  return out;
+}
+
+// The usual distance between the baselines of a paragraph's lines on this page (the median
+// of those between 0.8 and 4 characters), 0 when the page has too few lines to tell.
+float line_pitch(const std::vector<Line>& lines) {
+  std::vector<float> steps;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    float d = lines[i].base - lines[i - 1].base;
+    float em = std::max(lines[i].em, lines[i - 1].em);
+    if (d > 0.8f * em && d < 4 * em) steps.push_back(d);
+  }
+  if (steps.size() < 3) return 0;
+  std::nth_element(steps.begin(), steps.begin() + static_cast<ptrdiff_t>(steps.size() / 2), steps.end());
+  return steps[steps.size() / 2];
+}
+
+}  // namespace
+
+std::string paragraph_text(const fz_stext_page* page) {
+  // MuPDF's blocks are not paragraphs: some PDFs put every line in a block of its own, others
+  // a whole page in one. Lines are judged one after the other, whatever block holds them.
+  std::vector<Line> lines;
+  for (const fz_stext_block* block = page->first_block; block != nullptr; block = block->next) {
+    if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
+    for (const fz_stext_line* line = block->u.t.first_line; line != nullptr; line = line->next) {
+      Line l = read_line(line);
+      if (!l.text.empty()) lines.push_back(std::move(l));
+    }
+  }
+  std::string out;
+  if (lines.empty()) return out;
+  const std::vector<float> right = column_rights(lines);
+  const float pitch = line_pitch(lines);
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const Line& l = lines[i];
+    if (i > 0) {
+      const Line& prev = lines[i - 1];
+      const float em = std::max(prev.em, l.em);
+      // A paragraph goes on where its previous line filled the column to the right margin and
+      // the next line starts right below it, where that one started (a hanging indent too) or
+      // up to 4 characters left of it (the previous line was the paragraph's indented first).
+      bool ends_short = prev.x1 < right[i - 1] - 2 * em;  // the paragraph's last line
+      const float shift = prev.x0 - l.x0;
+      bool starts_elsewhere = !(std::abs(shift) <= em || (shift > em && shift <= 4 * em));
+      const float down = l.base - prev.base;
+      bool gap = pitch > 0 && down > std::max(1.25f * pitch, pitch + 0.5f * em);  // space between paragraphs
+      bool not_below = !(down > 0.5f * em);  // beside it or above: a new cell or column
+      // Vertical or rotated text keeps MuPDF's lines: margins mean nothing there.
+      bool laid_across = !prev.horizontal || !l.horizontal;
+      if (ends_short || starts_elsewhere || gap || not_below || laid_across) {
+        out += '\n';
+      } else if (!(is_wide_char(prev.last) || is_wide_char(l.first) || prev.last == '-' || prev.last == '/')) {
+        out += ' ';
+      }
+    }
+    out += l.text;
+  }
+  return out;
+}
+
+}  // namespace wenku::extract
