@@ -25,6 +25,14 @@ namespace {
 
 bool is_space(int c) { return c == ' ' || c == '\t' || c == 0xA0 || c == 0x3000 || c == '\r' || c == '\n'; }
 
+// What a hostile PDF's font maps a glyph to can be any int: control characters become
+// spaces, values that are no Unicode character U+FFFD (as MuPDF's own text output does).
+char32_t text_char(int c) {
+  if (c >= 0 && c < 0x20) return U' ';
+  if (c < 0 || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF)) return U'\uFFFD';
+  return static_cast<char32_t>(c);
+}
+
 // One laid-out line: its text without surrounding spaces and where it sits.
 struct Line {
   std::string text;
@@ -40,15 +48,16 @@ Line read_line(const fz_stext_line* line) {
   std::vector<const fz_stext_char*> chars;
   for (const fz_stext_char* ch = line->first_char; ch != nullptr; ch = ch->next) chars.push_back(ch);
   size_t begin = 0, end = chars.size();
-  while (begin < end && is_space(chars[begin]->c)) ++begin;
-  while (end > begin && is_space(chars[end - 1]->c)) --end;
+  auto blank = [&](size_t i) { return is_space(static_cast<int>(text_char(chars[i]->c))); };
+  while (begin < end && blank(begin)) ++begin;
+  while (end > begin && blank(end - 1)) --end;
   for (size_t i = begin; i < end; ++i) {
-    append_utf8(out.text, static_cast<char32_t>(chars[i]->c));
+    append_utf8(out.text, text_char(chars[i]->c));
     out.em = std::max(out.em, chars[i]->size);
   }
   if (begin < end) {
-    out.first = static_cast<char32_t>(chars[begin]->c);
-    out.last = static_cast<char32_t>(chars[end - 1]->c);
+    out.first = text_char(chars[begin]->c);
+    out.last = text_char(chars[end - 1]->c);
   }
   out.horizontal = line->wmode == 0 && line->dir.x > 0.9f;
   out.x0 = line->bbox.x0;

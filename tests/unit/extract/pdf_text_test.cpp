@@ -51,6 +51,7 @@ class Page {
   }
 
   std::string text() const { return paragraph_text(&page_); }
+  fz_stext_line* first_line() { return blocks_.back().u.t.first_line; }
 
  private:
   template <typename T>
@@ -142,6 +143,21 @@ TEST(ParagraphText, AHugeTableOfCellsStaysLinearAndKeepsItsCells) {
   std::string text = p.text();
   EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 4999);
   EXPECT_EQ(text.substr(0, text.find('\n')), "甲0");
+}
+
+TEST(ParagraphText, WhatNoCharacterIsBecomesValidUtf8) {
+  Page p;
+  p.block();
+  p.line("甲乙", 0, 0);
+  fz_stext_line* line = nullptr;
+  // Overwrite the two characters with what a hostile font may claim: a surrogate and -1.
+  for (fz_stext_line* l = p.first_line(); l != nullptr; l = l->next) line = l;
+  line->first_char->c = 0xD800;
+  line->last_char->c = -1;
+  p.line("\x01丙", 0, 12);
+  std::string text = p.text();
+  EXPECT_EQ(text, "\uFFFD\uFFFD丙") << "a control character is a space, trimmed at the line's start";
+  EXPECT_EQ(sanitize_utf8(text), text);
 }
 
 TEST(ParagraphText, WideCharacters) {
