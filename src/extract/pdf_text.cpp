@@ -67,6 +67,35 @@ Line read_line(const fz_stext_line* line) {
   return out;
 }
 
+// A line that opens a list item or a numbered heading: •, ▪, "- ", "1.", "2、", "(3)",
+// "（四）", "五、", "第六条". Lists of short, even lines otherwise read as one paragraph.
+bool starts_list_item(const std::string& text) {
+  std::u32string head = utf8_to_u32(text.substr(0, 32));
+  if (head.empty()) return false;
+  static const std::u32string kBullets = U"•·▪◦●○■□◆◇►▶➢✓✔※";
+  if (kBullets.find(head[0]) != std::u32string::npos) return true;
+  if ((head[0] == U'-' || head[0] == U'*') && head.size() > 1 && head[1] == U' ') return true;
+  auto is_digit = [](char32_t c) { return (c >= U'0' && c <= U'9') || (c >= U'０' && c <= U'９'); };
+  auto is_numeral = [](char32_t c) { return std::u32string_view(U"一二三四五六七八九十百零〇").find(c) != std::u32string_view::npos; };
+  size_t i = 0;
+  bool open = head[0] == U'(' || head[0] == U'（';
+  if (open) ++i;
+  if (!open && head[0] == U'第') {
+    ++i;
+    while (i < head.size() && (is_numeral(head[i]) || is_digit(head[i]))) ++i;
+    return i > 1 && i < head.size() && std::u32string_view(U"章节条款部分篇").find(head[i]) != std::u32string_view::npos;
+  }
+  size_t start = i;
+  bool digits = i < head.size() && is_digit(head[i]);
+  while (i < head.size() && i - start < 3 && (digits ? is_digit(head[i]) : is_numeral(head[i]))) ++i;
+  if (i == start || i >= head.size()) return false;
+  char32_t mark = head[i];
+  if (open) return mark == U')' || mark == U'）';
+  bool next_digit = i + 1 < head.size() && is_digit(head[i + 1]);  // 2.0, 3.14: a number
+  if (mark == U'、' || mark == U'）' || mark == U')') return true;
+  return (mark == U'.' || mark == U'．') && !next_digit;
+}
+
 // Where the column a line sits in ends: the furthest right any line overlapping it
 // horizontally reaches (the right margin), so that a short line (a list item, a heading, a
 // paragraph's last line) is told from one that fills the column.
@@ -137,7 +166,8 @@ std::string paragraph_text(const fz_stext_page* page) {
       bool not_below = !(down > 0.5f * em);  // beside it or above: a new cell or column
       // Vertical or rotated text keeps MuPDF's lines: margins mean nothing there.
       bool laid_across = !prev.horizontal || !l.horizontal;
-      if (ends_short || starts_elsewhere || gap || not_below || laid_across) {
+      bool list_item = starts_list_item(l.text);
+      if (ends_short || starts_elsewhere || gap || not_below || laid_across || list_item) {
         out += '\n';
       } else if (!(is_wide_char(prev.last) || is_wide_char(l.first) || prev.last == '-' || prev.last == '/')) {
         out += ' ';

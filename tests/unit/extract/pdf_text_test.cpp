@@ -100,6 +100,30 @@ TEST(ParagraphText, BlocksHeadingsAndListsStayOnTheirOwnLines) {
   EXPECT_EQ(p.text(), "市教育局机关汇报总结会讲话稿\n一、关于适应新常态\n二、关于解决新问题");
 }
 
+TEST(ParagraphText, ListItemsOfEvenLengthStayApart) {
+  Page p;
+  p.block();
+  p.line("• I1", 0, 0);
+  p.line("• I2", 0, 12);
+  p.line("1. 甲", 0, 24);
+  p.line("2、乙", 0, 36);
+  p.line("(3) 丙", 0, 48);
+  p.line("（四）丁", 0, 60);
+  p.line("五、戊", 0, 72);
+  p.line("第六条己", 0, 84);
+  EXPECT_EQ(p.text(), "• I1\n• I2\n1. 甲\n2、乙\n(3) 丙\n（四）丁\n五、戊\n第六条己");
+}
+
+TEST(ParagraphText, NumbersAtALineStartAreNoListItem) {
+  Page p;
+  p.block();
+  p.line("本系统的版本号是", 0, 0);
+  p.line("2.0版，第二版于", 0, 12);
+  p.line("2023年发布，共有", 0, 24);
+  p.line("十二个模块。", 0, 36);
+  EXPECT_EQ(p.text(), "本系统的版本号是2.0版，第二版于2023年发布，共有十二个模块。");
+}
+
 TEST(ParagraphText, ABigGapOrANewColumnStartsAParagraph) {
   Page p;
   p.block();
