@@ -1,7 +1,6 @@
 #include "extract/pdf_text.h"
 
 #include <algorithm>
-#include <cmath>
 #include <vector>
 
 #include "core/strings.h"
@@ -159,8 +158,8 @@ std::string paragraph_text(const fz_stext_page* page) {
       // the next line starts right below it, where that one started (a hanging indent too) or
       // up to 4 characters left of it (the previous line was the paragraph's indented first).
       bool ends_short = prev.x1 < right[i - 1] - 2 * em;  // the paragraph's last line
-      const float shift = prev.x0 - l.x0;
-      bool starts_elsewhere = !(std::abs(shift) <= em || (shift > em && shift <= 4 * em));
+      const float shift = prev.x0 - l.x0;  // how far left of the previous line this one starts
+      bool starts_elsewhere = shift < -em || shift > 4 * em;
       const float down = l.base - prev.base;
       bool gap = pitch > 0 && down > std::max(1.25f * pitch, pitch + 0.5f * em);  // space between paragraphs
       bool not_below = !(down > 0.5f * em);  // beside it or above: a new cell or column
