@@ -125,7 +125,9 @@ Result<CheckReport> Library::check() {
     WENKU_ASSIGN_OR_RETURN(auto d, store_->get_document(id));
     bool should_be_indexed = d.indexed || d.status == store::DocumentStatus::kReady;
     if (should_be_indexed && (in_index.count(id) == 0 || !d.indexed)) {
-      problem("document " + std::to_string(id) + " is missing from the index: indexed again", reindex(id).ok());
+      // Not marked indexed: its text changed (new pages, an edit) after the index last took it.
+      const char* what = in_index.count(id) == 0 ? " is missing from the index" : " is indexed with older text";
+      problem("document " + std::to_string(id) + what + ": indexed again", reindex(id).ok());
     }
   }
   (void)index_->flush();

@@ -165,6 +165,32 @@ TEST_F(LibraryTest, CheckIsCleanAndFindsDamage) {
   EXPECT_FALSE(*lib_->blobs().exists(*orphan));
 }
 
+// A preview replaces a ready document's pages with its PDF's text, then re-indexes; a crash in
+// between must not leave search on the old text while `check` and the store call it indexed.
+TEST_F(LibraryTest, NewPageTextNotYetIndexedIsFoundStaleByCheckAndIndexed) {
+  int64_t id = import_text("原来的页面只讲学校安全工作。", "安全");
+  ASSERT_TRUE(lib_->run_extract(id).ok());
+  ASSERT_TRUE(lib_->store().get_document(id)->indexed);
+  ASSERT_TRUE(lib_->store().replace_pages(id, {{1, "新的页面讲的是择校问题。", "", "", 0, 0}}).ok());
+  EXPECT_FALSE(lib_->store().get_document(id)->indexed);
+  auto report = lib_->check();
+  ASSERT_TRUE(report.ok());
+  ASSERT_EQ(report->repairs.size(), 1u);
+  EXPECT_NE(report->repairs[0].find("indexed with older text"), std::string::npos) << report->repairs[0];
+  EXPECT_TRUE(lib_->store().get_document(id)->indexed);
+  SearchRequest q;
+  q.query = "择校";
+  auto r = lib_->search(q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->hits.size(), 1u);
+  EXPECT_EQ(r->hits[0].doc.id, id);
+  q.query = "安全工作";  // still in the title and the description, no longer on a page
+  r = lib_->search(q);
+  ASSERT_TRUE(r.ok());
+  ASSERT_EQ(r->hits.size(), 1u);
+  EXPECT_TRUE(r->hits[0].pages.empty()) << "the index's pages hold the new text";
+}
+
 TEST_F(LibraryTest, NearDuplicateTextIsMarkedAndKeywordsAreComputed) {
   std::string base;
   for (int i = 0; i < 30; ++i) {
