@@ -3,8 +3,11 @@
 //
 //   search_eval --passages P.jsonl --queries Q.jsonl [--queries Q2.jsonl] --db DIR/index.db
 //               [--reuse] [--synthesize N] [--param name=value ...] [--dump OUT.tsv]
+//               [--keywords N] [--no-description]
 //
 // --dump writes one line per query: type, reciprocal rank, query, the top hits' ids.
+// --keywords N indexes N TF-IDF keywords per document, as the library does (8);
+// --no-description leaves out the description the library computes (the text's start).
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
