@@ -19,6 +19,11 @@ packages=(
   libreofficekit-dev libreoffice-core-nogui libreoffice-writer-nogui
   libreoffice-calc-nogui libreoffice-impress-nogui
   bubblewrap
+  # OCR (src/ocr) and image documents (src/image): Tesseract 5 with its Chinese, vertical,
+  # English and orientation models; Leptonica decodes JPEG/PNG/TIFF/WebP, libheif HEIC
+  libtesseract-dev libleptonica-dev libheif-dev
+  tesseract-ocr-chi-sim tesseract-ocr-chi-sim-vert tesseract-ocr-chi-tra tesseract-ocr-chi-tra-vert
+  tesseract-ocr-osd tesseract-ocr-eng
   # segmentation dictionary and keyword IDF weights
   python3-jieba
   # fonts: Chinese glyphs in previews
@@ -26,6 +31,7 @@ packages=(
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev googletest
   python3 curl mupdf-tools poppler-utils wrk nginx-light
+  tesseract-ocr python3-levenshtein python3-pil
   chromium chromium-driver
 )
 

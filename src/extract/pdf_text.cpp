@@ -20,6 +20,16 @@ bool is_wide_char(char32_t c) {
          (c >= 0x20000 && c <= 0x3FFFF);    // supplementary ideographs
 }
 
+bool text_layer_usable(std::string_view page_text) {
+  size_t visible = 0, unusable = 0;
+  for (char32_t c : utf8_to_u32(page_text)) {
+    if (c <= 0x20 || c == 0x7F || c == 0xA0 || c == 0x3000 || (c >= 0x2000 && c <= 0x200B)) continue;
+    ++visible;
+    if (c == 0xFFFD || (c >= 0xE000 && c <= 0xF8FF) || c >= 0xF0000) ++unusable;
+  }
+  return visible > 0 && 2 * unusable < visible;
+}
+
 namespace {
 
 bool is_space(int c) { return c == ' ' || c == '\t' || c == 0xA0 || c == 0x3000 || c == '\r' || c == '\n'; }
@@ -132,19 +142,29 @@ float line_pitch(const std::vector<Line>& lines) {
   return steps[steps.size() / 2];
 }
 
-}  // namespace
-
-std::string paragraph_text(const fz_stext_page* page) {
-  // MuPDF's blocks are not paragraphs: some PDFs put every line in a block of its own, others
-  // a whole page in one. Lines are judged one after the other, whatever block holds them.
-  std::vector<Line> lines;
-  for (const fz_stext_block* block = page->first_block; block != nullptr; block = block->next) {
-    if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
-    for (const fz_stext_line* line = block->u.t.first_line; line != nullptr; line = line->next) {
-      Line l = read_line(line);
-      if (!l.text.empty()) lines.push_back(std::move(l));
-    }
+// A line from elsewhere (OCR): trimmed as read_line trims, its characters checked alike.
+Line from_laid(const LaidLine& in) {
+  Line out;
+  std::u32string chars = utf8_to_u32(in.text);
+  for (char32_t& c : chars) c = text_char(static_cast<int>(c));
+  size_t begin = 0, end = chars.size();
+  while (begin < end && is_space(static_cast<int>(chars[begin]))) ++begin;
+  while (end > begin && is_space(static_cast<int>(chars[end - 1]))) --end;
+  for (size_t i = begin; i < end; ++i) append_utf8(out.text, chars[i]);
+  if (begin < end) {
+    out.first = chars[begin];
+    out.last = chars[end - 1];
   }
+  out.x0 = in.x0;
+  out.x1 = in.x1;
+  out.base = in.base;
+  out.em = in.em > 0 ? in.em : 1.0f;
+  out.horizontal = in.horizontal;
+  return out;
+}
+
+// Joins a page's lines, in reading order, into paragraphs (see pdf_text.h).
+std::string join_lines(const std::vector<Line>& lines) {
   std::string out;
   if (lines.empty()) return out;
   const std::vector<float> right = column_rights(lines);
@@ -175,6 +195,32 @@ std::string paragraph_text(const fz_stext_page* page) {
     out += l.text;
   }
   return out;
+}
+
+}  // namespace
+
+std::string paragraph_text(const fz_stext_page* page) {
+  // MuPDF's blocks are not paragraphs: some PDFs put every line in a block of its own, others
+  // a whole page in one. Lines are judged one after the other, whatever block holds them.
+  std::vector<Line> lines;
+  for (const fz_stext_block* block = page->first_block; block != nullptr; block = block->next) {
+    if (block->type != FZ_STEXT_BLOCK_TEXT) continue;
+    for (const fz_stext_line* line = block->u.t.first_line; line != nullptr; line = line->next) {
+      Line l = read_line(line);
+      if (!l.text.empty()) lines.push_back(std::move(l));
+    }
+  }
+  return join_lines(lines);
+}
+
+std::string paragraph_text(const std::vector<LaidLine>& laid) {
+  std::vector<Line> lines;
+  lines.reserve(laid.size());
+  for (const LaidLine& in : laid) {
+    Line l = from_laid(in);
+    if (!l.text.empty()) lines.push_back(std::move(l));
+  }
+  return join_lines(lines);
 }
 
 }  // namespace wenku::extract

@@ -314,6 +314,165 @@ Result<std::string> PdfDocument::page_text(int page_index) const {
   return out;
 }
 
+namespace {
+
+// A MuPDF pixmap (gray or RGB, with or without alpha) as a raster; alpha laid on white.
+Result<image::Raster> raster_from_pixmap(fz_context* ctx, fz_pixmap* pm) {
+  image::Raster r;
+  r.width = fz_pixmap_width(ctx, pm);
+  r.height = fz_pixmap_height(ctx, pm);
+  const int n = fz_pixmap_components(ctx, pm);
+  const int alpha = fz_pixmap_alpha(ctx, pm);
+  const int colors = n - alpha;
+  if (colors != 1 && colors != 3) return make_error(ErrorCode::kCorrupt, "PDF 图像颜色空间无效 / unusable image colours");
+  r.channels = colors;
+  r.pixels.resize(static_cast<size_t>(r.width) * r.height * colors);
+  const unsigned char* samples = fz_pixmap_samples(ctx, pm);
+  const ptrdiff_t stride = fz_pixmap_stride(ctx, pm);
+  uint8_t* out = r.pixels.data();
+  for (int y = 0; y < r.height; ++y) {
+    const unsigned char* p = samples + y * stride;
+    for (int x = 0; x < r.width; ++x, p += n) {
+      const int a = alpha != 0 ? p[n - 1] : 255;
+      for (int k = 0; k < colors; ++k) *out++ = static_cast<uint8_t>(alpha != 0 ? p[k] + 255 - a : p[k]);
+    }
+  }
+  return r;
+}
+
+}  // namespace
+
+Result<OcrImage> PdfDocument::ocr_image(int page_index, int render_dpi, int64_t max_pixels, int timeout_ms,
+                                        bool use_embedded) const {
+  WENKU_TRY(impl_->check_index(page_index));
+  if (render_dpi < 36 || render_dpi > 1200) {
+    return make_error(ErrorCode::kInvalidArgument, "分辨率无效 / invalid OCR resolution");
+  }
+  fz_context* ctx = impl_->ctx;
+  // 1. The page's one image, when the page is a scan.
+  fz_page* page = nullptr;
+  fz_stext_page* text = nullptr;
+  fz_device* dev = nullptr;
+  fz_pixmap* pixmap = nullptr;
+  fz_cookie cookie{};
+  bool failed = false;
+  fz_rect bounds{};
+  float scan_width_pt = 0;  // how wide the page's one image is drawn
+  fz_var(page);
+  fz_var(text);
+  fz_var(dev);
+  fz_var(pixmap);
+  fz_var(scan_width_pt);
+  {
+    Watchdog watchdog(&cookie, std::chrono::milliseconds(timeout_ms));
+    fz_try(ctx) {
+      page = fz_load_page(ctx, impl_->doc, page_index);
+      bounds = fz_bound_page(ctx, page);
+      text = fz_new_stext_page(ctx, bounds);
+      fz_stext_options options{};
+      options.flags = FZ_STEXT_PRESERVE_IMAGES;
+      dev = fz_new_stext_device(ctx, text, &options);
+      fz_run_page(ctx, page, dev, fz_identity, &cookie);
+      fz_close_device(ctx, dev);
+      fz_drop_device(ctx, dev);
+      dev = nullptr;
+      const float page_area = (bounds.x1 - bounds.x0) * (bounds.y1 - bounds.y0);
+      int images = 0;
+      fz_stext_block* only = nullptr;
+      for (fz_stext_block* b = text->first_block; b != nullptr; b = b->next) {
+        if (b->type != FZ_STEXT_BLOCK_IMAGE) continue;
+        ++images;
+        only = b;
+      }
+      if (use_embedded && images == 1 && only->u.i.image != nullptr) {
+        const fz_matrix m = only->u.i.transform;
+        const fz_rect box = fz_intersect_rect(only->bbox, bounds);
+        const float area = (box.x1 - box.x0) * (box.y1 - box.y0);
+        fz_image* img = only->u.i.image;
+        // Upright (no rotation, no mirror), covering most of the page, not a stencil mask.
+        if (m.b == 0 && m.c == 0 && m.a > 0 && m.d > 0 && area >= 0.6f * page_area && img->imagemask == 0 &&
+            static_cast<int64_t>(img->w) * img->h <= max_pixels) {
+          scan_width_pt = box.x1 - box.x0;
+          pixmap = fz_get_pixmap_from_image(ctx, img, nullptr, nullptr, nullptr, nullptr);
+        }
+      }
+    }
+    fz_always(ctx) { fz_drop_device(ctx, dev); }
+    fz_catch(ctx) { failed = true; }
+  }
+  if (pixmap != nullptr && !failed && cookie.abort == 0) {
+    auto r = raster_from_pixmap(ctx, pixmap);
+    fz_drop_pixmap(ctx, pixmap);
+    fz_drop_stext_page(ctx, text);
+    fz_drop_page(ctx, page);
+    if (!r.ok()) return r.take_error();
+    OcrImage out;
+    out.raster = std::move(r).value();
+    out.embedded = true;
+    // The image's resolution as drawn: its pixels across the width it covers on the page.
+    const double dpi = scan_width_pt > 0 ? out.raster.width * 72.0 / scan_width_pt : 0;
+    out.raster.dpi = dpi > 0 && dpi < 10000 ? static_cast<int>(std::lround(dpi)) : 0;
+    return out;
+  }
+  fz_drop_pixmap(ctx, pixmap);
+  pixmap = nullptr;
+  fz_drop_stext_page(ctx, text);
+  text = nullptr;
+  if (failed && fz_caught(ctx) == FZ_ERROR_ABORT) {
+    fz_drop_page(ctx, page);
+    return make_error(ErrorCode::kTimeout, "PDF 页面处理超时 / PDF page took too long (OCR image)");
+  }
+  if (page == nullptr) return make_error(ErrorCode::kCorrupt, "PDF 页面无法读取 / the PDF page cannot be read");
+
+  // 2. A gray render at render_dpi.
+  const double scale = render_dpi / 72.0;
+  const double w = std::ceil((static_cast<double>(bounds.x1) - bounds.x0) * scale);
+  const double h = std::ceil((static_cast<double>(bounds.y1) - bounds.y0) * scale);
+  if (!(w >= 1 && h >= 1) || w * h > static_cast<double>(max_pixels)) {
+    fz_drop_page(ctx, page);
+    return make_error(ErrorCode::kTooLarge, "PDF 页面超出像素限制 / the PDF page exceeds the pixel limit for OCR");
+  }
+  failed = false;
+  fz_cookie render_cookie{};
+  Error error;
+  {
+    Watchdog watchdog(&render_cookie, std::chrono::milliseconds(timeout_ms));
+    fz_try(ctx) {
+      const float f = static_cast<float>(scale);
+      fz_matrix ctm = fz_scale(f, f);
+      fz_irect box = fz_round_rect(fz_transform_rect(bounds, ctm));
+      pixmap = fz_new_pixmap_with_bbox(ctx, fz_device_gray(ctx), box, nullptr, 0);
+      fz_clear_pixmap_with_value(ctx, pixmap, 0xff);
+      dev = fz_new_draw_device(ctx, fz_identity, pixmap);
+      fz_run_page(ctx, page, dev, ctm, &render_cookie);
+      fz_close_device(ctx, dev);
+    }
+    fz_always(ctx) {
+      fz_drop_device(ctx, dev);
+      fz_drop_page(ctx, page);
+    }
+    fz_catch(ctx) {
+      failed = true;
+      error = mupdf_error(ctx, "OCR render");
+    }
+  }
+  if (!failed && render_cookie.abort != 0) {
+    failed = true;
+    error = make_error(ErrorCode::kTimeout, "PDF 页面渲染超时 / PDF page took too long to render");
+  }
+  if (failed) {
+    fz_drop_pixmap(ctx, pixmap);
+    return error;
+  }
+  auto r = raster_from_pixmap(ctx, pixmap);
+  fz_drop_pixmap(ctx, pixmap);
+  if (!r.ok()) return r.take_error();
+  OcrImage out;
+  out.raster = std::move(r).value();
+  out.raster.dpi = render_dpi;
+  return out;
+}
+
 Result<std::vector<std::string>> PdfDocument::page_fonts(int page_index) const {
   WENKU_ASSIGN_OR_RETURN(fz_stext_page * text, impl_->load_text(page_index, 20'000));
   fz_context* ctx = impl_->ctx;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "image/raster.h"
 
 namespace wenku::render {
 
@@ -29,6 +30,12 @@ struct PageImages {
   std::string thumb_webp;
   int width = 0;   // of the preview, in pixels
   int height = 0;
+};
+
+// The pixels OCR reads for a page without a usable text layer.
+struct OcrImage {
+  image::Raster raster;   // gray or RGB; raster.dpi is its resolution on the page
+  bool embedded = false;  // the page's one image at its own resolution (else a render)
 };
 
 // Limits applied while a PDF is open; uploaded PDFs are hostile.
@@ -57,6 +64,12 @@ class PdfDocument {
   // Preview (options.preview_width wide) and thumbnail (options.thumb_width wide) as WebP.
   // Errors: kInvalidArgument, kCorrupt, kTooLarge (pixels or memory), kTimeout.
   Result<PageImages> render_page(int page_index, const RenderOptions& options) const;
+  // The image OCR should read for a page: where the page is one image (a scan: a single image
+  // covering most of the page, upright), that image decoded at its own resolution; otherwise
+  // the page rendered in gray at `render_dpi` (always, when `use_embedded` is false). Either
+  // is refused past `max_pixels` (kTooLarge). Errors: as render_page.
+  Result<OcrImage> ocr_image(int page_index, int render_dpi, int64_t max_pixels, int timeout_ms = 20'000,
+                             bool use_embedded = true) const;
   // Names of the fonts the text of a page is drawn with, without subset prefixes, sorted and
   // unique (e.g. "NotoSerifCJKsc-Regular"). Errors: as page_text.
   Result<std::vector<std::string>> page_fonts(int page_index) const;

@@ -1,0 +1,126 @@
+// ocr_bench: wenku's OCR on page images and scanned PDFs, one JSON line per page (text,
+// model chosen, time), for bench/ocr_bench.py to score against the printed text and to time
+// against the tesseract CLI. Single-threaded: run with OMP_THREAD_LIMIT=1 for figures.
+// Usage: ocr_bench [--lang L] [--dpi N] [--render] [--no-osd] [--no-deskew] FILE...
+//   --lang L    use this Tesseract language as told (default: detect the script per page)
+//   --dpi N     resolution of a PDF page rendered for OCR (default 300)
+//   --render    render PDF pages even where the page is one image
+#include <time.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "image/image_file.h"
+#include "ocr/ocr_engine.h"
+#include "render/pdf_document.h"
+
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+int64_t cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t ms_since(Clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - t).count();
+}
+
+void emit(const std::string& file, int page, const wenku::Result<wenku::ocr::OcrPage>& r, int64_t image_ms,
+          const wenku::image::Raster& raster, bool embedded, int64_t cpu) {
+  nlohmann::json j;
+  j["cpu_ms"] = cpu;
+  j["file"] = file;
+  j["page"] = page;
+  j["image_ms"] = image_ms;
+  j["width"] = raster.width;
+  j["height"] = raster.height;
+  j["dpi"] = raster.dpi;
+  j["embedded"] = embedded;
+  if (r.ok()) {
+    j["text"] = r->text;
+    j["language"] = r->language;
+    j["rotated"] = r->rotated;
+    j["skew"] = r->skew_degrees;
+    j["confidence"] = r->confidence;
+    j["ms"] = r->ms;
+  } else {
+    j["error"] = r.error().message;
+  }
+  std::printf("%s\n", j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+  std::fflush(stdout);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  wenku::ocr::OcrOptions options;
+  int dpi = 300;
+  bool force_render = false;
+  std::vector<std::string> files;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--lang" && i + 1 < argc) options.language = argv[++i];
+    else if (a == "--dpi" && i + 1 < argc) dpi = std::atoi(argv[++i]);
+    else if (a == "--render") force_render = true;
+    else if (a == "--no-osd") options.detect_orientation = false;
+    else if (a == "--no-deskew") options.deskew = false;
+    else files.push_back(a);
+  }
+  auto start = Clock::now();
+  auto engine = wenku::ocr::OcrEngine::create(options);
+  if (!engine.ok()) {
+    std::fprintf(stderr, "ocr_bench: %s\n", engine.error().message.c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "ocr_bench: engine ready in %lld ms\n", static_cast<long long>(ms_since(start)));
+  for (const std::string& file : files) {
+    bool pdf = file.size() > 4 && file.compare(file.size() - 4, 4, ".pdf") == 0;
+    if (pdf) {
+      auto doc = wenku::render::PdfDocument::open(file);
+      if (!doc.ok()) {
+        std::fprintf(stderr, "ocr_bench: %s: %s\n", file.c_str(), doc.error().message.c_str());
+        continue;
+      }
+      for (int p = 0; p < (*doc)->page_count(); ++p) {
+        auto t = Clock::now();
+        auto img = (*doc)->ocr_image(p, dpi, 60'000'000, 20'000, !force_render);
+        int64_t image_ms = ms_since(t);
+        if (!img.ok()) {
+          std::fprintf(stderr, "ocr_bench: %s page %d: %s\n", file.c_str(), p + 1, img.error().message.c_str());
+          continue;
+        }
+        int64_t c0 = cpu_ms();
+        auto r = (*engine)->recognize(img->raster);
+        emit(file, p + 1, r, image_ms, img->raster, img->embedded, cpu_ms() - c0);
+      }
+    } else {
+      auto t = Clock::now();
+      auto f = wenku::image::ImageFile::open_file(file);
+      if (!f.ok()) {
+        std::fprintf(stderr, "ocr_bench: %s: %s\n", file.c_str(), f.error().message.c_str());
+        continue;
+      }
+      for (int p = 0; p < (*f)->page_count(); ++p) {
+        auto r = (*f)->decode_page(p);
+        int64_t image_ms = ms_since(t);
+        if (!r.ok()) {
+          std::fprintf(stderr, "ocr_bench: %s page %d: %s\n", file.c_str(), p + 1, r.error().message.c_str());
+          continue;
+        }
+        int64_t c0 = cpu_ms();
+        auto o = (*engine)->recognize(*r);
+        emit(file, p + 1, o, image_ms, *r, true, cpu_ms() - c0);
+        t = Clock::now();
+      }
+    }
+  }
+  return 0;
+}

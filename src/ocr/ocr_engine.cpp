@@ -1,0 +1,375 @@
+// OcrEngine: Tesseract's LSTM models kept loaded; per page: orientation (OSD) and skew
+// corrected, the script chosen on a few sample lines read by each candidate model, the page
+// read by the winner, its lines rebuilt into paragraphs by extract::paragraph_text.
+#include "ocr/ocr_engine.h"
+
+#include <leptonica/allheaders.h>
+#include <tesseract/baseapi.h>
+#include <tesseract/ocrclass.h>
+#include <tesseract/resultiterator.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <mutex>
+
+#include "core/strings.h"
+#include "extract/pdf_text.h"
+
+namespace wenku::ocr {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+struct PixDeleter {
+  void operator()(Pix* p) const { pixDestroy(&p); }
+};
+using PixPtr = std::unique_ptr<Pix, PixDeleter>;
+
+// Our raster as an 8-bit gray Leptonica image (what Tesseract binarises anyway).
+PixPtr to_gray_pix(const image::Raster& r) {
+  PixPtr pix(pixCreate(r.width, r.height, 8));
+  if (!pix) return nullptr;
+  const int wpl = pixGetWpl(pix.get());
+  l_uint32* data = pixGetData(pix.get());
+  const uint8_t* in = r.pixels.data();
+  for (int y = 0; y < r.height; ++y) {
+    l_uint32* line = data + static_cast<ptrdiff_t>(y) * wpl;
+    for (int x = 0; x < r.width; ++x) {
+      int v;
+      if (r.channels == 1) {
+        v = *in++;
+      } else {
+        v = (in[0] * 299 + in[1] * 587 + in[2] * 114) / 1000;
+        in += r.channels;
+      }
+      SET_DATA_BYTE(line, x, static_cast<l_uint8>(v));
+    }
+  }
+  return pix;
+}
+
+struct TessDeleter {
+  void operator()(tesseract::TessBaseAPI* api) const {
+    api->End();
+    delete api;
+  }
+};
+using TessPtr = std::unique_ptr<tesseract::TessBaseAPI, TessDeleter>;
+
+// A line as Tesseract laid it out, in the page's pixels.
+struct OcrLine {
+  std::string text;
+  int left = 0, top = 0, right = 0, bottom = 0;
+  int base = 0;
+  bool vertical = false;
+};
+
+void append_word(std::string& line, const std::string& word) {
+  if (word.empty()) return;
+  if (!line.empty()) {
+    std::u32string prev = utf8_to_u32(line.substr(line.size() >= 4 ? line.size() - 4 : 0));
+    std::u32string next = utf8_to_u32(word.substr(0, 4));
+    char32_t a = prev.empty() ? U' ' : prev.back();
+    char32_t b = next.empty() ? U' ' : next.front();
+    // Latin words keep their spaces; none between Han characters or CJK punctuation.
+    if (!extract::is_wide_char(a) && !extract::is_wide_char(b)) line += ' ';
+  }
+  line += word;
+}
+
+std::vector<OcrLine> read_lines(tesseract::TessBaseAPI* api) {
+  std::vector<OcrLine> lines;
+  std::unique_ptr<tesseract::ResultIterator> it(api->GetIterator());
+  if (!it) return lines;
+  constexpr auto kLine = tesseract::RIL_TEXTLINE;
+  constexpr auto kWord = tesseract::RIL_WORD;
+  if (it->Empty(kLine)) return lines;
+  do {
+    OcrLine line;
+    if (!it->BoundingBox(kLine, &line.left, &line.top, &line.right, &line.bottom)) continue;
+    int x1 = 0, y1 = 0, x2 = 0, y2 = 0;
+    line.base = it->Baseline(kLine, &x1, &y1, &x2, &y2) ? (y1 + y2) / 2 : line.bottom;
+    tesseract::Orientation orientation;
+    tesseract::WritingDirection direction;
+    tesseract::TextlineOrder order;
+    float deskew = 0;
+    it->Orientation(&orientation, &direction, &order, &deskew);
+    line.vertical = direction == tesseract::WRITING_DIRECTION_TOP_TO_BOTTOM ||
+                    order == tesseract::TEXTLINE_ORDER_RIGHT_TO_LEFT;
+    do {
+      std::unique_ptr<char[]> word(it->GetUTF8Text(kWord));
+      if (word) append_word(line.text, trim(word.get()));
+      if (it->IsAtFinalElement(kLine, kWord)) break;
+    } while (it->Next(kWord));
+    if (!line.text.empty()) lines.push_back(std::move(line));
+  } while (it->Next(kLine));
+  return lines;
+}
+
+// The page's paragraphs. Vertical columns (read right to left) are turned into rows first, so
+// that the same rules join a column that reaches the bottom margin with the next one.
+std::string page_text(const std::vector<OcrLine>& lines) {
+  std::vector<extract::LaidLine> laid;
+  laid.reserve(lines.size());
+  for (const OcrLine& l : lines) {
+    extract::LaidLine d;
+    d.text = l.text;
+    if (l.vertical) {
+      d.x0 = static_cast<float>(l.top);
+      d.x1 = static_cast<float>(l.bottom);
+      d.base = static_cast<float>(-l.left);  // the next column is to the left: "below"
+      d.em = static_cast<float>(std::max(1, l.right - l.left));
+    } else {
+      d.x0 = static_cast<float>(l.left);
+      d.x1 = static_cast<float>(l.right);
+      d.base = static_cast<float>(l.base);
+      d.em = static_cast<float>(std::max(1, l.bottom - l.top));
+    }
+    laid.push_back(std::move(d));
+  }
+  return extract::paragraph_text(laid);
+}
+
+bool plausible_dpi(int dpi) { return dpi >= 70 && dpi <= 1200; }
+
+}  // namespace
+
+struct OcrEngine::Impl {
+  OcrOptions options;
+  std::map<std::string, TessPtr> models;
+  TessPtr osd;
+  bool osd_failed = false;
+
+  // A loaded model by language string ("chi_sim", "chi_tra_vert"...), loaded on first use.
+  Result<tesseract::TessBaseAPI*> model(const std::string& language) {
+    auto found = models.find(language);
+    if (found != models.end()) return found->second.get();
+    TessPtr api(new tesseract::TessBaseAPI());
+    const char* dir = options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str();
+    // LSTM only: the legacy engine's data is not in every traineddata and is slower.
+    if (api->Init(dir, language.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
+      return make_error(ErrorCode::kUnavailable,
+                        "文字识别模型缺失：" + language + "（请安装 tesseract-ocr 语言包） / OCR model " + language +
+                            " is missing (install the tesseract-ocr-" + language + " package)");
+    }
+    api->SetVariable("debug_file", "/dev/null");
+    auto* raw = api.get();
+    models.emplace(language, std::move(api));
+    return raw;
+  }
+
+  tesseract::TessBaseAPI* osd_model() {
+    if (osd || osd_failed) return osd.get();
+    TessPtr api(new tesseract::TessBaseAPI());
+    const char* dir = options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str();
+    if (api->Init(dir, "osd", tesseract::OEM_TESSERACT_ONLY) != 0) {
+      osd_failed = true;
+      return nullptr;
+    }
+    api->SetVariable("debug_file", "/dev/null");
+    api->SetPageSegMode(tesseract::PSM_OSD_ONLY);
+    osd = std::move(api);
+    return osd.get();
+  }
+
+  // Degrees to turn the page clockwise so its text stands upright (0 when unsure).
+  int upright_rotation(Pix* pix, int dpi) {
+    tesseract::TessBaseAPI* api = osd_model();
+    if (api == nullptr) return 0;
+    api->SetImage(pix);
+    if (plausible_dpi(dpi)) api->SetSourceResolution(dpi);
+    int deg = 0;
+    float conf = 0, script_conf = 0;
+    const char* script = nullptr;
+    bool ok = api->DetectOrientationScript(&deg, &conf, &script, &script_conf);
+    api->Clear();
+    // OSD's confidence is a margin between the best and second orientation; below a few
+    // points it flips upright Chinese pages by 180 (measured on the scans, README).
+    if (!ok || conf < kMinOrientationConfidence) return 0;
+    return (360 - deg) % 360;
+  }
+  static constexpr float kMinOrientationConfidence = 5.0f;
+
+  // Reads `pix` with one model over the given segmentation; its lines and mean confidence.
+  Result<std::pair<std::vector<OcrLine>, int>> read(tesseract::TessBaseAPI* api, Pix* pix, int dpi,
+                                                    tesseract::PageSegMode mode, Clock::time_point deadline) {
+    api->SetPageSegMode(mode);
+    api->SetImage(pix);
+    if (plausible_dpi(dpi)) api->SetSourceResolution(dpi);
+    tesseract::ETEXT_DESC monitor;
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    monitor.set_deadline_msecs(static_cast<int32_t>(std::max<int64_t>(1, left)));
+    int rc = api->Recognize(&monitor);
+    if (monitor.deadline_exceeded() || Clock::now() > deadline) {
+      api->Clear();
+      return make_error(ErrorCode::kTimeout, "文字识别超时 / OCR of the page took too long (" +
+                                                 std::to_string(options.timeout_ms) + " ms)");
+    }
+    if (rc != 0) {
+      api->Clear();
+      return make_error(ErrorCode::kInternal, "文字识别失败 / Tesseract could not read the page");
+    }
+    auto lines = read_lines(api);
+    int conf = api->MeanTextConf();
+    api->Clear();
+    return std::make_pair(std::move(lines), conf);
+  }
+
+  // The model for this page: the layout (on the simplified model) tells horizontal from
+  // vertical text; a strip of the page's longest lines is read by the simplified and the
+  // traditional model, and the one more confident of its reading wins. The strip is a few
+  // lines, so the choice costs a fraction of reading the page (bench/README.md "OCR").
+  Result<std::string> choose_language(Pix* pix, int dpi, Clock::time_point deadline) {
+    WENKU_ASSIGN_OR_RETURN(tesseract::TessBaseAPI * api, model("chi_sim"));
+    api->SetPageSegMode(tesseract::PSM_AUTO);
+    api->SetImage(pix);
+    if (plausible_dpi(dpi)) api->SetSourceResolution(dpi);
+    struct Box {
+      int left, top, right, bottom;
+      bool vertical;
+    };
+    std::vector<Box> boxes;
+    {
+      std::unique_ptr<tesseract::PageIterator> it(api->AnalyseLayout());
+      if (it && !it->Empty(tesseract::RIL_TEXTLINE)) {
+        do {
+          Box b{};
+          if (!it->BoundingBox(tesseract::RIL_TEXTLINE, &b.left, &b.top, &b.right, &b.bottom)) continue;
+          tesseract::Orientation orientation;
+          tesseract::WritingDirection direction;
+          tesseract::TextlineOrder order;
+          float deskew = 0;
+          it->Orientation(&orientation, &direction, &order, &deskew);
+          b.vertical = direction == tesseract::WRITING_DIRECTION_TOP_TO_BOTTOM ||
+                       order == tesseract::TEXTLINE_ORDER_RIGHT_TO_LEFT;
+          boxes.push_back(b);
+        } while (it->Next(tesseract::RIL_TEXTLINE));
+      }
+    }
+    api->Clear();
+    if (boxes.empty()) return std::string("chi_sim");
+    const auto vertical_count = std::count_if(boxes.begin(), boxes.end(), [](const Box& b) { return b.vertical; });
+    const bool vertical = 2 * vertical_count > static_cast<ptrdiff_t>(boxes.size());
+    // The longest lines along the writing direction, at most kSampleLines of them.
+    auto length = [&](const Box& b) { return vertical ? b.bottom - b.top : b.right - b.left; };
+    std::vector<Box> sample;
+    for (const Box& b : boxes)
+      if (b.vertical == vertical && length(b) > 0) sample.push_back(b);
+    std::sort(sample.begin(), sample.end(), [&](const Box& a, const Box& b) { return length(a) > length(b); });
+    if (sample.size() > kSampleLines) sample.resize(kSampleLines);
+    PixPtr strip = stack_lines(pix, sample, vertical);
+    if (!strip) return std::string(vertical ? "chi_sim_vert" : "chi_sim");
+    const std::string simp = vertical ? "chi_sim_vert" : "chi_sim";
+    const std::string trad = vertical ? "chi_tra_vert" : "chi_tra";
+    const auto mode = vertical ? tesseract::PSM_SINGLE_BLOCK_VERT_TEXT : tesseract::PSM_SINGLE_BLOCK;
+    int best_conf = -1;
+    std::string best = simp;
+    for (const std::string& lang : {simp, trad}) {
+      WENKU_ASSIGN_OR_RETURN(tesseract::TessBaseAPI * m, model(lang));
+      WENKU_ASSIGN_OR_RETURN(auto r, read(m, strip.get(), dpi, mode, deadline));
+      if (r.second > best_conf) {
+        best_conf = r.second;
+        best = lang;
+      }
+    }
+    return best;
+  }
+  static constexpr size_t kSampleLines = 4;
+
+  // The sample lines cut out of the page and laid one under the other (vertical columns side
+  // by side, right to left), with white between them.
+  template <typename Boxes>
+  static PixPtr stack_lines(Pix* pix, const Boxes& boxes, bool vertical) {
+    if (boxes.empty()) return nullptr;
+    constexpr int kPad = 12;
+    int along = 0, across = 0;
+    for (const auto& b : boxes) {
+      const int w = b.right - b.left, h = b.bottom - b.top;
+      along = std::max(along, vertical ? h : w);
+      across += (vertical ? w : h) + kPad;
+    }
+    along += 2 * kPad;
+    across += kPad;
+    const int W = vertical ? across : along, H = vertical ? along : across;
+    PixPtr out(pixCreate(W, H, 8));
+    if (!out) return nullptr;
+    pixSetAll(out.get());  // white
+    int at = kPad;
+    for (const auto& b : boxes) {
+      const int w = b.right - b.left, h = b.bottom - b.top;
+      if (vertical) {
+        // Right to left, as the columns are read.
+        pixRasterop(out.get(), W - at - w, kPad, w, h, PIX_SRC, pix, b.left, b.top);
+        at += w + kPad;
+      } else {
+        pixRasterop(out.get(), kPad, at, w, h, PIX_SRC, pix, b.left, b.top);
+        at += h + kPad;
+      }
+    }
+    return out;
+  }
+};
+
+OcrEngine::OcrEngine(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+OcrEngine::~OcrEngine() = default;
+
+Result<std::unique_ptr<OcrEngine>> OcrEngine::create(const OcrOptions& options) {
+  static std::once_flag quiet;
+  std::call_once(quiet, [] { setMsgSeverity(L_SEVERITY_NONE); });
+  auto impl = std::make_unique<Impl>();
+  impl->options = options;
+  WENKU_TRY(impl->model(options.language.empty() ? "chi_sim" : options.language));
+  return std::unique_ptr<OcrEngine>(new OcrEngine(std::move(impl)));
+}
+
+Result<OcrPage> OcrEngine::recognize(const image::Raster& page) {
+  if (page.empty() || (page.channels != 1 && page.channels != 3) ||
+      page.pixels.size() < static_cast<size_t>(page.width) * page.height * page.channels) {
+    return make_error(ErrorCode::kInvalidArgument, "没有可识别的图像 / no image to read");
+  }
+  const auto start = Clock::now();
+  const auto deadline = start + std::chrono::milliseconds(impl_->options.timeout_ms);
+  OcrPage out;
+  PixPtr pix = to_gray_pix(page);
+  if (!pix) return make_error(ErrorCode::kTooLarge, "图像内存不足 / out of memory for the page image");
+  int dpi = page.dpi;
+  if (page.pixel_count() > impl_->options.max_pixels) {
+    const double f = std::sqrt(static_cast<double>(impl_->options.max_pixels) / static_cast<double>(page.pixel_count()));
+    pix.reset(pixScaleGrayLI(pix.get(), static_cast<float>(f), static_cast<float>(f)));
+    if (!pix) return make_error(ErrorCode::kTooLarge, "图像内存不足 / out of memory for the page image");
+    if (dpi > 0) dpi = static_cast<int>(dpi * f);
+  }
+  if (impl_->options.detect_orientation) {
+    int turn = impl_->upright_rotation(pix.get(), dpi);
+    if (turn != 0) {
+      pix.reset(pixRotateOrth(pix.get(), turn / 90));
+      if (!pix) return make_error(ErrorCode::kInternal, "图像旋转失败 / cannot turn the page image");
+      out.rotated = turn;
+    }
+  }
+  if (impl_->options.deskew) {
+    l_float32 angle = 0, conf = 0;
+    PixPtr straight(pixFindSkewAndDeskew(pix.get(), 2, &angle, &conf));
+    if (straight && std::fabs(angle) > 0.1f && conf > 2.0f) {
+      pix = std::move(straight);
+      out.skew_degrees = angle;
+    }
+  }
+
+  std::string language = impl_->options.language;
+  if (language.empty()) {
+    WENKU_ASSIGN_OR_RETURN(language, impl_->choose_language(pix.get(), dpi, deadline));
+  }
+  WENKU_ASSIGN_OR_RETURN(tesseract::TessBaseAPI * api, impl_->model(language));
+  WENKU_ASSIGN_OR_RETURN(auto read, impl_->read(api, pix.get(), dpi, tesseract::PSM_AUTO, deadline));
+  out.text = page_text(read.first);
+  out.confidence = static_cast<float>(read.second);
+  out.language = language;
+  out.ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start).count();
+  return out;
+}
+
+}  // namespace wenku::ocr

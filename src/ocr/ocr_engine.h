@@ -1,0 +1,62 @@
+// OcrEngine: a page image -> its text as Chinese is written, with Tesseract 5 linked as a
+// library. Models are loaded once per engine and reused; the script of each page is found
+// (simplified, traditional, vertical) rather than assumed, orientation and skew corrected.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "image/raster.h"
+
+namespace wenku::ocr {
+
+struct OcrOptions {
+  // Where the *.traineddata are; empty = Tesseract's own default (Debian:
+  // /usr/share/tesseract-ocr/5/tessdata), or $TESSDATA_PREFIX.
+  std::string tessdata_dir;
+  // Wall-clock limit of one page's recognition (Tesseract's monitor); past it: kTimeout.
+  int timeout_ms = 60'000;
+  // Larger pages are scaled down to this many pixels before recognition (not refused).
+  int64_t max_pixels = 24'000'000;
+  // Empty: the script is detected per page. Otherwise Tesseract's language string, used as
+  // told (e.g. "chi_sim", as the tesseract CLI's -l).
+  std::string language;
+  bool detect_orientation = true;  // OSD: pages turned by 90/180/270 degrees are turned back
+  bool deskew = true;              // a slight rotation (a photocopy, a photo) is straightened
+};
+
+struct OcrPage {
+  std::string text;           // paragraphs separated by '\n' (extract::paragraph_text's rules)
+  std::string language;       // the model used: chi_sim, chi_tra, chi_sim_vert, chi_tra_vert, ...
+  int rotated = 0;            // degrees the page was turned clockwise before recognition
+  float skew_degrees = 0;     // the slight rotation corrected
+  float confidence = 0;       // Tesseract's mean word confidence, 0..100
+  int64_t ms = 0;             // time of the whole page
+};
+
+class OcrEngine {
+ public:
+  ~OcrEngine();
+  OcrEngine(const OcrEngine&) = delete;
+  OcrEngine& operator=(const OcrEngine&) = delete;
+
+  // Loads the simplified-Chinese model (the others load when a page first needs them).
+  // Errors: kUnavailable (Tesseract or a model missing: "apt install tesseract-ocr-chi-sim").
+  static Result<std::unique_ptr<OcrEngine>> create(const OcrOptions& options = {});
+
+  // The text of one page. `page.dpi` is used when it is plausible (70..1200), otherwise
+  // Tesseract estimates the resolution from the text height.
+  // Errors: kInvalidArgument (empty raster), kTimeout, kInternal (Tesseract failed).
+  Result<OcrPage> recognize(const image::Raster& page);
+
+  // Not thread-safe: one engine per thread (or per helper process).
+ private:
+  struct Impl;
+  explicit OcrEngine(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace wenku::ocr
