@@ -51,6 +51,9 @@ void emit(const std::string& file, int page, const wenku::Result<wenku::ocr::Ocr
     j["skew"] = r->skew_degrees;
     j["confidence"] = r->confidence;
     j["ms"] = r->ms;
+    j["prepare_cpu_ms"] = r->prepare_cpu_ms;
+    j["choose_cpu_ms"] = r->choose_cpu_ms;
+    j["read_cpu_ms"] = r->read_cpu_ms;
   } else {
     j["error"] = r.error().message;
   }

@@ -13,11 +13,11 @@ cd "$(dirname "$0")/.."
 seconds=${WENKU_FUZZ_SECONDS:-10}
 build=${WENKU_FUZZ_BUILD:-build-fuzz}
 corpus=${WENKU_CORPUS:-../shared/corpus}
-all_targets=(detect extract zip ole2 text_decode multipart manifest query)
+all_targets=(detect extract zip ole2 text_decode multipart manifest query image)
 read -r -a targets <<< "${WENKU_FUZZ_TARGETS:-${all_targets[*]}}"
 
 # Per-target input size limit and dictionary (tests/fuzz/dicts/).
-declare -A max_len=([detect]=262144 [extract]=262144 [zip]=262144 [ole2]=262144 [text_decode]=65536
+declare -A max_len=([image]=262144 [detect]=262144 [extract]=262144 [zip]=262144 [ole2]=262144 [text_decode]=65536
                     [multipart]=65536 [manifest]=16384 [query]=16384)
 declare -A dict=([detect]=zip [extract]=xml [zip]=zip [multipart]=multipart [manifest]=manifest [query]=query)
 

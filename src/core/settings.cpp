@@ -41,6 +41,11 @@ const std::vector<SettingSpec>& setting_specs() {
        "documents", 1, 100000},
       {"render_memory_mb", SettingType::kInt, "512", "memory one PDF may use while it is rendered in the "
        "server (a page needing more fails as too large)", 64, 65536},
+      {"ocr", SettingType::kBool, "true", "read the text of scanned PDF pages and image documents (Tesseract OCR)"},
+      {"ocr_max_pages", SettingType::kInt, "100", "pages of one document read by OCR at most", 0, 100000},
+      {"ocr_page_seconds", SettingType::kInt, "60", "time limit of one page's OCR", 1, 3600},
+      {"ocr_dpi", SettingType::kInt, "300", "resolution a PDF page is rendered at for OCR when it is not one "
+       "scanned image", 72, 600},
       {"query_log_days", SettingType::kInt, "90", "days the search query log is kept", 0, 36500},
       {"demo", SettingType::kBool, "false", "import the demo library into an empty data directory"},
       {"login_attempts_per_10min", SettingType::kInt, "20", "login attempts per address and per name in "

@@ -250,6 +250,26 @@ Detection detect_pdf(const ByteSource& src) {
   return d;
 }
 
+// ---- images ----------------------------------------------------------------------------------
+
+// Pictures that are documents: a scan or a phone photo of a page. Read by src/image (previews,
+// OCR); GIF stays refused (animations and drawings, not pages). Empty format: not an image.
+Detection detect_image(std::string_view head) {
+  if (has_prefix(head, "\xFF\xD8\xFF")) return supported("jpeg", false);
+  if (has_prefix(head, "\x89PNG\r\n\x1A\n")) return supported("png", false);
+  if (has_prefix(head, std::string_view("II*\0", 4)) || has_prefix(head, std::string_view("MM\0*", 4)) ||
+      has_prefix(head, std::string_view("II+\0", 4)) || has_prefix(head, std::string_view("MM\0+", 4)))
+    return supported("tiff", false);
+  if (has_prefix(head, "RIFF") && head.size() >= 12 && head.substr(8, 4) == "WEBP") return supported("webp", false);
+  if (head.size() >= 12 && head.substr(4, 4) == "ftyp") {
+    const std::string_view brand = head.substr(8, 4);
+    for (std::string_view b : {"heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif", "avis"})
+      if (brand == b) return supported("heic", false);
+  }
+  if (has_prefix(head, "GIF8")) return unsupported("image", "GIF 图片不是文档 / a GIF image, not a document");
+  return Detection{};
+}
+
 // ---- text ------------------------------------------------------------------------------------
 
 size_t skip_space(std::string_view s, size_t i) {
@@ -357,10 +377,7 @@ Detection detect_source(const ByteSource& src) {
     return unsupported("wordperfect", "WordPerfect 文档暂不支持 / WordPerfect documents are not supported");
   if (has_prefix(head, "HWP Document File"))
     return unsupported("hwp", "韩文 HWP 文档暂不支持 / Hangul Word Processor (HWP) documents are not supported");
-  if (has_prefix(head, "\x89PNG") || has_prefix(head, "\xFF\xD8\xFF") || has_prefix(head, "GIF8") ||
-      has_prefix(head, "II*\0") || has_prefix(head, "MM\0*") ||
-      (has_prefix(head, "RIFF") && head.substr(8, 4) == "WEBP"))
-    return unsupported("image", "图片不是文档，请上传文档文件 / an image, not a document");
+  if (Detection image = detect_image(head); !image.format.empty()) return image;
   if (has_prefix(head, "Rar!\x1A\x07") || has_prefix(head, "7z\xBC\xAF\x27\x1C") || has_prefix(head, "\x1F\x8B") ||
       has_prefix(head, "BZh") || has_prefix(head, "\xFD" "7zXZ"))
     return unsupported("archive", "压缩包不是文档，请解压后上传 / a compressed archive: unpack it and upload the documents");

@@ -203,6 +203,10 @@ std::string_view format_name(ImageFormat f) {
   return "unknown";
 }
 
+bool is_image_format(std::string_view f) {
+  return f == "jpeg" || f == "png" || f == "tiff" || f == "webp" || f == "heic";
+}
+
 int jpeg_exif_orientation(std::string_view jpeg) {
   jpeg = jpeg.substr(0, 128 * 1024);
   size_t pos = 2;

@@ -20,6 +20,9 @@ ImageFormat sniff_format(std::string_view head);
 // "jpeg" "png" "tiff" "webp" "heic", as detect names them.
 std::string_view format_name(ImageFormat f);
 
+// True for the formats detect names that are pictures read by ImageFile: jpeg png tiff webp heic.
+bool is_image_format(std::string_view detect_format);
+
 struct DecodeLimits {
   // A page with more pixels (width x height, before any decoding) is refused: kTooLarge.
   int64_t max_pixels = 60'000'000;

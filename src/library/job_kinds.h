@@ -10,8 +10,12 @@ inline constexpr const char* kJobPreview = "preview";
 // The remaining preview pages up to max_preview_pages, at lower priority.
 inline constexpr const char* kJobRenderRest = "render_rest";
 
+// OCR of scanned pages and image documents, in a lane of its own (the document is ready after).
+inline constexpr const char* kJobOcr = "ocr";
+
 inline constexpr int kPriorityExtract = 0;
 inline constexpr int kPriorityPreview = 10;
 inline constexpr int kPriorityRenderRest = 20;
+inline constexpr int kPriorityOcr = 15;
 
 }  // namespace wenku::library

@@ -112,7 +112,8 @@ Result<void> Library::init(Options options) {
     // Its jobs go in batches when they queue up (a bulk import): the search index then
     // commits many documents at once, ~1.6x less CPU per MB than a commit each
     // (bench/README.md "Indexing and size"). An upload on an idle site is a batch of one.
-    wo.lanes = {{"text", {kJobExtract}, 1, static_cast<int>(settings_.get_int("text_batch"))}, {"preview", {kJobPreview, kJobRenderRest}, slow}};
+    wo.lanes = {{"text", {kJobExtract}, 1, static_cast<int>(settings_.get_int("text_batch"))}, {"preview", {kJobPreview, kJobRenderRest}, slow},
+                {"ocr", {kJobOcr}, 1}};
     workers_ = std::make_unique<jobs::WorkerPool>(*store_, wo);
     workers_->on(kJobExtract, [this](const store::Job& j, jobs::JobContext&) { return run_extract(j.document_id); });
     workers_->on_batch(kJobExtract, [this](const std::vector<store::Job>& batch, jobs::JobContext& ctx) {
@@ -123,7 +124,17 @@ Result<void> Library::init(Options options) {
     workers_->on(kJobPreview, [this](const store::Job& j, jobs::JobContext&) { return run_preview(j.document_id); });
     workers_->on(kJobRenderRest,
                  [this](const store::Job& j, jobs::JobContext&) { return run_render_rest(j.document_id); });
+    workers_->on(kJobOcr, [this](const store::Job& j, jobs::JobContext& ctx) {
+      return run_ocr(j.document_id, [&ctx](double f) { ctx.progress(f); });
+    });
     workers_->on_final_failure([this](const store::Job& j, const Error& e) {
+      if (j.kind == kJobOcr) {
+        // Its previews exist: without OCR text the document is still readable.
+        store::DocumentUpdate ready;
+        ready.status = store::DocumentStatus::kReady;
+        (void)store_->update_document(j.document_id, ready);
+        return;
+      }
       // Previews that fail for a document already readable (plain text) leave it readable.
       auto doc = store_->get_document(j.document_id);
       if (j.kind != kJobRenderRest && doc.ok() && doc->status != store::DocumentStatus::kReady) {

@@ -16,6 +16,7 @@
 #include "core/result.h"
 #include "core/settings.h"
 #include "library/data_dir.h"
+#include "ocr/ocr_engine.h"
 #include "store/metadata_store.h"
 
 namespace wenku::index {
@@ -168,6 +169,9 @@ class Library {
                                               const std::function<void(double)>& progress = {});
   Result<void> run_preview(int64_t document_id);
   Result<void> run_render_rest(int64_t document_id);
+  // OCR of the pages without a usable text layer (scans) and of image documents, within the
+  // page budget (ocr_pages.cpp); the document is ready when it is done.
+  Result<void> run_ocr(int64_t document_id, const std::function<void(double)>& progress = {});
 
  private:
   Library(Settings settings, DataDir dir);
@@ -193,6 +197,12 @@ class Library {
   // the last page rendered (< to when one failed).
   Result<int> render_pages(int64_t id, const render::PdfDocument& pdf, int from, int to);
   void mark_failed(int64_t id, const Error& error);
+  // OCR hook (ocr_pages.cpp): an image document's pages and previews; whether a PDF's pages
+  // need OCR (then the ocr job is queued and the document stays processing until it is done).
+  Result<void> run_image_preview(int64_t id, const store::Document& doc, const std::filesystem::path& original);
+  Result<bool> queue_ocr(int64_t id, const std::vector<std::string>& page_texts);
+  std::unique_ptr<ocr::OcrEngine> ocr_engine_;  // loaded on the first OCR job, kept
+  std::mutex ocr_mu_;
   void notify_workers();
 
   Settings settings_;

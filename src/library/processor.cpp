@@ -12,6 +12,7 @@
 #include "detect/detect.h"
 #include "extract/extract.h"
 #include "index/search_index.h"
+#include "image/image_file.h"
 #include "library/job_kinds.h"
 #include "library/library.h"
 #include "render/pdf_document.h"
@@ -357,6 +358,7 @@ Result<void> Library::run_preview(int64_t id) {
   WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
   WENKU_ASSIGN_OR_RETURN(fs::path original, blobs_->local_path(doc.blob_key, scratch_->path()));
   WENKU_ASSIGN_OR_RETURN(auto text_pages, store_->get_pages(id));
+  if (image::is_image_format(doc.format)) return run_image_preview(id, doc, original);  // OCR hook
 
   // 1. A PDF: the original, or LibreOffice's conversion of it (or of its text).
   fs::path pdf_path;
@@ -453,7 +455,9 @@ Result<void> Library::run_preview(int64_t id) {
   WENKU_ASSIGN_OR_RETURN(int done, render_pages(id, *pdf, 0, first));
   store::DocumentUpdate ready;
   ready.preview_pages_done = done;
-  ready.status = store::DocumentStatus::kReady;
+  // OCR hook: a scanned PDF is ready once the ocr job has read its pages.
+  WENKU_ASSIGN_OR_RETURN(bool ocr_pending, doc.format == "pdf" ? queue_ocr(id, pdf_texts) : Result<bool>(false));
+  if (!ocr_pending) ready.status = store::DocumentStatus::kReady;
   ready.error = "";
   WENKU_TRY(store_->update_document(id, ready));
   if (auto a = analyse(id); !a.ok()) log::warn("analyse_failed document={} error={}", id, a.error().message);

@@ -17,7 +17,8 @@ struct OcrOptions {
   // Where the *.traineddata are; empty = Tesseract's own default (Debian:
   // /usr/share/tesseract-ocr/5/tessdata), or $TESSDATA_PREFIX.
   std::string tessdata_dir;
-  // Wall-clock limit of one page's recognition (Tesseract's monitor); past it: kTimeout.
+  // CPU time one page may take (checked by Tesseract's monitor between words; four times
+  // this in wall time is a backstop); past it: kTimeout.
   int timeout_ms = 60'000;
   // Larger pages are scaled down to this many pixels before recognition (not refused).
   int64_t max_pixels = 24'000'000;
@@ -35,6 +36,8 @@ struct OcrPage {
   float skew_degrees = 0;     // the slight rotation corrected
   float confidence = 0;       // Tesseract's mean word confidence, 0..100
   int64_t ms = 0;             // time of the whole page
+  // CPU time of its steps: orientation and skew; choosing the model; reading the page.
+  int64_t prepare_cpu_ms = 0, choose_cpu_ms = 0, read_cpu_ms = 0;
 };
 
 class OcrEngine {

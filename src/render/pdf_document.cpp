@@ -342,6 +342,65 @@ Result<image::Raster> raster_from_pixmap(fz_context* ctx, fz_pixmap* pm) {
 
 }  // namespace
 
+Result<PageImages> encode_page_images(const image::Raster& page, const RenderOptions& options) {
+  if (page.empty() || (page.channels != 1 && page.channels != 3) ||
+      page.pixels.size() < static_cast<size_t>(page.width) * page.height * page.channels) {
+    return make_error(ErrorCode::kInvalidArgument, "没有图像 / no page image");
+  }
+  if (page.pixel_count() > options.max_pixels * 4) {
+    return make_error(ErrorCode::kTooLarge, "页面图像超出像素限制 / the page image exceeds the pixel limit");
+  }
+  WebPPicture picture;
+  if (WebPPictureInit(&picture) == 0) {
+    return make_error(ErrorCode::kInternal, "WebP 编码器版本不符 / libwebp version mismatch");
+  }
+  picture.use_argb = 0;
+  picture.width = page.width;
+  picture.height = page.height;
+  int imported = 0;
+  if (page.channels == 3) {
+    imported = WebPPictureImportRGB(&picture, page.pixels.data(), page.width * 3);
+  } else {
+    // Gray rows widened to RGB a band at a time would need the encoder's internals; a page
+    // copy is small next to the encoder's own YUV planes.
+    std::vector<uint8_t> rgb(static_cast<size_t>(page.width) * page.height * 3);
+    for (size_t i = 0, n = static_cast<size_t>(page.width) * page.height; i < n; ++i) {
+      rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = page.pixels[i];
+    }
+    imported = WebPPictureImportRGB(&picture, rgb.data(), page.width * 3);
+  }
+  if (imported == 0) {
+    WebPPictureFree(&picture);
+    return make_error(ErrorCode::kTooLarge, "页面图像内存不足 / out of memory for the page image");
+  }
+  PageImages images;
+  images.width = std::min(options.preview_width, page.width);
+  images.height = std::max(1, static_cast<int>(std::lround(static_cast<double>(page.height) * images.width /
+                                                           page.width)));
+  if ((images.width != page.width && WebPPictureRescale(&picture, images.width, images.height) == 0)) {
+    WebPPictureFree(&picture);
+    return make_error(ErrorCode::kTooLarge, "预览图生成失败 / cannot scale the preview");
+  }
+  auto preview = encode_webp(&picture, options.webp_quality, options.webp_method);
+  if (!preview.ok()) {
+    WebPPictureFree(&picture);
+    return preview.take_error();
+  }
+  images.preview_webp = std::move(preview).value();
+  const int thumb_w = std::min(options.thumb_width, images.width);
+  const int thumb_h = std::max(1, static_cast<int>(std::lround(static_cast<double>(images.height) * thumb_w /
+                                                               images.width)));
+  if (WebPPictureRescale(&picture, thumb_w, thumb_h) == 0) {
+    WebPPictureFree(&picture);
+    return make_error(ErrorCode::kTooLarge, "缩略图生成失败 / cannot scale the thumbnail");
+  }
+  auto thumb = encode_webp(&picture, options.webp_quality, options.webp_method);
+  WebPPictureFree(&picture);
+  if (!thumb.ok()) return thumb.take_error();
+  images.thumb_webp = std::move(thumb).value();
+  return images;
+}
+
 Result<OcrImage> PdfDocument::ocr_image(int page_index, int render_dpi, int64_t max_pixels, int timeout_ms,
                                         bool use_embedded) const {
   WENKU_TRY(impl_->check_index(page_index));

@@ -45,6 +45,10 @@ struct OpenLimits {
   int64_t max_memory_bytes = 1536LL << 20;
 };
 
+// Preview (options.preview_width wide, never enlarged) and thumbnail of any page image (an
+// image document's page, a decoded scan). Errors: kInvalidArgument (empty), kTooLarge, kInternal.
+Result<PageImages> encode_page_images(const image::Raster& page, const RenderOptions& options);
+
 // One open PDF. Not thread-safe: use one per thread (each holds its own MuPDF context).
 class PdfDocument {
  public:

@@ -51,6 +51,8 @@ TEST(FuzzRegressions, Ole2) { replay("ole2", wenku::fuzz::ole2_one); }
 TEST(FuzzRegressions, TextDecode) { replay("text_decode", wenku::fuzz::text_decode_one); }
 TEST(FuzzRegressions, Manifest) { replay("manifest", wenku::fuzz::manifest_one); }
 TEST(FuzzRegressions, Query) { replay("query", wenku::fuzz::query_one); }
+// The image seeds are in the repository (made by make_image_seeds.py): they must decode.
+TEST(FuzzRegressions, Image) { EXPECT_GT(replay("image", wenku::fuzz::image_one), 0u); }
 // The multipart seeds are in the repository: they must be there and go through.
 TEST(FuzzRegressions, Multipart) {
   size_t before = wenku::fuzz::multipart_accepted();

@@ -214,11 +214,34 @@ TEST(Detect, MagicOfOtherFormats) {
   EXPECT_EQ(check("{\\rtf1\\ansi hello}").format, "rtf");
   EXPECT_EQ(check(std::string("\xDB\xA5\x2D\x00", 4) + std::string(60, '\0')).format, "doc");
   EXPECT_EQ(check("\xFFWPC" + std::string(60, '\0')).format, "wordperfect");
-  EXPECT_EQ(check("\x89PNG\r\n\x1A\n" + std::string(60, '\0')).format, "image");
+  EXPECT_EQ(check("\x89PNG\r\n\x1A\n" + std::string(60, '\0')).format, "png");
   Detection empty = check("");
   EXPECT_EQ(empty.format, "unknown");
   EXPECT_FALSE(empty.supported);
   EXPECT_EQ(check(std::string("\x00\x01\x02\x03\xFF\xFE\x00\x00\x10", 9) + std::string(100, '\x01')).format, "unknown");
+}
+
+TEST(Detect, ImagesAreDocumentsByTheirMagic) {
+  auto check = [](const std::string& bytes) {
+    MemorySource s(bytes);
+    return detect_source(s);
+  };
+  const std::string pad(64, '\0');
+  EXPECT_EQ(check("\xFF\xD8\xFF\xE0" + pad).format, "jpeg");
+  EXPECT_EQ(check("\x89PNG\r\n\x1A\n" + pad).format, "png");
+  EXPECT_EQ(check(std::string("II*\0", 4) + pad).format, "tiff");
+  EXPECT_EQ(check(std::string("MM\0*", 4) + pad).format, "tiff");
+  EXPECT_EQ(check("RIFF\x10\0\0\0WEBPVP8 " + pad).format, "webp");
+  EXPECT_EQ(check(std::string("\0\0\0\x18" "ftypheic", 12) + pad).format, "heic");
+  EXPECT_EQ(check(std::string("\0\0\0\x18" "ftypmif1", 12) + pad).format, "heic");
+  Detection png = check("\x89PNG\r\n\x1A\n" + pad);
+  EXPECT_TRUE(png.supported);
+  EXPECT_FALSE(png.needs_conversion);
+  Detection gif = check("GIF89a" + pad);
+  EXPECT_EQ(gif.format, "image");
+  EXPECT_FALSE(gif.supported);
+  // An MP4 is an ISO box file too, but not a picture.
+  EXPECT_NE(check(std::string("\0\0\0\x18" "ftypisom", 12) + pad).format, "heic");
 }
 
 TEST(Detect, TruncatedZipIsCorruptNotACrash) {
