@@ -1,7 +1,7 @@
 // ocr_bench: wenku's OCR on page images and scanned PDFs, one JSON line per page (text,
 // model chosen, time), for bench/ocr_bench.py to score against the printed text and to time
 // against the tesseract CLI. Single-threaded: run with OMP_THREAD_LIMIT=1 for figures.
-// Usage: ocr_bench [--lang L] [--dpi N] [--render] [--no-osd] [--no-deskew] FILE...
+// Usage: ocr_bench [--lang L] [--dpi N] [--render] [--no-osd] [--deskew] FILE...
 //   --lang L    use this Tesseract language as told (default: detect the script per page)
 //   --dpi N     resolution of a PDF page rendered for OCR (default 300)
 //   --render    render PDF pages even where the page is one image
@@ -74,7 +74,7 @@ int main(int argc, char** argv) {
     else if (a == "--dpi" && i + 1 < argc) dpi = std::atoi(argv[++i]);
     else if (a == "--render") force_render = true;
     else if (a == "--no-osd") options.detect_orientation = false;
-    else if (a == "--no-deskew") options.deskew = false;
+    else if (a == "--deskew") options.deskew = true;
     else files.push_back(a);
   }
   auto start = Clock::now();

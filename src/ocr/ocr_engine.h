@@ -26,7 +26,10 @@ struct OcrOptions {
   // told (e.g. "chi_sim", as the tesseract CLI's -l).
   std::string language;
   bool detect_orientation = true;  // OSD: pages turned by 90/180/270 degrees are turned back
-  bool deskew = true;              // a slight rotation (a photocopy, a photo) is straightened
+  // Leptonica's deskew before Tesseract. Off by default: Tesseract's own layout analysis fits
+  // slightly rotated lines (a photocopy, a photo), and the deskew cost ~0.1 s a page without
+  // changing accuracy on the scans (bench/README.md "OCR").
+  bool deskew = false;
 };
 
 struct OcrPage {
