@@ -44,7 +44,7 @@ const std::vector<SettingSpec>& setting_specs() {
       {"ocr", SettingType::kBool, "true", "read the text of scanned PDF pages and image documents (Tesseract OCR)"},
       {"ocr_max_pages", SettingType::kInt, "100", "pages of one document read by OCR at most", 0, 100000},
       {"ocr_page_seconds", SettingType::kInt, "60", "time limit of one page's OCR", 1, 3600},
-      {"ocr_dpi", SettingType::kInt, "300", "resolution a PDF page is rendered at for OCR when it is not one "
+      {"ocr_dpi", SettingType::kInt, "200", "resolution a PDF page is rendered at for OCR when it is not one "
        "scanned image", 72, 600},
       {"query_log_days", SettingType::kInt, "90", "days the search query log is kept", 0, 36500},
       {"demo", SettingType::kBool, "false", "import the demo library into an empty data directory"},
