@@ -233,6 +233,7 @@ struct OcrEngine::Impl {
   // A sample band read at least this confidently is upright.
   static constexpr int kUprightConfidence = 70;
   static constexpr int kTraditionalMargin = 6;
+  static constexpr int kSimplifiedSure = 85;
 
   // Reads `pix` with one model over the given segmentation; its lines and mean confidence.
   Result<std::pair<std::vector<OcrLine>, int>> read(tesseract::TessBaseAPI* api, Pix* pix, int dpi,
