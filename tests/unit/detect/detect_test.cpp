@@ -231,7 +231,7 @@ TEST(Detect, ImagesAreDocumentsByTheirMagic) {
   EXPECT_EQ(check("\x89PNG\r\n\x1A\n" + pad).format, "png");
   EXPECT_EQ(check(std::string("II*\0", 4) + pad).format, "tiff");
   EXPECT_EQ(check(std::string("MM\0*", 4) + pad).format, "tiff");
-  EXPECT_EQ(check("RIFF\x10\0\0\0WEBPVP8 " + pad).format, "webp");
+  EXPECT_EQ(check(std::string("RIFF\x10\0\0\0WEBPVP8 ", 16) + pad).format, "webp");
   EXPECT_EQ(check(std::string("\0\0\0\x18" "ftypheic", 12) + pad).format, "heic");
   EXPECT_EQ(check(std::string("\0\0\0\x18" "ftypmif1", 12) + pad).format, "heic");
   Detection png = check("\x89PNG\r\n\x1A\n" + pad);

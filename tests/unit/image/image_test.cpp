@@ -188,8 +188,12 @@ TEST(ImageFile, WebpDecodesAndPreviewsAreMade) {
 TEST(ImageFile, GarbageIsCorruptNotACrash) {
   std::string png = "\x89PNG\r\n\x1A\n" + std::string(100, '\x7f');
   auto f = ImageFile::open(png);
-  if (f.ok()) EXPECT_FALSE((*f)->decode_page(0).ok());
+  if (f.ok()) {
+    EXPECT_FALSE((*f)->decode_page(0).ok());
+  }
   auto tiff = ImageFile::open(std::string("II*\0\x08\0\0\0", 8) + std::string(64, '\xff'));
-  if (tiff.ok()) EXPECT_FALSE((*tiff)->decode_page(0).ok());
+  if (tiff.ok()) {
+    EXPECT_FALSE((*tiff)->decode_page(0).ok());
+  }
   EXPECT_EQ(ImageFile::open("not an image").error().code, ErrorCode::kUnsupportedFormat);
 }
