@@ -18,7 +18,7 @@ packages=(
   libharfbuzz-dev libfreetype-dev
   libreofficekit-dev libreoffice-core-nogui libreoffice-writer-nogui
   libreoffice-calc-nogui libreoffice-impress-nogui
-  bubblewrap
+  bubblewrap libseccomp-dev
   # segmentation dictionary and keyword IDF weights
   python3-jieba
   # fonts: Chinese glyphs in previews
