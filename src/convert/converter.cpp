@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -193,9 +194,9 @@ struct SpawnPlan {
 class Slot {
  public:
   Slot(int index, const ConverterOptions& options, fs::path helper, sandbox::Mode mode,
-       const std::string& seccomp_bpf)
+       const std::string& seccomp_bpf, const std::atomic<bool>& interrupted)
       : index_(index), options_(options), helper_(std::move(helper)), mode_(mode),
-        seccomp_bpf_(seccomp_bpf) {
+        seccomp_bpf_(seccomp_bpf), interrupted_(interrupted) {
     dir_ = options_.work_dir / ("slot-" + std::to_string(index));
     profile_ = options_.work_dir / ("profile-" + std::to_string(index));
   }
@@ -207,6 +208,11 @@ class Slot {
   Result<void> spawn();
   Result<void> convert(const fs::path& input, std::string_view format, const fs::path& output);
   void stop(bool graceful);
+  // From any thread: kills the running helper's process group (interrupt()).
+  void kill_now() {
+    pid_t p = live_pid_.load();
+    if (p > 0) kill(-p, SIGKILL);
+  }
 
  private:
   Result<void> wait_ready();
@@ -219,6 +225,8 @@ class Slot {
   fs::path helper_;
   sandbox::Mode mode_;
   const std::string& seccomp_bpf_;
+  const std::atomic<bool>& interrupted_;
+  std::atomic<pid_t> live_pid_{-1};  // pid_, readable by kill_now() from another thread
   fs::path dir_;
   fs::path profile_;
   pid_t pid_ = -1;
@@ -352,6 +360,7 @@ Result<void> Slot::spawn() {
                       std::string("无法启动转换进程 / fork failed: ") + std::strerror(saved));
   }
   pid_ = pid;
+  live_pid_ = pid;
   fd_ = sv[0];
   ready_ = false;
   docs_ = 0;
@@ -379,6 +388,7 @@ std::string Slot::reap() {
   }
   if (fd_ >= 0) close(fd_);
   pid_ = -1;
+  live_pid_ = -1;
   fd_ = -1;
   ready_ = false;
   buffer_.clear();
@@ -395,6 +405,7 @@ void Slot::stop(bool graceful) {
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         close(fd_);
         pid_ = -1;
+        live_pid_ = -1;
         fd_ = -1;
         return;
       }
@@ -428,6 +439,9 @@ Result<std::string> Slot::read_line(Clock::time_point deadline) {
 }
 
 Result<void> Slot::wait_ready() {
+  if (interrupted_) {
+    return make_error(ErrorCode::kUnavailable, "文档转换服务正在停止 / the converter is stopping");
+  }
   if (pid_ <= 0) WENKU_TRY(spawn());
   if (ready_) return {};
   auto line = read_line(Clock::now() + kStartTimeout);
@@ -475,7 +489,7 @@ Result<void> Slot::convert(const fs::path& input, std::string_view format,
                      how.find(strsignal(SIGXCPU)) != std::string::npos;
     log::warn("convert helper_lost slot={} input={} reason={} end=\"{}\"", index_, input.string(),
               timed_out ? "timeout" : "crash", how);
-    (void)spawn();  // warm the replacement while the caller handles this result
+    if (!interrupted_) (void)spawn();  // warm the replacement while the caller handles this
     if (timed_out) {
       return make_error(ErrorCode::kTimeout,
                         "文档转换超时（" + std::to_string(options_.timeout_seconds) +
@@ -488,7 +502,7 @@ Result<void> Slot::convert(const fs::path& input, std::string_view format,
   }
   if (docs_ >= options_.docs_per_helper) {
     stop(/*graceful=*/true);
-    (void)spawn();
+    if (!interrupted_) (void)spawn();
   }
   auto fields = protocol::split_fields(*line);
   if (fields[0] == protocol::kOk) {
@@ -527,13 +541,19 @@ class PooledConverter final : public Converter {
   PooledConverter(ConverterOptions options, fs::path helper, sandbox::Mode mode, std::string seccomp_bpf)
       : options_(std::move(options)), seccomp_bpf_(std::move(seccomp_bpf)) {
     for (int i = 0; i < options_.slots; ++i) {
-      slots_.push_back(std::make_unique<Slot>(i, options_, helper, mode, seccomp_bpf_));
+      slots_.push_back(std::make_unique<Slot>(i, options_, helper, mode, seccomp_bpf_, interrupted_));
       free_.push_back(i);
     }
   }
   ~PooledConverter() override {
     std::lock_guard lock(mutex_);
     slots_.clear();
+  }
+
+  void interrupt() override {
+    interrupted_ = true;
+    for (auto& slot : slots_) slot->kill_now();
+    log::info("convert interrupted slots={}", slots_.size());
   }
 
   void warm() {
@@ -559,7 +579,7 @@ class PooledConverter final : public Converter {
     }
     auto started = Clock::now();
     Result<void> result = slots_[static_cast<size_t>(index)]->convert(input, fmt, output_pdf);
-    if (!result.ok() && result.error().code == ErrorCode::kUnavailable) {
+    if (!result.ok() && result.error().code == ErrorCode::kUnavailable && !interrupted_) {
       // A helper can die of what an earlier document left in it (a failed load, the soffice
       // fallback): one more try on the fresh helper tells that apart from a document that
       // kills LibreOffice itself, which fails again and is retried later by the job queue.
@@ -579,6 +599,7 @@ class PooledConverter final : public Converter {
  private:
   ConverterOptions options_;
   std::string seccomp_bpf_;
+  std::atomic<bool> interrupted_{false};
   std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Slot>> slots_;

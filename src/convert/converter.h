@@ -38,6 +38,10 @@ class Converter {
   // kIo (input unreadable, output unwritable); messages Chinese first, then English.
   virtual Result<void> to_pdf(const std::filesystem::path& input, std::string_view format,
                               const std::filesystem::path& output_pdf) = 0;
+  // Shutting down: ends the conversions in progress (their to_pdf returns kUnavailable at
+  // once) and starts no helper again; later to_pdf calls fail with kUnavailable. For a
+  // graceful stop whose grace ran out (jobs::WorkerPool::on_interrupt). Thread-safe.
+  virtual void interrupt() {}
 };
 
 // Checks the helper and LibreOffice are there, prepares the work dir (profiles, fontconfig),
