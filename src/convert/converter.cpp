@@ -623,7 +623,9 @@ Result<std::unique_ptr<Converter>> make_converter(const ConverterOptions& option
     opts.work_dir = fs::temp_directory_path() / ("wenku-convert-" + std::to_string(getpid()));
   }
   opts.work_dir = fs::absolute(opts.work_dir);
-  fs::path helper = find_helper(opts);
+  // Absolute: the box binds these paths back by name.
+  fs::path helper = fs::absolute(find_helper(opts));
+  opts.office_dir = fs::absolute(opts.office_dir);
   if (access(helper.c_str(), X_OK) != 0) {
     return make_error(ErrorCode::kUnavailable,
                       "找不到文档转换程序 / converter helper not found or not executable: " +

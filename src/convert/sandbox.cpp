@@ -132,6 +132,13 @@ std::vector<std::string> bwrap_argv(const Mounts& mounts, int seccomp_fd) {
   // Binds come after the tmpfs mounts that would otherwise cover them.
   for (const auto& p : mounts.readable) a.insert(a.end(), {"--ro-bind", p.string(), p.string()});
   for (const auto& p : mounts.writable) a.insert(a.end(), {"--bind", p.string(), p.string()});
+  // Then the empty tmpfs mounts turn read-only (each alone, not the binds inside them): a
+  // write to /tmp or the data directory fails instead of landing in a throw-away tmpfs.
+  for (const char* dir : kAlwaysHidden) {
+    std::error_code ec;
+    if (fs::is_directory(dir, ec)) a.insert(a.end(), {"--remount-ro", dir});
+  }
+  for (const auto& dir : mounts.hidden) a.insert(a.end(), {"--remount-ro", dir.string()});
   if (!mounts.chdir.empty()) a.insert(a.end(), {"--chdir", mounts.chdir.string()});
   if (seccomp_fd >= 0) a.insert(a.end(), {"--seccomp", std::to_string(seccomp_fd)});
   a.push_back("--");
