@@ -8,8 +8,8 @@ that answers READY and then never replies (inside the real box). After SIGTERM t
 must exit by itself (grace, 30 s, then the conversion's time limit, 40 s here, or at once
 when the library wires the pool's interrupt hook to the converter), with the preview job
 queued again (not running under a dead worker, not failed) and the document still
-processing; a restart with the real helper makes it ready."""
-import json
+processing or shown from its text, never failed; a restart with the real helper takes the job
+at once and makes its page images."""
 import os
 import shutil
 import signal
@@ -56,22 +56,26 @@ class GracefulStop(unittest.TestCase):
             if p.poll() is None:
                 os.killpg(p.pid, signal.SIGKILL)
                 p.wait(timeout=10)
+            p.log_file.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
     def serve(self, data, port, env):
         log = open(os.path.join(self.tmp, "serve-%d.log" % len(self.procs)), "wb")
         p = subprocess.Popen([WENKU, "serve", "--data", data, "--listen", "127.0.0.1:%d" % port],
                              env=env, stdout=log, stderr=log, start_new_session=True)
-        p.log_path = log.name
+        p.log_path, p.log_file = log.name, log
         self.procs.append(p)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
                 import http.client
                 c = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                c.request("GET", "/healthz")
-                if c.getresponse().status == 200:
-                    return p
+                try:
+                    c.request("GET", "/healthz")
+                    if c.getresponse().status == 200:
+                        return p
+                finally:
+                    c.close()
             except OSError:
                 pass
             time.sleep(0.05)
@@ -117,17 +121,30 @@ class GracefulStop(unittest.TestCase):
         preview = [r for r in rows if r[0] == "preview"]
         self.assertTrue(preview and preview[-1][1] == "queued" and preview[-1][2] == "",
                         "the preview job was not handed back: %s" % rows)
-        self.assertEqual(status(data, doc), "processing")
+        # Not failed by the stop. (Without the interrupt hook the cut conversion ends as a
+        # timeout, and the library shows the document from its text until the images come.)
+        self.assertIn(status(data, doc), ("processing", "ready"))
         self.assertIn("job_handed_back", log)
-        print("FIGURES graceful_stop exit_s=%.1f handed_back=1 failures=0" % took, flush=True)
+        line = "FIGURES graceful_stop exit_s=%.1f handed_back=1 failures=0" % took
+        print(line, flush=True)
+        if os.environ.get("WENKU_FIGURES_FILE"):
+            with open(os.environ["WENKU_FIGURES_FILE"], "a") as f:
+                f.write(line + "\n")
         # The next start takes the job at once and, with the real helper, finishes it.
         env["WENKU_CONVERT_HELPER"] = real_helper
         env["WENKU_CONVERT_TIMEOUT_SECONDS"] = "120"
-        self.serve(data, harness.free_port(), env)
+        port = harness.free_port()
+        self.serve(data, port, env)
+        server.port = port
         deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and status(data, doc) == "processing":
+        meta = None
+        while time.monotonic() < deadline:
+            code, meta = server.get_json("/api/v1/documents/%d" % doc)
+            if code == 200 and meta["status"] == "ready" and meta["preview_pages"] > 0:
+                break
             time.sleep(0.5)
-        self.assertEqual(status(data, doc), "ready", jobs(data, doc))
+        self.assertEqual((meta["status"], meta["preview_pages"] > 0), ("ready", True), (meta, jobs(data, doc)))
+        self.assertEqual([r[1] for r in jobs(data, doc) if r[0] == "preview"][-1], "done")
 
 
 if __name__ == "__main__":
