@@ -21,6 +21,7 @@ reliability_sandbox_loosened_fast with WILL_FAIL."""
 import contextlib
 import os
 import re
+import shutil
 import socket
 import subprocess
 import threading
@@ -300,11 +301,83 @@ def probe_box(suite, data, home, memory_mb):
     return refused
 
 
+SERVICE_SCRIPT = r"""set -e
+mount --make-rprivate /
+mount --bind "$STATE" "$STATE"
+mount -o remount,bind,ro /
+if [ "$COVER_PROC" = 1 ]; then mount --bind /proc/sys /proc/sys; mount -o remount,bind,ro /proc/sys; fi
+exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --bounding-set=-all --inh-caps=-all -- \
+  env HOME=/nonexistent "$PROBE" --helper "$HELPER" --work "$STATE/work/convert-probe" --request "$REQUEST"
+"""
+
+
+def world_reachable(path):
+    """Whether an unprivileged user can reach `path` (every directory above it searchable)."""
+    p = os.path.dirname(os.path.abspath(path))
+    while True:
+        if not os.stat(p).st_mode & 0o001:
+            return False
+        if p == "/":
+            return True
+        p = os.path.dirname(p)
+
+
+def as_the_service(suite):
+    """The box as deploy/systemd/wenku.service runs it, emulated (systemd is not PID 1 here):
+    an unprivileged user, no capabilities in the bounding set, no_new_privs, the system
+    read-only but for the state directory (ProtectSystem=strict + StateDirectory=). The box
+    must start and refuse as before (and /etc/shadow is out of reach for a non-root helper).
+    With /proc partly covered (what ProtectKernelTunables= does) the pool must refuse to
+    convert, loudly, naming bubblewrap's reason: the unit leaves that option off."""
+    args = suite.args
+    tools = all(shutil.which(t) for t in ("unshare", "setpriv"))
+    if os.geteuid() != 0 or not tools or not world_reachable(args.probe) or not world_reachable(args.probe_helper):
+        print("as the service: skipped (needs root, unshare, setpriv and binaries an unprivileged user can reach)",
+              flush=True)
+        suite.figure("service_emulation", "skipped")
+        return
+    os.chmod(suite.tmp, 0o755)
+    state = os.path.dirname(suite.path("service-state", "x"))
+    os.chown(state, 65534, 65534)
+    request = os.path.join(suite.tmp, "service-request.txt")
+    with open(request, "w") as f:
+        f.write("WENKU-SANDBOX-PROBE\nwrite_tmp write /tmp/wenku-service-probe\n"
+                "write_state write %s/probe\nread_shadow read /etc/shadow\nsocket_inet socket inet\n"
+                "ptrace ptrace\nwrite_own write %s/work/convert-probe/slot-0/ok\n" % (state, state))
+    os.chmod(request, 0o644)
+    script = os.path.join(suite.tmp, "as-service.sh")
+    with open(script, "w") as f:
+        f.write(SERVICE_SCRIPT)
+    env = {"STATE": state, "PROBE": args.probe, "HELPER": args.probe_helper, "REQUEST": request}
+    p = subprocess.run(["unshare", "-m", "sh", script], env=suite.env(env), capture_output=True, timeout=120)
+    out = p.stdout.decode("utf-8", "replace")
+    line = next((l for l in out.splitlines() if l.startswith("PROBE")), "")
+    print("as the service: %s" % (line or out[-300:] + p.stderr.decode("utf-8", "replace")[-500:]), flush=True)
+    results = dict(m.groups() for m in re.finditer(r"(\w+)=([^;]*);", line))
+    for name in ("write_tmp", "write_state", "read_shadow", "socket_inet", "ptrace"):
+        suite.check(results.get(name, "missing").startswith("refused"),
+                    "as the service, the boxed helper was allowed to %s: %s" % (name, results.get(name)))
+    suite.check(results.get("write_own", "").startswith("ok"), "as the service, the box did not start: %s" % line)
+    shutil.rmtree(os.path.join(state, "work"), ignore_errors=True)
+    p = subprocess.run(["unshare", "-m", "sh", script], env=suite.env(dict(env, COVER_PROC="1")),
+                       capture_output=True, timeout=120)
+    out = p.stdout.decode("utf-8", "replace")
+    suite.check(p.returncode != 0 and "does not start here" in out and "proc" in out,
+                "with /proc covered the pool did not refuse loudly: %s" % out[-500:])
+    suite.figure("service_emulation", "ok" if results.get("write_own", "").startswith("ok") else "failed")
+
+
 def body(suite):
-    if suite.args.probe_only or suite.args.loosen:
+    if suite.args.loosen:
         home = os.path.dirname(suite.path("home", "x"))
         os.makedirs(home, exist_ok=True)
         probe_box(suite, os.path.dirname(suite.path("data", "x")), home, 1536)
+        return
+    if suite.args.probe_only:
+        home = os.path.dirname(suite.path("home", "x"))
+        os.makedirs(home, exist_ok=True)
+        probe_box(suite, os.path.dirname(suite.path("data", "x")), home, 1536)
+        as_the_service(suite)
         return
     helper = os.path.join(os.path.dirname(suite.wenku), "wenku-convert-helper")
     if not os.path.exists(helper) and not os.environ.get("WENKU_CONVERT_HELPER"):
@@ -391,6 +464,7 @@ def body(suite):
     suite.figure("home_writes", home_writes)
     suite.figure("slow_convert_s", round(time_limit(suite, data), 1))
     probe_box(suite, data, home, memory_mb)
+    as_the_service(suite)
 
 
 if __name__ == "__main__":
