@@ -7,7 +7,7 @@
 #include "core/clock.h"
 #include "core/strings.h"
 #include "store/migrations.h"
-#include "store/sqlite_db.h"
+#include "sqlite/database.h"
 
 namespace wenku::store {
 
@@ -21,6 +21,10 @@ std::string_view status_name(DocumentStatus s) {
 }
 
 namespace {
+
+using sqlite::Connection;
+using sqlite::Statement;
+using sqlite::Transaction;
 
 DocumentStatus parse_status(std::string_view s) {
   if (s == "ready") return DocumentStatus::kReady;
@@ -126,12 +130,22 @@ User read_user(const Statement& s) {
   return u;
 }
 
+// A connection of the store: WAL for concurrent readers; synchronous=NORMAL: every commit
+// survives the process being killed, and the writes that acknowledge an upload switch to FULL
+// so they also survive a power loss (see SqliteStore::create_document); foreign keys so no
+// page, job or tag outlives its document.
+Result<std::unique_ptr<Connection>> open_connection(const std::string& path) {
+  WENKU_ASSIGN_OR_RETURN(std::unique_ptr<Connection> c, Connection::open(path));
+  WENKU_TRY(c->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"));
+  return c;
+}
+
 class SqliteStore final : public MetadataStore {
  public:
   explicit SqliteStore(std::string path) : path_(std::move(path)) {}
 
   Result<void> init() {
-    WENKU_ASSIGN_OR_RETURN(writer_, Connection::open(path_));
+    WENKU_ASSIGN_OR_RETURN(writer_, open_connection(path_));
     return migrate(*writer_);
   }
 
@@ -968,7 +982,7 @@ class SqliteStore final : public MetadataStore {
         return ReaderLease(*this, std::move(c));
       }
     }
-    auto c = Connection::open(path_);
+    auto c = open_connection(path_);
     if (!c.ok()) throw std::runtime_error("cannot open a reader connection: " + c.error().message);
     return ReaderLease(*this, std::move(c).value());
   }
