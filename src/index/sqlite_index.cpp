@@ -22,6 +22,7 @@
 #include "core/strings.h"
 #include "index/analyzer.h"
 #include "index/snippet.h"
+#include "sqlite/database.h"
 
 namespace wenku::index {
 namespace {
@@ -41,100 +42,15 @@ constexpr int kBodyGrams = 5;  // its size: the body's length in characters, rou
 
 // ---- SQLite helpers -------------------------------------------------------------------
 
-Error db_error(sqlite3* db, std::string_view what) {
-  return make_error(ErrorCode::kIo, std::string(what) + ": " + sqlite3_errmsg(db));
-}
+using sqlite::Connection;
+using sqlite::Statement;
 
-// A connection and the statements prepared on it, kept for reuse: preparing costs more
-// than running most of our statements. Used by one thread at a time.
-struct Conn {
-  sqlite3* db = nullptr;
-  std::unordered_map<std::string, sqlite3_stmt*> stmts;
-  Conn() = default;
-  Conn(const Conn&) = delete;
-  Conn& operator=(const Conn&) = delete;
-  ~Conn() {
-    for (auto& [sql, st] : stmts) sqlite3_finalize(st);
-    sqlite3_close_v2(db);
-  }
-};
-
-constexpr size_t kMaxCachedStatements = 128;  // filters combine into a few dozen SQL texts
-
-class Stmt {
- public:
-  // A statement of `conn`'s cache (prepared on first use), or a fresh one when that is busy.
-  Stmt(Conn& conn, std::string_view sql) : db_(conn.db) {
-    auto it = conn.stmts.find(std::string(sql));
-    if (it != conn.stmts.end() && !sqlite3_stmt_busy(it->second)) {
-      st_ = it->second;
-      cached_ = true;
-      return;
-    }
-    if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &st_,
-                           nullptr) != SQLITE_OK) {
-      sqlite3_finalize(st_);
-      st_ = nullptr;
-      return;
-    }
-    if (it == conn.stmts.end() && conn.stmts.size() < kMaxCachedStatements) {
-      conn.stmts.emplace(std::string(sql), st_);
-      cached_ = true;
-    }
-  }
-  Stmt(sqlite3* db, std::string_view sql) : db_(db) {
-    if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &st_, nullptr) != SQLITE_OK) {
-      st_ = nullptr;
-    }
-  }
-  ~Stmt() {
-    if (!cached_) {
-      sqlite3_finalize(st_);
-    } else {
-      sqlite3_reset(st_);
-      sqlite3_clear_bindings(st_);
-    }
-  }
-  Stmt(const Stmt&) = delete;
-  Stmt& operator=(const Stmt&) = delete;
-  bool ok() const { return st_ != nullptr; }
-  sqlite3_stmt* get() { return st_; }
-  void bind(int i, int64_t v) { sqlite3_bind_int64(st_, i, v); }
-  void bind(int i, double v) { sqlite3_bind_double(st_, i, v); }
-  void bind(int i, std::string_view v) {
-    sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
-  }
-  // SQLITE_ROW -> true; SQLITE_DONE -> false; errors -> false with `failed()` set.
-  bool step() {
-    int rc = sqlite3_step(st_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc != SQLITE_DONE) failed_ = true;
-    return false;
-  }
-  bool failed() const { return failed_; }
-  int64_t i64(int c) { return sqlite3_column_int64(st_, c); }
-  double dbl(int c) { return sqlite3_column_double(st_, c); }
-  std::string_view text(int c) {
-    const auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, c));
-    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(st_, c))) : std::string_view();
-  }
-  Error error(std::string_view what) const { return db_error(db_, what); }
-
- private:
-  sqlite3* db_;
-  sqlite3_stmt* st_ = nullptr;
-  bool cached_ = false;
-  bool failed_ = false;
-};
-
-Result<void> exec(sqlite3* db, const char* sql) {
-  char* err = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string msg = err ? err : "unknown";
-    sqlite3_free(err);
-    return make_error(ErrorCode::kIo, std::string("index: ") + msg);
-  }
-  return {};
+// Steps `s` once: true when a row is available. For the few reads whose caller has no error
+// to report (a best effort: counts kept in memory, snippets, estimates), an error ends them
+// as if there were no more rows.
+bool has_row(Statement& s) {
+  Result<bool> row = s.step();
+  return row.ok() && *row;
 }
 
 // ---- stored analysed text: length-prefixed columns, deflated --------------------------
@@ -692,9 +608,9 @@ std::string join_pages_normalized(const std::vector<AlignedText>& pages) {
 
 class SqliteSearchIndex : public SearchIndex {
  public:
-  SqliteSearchIndex(std::string path, std::unique_ptr<Conn> writer, const text::Normalizer& n,
+  SqliteSearchIndex(std::string path, std::unique_ptr<Connection> writer, const text::Normalizer& n,
                     const text::Segmenter& s, const RankParams& params)
-      : path_(std::move(path)), w_(std::move(writer)), db_(w_->db), analyzer_(n, s), params_(params) {
+      : path_(std::move(path)), w_(std::move(writer)), analyzer_(n, s), params_(params) {
     char buf[256];
     std::snprintf(buf, sizeof buf, "%g,%g,%g,%g,%g,%g,%g,%g,%g", params.k1, params.b, params.w_title,
                   params.w_title_grams, params.w_meta, params.w_meta_grams, params.w_body,
@@ -707,9 +623,9 @@ class SqliteSearchIndex : public SearchIndex {
   Result<void> init() {
     // The default page cache (2 MB): a larger one made every commit slower (SQLite walks
     // the cache's hash table; 25% of the indexing CPU at 64 MB), and reads go through mmap.
-    WENKU_TRY(exec(db_, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"));
-    WENKU_TRY(setup_connection(db_));
-    WENKU_TRY(exec(db_,
+    WENKU_TRY(w_->exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;"));
+    WENKU_TRY(setup_connection(*w_));
+    WENKU_TRY(w_->exec(
                    "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
                    "CREATE TABLE IF NOT EXISTS docs(id INTEGER PRIMARY KEY, title TEXT, keywords TEXT,"
                    " description TEXT, category TEXT, format TEXT, uploader TEXT, created_at INTEGER,"
@@ -728,17 +644,18 @@ class SqliteSearchIndex : public SearchIndex {
     recount();
     // Each upsert is its own transaction, so FTS5 writes a small segment per document;
     // merging 16 at a time instead of 4 halves the indexing time (bench/README.md).
-    WENKU_TRY(exec(db_, "INSERT INTO fts(fts, rank) VALUES('automerge', 16)"));
-    Stmt v(*w_, "SELECT value FROM meta WHERE key='schema'");
-    if (v.ok() && v.step()) {
-      if (std::atoi(std::string(v.text(0)).c_str()) != kSchemaVersion) {
+    WENKU_TRY(w_->exec("INSERT INTO fts(fts, rank) VALUES('automerge', 16)"));
+    auto v = w_->prepare("SELECT value FROM meta WHERE key='schema'");
+    WENKU_ASSIGN_OR_RETURN(bool have_schema, v.step());
+    if (have_schema) {
+      if (std::atoi(v.text(0).c_str()) != kSchemaVersion) {
         return make_error(ErrorCode::kUnavailable,
                           "index: the index was made by another version of wenku; delete it to rebuild");
       }
     } else {
-      Stmt ins(*w_, "INSERT OR REPLACE INTO meta VALUES('schema', ?1)");
+      auto ins = w_->prepare("INSERT OR REPLACE INTO meta VALUES('schema', ?1)");
       ins.bind(1, std::to_string(kSchemaVersion));
-      ins.step();
+      WENKU_TRY(ins.run());
     }
     return {};
   }
@@ -809,20 +726,20 @@ class SqliteSearchIndex : public SearchIndex {
   }
 
   Result<void> write_transaction(const std::vector<Pending*>& group) {
-    WENKU_TRY(exec(db_, "BEGIN IMMEDIATE"));
+    WENKU_TRY(w_->exec("BEGIN IMMEDIATE"));
     for (const Pending* p : group) {
       for (const Prepared& d : *p->docs) {
         Result<void> r = write_document(d);
         if (!r.ok()) {
-          (void)exec(db_, "ROLLBACK");
+          (void)w_->exec("ROLLBACK");
           recount();
           return r;
         }
       }
     }
-    Result<void> c = exec(db_, "COMMIT");
+    Result<void> c = w_->exec("COMMIT");
     if (!c.ok()) {
-      (void)exec(db_, "ROLLBACK");
+      (void)w_->exec("ROLLBACK");
       recount();
     }
     return c;
@@ -867,24 +784,23 @@ class SqliteSearchIndex : public SearchIndex {
 
   Result<void> remove(int64_t id) override {
     std::lock_guard lock(mu_);
-    WENKU_TRY(exec(db_, "BEGIN IMMEDIATE"));
+    WENKU_TRY(w_->exec("BEGIN IMMEDIATE"));
     Result<void> r = delete_document(id);
     if (!r.ok()) {
-      (void)exec(db_, "ROLLBACK");
+      (void)w_->exec("ROLLBACK");
       recount();
       return r;
     }
-    return exec(db_, "COMMIT");
+    return w_->exec("COMMIT");
   }
 
   Result<void> set_listed(int64_t id, bool listed) override {
     std::lock_guard lock(mu_);
-    Stmt s(*w_, "UPDATE docs SET listed=?1 WHERE id=?2");
+    auto s = w_->prepare("UPDATE docs SET listed=?1 WHERE id=?2");
     s.bind(1, int64_t{listed ? 1 : 0});
     s.bind(2, id);
-    s.step();
-    if (s.failed()) return s.error("index: set_listed");
-    if (sqlite3_changes(db_) == 0) {
+    WENKU_TRY(s.run());
+    if (w_->changes() == 0) {
       return make_error(ErrorCode::kNotFound, "index: no document " + std::to_string(id));
     }
     mark_listed(id, listed);
@@ -898,33 +814,36 @@ class SqliteSearchIndex : public SearchIndex {
   Result<std::vector<int64_t>> all_ids() const override {
     WENKU_ASSIGN_OR_RETURN(Lease c, reader());
     std::vector<int64_t> out;
-    Stmt s(*c, "SELECT id FROM docs ORDER BY id");
-    while (s.step()) out.push_back(s.i64(0));
-    if (s.failed()) return s.error("index: all_ids");
+    auto s = (*c).prepare("SELECT id FROM docs ORDER BY id");
+    for (;;) {
+      WENKU_ASSIGN_OR_RETURN(bool row, s.step());
+      if (!row) break;
+      out.push_back(s.int64(0));
+    }
     return out;
   }
 
   Result<void> flush() override {
     std::lock_guard lock(mu_);
-    return exec(db_, "PRAGMA wal_checkpoint(FULL)");
+    return w_->exec("PRAGMA wal_checkpoint(FULL)");
   }
 
   Result<void> optimize() override {
     std::lock_guard lock(mu_);
-    WENKU_TRY(exec(db_, "INSERT INTO fts(fts) VALUES('optimize')"));
-    return exec(db_, "PRAGMA wal_checkpoint(TRUNCATE)");
+    WENKU_TRY(w_->exec("INSERT INTO fts(fts) VALUES('optimize')"));
+    return w_->exec("PRAGMA wal_checkpoint(TRUNCATE)");
   }
 
  private:
   void recount() {
-    Stmt count(*w_, "SELECT count(*), max(id) FROM docs");
-    if (count.step()) {
-      n_docs_ = count.i64(0);
-      max_id_ = count.i64(1);
+    auto count = w_->prepare("SELECT count(*), max(id) FROM docs");
+    if (has_row(count)) {
+      n_docs_ = count.int64(0);
+      max_id_ = count.int64(1);
     }
     std::unordered_set<int64_t> unlisted;
-    Stmt u(*w_, "SELECT id FROM docs WHERE listed = 0");
-    while (u.step()) unlisted.insert(u.i64(0));
+    auto u = w_->prepare("SELECT id FROM docs WHERE listed = 0");
+    while (has_row(u)) unlisted.insert(u.int64(0));
     std::unique_lock lock(unlisted_mu_);
     unlisted_ = std::move(unlisted);
   }
@@ -938,19 +857,19 @@ class SqliteSearchIndex : public SearchIndex {
   }
 
   Result<void> delete_document(int64_t id) {
-    Stmt src(*w_, "SELECT data FROM fts_src WHERE id=?1");
+    auto src = w_->prepare("SELECT data FROM fts_src WHERE id=?1");
     src.bind(1, id);
-    if (src.step()) {
-      std::string_view blob(static_cast<const char*>(sqlite3_column_blob(src.get(), 0)),
-                            static_cast<size_t>(sqlite3_column_bytes(src.get(), 0)));
+    WENKU_ASSIGN_OR_RETURN(bool have_src, src.step());
+    if (have_src) {
+      std::string_view blob = src.blob(0);
       std::vector<std::string> cols;
       auto pages_body = [&] {
         std::string body;
-        Stmt p(*w_, "SELECT aligned FROM pages WHERE doc_id=?1 ORDER BY page");
+        auto p = w_->prepare("SELECT aligned FROM pages WHERE doc_id=?1 ORDER BY page");
         p.bind(1, id);
-        for (bool first = true; p.step(); first = false) {
+        for (bool first = true; has_row(p); first = false) {
           if (!first) body += '\n';
-          body += p.text(0);
+          body += p.text_view(0);
         }
         return body;  // a read error leaves it short: the checksum then refuses it
       };
@@ -959,21 +878,18 @@ class SqliteSearchIndex : public SearchIndex {
                                                    " is damaged or no longer analyses as indexed;"
                                                    " delete the index to rebuild it");
       }
-      Stmt del(*w_, "INSERT INTO fts(fts,rowid,t,tg,k,kg,b,bg,u) VALUES('delete',?1,?2,?3,?4,?5,?6,?7,?8)");
+      auto del = w_->prepare("INSERT INTO fts(fts,rowid,t,tg,k,kg,b,bg,u) VALUES('delete',?1,?2,?3,?4,?5,?6,?7,?8)");
       del.bind(1, id);
       for (size_t c = 0; c < cols.size(); ++c) del.bind(static_cast<int>(c + 2), cols[c]);
-      del.step();
-      if (del.failed()) return del.error("index: delete text");
+      WENKU_TRY(del.run());
     }
-    if (src.failed()) return src.error("index: delete");
     for (const char* sql : {"DELETE FROM fts_src WHERE id=?1", "DELETE FROM pages WHERE doc_id=?1",
                             "DELETE FROM docs WHERE id=?1"}) {
-      Stmt s(*w_, sql);
+      auto s = w_->prepare(sql);
       s.bind(1, id);
-      s.step();
-      if (s.failed()) return s.error("index: delete");
+      WENKU_TRY(s.run());
     }
-    n_docs_ -= sqlite3_changes(db_);  // the last statement deleted the docs row, or nothing
+    n_docs_ -= w_->changes();  // the last statement deleted the docs row, or nothing
     mark_listed(id, true);
     return {};
   }
@@ -984,9 +900,9 @@ class SqliteSearchIndex : public SearchIndex {
     const std::vector<std::string>& originals = prepared.originals;
     const std::vector<AlignedText>& pages = prepared.pages;
     WENKU_TRY(delete_document(doc.id));
-    Stmt d(*w_,
-           "INSERT INTO docs(id,title,keywords,description,category,format,uploader,created_at,views,"
-           "listed,npages) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
+    auto d = w_->prepare(
+        "INSERT INTO docs(id,title,keywords,description,category,format,uploader,created_at,views,"
+        "listed,npages) VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11)");
     d.bind(1, doc.id);
     d.bind(2, title);
     d.bind(3, utf8_prefix(sanitize_utf8(doc.keywords), kMaxFieldBytes));
@@ -999,62 +915,58 @@ class SqliteSearchIndex : public SearchIndex {
     d.bind(10, int64_t{doc.listed ? 1 : 0});
     mark_listed(doc.id, doc.listed);  // a rolled-back batch reloads the set (recount)
     d.bind(11, static_cast<int64_t>(doc.pages.size()));
-    d.step();
-    if (d.failed()) return d.error("index: insert document");
+    WENKU_TRY(d.run());
     ++n_docs_;
     if (doc.id > max_id_) max_id_ = doc.id;
-    Stmt p(*w_, "INSERT INTO pages(doc_id,page,text,aligned) VALUES(?1,?2,?3,?4)");
+    auto p = w_->prepare("INSERT INTO pages(doc_id,page,text,aligned) VALUES(?1,?2,?3,?4)");
     for (size_t i = 0; i < pages.size(); ++i) {
-      sqlite3_reset(p.get());
+      p.reset();
       p.bind(1, doc.id);
       p.bind(2, static_cast<int64_t>(i + 1));
       p.bind(3, originals[i]);
       p.bind(4, pages[i].aligned);
-      p.step();
-      if (p.failed()) return p.error("index: insert page");
+      WENKU_TRY(p.run());
     }
     std::vector<std::string> cols = fts_columns(prepared.t, prepared.k, prepared.b);
-    Stmt f(*w_, "INSERT INTO fts(rowid,t,tg,k,kg,b,bg,u) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
+    auto f = w_->prepare("INSERT INTO fts(rowid,t,tg,k,kg,b,bg,u) VALUES(?1,?2,?3,?4,?5,?6,?7,?8)");
     f.bind(1, doc.id);
     for (size_t c = 0; c < cols.size(); ++c) f.bind(static_cast<int>(c + 2), cols[c]);
-    f.step();
-    if (f.failed()) return f.error("index: insert text");
+    WENKU_TRY(f.run());
     // Format 3: normalised texts and word spans; the grams, over half the tokens, are
     // derived again on delete. The body's text is left out when the pages hold it.
     bool from_pages = body_is_aligned_pages(prepared.body_norm, pages);
     std::string packed = pack_source3(prepared.title_norm, prepared.meta_norm, prepared.body_norm, from_pages,
                                       prepared.t, prepared.k, prepared.b, cols);
-    Stmt src(*w_, "INSERT INTO fts_src(id,data) VALUES(?1,?2)");
+    auto src = w_->prepare("INSERT INTO fts_src(id,data) VALUES(?1,?2)");
     src.bind(1, doc.id);
-    sqlite3_bind_blob(src.get(), 2, packed.data(), static_cast<int>(packed.size()), SQLITE_TRANSIENT);
-    src.step();
-    if (src.failed()) return src.error("index: insert text");
-    return {};
+    src.bind_blob(2, packed);
+    return src.run();
   }
 
   // Scores every listed document matching `expr` under the query's filters.
   // Without filters or another sort, the documents table is not joined: the few unlisted
   // ids are held in memory, and a lookup per matching row was a third of a common word's
   // query time at 1M documents.
-  Result<std::vector<Candidate>> candidates(Conn& c, const Expr& expr, const SearchQuery& q) const {
+  Result<std::vector<Candidate>> candidates(Connection& c, const Expr& expr, const SearchQuery& q) const {
     bool plain = q.format.empty() && q.category_prefix.empty() && !q.from && !q.to && q.sort == SortOrder::kRelevance;
     std::string sql = plain ? "SELECT fts.rowid, wenku_rank(fts, ?1, ?2), 0, 0 FROM fts WHERE fts MATCH ?3"
                             : "SELECT fts.rowid, wenku_rank(fts, ?1, ?2), docs.created_at, docs.views FROM fts"
                               " JOIN docs ON docs.id = fts.rowid WHERE fts MATCH ?3 AND docs.listed = 1";
     if (!plain) append_filters(sql, q);
-    Stmt s(c, sql);
-    if (!s.ok()) return s.error("index: query");
+    auto s = c.prepare(sql);
     s.bind(1, expr.term_map);
     s.bind(2, expr.length_prior ? weights_prior_ : weights_);
     s.bind(3, expr.match);
     bind_filters(s, q, 4);
     std::vector<Candidate> out;
-    while (s.step() && out.size() < kMaxCandidates) {
+    while (out.size() < kMaxCandidates) {
+      WENKU_ASSIGN_OR_RETURN(bool row, s.step());
+      if (!row) break;
       RankResult r{0, 0};
-      if (sqlite3_column_bytes(s.get(), 1) == sizeof r) std::memcpy(&r, sqlite3_column_blob(s.get(), 1), sizeof r);
-      out.push_back({s.i64(0), r.matched, __builtin_popcountll(r.matched), r.score, s.i64(2), s.i64(3)});
+      std::string_view rank = s.blob(1);
+      if (rank.size() == sizeof r) std::memcpy(&r, rank.data(), sizeof r);
+      out.push_back({s.int64(0), r.matched, __builtin_popcountll(r.matched), r.score, s.int64(2), s.int64(3)});
     }
-    if (s.failed()) return s.error("index: query");
     if (plain) {
       std::shared_lock lock(unlisted_mu_);
       if (!unlisted_.empty()) std::erase_if(out, [&](const Candidate& x) { return unlisted_.count(x.id) > 0; });
@@ -1070,7 +982,7 @@ class SqliteSearchIndex : public SearchIndex {
     if (q.from) sql += " AND docs.created_at >= ?6";
     if (q.to) sql += " AND docs.created_at <= ?7";
   }
-  static void bind_filters(Stmt& s, const SearchQuery& q, int) {
+  static void bind_filters(Statement& s, const SearchQuery& q, int) {
     if (!q.format.empty()) s.bind(4, to_lower_ascii(q.format));
     if (!q.category_prefix.empty()) {
       std::string c = q.category_prefix;
@@ -1081,39 +993,39 @@ class SqliteSearchIndex : public SearchIndex {
     if (q.to) s.bind(7, q.to);
   }
 
-  Result<SearchResult> browse(Conn& c, const SearchQuery& q) const;
+  Result<SearchResult> browse(Connection& c, const SearchQuery& q) const;
   // `word_df`: look up the words' own document frequencies too (pairs need only the
   // character sequence's: each lookup is a query).
-  std::vector<TermPlan> plan_terms(Conn& c, const std::vector<QueryTerm>& terms, bool word_df = true) const;
-  double token_df(Conn& c, const std::string& token) const;
+  std::vector<TermPlan> plan_terms(Connection& c, const std::vector<QueryTerm>& terms, bool word_df = true) const;
+  double token_df(Connection& c, const std::string& token) const;
   std::vector<size_t> rarest(const std::vector<TermPlan>& plans, bool must_occur) const;
-  void fill_hit(Conn& c, SearchHit& hit, const ParsedQuery& pq) const;
+  void fill_hit(Connection& c, SearchHit& hit, const ParsedQuery& pq) const;
 
   // A reader connection lent to one call; back to the pool when it goes.
   class Lease {
    public:
-    Lease(const SqliteSearchIndex* owner, std::unique_ptr<Conn> c) : owner_(owner), c_(std::move(c)) {}
+    Lease(const SqliteSearchIndex* owner, std::unique_ptr<Connection> c) : owner_(owner), c_(std::move(c)) {}
     Lease(Lease&& o) noexcept = default;
     Lease& operator=(Lease&&) = delete;
     ~Lease() {
       if (c_) owner_->give_back(std::move(c_));
     }
-    Conn& operator*() const { return *c_; }
+    Connection& operator*() const { return *c_; }
 
    private:
     const SqliteSearchIndex* owner_;
-    std::unique_ptr<Conn> c_;
+    std::unique_ptr<Connection> c_;
   };
 
   // Registers our tokenizer and rank function and maps the file (every connection).
-  static Result<void> setup_connection(sqlite3* db) {
-    WENKU_TRY(exec(db, "PRAGMA mmap_size=4294967296;"));
-    fts5_api* api = fts5_api_of(db);
+  static Result<void> setup_connection(Connection& c) {
+    WENKU_TRY(c.exec("PRAGMA mmap_size=4294967296;"));
+    fts5_api* api = fts5_api_of(c.raw());
     if (!api) return make_error(ErrorCode::kUnavailable, "index: SQLite was built without FTS5");
     fts5_tokenizer tok{ws_create, ws_delete, ws_tokenize};
     if (api->xCreateTokenizer(api, "wenku_ws", nullptr, &tok, nullptr) != SQLITE_OK ||
         api->xCreateFunction(api, "wenku_rank", nullptr, rank_fn, nullptr) != SQLITE_OK) {
-      return db_error(db, "index: registering FTS5 extensions");
+      return sqlite::error_of(c.raw(), "index: registering FTS5 extensions");
     }
     return {};
   }
@@ -1124,28 +1036,24 @@ class SqliteSearchIndex : public SearchIndex {
     std::unique_lock lock(pool_mu_);
     pool_cv_.wait(lock, [&] { return !idle_.empty() || readers_ < kMaxReaders; });
     if (!idle_.empty()) {
-      std::unique_ptr<Conn> c = std::move(idle_.back());
+      std::unique_ptr<Connection> c = std::move(idle_.back());
       idle_.pop_back();
       return Lease(this, std::move(c));
     }
     ++readers_;
     lock.unlock();
-    auto c = std::make_unique<Conn>();
-    int rc = sqlite3_open_v2(path_.c_str(), &c->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr);
-    Result<void> ok = rc == SQLITE_OK ? setup_connection(c->db)
-                                      : make_error(ErrorCode::kIo, "index: cannot open " + path_ + ": " +
-                                                                       (c->db ? sqlite3_errmsg(c->db) : "no memory"));
-    if (ok.ok()) ok = exec(c->db, "PRAGMA query_only=1");
+    auto c = Connection::open(path_, {.create = false, .busy_timeout_ms = 5000});
+    Result<void> ok = c.ok() ? setup_connection(**c) : Result<void>(c.error());
+    if (ok.ok()) ok = (*c)->exec("PRAGMA query_only=1");
     if (!ok.ok()) {
       lock.lock();
       --readers_;
       pool_cv_.notify_one();
       return ok.error();
     }
-    sqlite3_busy_timeout(c->db, 5000);
-    return Lease(this, std::move(c));
+    return Lease(this, std::move(c).value());
   }
-  void give_back(std::unique_ptr<Conn> c) const {
+  void give_back(std::unique_ptr<Connection> c) const {
     std::lock_guard lock(pool_mu_);
     idle_.push_back(std::move(c));
     pool_cv_.notify_one();
@@ -1158,8 +1066,7 @@ class SqliteSearchIndex : public SearchIndex {
   static constexpr size_t kMaxDfCache = 200000;
 
   std::string path_;
-  std::unique_ptr<Conn> w_;  // the writer, guarded by mu_
-  sqlite3* db_;              // w_->db
+  std::unique_ptr<Connection> w_;  // the writer, guarded by mu_
   Analyzer analyzer_;
   RankParams params_;
   std::string weights_;
@@ -1171,7 +1078,7 @@ class SqliteSearchIndex : public SearchIndex {
   bool group_writing_ = false;   // a caller is writing a group now
   mutable std::mutex pool_mu_;
   mutable std::condition_variable pool_cv_;
-  mutable std::vector<std::unique_ptr<Conn>> idle_;  // reader connections not lent out
+  mutable std::vector<std::unique_ptr<Connection>> idle_;  // reader connections not lent out
   mutable int readers_ = 0;                          // reader connections open
   std::atomic<int64_t> n_docs_{0};  // documents in the index, kept in step with writes
   std::atomic<int64_t> max_id_{0};   // the largest document id ever indexed (an upper bound)
@@ -1182,39 +1089,40 @@ class SqliteSearchIndex : public SearchIndex {
   mutable int64_t df_cache_docs_ = 0;                          // n_docs_ when it was filled
 };
 
-Result<SearchResult> SqliteSearchIndex::browse(Conn& conn, const SearchQuery& q) const {
+Result<SearchResult> SqliteSearchIndex::browse(Connection& conn, const SearchQuery& q) const {
   SearchResult out;
   std::string where = " WHERE docs.listed = 1";
   append_filters(where, q);
   const char* order = q.sort == SortOrder::kMostViewed ? " ORDER BY views DESC, id DESC"
                                                        : " ORDER BY created_at DESC, id DESC";
-  Stmt c(conn, "SELECT count(*) FROM docs" + where);
+  auto c = conn.prepare("SELECT count(*) FROM docs" + where);
   bind_filters(c, q, 4);
-  if (c.step()) out.total = c.i64(0);
-  if (c.failed()) return c.error("index: browse");
-  Stmt s(conn, "SELECT id FROM docs" + where + order + " LIMIT ?8 OFFSET ?9");
+  WENKU_ASSIGN_OR_RETURN(bool counted, c.step());
+  if (counted) out.total = c.int64(0);
+  auto s = conn.prepare("SELECT id FROM docs" + where + order + " LIMIT ?8 OFFSET ?9");
   bind_filters(s, q, 4);
   s.bind(8, int64_t{q.limit});
   s.bind(9, int64_t{q.offset});
-  while (s.step()) {
+  for (;;) {
+    WENKU_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) break;
     SearchHit h;
-    h.id = s.i64(0);
+    h.id = s.int64(0);
     out.hits.push_back(std::move(h));
   }
-  if (s.failed()) return s.error("index: browse");
   for (SearchHit& h : out.hits) fill_hit(conn, h, ParsedQuery{});
   return out;
 }
 
-void SqliteSearchIndex::fill_hit(Conn& c, SearchHit& hit, const ParsedQuery& pq) const {
-  Stmt s(c, "SELECT page, text, aligned FROM pages WHERE doc_id=?1 ORDER BY page");
+void SqliteSearchIndex::fill_hit(Connection& c, SearchHit& hit, const ParsedQuery& pq) const {
+  auto s = c.prepare("SELECT page, text, aligned FROM pages WHERE doc_id=?1 ORDER BY page");
   s.bind(1, hit.id);
   std::vector<std::string> storage;
   std::vector<std::pair<std::string, std::string>> texts;
   std::vector<int> numbers;
-  while (s.step()) {
-    numbers.push_back(static_cast<int>(s.i64(0)));
-    texts.emplace_back(std::string(s.text(1)), std::string(s.text(2)));
+  while (has_row(s)) {
+    numbers.push_back(s.integer(0));
+    texts.emplace_back(s.text(1), s.text(2));
   }
   std::vector<PageText> pages;
   for (size_t i = 0; i < texts.size(); ++i) pages.push_back({numbers[i], texts[i].first, texts[i].second});
@@ -1223,7 +1131,7 @@ void SqliteSearchIndex::fill_hit(Conn& c, SearchHit& hit, const ParsedQuery& pq)
   hit.snippet = std::move(m.snippet);
 }
 
-std::vector<TermPlan> SqliteSearchIndex::plan_terms(Conn& c, const std::vector<QueryTerm>& terms,
+std::vector<TermPlan> SqliteSearchIndex::plan_terms(Connection& c, const std::vector<QueryTerm>& terms,
                                                     bool word_df) const {
   std::vector<TermPlan> plans;
   for (const QueryTerm& term : terms) {
@@ -1275,7 +1183,7 @@ std::vector<size_t> SqliteSearchIndex::rarest(const std::vector<TermPlan>& plans
 // change over time. Most tokens occur in fewer than kDfSample documents: one read of up to
 // kDfSample + 1 rows counts them exactly, and only the commoner ones cost the slices.
 // Estimates are cached while the index stays about the same size.
-double SqliteSearchIndex::token_df(Conn& c, const std::string& token) const {
+double SqliteSearchIndex::token_df(Connection& c, const std::string& token) const {
   int64_t n_docs = n_docs_;
   {
     std::lock_guard lock(df_mu_);
@@ -1289,7 +1197,7 @@ double SqliteSearchIndex::token_df(Conn& c, const std::string& token) const {
   int64_t max_id = std::max<int64_t>(max_id_, 1);
   int64_t strata = n_docs > kDfSample ? kDfStrata : 1;
   int64_t per = kDfSample / strata;
-  Stmt s(c, "SELECT rowid FROM fts WHERE fts MATCH ?1 AND rowid > ?2 AND rowid <= ?3 LIMIT ?4");
+  auto s = c.prepare("SELECT rowid FROM fts WHERE fts MATCH ?1 AND rowid > ?2 AND rowid <= ?3 LIMIT ?4");
   double df = 0;
   if (strata > 1) {
     // Most tokens are rarer than the sample: one read counts them exactly, where the
@@ -1299,7 +1207,7 @@ double SqliteSearchIndex::token_df(Conn& c, const std::string& token) const {
     s.bind(3, std::numeric_limits<int64_t>::max());
     s.bind(4, kDfSample + 1);
     int64_t count = 0;
-    while (s.step()) ++count;
+    while (has_row(s)) ++count;
     if (count <= kDfSample) strata = 0;
     df = static_cast<double>(count);
   }
@@ -1307,15 +1215,15 @@ double SqliteSearchIndex::token_df(Conn& c, const std::string& token) const {
   for (int64_t i = 0; i < strata; ++i) {
     int64_t lo = i == 0 ? std::numeric_limits<int64_t>::min() : max_id * i / strata;
     int64_t hi = i + 1 == strata ? std::numeric_limits<int64_t>::max() : max_id * (i + 1) / strata;
-    sqlite3_reset(s.get());
+    s.reset();
     s.bind(1, quote(token));
     s.bind(2, lo);
     s.bind(3, hi);
     s.bind(4, strata == 1 ? std::numeric_limits<int64_t>::max() : per);
     int64_t count = 0, last = 0;
-    while (s.step()) {
+    while (has_row(s)) {
       ++count;
-      last = s.i64(0);
+      last = s.int64(0);
     }
     double slice = static_cast<double>(count);
     int64_t from = std::max<int64_t>(lo, 0);
@@ -1346,7 +1254,7 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
   if (pq.excluded.size() > kMaxQueryTerms) pq.excluded.resize(kMaxQueryTerms);
 
   WENKU_ASSIGN_OR_RETURN(Lease lease, reader());
-  Conn& conn = *lease;
+  Connection& conn = *lease;
   SearchResult out;
   if (pq.terms.empty()) {
     if (pq.excluded.empty()) {
@@ -1544,19 +1452,19 @@ Result<SearchResult> SqliteSearchIndex::search(const SearchQuery& query) const {
 
 Result<std::vector<int64_t>> SqliteSearchIndex::related(int64_t id, int limit) const {
   WENKU_ASSIGN_OR_RETURN(Lease lease, reader());
-  Conn& conn = *lease;
+  Connection& conn = *lease;
   std::string source;
   {
-    Stmt d(conn, "SELECT title, keywords FROM docs WHERE id=?1");
+    auto d = conn.prepare("SELECT title, keywords FROM docs WHERE id=?1");
     d.bind(1, id);
-    if (!d.step()) {
-      if (d.failed()) return d.error("index: related");
+    WENKU_ASSIGN_OR_RETURN(bool found, d.step());
+    if (!found) {
       return make_error(ErrorCode::kNotFound, "index: no document " + std::to_string(id));
     }
-    source = std::string(d.text(0)) + "\n" + std::string(d.text(1));
-    Stmt p(conn, "SELECT substr(aligned, 1, 3000) FROM pages WHERE doc_id=?1 AND page=1");
+    source = d.text(0) + "\n" + d.text(1);
+    auto p = conn.prepare("SELECT substr(aligned, 1, 3000) FROM pages WHERE doc_id=?1 AND page=1");
     p.bind(1, id);
-    if (p.step()) source += "\n" + std::string(p.text(0));
+    if (has_row(p)) source += "\n" + p.text(0);
   }
   // The document's own words: its title and keywords first, then its most frequent body
   // words of two or more characters.
@@ -1616,17 +1524,18 @@ Result<std::vector<std::string>> SqliteSearchIndex::suggest_titles(const std::st
   if (chars < 2 || (latin_last && last.size() < 2)) return out;
   std::string match = "{tg} : ^ " + phrase_expr(grams, lone_last || latin_last);
   WENKU_ASSIGN_OR_RETURN(Lease lease, reader());
-  Stmt s(*lease,
-         "SELECT docs.title FROM fts JOIN docs ON docs.id = fts.rowid WHERE fts MATCH ?1 AND docs.listed = 1"
-         " ORDER BY docs.views DESC, docs.id DESC LIMIT ?2");
+  auto s = (*lease).prepare(
+      "SELECT docs.title FROM fts JOIN docs ON docs.id = fts.rowid WHERE fts MATCH ?1 AND docs.listed = 1"
+      " ORDER BY docs.views DESC, docs.id DESC LIMIT ?2");
   s.bind(1, match);
   s.bind(2, int64_t{std::min(limit, kMaxLimit)} * 4);
   std::unordered_set<std::string> seen;
-  while (s.step() && out.size() < static_cast<size_t>(limit)) {
-    std::string title(s.text(0));
+  while (out.size() < static_cast<size_t>(limit)) {
+    WENKU_ASSIGN_OR_RETURN(bool row, s.step());
+    if (!row) break;
+    std::string title = s.text(0);
     if (seen.insert(title).second) out.push_back(std::move(title));
   }
-  if (s.failed()) return s.error("index: suggest");
   return out;
 }
 
@@ -1636,17 +1545,7 @@ Result<std::unique_ptr<SearchIndex>> open_sqlite_index(const std::string& path,
                                                        const text::Normalizer& normalizer,
                                                        const text::Segmenter& segmenter,
                                                        const RankParams& params) {
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close_v2(db);
-    return make_error(ErrorCode::kIo, "index: cannot open " + path + ": " + msg);
-  }
-  sqlite3_busy_timeout(db, 5000);
-  auto writer = std::make_unique<Conn>();
-  writer->db = db;
+  WENKU_ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer, Connection::open(path, {.create = true, .busy_timeout_ms = 5000}));
   auto index = std::make_unique<SqliteSearchIndex>(path, std::move(writer), normalizer, segmenter, params);
   WENKU_TRY(index->init());
   return std::unique_ptr<SearchIndex>(std::move(index));
