@@ -4,6 +4,7 @@
 #include "store/sqlite_store.h"
 
 #include "core/strings.h"
+#include "sqlite/backup.h"
 #include "store/migrations.h"
 #include "store/sqlite_store_impl.h"
 
@@ -49,6 +50,17 @@ SqliteStore::ReaderLease SqliteStore::reader() {
   auto c = open_connection(path_);
   if (!c.ok()) throw std::runtime_error("cannot open a reader connection: " + c.error().message);
   return ReaderLease(*this, std::move(c).value());
+}
+
+Result<void> SqliteStore::backup_to(const std::string& url) {
+  constexpr std::string_view kScheme = "sqlite://";
+  if (!starts_with(url, kScheme)) {
+    return make_error(ErrorCode::kInvalidArgument, "a SQLite store backs up into a SQLite store, not " + url);
+  }
+  // A reader of the pool is the source: the backup reads the file in one read transaction,
+  // and writers go on meanwhile (WAL).
+  auto r = reader();
+  return sqlite::backup_to_file(*r, url.substr(kScheme.size()));
 }
 
 std::string_view visibility_name(Visibility v) {

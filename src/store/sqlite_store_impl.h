@@ -105,6 +105,9 @@ class SqliteStore final : public MetadataStore {
   Result<bool> take_daily_quota(const std::string& subject, int64_t limit) override;
   Result<std::vector<QueryCount>> format_counts() override;
 
+  // Backup (sqlite_store.cpp).
+  Result<void> backup_to(const std::string& url) override;
+
  private:
   // A reader connection borrowed from the pool for the lifetime of the lease.
   class ReaderLease {
