@@ -21,6 +21,9 @@ int text_decode_one(const uint8_t* data, size_t size);
 int multipart_one(const uint8_t* data, size_t size);
 int manifest_one(const uint8_t* data, size_t size);
 int query_one(const uint8_t* data, size_t size);
+// Load the text dictionaries of text_decode and query (see WENKU_FUZZ_MAIN_INIT).
+void text_decode_init();
+void query_init();
 
 // The regression test names the file it replays here, so an abort says which input it was.
 inline std::string& current_input() {
@@ -65,12 +68,22 @@ size_t multipart_accepted();
 }  // namespace wenku::fuzz
 
 // Each target's file ends with WENKU_FUZZ_MAIN(its function): the libFuzzer entry point,
-// left out when the file is compiled into the regression test.
+// left out when the file is compiled into the regression test. WENKU_FUZZ_MAIN_INIT also
+// runs `init` once before the first input (libFuzzer's LLVMFuzzerInitialize): loading the
+// dictionaries takes seconds under the sanitizers, which must not count against the
+// -timeout of the first input.
 #ifdef WENKU_FUZZ_NO_MAIN
 #define WENKU_FUZZ_MAIN(fn)
+#define WENKU_FUZZ_MAIN_INIT(fn, init)
 #else
 #define WENKU_FUZZ_MAIN(fn)                                                  \
   extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) { \
     return wenku::fuzz::fn(data, size);                                     \
   }
+#define WENKU_FUZZ_MAIN_INIT(fn, init)                                \
+  extern "C" int LLVMFuzzerInitialize(int* /*argc*/, char*** /*argv*/) { \
+    wenku::fuzz::init();                                              \
+    return 0;                                                         \
+  }                                                                   \
+  WENKU_FUZZ_MAIN(fn)
 #endif

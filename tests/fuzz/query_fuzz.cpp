@@ -27,10 +27,16 @@ struct QueryTools {
   }
 };
 
+const QueryTools& tools() {
+  static const QueryTools t;
+  return t;
+}
+
 }  // namespace
 
+void query_init() { (void)tools(); }
+
 int query_one(const uint8_t* data, size_t size) {
-  static const QueryTools tools;
   return guarded("query", [&] {
     std::string_view in(reinterpret_cast<const char*>(data), size);
     size_t nl = in.find('\n');
@@ -39,13 +45,13 @@ int query_one(const uint8_t* data, size_t size) {
     // The site passes at most 200 characters, the CLI whole lines: 1 KB bounds the time per input.
     if (query.size() > 1024) query = query.substr(0, 1024);
 
-    index::ParsedQuery pq = tools.analyzer->parse_query(query);
+    index::ParsedQuery pq = tools().analyzer->parse_query(query);
     for (const auto& t : pq.terms) {
       bool prefix_last = false;
       (void)index::query_gram_tokens(t.text, prefix_last);
     }
-    index::AlignedText at = tools.analyzer->normalize_aligned(page);
-    (void)tools.analyzer->analyze_normalized(at.normalized);
+    index::AlignedText at = tools().analyzer->normalize_aligned(page);
+    (void)tools().analyzer->analyze_normalized(at.normalized);
     std::vector<index::PageText> pages = {{1, page, at.aligned}, {2, at.aligned, at.aligned}};
     index::PageMatch m = index::match_pages(pages, pq.highlight, 160);
     if (m.snippet.find('<') != std::string::npos) {
@@ -61,4 +67,4 @@ int query_one(const uint8_t* data, size_t size) {
 
 }  // namespace wenku::fuzz
 
-WENKU_FUZZ_MAIN(query_one)
+WENKU_FUZZ_MAIN_INIT(query_one, query_init)

@@ -26,14 +26,20 @@ struct TextTools {
   }
 };
 
+const TextTools& tools() {
+  static const TextTools t;
+  return t;
+}
+
 void check(bool ok) {
   if (!ok) fail("text_decode", "a broken promise of the offset map or the tokens");
 }
 
 }  // namespace
 
+void text_decode_init() { (void)tools(); }
+
 int text_decode_one(const uint8_t* data, size_t size) {
-  static const TextTools tools;
   static const char* kForced[] = {"", "UTF-8", "GB18030", "Big5", "UTF-16LE", "UTF-16BE", "Shift_JIS", "EUC-KR",
                                   "windows-1252", "UTF-32LE", "bogus-charset"};
   if (size < 1) return 0;
@@ -55,19 +61,19 @@ int text_decode_one(const uint8_t* data, size_t size) {
     }
     check(utf8->size() <= kMaxOut);
 
-    text::NormalizedText nt = tools.normalizer->normalize_with_offsets(*utf8);
+    text::NormalizedText nt = tools().normalizer->normalize_with_offsets(*utf8);
     check(nt.source_offsets.size() == nt.text.size() + 1);
     check(nt.source_offsets.back() == utf8->size());
     for (size_t i = 1; i < nt.source_offsets.size(); ++i)
       check(nt.source_offsets[i - 1] <= nt.source_offsets[i]);
     for (auto mode : {text::SegmentMode::kQuery, text::SegmentMode::kIndex}) {
-      for (const auto& t : tools.segmenter->segment(nt.text, mode)) {
+      for (const auto& t : tools().segmenter->segment(nt.text, mode)) {
         check(t.offset + t.text.size() <= nt.text.size());
         check(t.text.data() == nt.text.data() + t.offset);
       }
     }
     size_t covered = 0;
-    for (const auto& t : tools.segmenter->segment_fine(nt.text)) {
+    for (const auto& t : tools().segmenter->segment_fine(nt.text)) {
       check(t.offset >= covered && t.offset + t.text.size() <= nt.text.size());
       covered = t.offset + t.text.size();
     }
@@ -76,4 +82,4 @@ int text_decode_one(const uint8_t* data, size_t size) {
 
 }  // namespace wenku::fuzz
 
-WENKU_FUZZ_MAIN(text_decode_one)
+WENKU_FUZZ_MAIN_INIT(text_decode_one, text_decode_init)
