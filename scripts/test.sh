@@ -48,6 +48,14 @@ print_figures() {
 }
 trap print_figures EXIT
 stage_done "setup (scripts/setup.sh)"
+corpus=${WENKU_CORPUS:-../shared/corpus}
+if [ -d "$corpus" ]; then
+  echo "== shared corpus: $corpus (the corpus suites run, and the others run more cases)"
+else
+  echo "== no shared corpus at $corpus (set WENKU_CORPUS): the suites run on the documents the tests"
+  echo "   make; skipped, each saying so: corpus_ingest, eval_segment_f1, eval_search_quality, the"
+  echo "   GoogleTest cases over corpus files (listed as SKIPPED), fuzz seeds made from the corpus"
+fi
 
 echo "== fast tier: unit, contract and golden tests (ASan + UBSan)"
 cmake --preset debug -DWENKU_WERROR=ON -DWENKU_BUILD_TESTS=ON >/dev/null
