@@ -341,7 +341,22 @@ TEST_F(LibreOffice, RemoteImageLinkIsNeverFetched) {
   close(listener);
 }
 
-// Pids of our children running the helper executable.
+// The parent pid of `pid` from /proc/<pid>/stat, or 0.
+pid_t parent_of(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  auto close_paren = line.rfind(')');
+  if (close_paren == std::string::npos || close_paren + 2 > line.size()) return 0;
+  std::istringstream rest(line.substr(close_paren + 2));
+  char state = 0;
+  pid_t ppid = 0;
+  rest >> state >> ppid;
+  return ppid;
+}
+
+// Pids of the helper executables this test started: our children, or in the converter's
+// sandbox (bwrap) our grandchildren and below.
 std::vector<pid_t> helper_pids() {
   std::vector<pid_t> out;
   for (const auto& entry : fs::directory_iterator("/proc")) {
@@ -350,15 +365,11 @@ std::vector<pid_t> helper_pids() {
     std::ifstream stat(entry.path() / "stat");
     std::string line;
     std::getline(stat, line);
-    auto close_paren = line.rfind(')');
-    if (close_paren == std::string::npos || line.find("(wenku-convert-h") == std::string::npos) {
-      continue;
-    }
-    std::istringstream rest(line.substr(close_paren + 2));
-    char state = 0;
-    pid_t ppid = 0;
-    rest >> state >> ppid;
-    if (ppid == getpid()) out.push_back(static_cast<pid_t>(std::stoi(name)));
+    if (line.find("(wenku-convert-h") == std::string::npos) continue;
+    const auto pid = static_cast<pid_t>(std::stoi(name));
+    pid_t up = parent_of(pid);
+    for (int depth = 0; depth < 4 && up > 1 && up != getpid(); ++depth) up = parent_of(up);
+    if (up == getpid()) out.push_back(pid);
   }
   return out;
 }
