@@ -14,22 +14,13 @@ namespace {
 
 constexpr size_t kExcerptChars = 1800;     // the numbered excerpts shown at once
 constexpr size_t kFullTextChars = 200000;  // the most text one page carries
-constexpr int64_t kGuestCacheMs = 10000;   // how long a guest's page is reused
-constexpr size_t kGuestCacheEntries = 4096;
 // Stands for the visitor's CSRF token in a cached page; 64 characters that escaping keeps.
 const std::string kCsrfMarker(64, 'Z');
 
 // Guests all see the same page of a document (but for their CSRF token), and rendering is
 // the expensive part of a request (mstch parses templates on every render): their pages are
-// kept for a few seconds, keyed by what changes them, and checked against the document's
-// updated_at.
-struct CachedPage {
-  std::string html;
-  int64_t made_ms = 0;
-  int64_t updated_at = 0;
-};
-std::mutex g_cache_mu;
-std::unordered_map<std::string, CachedPage> g_cache;
+// kept for a few seconds in the Site's hot cache, keyed by what changes them, and checked
+// against the document's updated_at.
 
 std::string with_token(std::string html, const std::string& csrf) {
   for (size_t at = html.find(kCsrfMarker); at != std::string::npos; at = html.find(kCsrfMarker, at + csrf.size())) {
@@ -88,11 +79,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   if (!v.signed_in() && flash.empty()) {
     cache_key = id + "|" + v.lang + "|" + (v.desktop ? "d" : "m") + "|" + req.get_param_value("all") + "|" +
                 req.get_param_value("p").substr(0, 6) + "|" + origin_of(req);
-    std::lock_guard lock(g_cache_mu);
-    auto it = g_cache.find(cache_key);
-    if (it != g_cache.end() && it->second.updated_at == d.updated_at && now_unix_ms() - it->second.made_ms < kGuestCacheMs) {
-      return send_html(res, with_token(it->second.html, v.csrf));
-    }
+    if (auto kept = site.hot().guest_page(cache_key, d.updated_at)) return send_html(res, with_token(std::move(*kept), v.csrf));
   }
   SiteConfig cfg = site.config();
   auto pages = lib.catalogue().pages(d.id);
@@ -228,11 +215,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   Visitor anonymous = v;
   anonymous.csrf = kCsrfMarker;
   std::string html = views.page("document", ctx, frame, anonymous, origin);
-  {
-    std::lock_guard lock(g_cache_mu);
-    if (g_cache.size() >= kGuestCacheEntries) g_cache.clear();
-    g_cache[cache_key] = CachedPage{html, now_unix_ms(), d.updated_at};
-  }
+  site.hot().keep_guest_page(cache_key, html, d.updated_at);
   send_html(res, with_token(std::move(html), v.csrf));
 }
 

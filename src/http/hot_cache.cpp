@@ -67,10 +67,27 @@ Result<std::optional<HotCache::Image>> HotCache::page_image(const store::Documen
   return std::optional<Image>(Image{key, bytes});
 }
 
+std::optional<std::string> HotCache::guest_page(const std::string& key, int64_t updated_at) {
+  std::lock_guard lock(mu_);
+  auto it = guest_pages_.find(key);
+  if (it == guest_pages_.end() || it->second.updated_at != updated_at ||
+      Clock::now() - it->second.made >= limits_.guest_page_ttl) {
+    return std::nullopt;
+  }
+  return it->second.html;
+}
+
+void HotCache::keep_guest_page(const std::string& key, std::string html, int64_t updated_at) {
+  std::lock_guard lock(mu_);
+  if (guest_pages_.size() >= limits_.max_guest_pages) guest_pages_.clear();  // rare; simpler than an LRU
+  guest_pages_[key] = GuestPage{std::move(html), updated_at, Clock::now()};
+}
+
 void HotCache::forget_all() {
   std::lock_guard lock(mu_);
   rows_.clear();
   pages_.clear();
+  guest_pages_.clear();
   // The bytes stay: a key is the hash of its content, so they can never be wrong; what may
   // change is only which document and page point at them, and that mapping was just dropped.
 }
