@@ -14,6 +14,7 @@
 #include "index/search_index.h"
 #include "library/job_kinds.h"
 #include "library/library.h"
+#include "ofd/ofd.h"  // ofd hook
 #include "render/pdf_document.h"
 #include "text/keywords.h"
 #include "text/simhash.h"
@@ -370,7 +371,8 @@ Result<void> Library::run_preview(int64_t id) {
     std::string format = doc.format;
     fs::path prepared;
     bool text_format = format == "txt" || format == "html" || format == "xml" || format == "epub";
-    if (text_format || !convert::is_convertible_format(format)) {
+    const bool ofd_pdf = format == "ofd";  // ofd hook: the ofd module writes the PDF, not LibreOffice
+    if (!ofd_pdf && (text_format || !convert::is_convertible_format(format))) {
       // Text formats (txt in any encoding, html, epub, xml): lay out the text we decoded
       // ourselves, so LibreOffice never has to guess an encoding or fetch a linked resource.
       std::vector<std::string> texts;
@@ -382,8 +384,10 @@ Result<void> Library::run_preview(int64_t id) {
       format = "html";
     }
     fs::path out = scratch_->new_file(".pdf");
-    auto conv = converter();
-    Result<void> converted = conv.ok() ? (*conv)->to_pdf(input, format, out) : Result<void>(conv.error());
+    auto conv = ofd_pdf ? Result<convert::Converter*>(nullptr) : converter();
+    Result<void> converted = ofd_pdf    ? ofd::convert_to_pdf(original, out)  // ofd hook
+                             : conv.ok() ? (*conv)->to_pdf(input, format, out)
+                                         : Result<void>(conv.error());
     if (!prepared.empty()) fs::remove(prepared);
     if (!converted.ok()) {
       fs::remove(out);
@@ -439,7 +443,8 @@ Result<void> Library::run_preview(int64_t id) {
   std::vector<std::string> pdf_texts;
   for (const auto& p : pages) pdf_texts.push_back(p.text);
   // A PDF without a text layer (scans, broken fonts) keeps the native text instead.
-  if (has_text(pdf_texts) || text_pages.empty()) WENKU_TRY(store_->replace_pages(id, pages));
+  // ofd hook: an OFD keeps the text the ofd module read (every TextCode, in reading order).
+  if (doc.format != "ofd" && (has_text(pdf_texts) || text_pages.empty())) WENKU_TRY(store_->replace_pages(id, pages));
   store::DocumentUpdate u;
   u.pages = count;
   if (doc.description.empty()) {
