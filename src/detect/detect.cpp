@@ -58,13 +58,14 @@ Detection detect_ofd_package(const ZipArchive& z) {
   return supported("ofd", false);  // the ofd module reads it; LibreOffice cannot
 }
 
-// Microsoft Works word processor (4.x-9.x) and spreadsheet/database files in OLE2: a
-// CONTENTS stream starting "CHNKWKS", or Works' own MN0 / MatOST streams. LibreOffice
-// imports them through libwps ("MS Works" filters).
+// Microsoft Works word processor and spreadsheet/database files in OLE2: a top-level
+// CONTENTS stream starting "CHNKWKS" (Works 4-6) or "CHNKINK" (Works 2000 and later, the
+// Quill text format; Publisher keeps that stream inside its Quill storage, never at the
+// top), or Works' own MN0 / MatOST streams. LibreOffice imports them through libwps.
 bool is_works_ole2(const Ole2Reader& r) {
   if (const Ole2Entry* c = r.find("CONTENTS")) {
     auto h = r.read_stream(*c, 16);
-    if (h.ok() && has_prefix(*h, "CHNKWKS")) return true;
+    if (h.ok() && (has_prefix(*h, "CHNKWKS") || has_prefix(*h, "CHNKINK"))) return true;
   }
   return r.find("MN0") != nullptr || r.find("MatOST") != nullptr;
 }

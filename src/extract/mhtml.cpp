@@ -9,7 +9,8 @@ namespace wenku::extract::detail {
 namespace {
 
 struct MimePart {
-  std::string content_type;  // lower-cased, parameters included
+  std::string content_type;      // lower-cased, parameters included
+  std::string raw_content_type;  // as written (a boundary is case-sensitive)
   std::string transfer_encoding;
   std::string_view body;
 };
@@ -28,7 +29,10 @@ MimePart parse_part(std::string_view part) {
   std::string name, value;
   auto flush = [&] {
     std::string n = to_lower_ascii(trim(name));
-    if (n == "content-type") p.content_type = to_lower_ascii(trim(value));
+    if (n == "content-type") {
+      p.raw_content_type = trim(value);
+      p.content_type = to_lower_ascii(p.raw_content_type);
+    }
     if (n == "content-transfer-encoding") p.transfer_encoding = to_lower_ascii(trim(value));
     name.clear();
     value.clear();
@@ -126,36 +130,37 @@ std::string base64(std::string_view s) {
   return out;
 }
 
+// The leaf parts of a MIME entity, in order: multipart bodies (multipart/related holding
+// multipart/alternative, as Internet Explorer saves) are split at their boundary, a few
+// levels deep.
+void collect_parts(std::string_view entity, int depth, std::vector<MimePart>& out) {
+  MimePart p = parse_part(entity);
+  std::string boundary = param(p.raw_content_type, "boundary");
+  if (!starts_with(p.content_type, "multipart/") || boundary.empty() || depth >= 4) {
+    if (out.size() < 10000) out.push_back(p);
+    return;
+  }
+  const std::string delim = "--" + boundary;
+  std::string_view body = p.body;
+  size_t at = body.find(delim);
+  for (int n = 0; at != std::string_view::npos && n < 10000; ++n) {
+    size_t start = at + delim.size();
+    if (body.substr(start, 2) == "--") break;  // the closing delimiter
+    size_t next = body.find(delim, start);
+    std::string_view part = body.substr(start, next == std::string_view::npos ? std::string_view::npos : next - start);
+    // The line break after the delimiter belongs to it.
+    if (starts_with(part, "\r\n")) part.remove_prefix(2);
+    else if (starts_with(part, "\n")) part.remove_prefix(1);
+    collect_parts(part, depth + 1, out);
+    at = next;
+  }
+}
+
 }  // namespace
 
 Result<ExtractedText> extract_mhtml(std::string_view bytes, const ExtractLimits& limits) {
-  // The message headers hold the boundary; a single-part message is its own HTML part.
-  MimePart top = parse_part(bytes);
   std::vector<MimePart> parts;
-  std::string boundary;
-  {
-    size_t end = bytes.find("\n\n");
-    if (size_t crlf = bytes.find("\r\n\r\n"); crlf != std::string_view::npos && crlf < end) end = crlf;
-    std::string_view head = bytes.substr(0, end);
-    // Unfolded header text for the parameter search (the boundary keeps its case).
-    std::string unfolded;
-    for (char c : head) unfolded.push_back(c == '\r' || c == '\n' ? ' ' : c);
-    size_t ct = to_lower_ascii(unfolded).find("content-type:");
-    if (ct != std::string::npos) boundary = param(std::string_view(unfolded).substr(ct), "boundary");
-  }
-  if (starts_with(top.content_type, "multipart/") && !boundary.empty()) {
-    const std::string delim = "--" + boundary;
-    size_t at = bytes.find(delim);
-    for (int n = 0; at != std::string_view::npos && n < 10000; ++n) {
-      size_t start = at + delim.size();
-      if (bytes.substr(start, 2) == "--") break;  // the closing delimiter
-      size_t next = bytes.find(delim, start);
-      parts.push_back(parse_part(bytes.substr(start, next == std::string_view::npos ? std::string_view::npos : next - start)));
-      at = next;
-    }
-  } else {
-    parts.push_back(top);
-  }
+  collect_parts(bytes, 0, parts);
   const MimePart* html = nullptr;
   for (const auto& p : parts) {
     if (starts_with(p.content_type, "text/html")) {

@@ -117,6 +117,8 @@ TEST(Detect, Ole2ByTopLevelStreamNames) {
   EXPECT_TRUE(works.supported);
   EXPECT_TRUE(works.needs_conversion);
   EXPECT_EQ(check("MN0", "", false).format, "works");
+  EXPECT_EQ(check("CONTENTS", "CHNKINK ", false).format, "works");  // Works 2000+
+  EXPECT_NE(check("CONTENTS", "CHNKINK ", true).format, "works");   // inside a storage: Publisher's
 }
 
 TEST(Detect, EncryptedOle2Files) {
