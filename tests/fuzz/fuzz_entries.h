@@ -15,6 +15,7 @@ int text_decode_one(const uint8_t* data, size_t size);
 int multipart_one(const uint8_t* data, size_t size);
 int manifest_one(const uint8_t* data, size_t size);
 int query_one(const uint8_t* data, size_t size);
+int ofd_one(const uint8_t* data, size_t size);
 
 // How many multipart inputs so far were accepted as a complete upload (HTTP 202): lets the
 // regression test check that its seeds reach the form reader, not only the HTTP parser.

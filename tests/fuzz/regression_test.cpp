@@ -51,6 +51,8 @@ TEST(FuzzRegressions, Ole2) { replay("ole2", wenku::fuzz::ole2_one); }
 TEST(FuzzRegressions, TextDecode) { replay("text_decode", wenku::fuzz::text_decode_one); }
 TEST(FuzzRegressions, Manifest) { replay("manifest", wenku::fuzz::manifest_one); }
 TEST(FuzzRegressions, Query) { replay("query", wenku::fuzz::query_one); }
+// The OFD seeds are in the repository (make_ofd_seeds.py writes them): they must go through.
+TEST(FuzzRegressions, Ofd) { EXPECT_GT(replay("ofd", wenku::fuzz::ofd_one), 0u); }
 // The multipart seeds are in the repository: they must be there and go through.
 TEST(FuzzRegressions, Multipart) {
   size_t before = wenku::fuzz::multipart_accepted();
