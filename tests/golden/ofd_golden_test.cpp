@@ -60,13 +60,16 @@ std::string page(const std::string& objects, const std::string& before_content =
          "</ofd:Layer></ofd:Content></ofd:Page>";
 }
 
-// A TextObject at (x, y) on the page, `size` mm, its characters 1 em apart.
+// A TextObject at (x, y) on the page, `size` mm, its characters 1 em apart (or placed by
+// `code_attrs`, the TextCode's X, Y, DeltaX, DeltaY).
 std::string text(double x, double y, const std::string& chars, double size = 5, const std::string& attrs = "",
                  const std::string& code_attrs = "") {
   std::ostringstream o;
   o << "<ofd:TextObject ID=\"9\" Boundary=\"" << x << " " << y << " 150 " << size * 2 << "\" Font=\"1\" Size=\"" << size
-    << "\" " << attrs << "><ofd:TextCode X=\"0\" Y=\"" << size << "\" "
-    << (code_attrs.empty() ? "DeltaX=\"g 40 " + std::to_string(size) + "\"" : code_attrs) << ">" << chars
+    << "\" " << attrs << "><ofd:TextCode "
+    << (code_attrs.empty() ? "X=\"0\" Y=\"" + std::to_string(size) + "\" DeltaX=\"g 40 " + std::to_string(size) + "\""
+                           : code_attrs)
+    << ">" << chars
     << "</ofd:TextCode></ofd:TextObject>";
   return o.str();
 }
