@@ -58,6 +58,8 @@ def main():
     ap.add_argument('--work', default=None)
     a = ap.parse_args()
     work = a.work or tempfile.mkdtemp(prefix='wenku-web-bench-')
+    # nginx's workers drop root for `nobody`: they must be able to reach the copied image.
+    os.chmod(work, 0o755)
     data = os.path.join(work, 'data')
     shutil.rmtree(data, ignore_errors=True)
     seed = os.path.join(a.corpus, 'seed', '市教育局机关汇报总结会讲话稿.doc')
