@@ -1,6 +1,7 @@
 // Page text in reading order: each TextCode's glyphs are cut into segments that run along
-// one baseline; segments are gathered into lines by baseline (top to bottom) and ordered
-// left to right within a line. Only the TextCode characters are used, never a rendering.
+// one baseline (a rotated run stays one segment in its own order); segments are gathered
+// into lines by baseline (top to bottom) and ordered left to right within a line. Only the
+// TextCode characters are used, never a rendering.
 #include <algorithm>
 #include <cmath>
 
@@ -28,6 +29,20 @@ std::vector<std::string> page_texts(const Document& doc) {
       // The size of a character on the page: the run's size through its transform.
       double em = run.size * std::sqrt(std::fabs(run.linear.a * run.linear.d - run.linear.b * run.linear.c));
       if (!(em > 0)) em = 1;
+      // A rotated run (its baseline more than ~10 degrees off the horizontal, or mirrored:
+      // a slanted watermark, a sideways label) is one segment in its own character order,
+      // placed where its first character is.
+      if (std::fabs(run.linear.b) > 0.17 * std::fabs(run.linear.a) || run.linear.a < 0) {
+        Segment rot;
+        rot.x0 = rot.x1 = run.glyphs.front().x;
+        rot.y = run.glyphs.front().y;
+        rot.size = em;
+        rot.order = segs.size();
+        for (const Glyph& g : run.glyphs) rot.chars.push_back(g.ch);
+        rot.x1 += em;
+        segs.push_back(rot);
+        continue;
+      }
       Segment cur;
       for (const Glyph& g : run.glyphs) {
         double adv = em * (wide(g.ch) ? 1.0 : 0.5);

@@ -234,6 +234,17 @@ TEST(OfdGolden, CtmAndBoundaryPlaceTheObject) {
   EXPECT_NEAR(run.glyphs[1].x, 10 + 12 * 0.3528, 1e-9);
 }
 
+TEST(OfdGolden, RotatedTextKeepsItsOwnOrder) {
+  TempDir dir;
+  Package p;
+  // A watermark written bottom to top (rotated -90 degrees): its characters in code order.
+  p.pages = {page(text(10, 10, "正文") +
+                  text(100, 200, "测试水印", 10, "CTM=\"0 -1 1 0 0 0\"", "X=\"0\" Y=\"0\" DeltaX=\"g 3 10\""))};
+  auto doc = read(p, dir / "a.ofd");
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(page_texts(*doc)[0], "正文\n测试水印\n");
+}
+
 TEST(OfdGolden, TemplatesAndAnnotationsAreOnThePage) {
   TempDir dir;
   Package p;
@@ -422,7 +433,7 @@ TEST(OfdGolden, CorpusFiles) {
       {"docs/zh/other/ofdrw__multiKeywordInTextCode.ofd", 1, {"打发打发打发打发打发哈哈打发哈哈哈哈哈哈哈哈哈打发"}},
       {"docs/zh/other/ofdrw__signout.ofd", 1, {"XX市政府文件处理", "来文文号", "市委主要领导同志调研后续落实事项的通知", "秘书股陈小明2020-06-15"}},
       {"docs/zh/other/ofdrw__文字横向-数科.ofd", 1, {"一"}},
-      {"docs/zh/other/ofdrw__透明度文字.ofd", 1, {"你好呀，OFD Reader&Writer！"}},
+      {"docs/zh/other/ofdrw__透明度文字.ofd", 1, {"测试水印 测试水印", "你好呀，OFD Reader&Writer！", "测试水印"}},
       {"docs/zh/other/ofdrw_resources__1.ofd", 1,
        {"浙江增值税电子普通发票", "发票代码：033002000211", "名 称：江苏京利华新材料有限公司", "价税合计（大写） 伍佰贰拾陆圆整",
         "收款人：管理员"}},
