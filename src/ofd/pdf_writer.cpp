@@ -7,6 +7,7 @@
 #include <mupdf/fitz.h>
 #include <mupdf/pdf.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <functional>
@@ -154,7 +155,13 @@ std::string path_ops(const std::string& data) {
       double dt = ang((x1p - cxp) / rx, (y1p - cyp) / ry, (-x1p - cxp) / rx, (-y1p - cyp) / ry);
       if (v[4] == 0 && dt > 0) dt -= 2 * M_PI;
       if (v[4] != 0 && dt < 0) dt += 2 * M_PI;
-      int n = std::max(1, static_cast<int>(std::ceil(std::fabs(dt) / (M_PI / 2))));
+      if (!std::isfinite(dt) || !std::isfinite(ccx) || !std::isfinite(ccy) || !std::isfinite(t1)) {
+        out += num(x2) + " " + num(y2) + " l\n";  // numbers too large for an arc
+        cx = x2;
+        cy = y2;
+        continue;
+      }
+      int n = std::clamp(static_cast<int>(std::ceil(std::fabs(dt) / (M_PI / 2))), 1, 4);
       double step = dt / n, k = 4.0 / 3 * std::tan(step / 4);
       auto pt = [&](double t, double& px, double& py, double& tx, double& ty) {
         double ex = rx * std::cos(t), ey = ry * std::sin(t);

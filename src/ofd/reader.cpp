@@ -173,6 +173,9 @@ std::string resolve(const std::string& base_folder, std::string ref) {
   return normalize(base_folder.empty() ? ref : base_folder + "/" + ref);
 }
 
+// A page side past 5 m is not a page (the default A4 stays).
+constexpr double kMaxPageMm = 5000;
+
 struct DrawParam {
   std::string relative;
   Color fill, stroke;
@@ -329,10 +332,12 @@ Result<void> Reader::add_text(const pugi::xml_node& n, Page& page, const Matrix&
     auto pos = numbers(t.attribute("CodePosition").value());
     auto count = numbers(t.attribute("CodeCount").value());
     auto gl = numbers(child(t, "Glyphs").text().get());
-    size_t p0 = pos.empty() || pos[0] < 0 ? 0 : static_cast<size_t>(pos[0]);
-    size_t cc = count.empty() || count[0] < 1 ? 1 : static_cast<size_t>(std::min(count[0], 1e6));
+    // Numbers from the file are clamped before they become integers (a cast of 1e300 is UB).
+    size_t p0 = pos.empty() || !(pos[0] >= 0) ? 0 : static_cast<size_t>(std::min(pos[0], 1e7));
+    size_t cc = count.empty() || !(count[0] >= 1) ? 1 : static_cast<size_t>(std::min(count[0], 1e6));
     // One glyph per code is the common case; a ligature (fewer glyphs) keeps its first.
-    for (size_t k = 0; k < cc && k < gl.size(); ++k) glyph_of[p0 + k] = static_cast<int>(gl[k]);
+    for (size_t k = 0; k < cc && k < gl.size(); ++k)
+      if (gl[k] >= 0 && gl[k] < 65536) glyph_of[p0 + k] = static_cast<int>(gl[k]);
   }
   double x = 0, y = 0;
   for (auto tc : n.children()) {
@@ -417,7 +422,8 @@ Result<void> Reader::read_page_part(const std::string& part, Page& page, bool co
   WENKU_TRY(load(x, part));
   pugi::xml_node root = x.first_child();
   if (!content_only) {
-    if (Box b = box(child_text(child(root, "Area"), "PhysicalBox")); b.ok && b.w > 0 && b.h > 0) {
+    if (Box b = box(child_text(child(root, "Area"), "PhysicalBox")); b.ok && b.w > 0 && b.h > 0 && b.w < kMaxPageMm &&
+                                                                        b.h < kMaxPageMm) {
       page.width = b.w;
       page.height = b.h;
     }
@@ -486,7 +492,7 @@ Result<Document> Reader::read() {
     if (part.empty())
       return corrupt(resolve(doc_folder_, p.attribute("BaseLoc").value()), "页面缺失 / page content missing");
     Page page;
-    if (area.ok && area.w > 0 && area.h > 0) {
+    if (area.ok && area.w > 0 && area.h > 0 && area.w < kMaxPageMm && area.h < kMaxPageMm) {
       page.width = area.w;
       page.height = area.h;
     }
