@@ -197,7 +197,7 @@ struct Pdf {
   pdf_document* doc = nullptr;
   pdf_obj* fonts = nullptr;    // the shared /Font dictionary
   pdf_obj* xobjects = nullptr; // the shared /XObject dictionary
-  pdf_obj* resources = nullptr;
+  pdf_obj* resources = nullptr;  // owned: the indirect reference pdf_add_new_dict returned
 };
 
 bool pdf_begin(Pdf& p) {
@@ -512,6 +512,7 @@ Result<void> write_pdf(const detect::ByteSource& src, const Document& doc, const
     if (result.ok() && !save(p, out.string().c_str()))
       result = make_error(ErrorCode::kIo, "无法写入 PDF / could not write " + out.string());
   }
+  pdf_drop_obj(p.ctx, p.resources);  // our reference to the shared resources (the pages hold theirs)
   pdf_drop_document(p.ctx, p.doc);
   fz_drop_context(p.ctx);
   return result;
