@@ -19,6 +19,8 @@ pkg_check_modules(OPENCC REQUIRED IMPORTED_TARGET opencc)
 pkg_check_modules(LIBSODIUM REQUIRED IMPORTED_TARGET libsodium)
 pkg_check_modules(WEBP REQUIRED IMPORTED_TARGET libwebp)
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc icu-i18n)
+# The converter box's seccomp filter (libseccomp-dev), built once and handed to bwrap.
+pkg_check_modules(SECCOMP REQUIRED IMPORTED_TARGET libseccomp)
 if(WENKU_BUILD_TESTS)
   find_package(GTest REQUIRED)
   include(GoogleTest)

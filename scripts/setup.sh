@@ -18,7 +18,7 @@ packages=(
   libharfbuzz-dev libfreetype-dev
   libreofficekit-dev libreoffice-core-nogui libreoffice-writer-nogui
   libreoffice-calc-nogui libreoffice-impress-nogui
-  bubblewrap
+  bubblewrap libseccomp-dev
   # segmentation dictionary and keyword IDF weights
   python3-jieba
   # fonts: Chinese glyphs in previews
@@ -36,12 +36,16 @@ done
 # Node.js drives the browser tests; a machine may already have it from elsewhere.
 command -v npm >/dev/null || missing+=(nodejs npm)
 
-# playwright-core for the browser tests (tests/e2e), from the lock file, when missing.
+# npm test helpers from their lock files, when missing: playwright-core for the browser
+# tests (tests/e2e), @apidevtools/swagger-parser for the OpenAPI check (tests/api).
 e2e_deps() {
-  local e2e; e2e="$(dirname "$0")/../tests/e2e"
-  if [ -f "$e2e/package-lock.json" ] && [ ! -d "$e2e/node_modules/playwright-core" ] && command -v npm >/dev/null; then
-    npm ci --prefix "$e2e" --no-audit --no-fund --loglevel=error >/dev/null || echo "setup: npm ci for tests/e2e failed" >&2
-  fi
+  local dir module
+  for pair in "tests/e2e:playwright-core" "tests/api:@apidevtools/swagger-parser"; do
+    dir="$(dirname "$0")/../${pair%%:*}"; module="${pair#*:}"
+    if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules/$module" ] && command -v npm >/dev/null; then
+      npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null || echo "setup: npm ci for ${pair%%:*} failed" >&2
+    fi
+  done
 }
 [ ${#missing[@]} -eq 0 ] && { e2e_deps; exit 0; }
 

@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <condition_variable>
@@ -26,6 +27,7 @@
 #include <vector>
 
 #include "convert/helper_protocol.h"
+#include "convert/sandbox.h"
 #include "core/log.h"
 
 extern char** environ;
@@ -39,8 +41,6 @@ namespace {
 
 // LibreOffice takes ~1-3 s to load; a helper that is not ready after this is broken.
 constexpr auto kStartTimeout = std::chrono::seconds(90);
-
-enum class Sandbox { kUnshare, kBwrap, kNone };
 
 // Formats LibreOffice imports, by the name the detector gives them.
 constexpr std::array<std::string_view, 36> kFormats = {
@@ -178,51 +178,20 @@ fs::path find_helper(const ConverterOptions& options) {
   return self.parent_path() / "wenku-convert-helper";
 }
 
-// Runs `probe` in a forked child and reports whether it exited 0.
-template <typename F>
-bool child_succeeds(F probe) {
-  pid_t pid = fork();
-  if (pid < 0) return false;
-  if (pid == 0) _exit(probe() ? 0 : 1);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+// The data directory a work directory belongs to: the library keeps converter scratch in
+// DATA/work/convert-*, so the folder above the nearest `work` ancestor; otherwise the work
+// directory's parent. The box hides it whole (database, blobs, other scratch).
+fs::path default_hidden_dir(const fs::path& work_dir) {
+  for (fs::path p = work_dir.parent_path(); p.has_relative_path(); p = p.parent_path()) {
+    if (p.filename() == "work" && p.parent_path().has_relative_path()) return p.parent_path();
   }
-  return WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  return work_dir.parent_path();
 }
 
-const char* kBwrapPath = "/usr/bin/bwrap";
-
-Sandbox choose_sandbox() {
-  if (const char* env = std::getenv("WENKU_CONVERT_SANDBOX"); env != nullptr &&
-                                                               std::string_view(env) == "none") {
-    log::warn("convert sandbox=none reason=WENKU_CONVERT_SANDBOX helpers keep network access");
-    return Sandbox::kNone;
-  }
-  // As root (or with CAP_SYS_ADMIN) a fresh network namespace is one system call.
-  if (child_succeeds([] { return unshare(CLONE_NEWNET) == 0; })) return Sandbox::kUnshare;
-  if (access(kBwrapPath, X_OK) == 0 && child_succeeds([] {
-        int devnull = open("/dev/null", O_RDWR);
-        if (devnull >= 0) {
-          dup2(devnull, 1);
-          dup2(devnull, 2);
-        }
-        pid_t pid = fork();
-        if (pid == 0) {
-          const char* argv[] = {kBwrapPath, "--unshare-net", "--dev-bind", "/", "/", "/bin/true",
-                                nullptr};
-          execv(kBwrapPath, const_cast<char**>(argv));
-          _exit(127);
-        }
-        int status = 0;
-        waitpid(pid, &status, 0);
-        return WIFEXITED(status) && WEXITSTATUS(status) == 0;
-      })) {
-    return Sandbox::kBwrap;
-  }
-  log::warn("convert sandbox=none reason=\"neither unshare(CLONE_NEWNET) nor bwrap works\" "
-            "helpers keep network access");
-  return Sandbox::kNone;
-}
+// Limits of a helper besides memory (ConverterOptions) and CPU (re-armed per document).
+constexpr rlim_t kMaxFiles = 4096;
+constexpr rlim_t kMaxFileBytes = rlim_t{2} << 30;
+constexpr rlim_t kMaxProcesses = 4096;
 
 // Everything a helper start needs, prepared before fork() (the child may only make
 // async-signal-safe calls in a threaded process).
@@ -235,8 +204,10 @@ struct SpawnPlan {
 
 class Slot {
  public:
-  Slot(int index, const ConverterOptions& options, fs::path helper, Sandbox sandbox)
-      : index_(index), options_(options), helper_(std::move(helper)), sandbox_(sandbox) {
+  Slot(int index, const ConverterOptions& options, fs::path helper, sandbox::Mode mode,
+       const std::string& seccomp_bpf, const std::atomic<bool>& interrupted)
+      : index_(index), options_(options), helper_(std::move(helper)), mode_(mode),
+        seccomp_bpf_(seccomp_bpf), interrupted_(interrupted) {
     dir_ = options_.work_dir / ("slot-" + std::to_string(index));
     profile_ = options_.work_dir / ("profile-" + std::to_string(index));
   }
@@ -248,6 +219,11 @@ class Slot {
   Result<void> spawn();
   Result<void> convert(const fs::path& input, std::string_view format, const fs::path& output);
   void stop(bool graceful);
+  // From any thread: kills the running helper's process group (interrupt()).
+  void kill_now() {
+    pid_t p = live_pid_.load();
+    if (p > 0) kill(-p, SIGKILL);
+  }
 
  private:
   Result<void> wait_ready();
@@ -258,7 +234,10 @@ class Slot {
   int index_;
   const ConverterOptions& options_;
   fs::path helper_;
-  Sandbox sandbox_;
+  sandbox::Mode mode_;
+  const std::string& seccomp_bpf_;
+  const std::atomic<bool>& interrupted_;
+  std::atomic<pid_t> live_pid_{-1};  // pid_, readable by kill_now() from another thread
   fs::path dir_;
   fs::path profile_;
   pid_t pid_ = -1;
@@ -277,7 +256,11 @@ Result<void> Slot::spawn() {
   fs::remove_all(tmp, ec);
   ec.clear();
   fs::create_directories(tmp, ec);
+  const fs::path fallback_profile = profile_.string() + "-soffice";
+  const fs::path cache = options_.work_dir / ("cache-" + std::to_string(index_));
   if (!ec) fs::create_directories(profile_ / "user", ec);
+  if (!ec) fs::create_directories(fallback_profile, ec);
+  if (!ec) fs::create_directories(cache, ec);
   if (ec) {
     return make_error(ErrorCode::kIo, "无法创建转换器目录 / cannot create " + dir_.string() + ": " +
                                           ec.message());
@@ -285,8 +268,22 @@ Result<void> Slot::spawn() {
   WENKU_TRY(write_text(profile_ / "user" / "registrymodifications.xcu", kRegistry));
 
   SpawnPlan plan;
-  if (sandbox_ == Sandbox::kBwrap) {
-    plan.argv_storage = {kBwrapPath, "--unshare-net", "--dev-bind", "/", "/", "--"};
+  int seccomp_fd = -1;
+  if (mode_ == sandbox::Mode::kBox) {
+    // The box: the system read-only, this slot's scratch, profiles and font cache writable,
+    // the shared fontconfig file, the helper and LibreOffice readable, nothing else of ours.
+    seccomp_fd = sandbox::program_fd(seccomp_bpf_);
+    if (seccomp_fd < 0) {
+      return make_error(ErrorCode::kUnavailable,
+                        std::string("无法启动转换进程 / cannot prepare the converter box: ") +
+                            std::strerror(errno));
+    }
+    sandbox::Mounts mounts;
+    mounts.hidden = options_.hidden_dirs;
+    mounts.readable = {options_.work_dir / "fontconfig", helper_, options_.office_dir};
+    mounts.writable = {dir_, profile_, fallback_profile, cache};
+    mounts.chdir = dir_;
+    plan.argv_storage = sandbox::bwrap_argv(mounts, seccomp_fd);
   }
   for (std::string s : {helper_.string(), std::string("--office"), options_.office_dir.string(),
                         std::string("--profile"), fs::absolute(profile_).string(),
@@ -305,7 +302,7 @@ Result<void> Slot::spawn() {
   }
   plan.env_storage.push_back("FONTCONFIG_FILE=" +
                              fs::absolute(options_.work_dir / "fontconfig" / "fonts.conf").string());
-  plan.env_storage.push_back("XDG_CACHE_HOME=" + fs::absolute(options_.work_dir / "cache").string());
+  plan.env_storage.push_back("XDG_CACHE_HOME=" + fs::absolute(cache).string());
   plan.env_storage.push_back("TMPDIR=" + fs::absolute(dir_ / "tmp").string());
   // LibreOffice writes $HOME/.config (and soffice more): the helper's home is its scratch
   // directory, so it writes nothing outside the work directory.
@@ -325,12 +322,12 @@ Result<void> Slot::spawn() {
   if (log_fd < 0 || devnull < 0 || socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
     if (log_fd >= 0) close(log_fd);
     if (devnull >= 0) close(devnull);
+    if (seccomp_fd >= 0) close(seccomp_fd);
     return make_error(ErrorCode::kUnavailable,
                       std::string("无法启动转换进程 / cannot set up a converter helper: ") +
                           std::strerror(errno));
   }
   const rlim_t memory = static_cast<rlim_t>(options_.memory_mb) << 20;
-  const bool unshare_net = sandbox_ == Sandbox::kUnshare;
   const char* exe = plan.argv[0];
   pid_t pid = fork();
   if (pid == 0) {
@@ -348,11 +345,16 @@ Result<void> Slot::spawn() {
     setrlimit(RLIMIT_AS, &as);
     rlimit core{0, 0};
     setrlimit(RLIMIT_CORE, &core);
-    if (unshare_net && unshare(CLONE_NEWNET) != 0) {
-      static constexpr char kMsg[] = "FAIL\tunshare(CLONE_NEWNET) failed\n";
-      (void)!write(protocol::kHelperFd, kMsg, sizeof(kMsg) - 1);
-      _exit(126);
-    }
+    // Files: descriptors and the size of one written file (a PDF, a font cache). Processes:
+    // counted per user, so this bounds a fork bomb without counting the server's threads
+    // under root (which the kernel exempts); the unit's TasksMax= bounds the service.
+    rlimit files{kMaxFiles, kMaxFiles};
+    setrlimit(RLIMIT_NOFILE, &files);
+    rlimit file_size{kMaxFileBytes, kMaxFileBytes};
+    setrlimit(RLIMIT_FSIZE, &file_size);
+    rlimit procs{kMaxProcesses, kMaxProcesses};
+    setrlimit(RLIMIT_NPROC, &procs);
+    if (seccomp_fd >= 0) fcntl(seccomp_fd, F_SETFD, 0);  // bwrap reads it, then closes it
     execve(exe, plan.argv.data(), plan.envp.data());
     static constexpr char kMsg[] = "FAIL\texec of the helper failed\n";
     (void)!write(protocol::kHelperFd, kMsg, sizeof(kMsg) - 1);
@@ -362,12 +364,14 @@ Result<void> Slot::spawn() {
   close(log_fd);
   close(devnull);
   close(sv[1]);
+  if (seccomp_fd >= 0) close(seccomp_fd);
   if (pid < 0) {
     close(sv[0]);
     return make_error(ErrorCode::kUnavailable,
                       std::string("无法启动转换进程 / fork failed: ") + std::strerror(saved));
   }
   pid_ = pid;
+  live_pid_ = pid;
   fd_ = sv[0];
   ready_ = false;
   docs_ = 0;
@@ -395,6 +399,7 @@ std::string Slot::reap() {
   }
   if (fd_ >= 0) close(fd_);
   pid_ = -1;
+  live_pid_ = -1;
   fd_ = -1;
   ready_ = false;
   buffer_.clear();
@@ -411,6 +416,7 @@ void Slot::stop(bool graceful) {
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         close(fd_);
         pid_ = -1;
+        live_pid_ = -1;
         fd_ = -1;
         return;
       }
@@ -444,6 +450,9 @@ Result<std::string> Slot::read_line(Clock::time_point deadline) {
 }
 
 Result<void> Slot::wait_ready() {
+  if (interrupted_) {
+    return make_error(ErrorCode::kUnavailable, "文档转换服务正在停止 / the converter is stopping");
+  }
   if (pid_ <= 0) WENKU_TRY(spawn());
   if (ready_) return {};
   auto line = read_line(Clock::now() + kStartTimeout);
@@ -491,7 +500,7 @@ Result<void> Slot::convert(const fs::path& input, std::string_view format,
                      how.find(strsignal(SIGXCPU)) != std::string::npos;
     log::warn("convert helper_lost slot={} input={} reason={} end=\"{}\"", index_, input.string(),
               timed_out ? "timeout" : "crash", how);
-    (void)spawn();  // warm the replacement while the caller handles this result
+    if (!interrupted_) (void)spawn();  // warm the replacement while the caller handles this
     if (timed_out) {
       return make_error(ErrorCode::kTimeout,
                         "文档转换超时（" + std::to_string(options_.timeout_seconds) +
@@ -504,7 +513,7 @@ Result<void> Slot::convert(const fs::path& input, std::string_view format,
   }
   if (docs_ >= options_.docs_per_helper) {
     stop(/*graceful=*/true);
-    (void)spawn();
+    if (!interrupted_) (void)spawn();
   }
   auto fields = protocol::split_fields(*line);
   if (fields[0] == protocol::kOk) {
@@ -540,16 +549,22 @@ Result<void> Slot::convert(const fs::path& input, std::string_view format,
 
 class PooledConverter final : public Converter {
  public:
-  PooledConverter(ConverterOptions options, fs::path helper, Sandbox sandbox)
-      : options_(std::move(options)) {
+  PooledConverter(ConverterOptions options, fs::path helper, sandbox::Mode mode, std::string seccomp_bpf)
+      : options_(std::move(options)), seccomp_bpf_(std::move(seccomp_bpf)) {
     for (int i = 0; i < options_.slots; ++i) {
-      slots_.push_back(std::make_unique<Slot>(i, options_, helper, sandbox));
+      slots_.push_back(std::make_unique<Slot>(i, options_, helper, mode, seccomp_bpf_, interrupted_));
       free_.push_back(i);
     }
   }
   ~PooledConverter() override {
     std::lock_guard lock(mutex_);
     slots_.clear();
+  }
+
+  void interrupt() override {
+    interrupted_ = true;
+    for (auto& slot : slots_) slot->kill_now();
+    log::info("convert interrupted slots={}", slots_.size());
   }
 
   void warm() {
@@ -575,7 +590,7 @@ class PooledConverter final : public Converter {
     }
     auto started = Clock::now();
     Result<void> result = slots_[static_cast<size_t>(index)]->convert(input, fmt, output_pdf);
-    if (!result.ok() && result.error().code == ErrorCode::kUnavailable) {
+    if (!result.ok() && result.error().code == ErrorCode::kUnavailable && !interrupted_) {
       // A helper can die of what an earlier document left in it (a failed load, the soffice
       // fallback): one more try on the fresh helper tells that apart from a document that
       // kills LibreOffice itself, which fails again and is retried later by the job queue.
@@ -594,6 +609,8 @@ class PooledConverter final : public Converter {
 
  private:
   ConverterOptions options_;
+  std::string seccomp_bpf_;
+  std::atomic<bool> interrupted_{false};
   std::mutex mutex_;
   std::condition_variable cv_;
   std::vector<std::unique_ptr<Slot>> slots_;
@@ -617,7 +634,9 @@ Result<std::unique_ptr<Converter>> make_converter(const ConverterOptions& option
     opts.work_dir = fs::temp_directory_path() / ("wenku-convert-" + std::to_string(getpid()));
   }
   opts.work_dir = fs::absolute(opts.work_dir);
-  fs::path helper = find_helper(opts);
+  // Absolute: the box binds these paths back by name.
+  fs::path helper = fs::absolute(find_helper(opts));
+  opts.office_dir = fs::absolute(opts.office_dir);
   if (access(helper.c_str(), X_OK) != 0) {
     return make_error(ErrorCode::kUnavailable,
                       "找不到文档转换程序 / converter helper not found or not executable: " +
@@ -629,17 +648,23 @@ Result<std::unique_ptr<Converter>> make_converter(const ConverterOptions& option
   }
   std::error_code ec;
   fs::create_directories(opts.work_dir / "fontconfig", ec);
-  fs::create_directories(opts.work_dir / "cache", ec);
   if (ec) {
     return make_error(ErrorCode::kIo, "无法创建转换器工作目录 / cannot create " +
                                           opts.work_dir.string() + ": " + ec.message());
   }
   WENKU_TRY(write_text(opts.work_dir / "fontconfig" / "fonts.conf", kFontsConf));
-  Sandbox sandbox = choose_sandbox();
+  if (opts.hidden_dirs.empty()) opts.hidden_dirs = {default_hidden_dir(opts.work_dir)};
+  std::erase_if(opts.hidden_dirs, [](const fs::path& p) { return !p.has_relative_path(); });
+  for (auto& p : opts.hidden_dirs) p = fs::absolute(p);
+  WENKU_ASSIGN_OR_RETURN(std::string bpf, sandbox::seccomp_program());
+  auto mode = sandbox::choose(bpf);
+  if (!mode.ok()) {
+    log::error("convert sandbox=unavailable error=\"{}\"", mode.error().message);
+    return mode.error();
+  }
   log::info("convert pool slots={} sandbox={} helper={}", opts.slots,
-            sandbox == Sandbox::kUnshare ? "netns" : sandbox == Sandbox::kBwrap ? "bwrap" : "none",
-            helper.string());
-  auto converter = std::make_unique<PooledConverter>(std::move(opts), std::move(helper), sandbox);
+            *mode == sandbox::Mode::kBox ? "box" : "none", helper.string());
+  auto converter = std::make_unique<PooledConverter>(std::move(opts), std::move(helper), *mode, std::move(bpf));
   converter->warm();
   return std::unique_ptr<Converter>(std::move(converter));
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <memory>
 #include <string_view>
+#include <vector>
 
 #include "core/result.h"
 
@@ -16,6 +17,10 @@ struct ConverterOptions {
   int memory_mb = 2048;          // RLIMIT_AS of a helper
   int docs_per_helper = 200;     // restart a helper after this many documents
   std::filesystem::path work_dir;  // scratch space (profiles, temp files), inside the data dir
+  // Directories the helpers must not see (the data directory): an empty tmpfs in their box,
+  // with only their own scratch bound back. Empty = the data directory work_dir belongs to
+  // (the folder above its `work` ancestor), else work_dir's parent.
+  std::vector<std::filesystem::path> hidden_dirs;
   // The helper executable; empty = $WENKU_CONVERT_HELPER, else `wenku-convert-helper` next to
   // the running executable.
   std::filesystem::path helper_path;
@@ -33,11 +38,17 @@ class Converter {
   // kIo (input unreadable, output unwritable); messages Chinese first, then English.
   virtual Result<void> to_pdf(const std::filesystem::path& input, std::string_view format,
                               const std::filesystem::path& output_pdf) = 0;
+  // Shutting down: ends the conversions in progress (their to_pdf returns kUnavailable at
+  // once) and starts no helper again; later to_pdf calls fail with kUnavailable. For a
+  // graceful stop whose grace ran out (jobs::WorkerPool::on_interrupt). Thread-safe.
+  virtual void interrupt() {}
 };
 
 // Checks the helper and LibreOffice are there, prepares the work dir (profiles, fontconfig),
-// decides the sandbox and starts the helpers in the background.
-// Errors: kUnavailable (no helper executable or no LibreOffice), kIo (work dir).
+// checks that the box (sandbox.h) starts and starts the helpers in it in the background.
+// Errors: kUnavailable (no helper executable, no LibreOffice, or the box does not start and
+// WENKU_CONVERT_SANDBOX=none was not given), kInvalidArgument (options, that variable), kIo
+// (work dir), kInternal (seccomp).
 Result<std::unique_ptr<Converter>> make_converter(const ConverterOptions& options);
 
 // True when LibreOffice can convert this (lower-case) format name.

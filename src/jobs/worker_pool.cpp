@@ -87,6 +87,21 @@ void WorkerPool::on_batch(const std::string& kind, BatchHandler handler) {
 
 void WorkerPool::on_final_failure(FinalFailureHandler handler) { final_failure_ = std::move(handler); }
 
+void WorkerPool::on_interrupt(std::function<void()> hook) { interrupt_ = std::move(hook); }
+
+void WorkerPool::begin_running(const std::vector<int64_t>& ids) {
+  std::lock_guard lock(run_mu_);
+  running_.insert(ids.begin(), ids.end());
+}
+
+void WorkerPool::end_running(int64_t id) {
+  {
+    std::lock_guard lock(run_mu_);
+    running_.erase(id);
+  }
+  idle_cv_.notify_all();
+}
+
 void WorkerPool::start() {
   for (const auto& lane : options_.lanes) {
     for (int i = 0; i < lane.workers; ++i) threads_.emplace_back([this, &lane, i] { run(lane, i); });
@@ -96,6 +111,26 @@ void WorkerPool::start() {
 void WorkerPool::stop() {
   stopping_ = true;
   notify();
+  bool interrupted = false;
+  if (!threads_.empty()) {
+    std::unique_lock lock(run_mu_);
+    if (!idle_cv_.wait_for(lock, std::chrono::milliseconds(options_.stop_grace_ms),
+                           [this] { return running_.empty(); })) {
+      // Past the grace: the queue gets these jobs back now, so a restart (or another
+      // worker) need not wait for their leases to run out.
+      for (int64_t id : running_) {
+        if (handed_back_.count(id)) continue;
+        auto r = store_.release_job(id);
+        if (r.ok()) {
+          handed_back_.insert(id);
+          ++handed_back_count_;
+        }
+        log::warn("job_handed_back job={} reason=stopping grace_ms={} ok={}", id, options_.stop_grace_ms, r.ok());
+      }
+      interrupted = true;
+    }
+  }
+  if (interrupted && interrupt_) interrupt_();
   for (auto& t : threads_) {
     if (t.joinable()) t.join();
   }
@@ -146,6 +181,7 @@ void WorkerPool::run(const Lane& lane, int index) {
 
 void WorkerPool::run_one(const store::Job& job, const std::string& worker) {
   ++busy_;
+  begin_running({job.id});
   auto it = handlers_.find(job.kind);
   Result<void> result = make_error(ErrorCode::kInternal, "no handler for job kind " + job.kind);
   if (interrupted_too_often(job)) {
@@ -166,15 +202,20 @@ void WorkerPool::run_one(const store::Job& job, const std::string& worker) {
                    .count());
   }
   finish(job, result);
+  end_running(job.id);
   --busy_;
 }
 
 void WorkerPool::run_batch(const std::vector<store::Job>& jobs, const std::string& worker) {
   busy_ += static_cast<int>(jobs.size());
+  std::vector<int64_t> all_ids;
+  for (const store::Job& job : jobs) all_ids.push_back(job.id);
+  begin_running(all_ids);
   std::vector<store::Job> runnable;
   for (const store::Job& job : jobs) {
     if (interrupted_too_often(job)) {
       finish(job, interrupted_error(job));
+      end_running(job.id);
       --busy_;
     } else {
       runnable.push_back(job);
@@ -199,11 +240,23 @@ void WorkerPool::run_batch(const std::vector<store::Job>& jobs, const std::strin
              std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
   for (size_t i = 0; i < runnable.size(); ++i) {
     finish(runnable[i], results[i]);
+    end_running(runnable[i].id);
     --busy_;
   }
 }
 
 void WorkerPool::finish(const store::Job& job, const Result<void>& result) {
+  bool handed_back = false;
+  {
+    std::lock_guard lock(run_mu_);
+    handed_back = handed_back_.count(job.id) > 0;
+  }
+  if (handed_back && !result.ok()) {
+    // stop() gave this job back to the queue; what the interrupted run says is not its fate.
+    log::info("job_interrupted job={} kind={} document={} handed_back=true error={}", job.id, job.kind,
+              job.document_id, result.error().message);
+    return;
+  }
   if (result.ok()) {
     if (auto r = store_.complete_job(job.id); !r.ok()) {
       log::error("job_complete_failed job={} error={}", job.id, r.error().message);
@@ -211,7 +264,17 @@ void WorkerPool::finish(const store::Job& job, const Result<void>& result) {
     return;
   }
   const Error& e = result.error();
-  bool retry = is_transient(e.code) && job.attempts < job.max_attempts && !stopping_;
+  if (stopping_ && is_transient(e.code)) {
+    // Stopping: a conversion cut short, a helper gone. Back to the queue for the next start,
+    // never a document failed for good by a restart.
+    log::warn("job_handed_back job={} kind={} document={} reason=stopping error={}", job.id, job.kind,
+              job.document_id, e.message);
+    if (auto r = store_.release_job(job.id); !r.ok()) {
+      log::error("job_release_failed job={} error={}", job.id, r.error().message);
+    }
+    return;
+  }
+  bool retry = is_transient(e.code) && job.attempts < job.max_attempts;
   int64_t retry_at = 0;
   if (retry) retry_at = now_unix() + (int64_t{options_.backoff_base_seconds} << (job.attempts - 1));
   log::warn("job_failed job={} kind={} document={} attempt={} retry={} error={}", job.id, job.kind,

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -47,6 +48,8 @@ struct WorkerPoolOptions {
   int lease_seconds = 120;
   int backoff_base_seconds = 5;     // retry n waits base * 2^(n-1)
   int poll_interval_ms = 500;       // also wakes on notify()
+  // stop(): how long running jobs may go on to finish before their leases are handed back.
+  int stop_grace_ms = 30000;
 };
 
 // "host:pid": the prefix of this process's worker names.
@@ -66,9 +69,18 @@ class WorkerPool {
   // For lanes with `batch` > 1; a kind with both handlers uses this one there.
   void on_batch(const std::string& kind, BatchHandler handler);
   void on_final_failure(FinalFailureHandler handler);
+  // Called once by stop() when the grace runs out with jobs still running, after their
+  // leases were handed back: it should make the handlers return soon (end conversions).
+  void on_interrupt(std::function<void()> hook);
   void start();
-  // Finishes running jobs, then stops the threads.
+  // Takes no more jobs; lets running ones finish for up to `stop_grace_ms`; then hands the
+  // leases of those still running back to the queue (queued again at once, for this
+  // process's next start or another worker; their outcome here is no longer recorded unless
+  // they succeed) and calls the interrupt hook; then joins the threads. A job that fails
+  // transiently while stopping is handed back too, never failed for good. Idempotent.
   void stop();
+  // Leases handed back by stop() (for logs and tests).
+  int handed_back() const { return handed_back_count_.load(); }
   // Wakes idle workers (a job was just queued).
   void notify();
   // Jobs currently being run by this pool.
@@ -80,12 +92,20 @@ class WorkerPool {
   void run_batch(const std::vector<store::Job>& jobs, const std::string& worker);
   // Completes the job, or retries or fails it after `result`'s error.
   void finish(const store::Job& job, const Result<void>& result);
+  void begin_running(const std::vector<int64_t>& ids);
+  void end_running(int64_t id);
 
   store::MetadataStore& store_;
   WorkerPoolOptions options_;
   std::map<std::string, JobHandler> handlers_;
   std::map<std::string, BatchHandler> batch_handlers_;
   FinalFailureHandler final_failure_;
+  std::function<void()> interrupt_;
+  std::mutex run_mu_;
+  std::condition_variable idle_cv_;
+  std::set<int64_t> running_;      // job ids being run, under run_mu_
+  std::set<int64_t> handed_back_;  // released by stop() while still running, under run_mu_
+  std::atomic<int> handed_back_count_{0};
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -62,8 +62,19 @@ def processes():
 
 
 def helper_pids(parent):
-    """Converter helpers started by `parent` (they run in their own sessions)."""
-    return [pid for pid, ppid, comm, _ in processes() if ppid == parent and comm.startswith("wenku-convert")]
+    """Converter helpers started by `parent` (they run in their own sessions, inside the
+    converter box: a bwrap process sits between wenku and each helper)."""
+    procs = processes()
+    children = {}
+    for pid, ppid, comm, _ in procs:
+        children.setdefault(ppid, []).append(pid)
+    below, todo = set(), [parent]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            if c not in below:
+                below.add(c)
+                todo.append(c)
+    return [pid for pid, _, comm, _ in procs if pid in below and comm.startswith("wenku-convert")]
 
 
 def leftovers(data, wait=15):

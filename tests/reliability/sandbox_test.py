@@ -8,9 +8,22 @@ What it cannot prove: a write to a file opened and closed between two samples (e
 is not seen; HOME/TMPDIR emptiness covers the usual places LibreOffice writes to.
 
 Then a document LibreOffice lays out for far longer than the limit (a stand-in for one that
-makes it loop) ends within the convert time limit, with no helper left behind."""
+makes it loop) ends within the convert time limit, with no helper left behind.
+
+Then the box from inside (issue 13): the test build's probe helper (wenku-convert-helper-probe,
+the helper with a PROBE hook compiled in), started by the real pool in the real box, is asked
+to write into HOME, /tmp, the data directory and /usr, to read the site's database, to connect
+to a listener on the host (TCP and a unix socket), to open inet/inet6/netlink/packet sockets,
+to ptrace and to mount: each must be refused, while writing its own scratch directory and
+reading LibreOffice still work, its rlimits are the pool's and it sees only its own processes.
+With --loosen (WENKU_CONVERT_SANDBOX=none) the same checks must fail: CTest runs that as
+reliability_sandbox_loosened_fast with WILL_FAIL."""
+import contextlib
 import os
+import re
+import shutil
 import socket
+import subprocess
 import threading
 import time
 
@@ -179,7 +192,193 @@ def _cmdline(pid):
         return ""
 
 
+class UnixListener(threading.Thread):
+    """A unix socket on the host the probe tries to reach."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True)
+        self.sock = socket.socket(socket.AF_UNIX)
+        self.sock.bind(path)
+        self.sock.listen(4)
+        self.sock.settimeout(0.2)
+        self.hits = 0
+        self.stop_flag = False
+
+    def run(self):
+        while not self.stop_flag:
+            try:
+                c, _ = self.sock.accept()
+                self.hits += 1
+                c.close()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+
+
+def probe_box(suite, data, home, memory_mb):
+    """Asks the probe helper, in the pool's box, to break out; returns the refusals counted."""
+    args = suite.args
+    if not args.probe or not args.probe_helper or not os.path.exists(args.probe_helper):
+        harness.skip("no probe helper (a build with -DWENKU_BUILD_TESTS=ON makes it)")
+    os.makedirs(data, exist_ok=True)
+    db_path = os.path.join(data, "wenku.db")
+    if not os.path.exists(db_path):
+        with open(db_path, "wb") as f:
+            f.write(b"SQLite format 3\0" + b"\0" * 100)
+    os.makedirs(os.path.join(data, "blobs"), exist_ok=True)
+    listener = Listener()
+    listener.start()
+    sock_path = os.path.join(suite.tmp, "host.sock")
+    unix = UnixListener(sock_path)
+    unix.start()
+    work = os.path.join(data, "work", "convert-probe")
+    slot = os.path.join(work, "slot-0")
+    outside_tmp = "/tmp/wenku-sandbox-probe-%d-%d" % (os.getpid(), suite.rng.randrange(1 << 30))
+    must_refuse = {  # name -> probe line; every one must come back refused
+        "write_home": "write %s" % os.path.join(home, "probe-home"),
+        "write_tmp": "write %s" % outside_tmp,
+        "write_data": "write %s" % os.path.join(data, "probe-data"),
+        "write_blobs": "write %s" % os.path.join(data, "blobs", "probe-blob"),
+        "write_usr": "write /usr/wenku-sandbox-probe",
+        "write_etc": "write /etc/wenku-sandbox-probe",
+        "read_db": "read %s" % db_path,
+        "connect_host": "connect 127.0.0.1 %d" % listener.port,
+        "connect_unix": "unix %s" % sock_path,
+        "socket_inet": "socket inet",
+        "socket_inet6": "socket inet6",
+        "socket_netlink": "socket netlink",
+        "socket_packet": "socket packet",
+        "ptrace": "ptrace",
+        "mount": "mount",
+    }
+    must_work = {  # controls: the probe itself works, the box is not merely broken
+        "write_own_scratch": "write %s" % os.path.join(slot, "probe-own"),
+        "read_office": "read /usr/lib/libreoffice/program/soffice",
+    }
+    request = os.path.join(suite.tmp, "probe-request.txt")
+    with open(request, "w") as f:
+        f.write("WENKU-SANDBOX-PROBE\n")
+        for name, line in list(must_refuse.items()) + list(must_work.items()):
+            f.write("%s %s\n" % (name, line))
+        f.write("limits limits\npids pids\n")
+    env = {"HOME": home, "WENKU_CONVERT_SANDBOX": "none" if args.loosen else "box"}
+    p = subprocess.run([args.probe, "--helper", args.probe_helper, "--work", work, "--request", request,
+                        "--memory-mb", str(memory_mb)], env=suite.env(env), capture_output=True, timeout=120)
+    rc, out, err = p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    listener.stop_flag = unix.stop_flag = True
+    line = next((l for l in out.splitlines() if l.startswith("PROBE")), None)
+    suite.require(line is not None, "the probe did not answer (exit %d): %s %s" % (rc, out[-500:], err[-800:]))
+    print("probe: %s" % line, flush=True)
+    results = dict(m.groups() for m in re.finditer(r"(\w+)=([^;]*);", line))
+    refused = 0
+    for name in must_refuse:
+        got = results.get(name, "missing")
+        if suite.check(got.startswith("refused"), "the boxed helper was allowed to %s (%s): %s"
+                       % (name, must_refuse[name], got)):
+            refused += 1
+    for name in must_work:
+        suite.check(results.get(name, "").startswith("ok"), "control %s failed in the box: %s"
+                    % (name, results.get(name)))
+    limits = dict(kv.split(":") for kv in results.get("limits", "").split(",") if ":" in kv)
+    expect = {"as": str(memory_mb << 20), "nofile": "4096", "fsize": str(2 << 30), "nproc": "4096", "core": "0"}
+    for k, v in expect.items():
+        suite.check(limits.get(k) == v, "helper rlimit %s is %s, not %s" % (k, limits.get(k), v))
+    pids = int(results.get("pids", "0") or 0)
+    suite.check(0 < pids <= 8, "the helper sees %d processes (own pid namespace: a handful)" % pids)
+    # And from outside: nothing appeared where the box forbids writing, no connection arrived.
+    for path in (os.path.join(home, "probe-home"), outside_tmp, os.path.join(data, "probe-data"),
+                 os.path.join(data, "blobs", "probe-blob"), "/usr/wenku-sandbox-probe", "/etc/wenku-sandbox-probe"):
+        if os.path.exists(path):
+            suite.check(False, "the probe's file exists outside the box: %s" % path)
+            with contextlib.suppress(OSError):
+                os.remove(path)
+    suite.check(listener.hits == 0 and unix.hits == 0,
+                "the boxed helper reached the host: tcp %d, unix %d" % (listener.hits, unix.hits))
+    suite.figure("probe_refused", refused)
+    suite.figure("probe_attempts", len(must_refuse))
+    suite.figure("helper_pids_seen", pids)
+    return refused
+
+
+SERVICE_SCRIPT = r"""set -e
+mount --make-rprivate /
+mount --bind "$STATE" "$STATE"
+mount -o remount,bind,ro /
+if [ "$COVER_PROC" = 1 ]; then mount --bind /proc/sys /proc/sys; mount -o remount,bind,ro /proc/sys; fi
+exec setpriv --reuid=65534 --regid=65534 --clear-groups --no-new-privs --bounding-set=-all --inh-caps=-all -- \
+  env HOME=/nonexistent "$PROBE" --helper "$HELPER" --work "$STATE/work/convert-probe" --request "$REQUEST"
+"""
+
+
+def world_reachable(path):
+    """Whether an unprivileged user can reach `path` (every directory above it searchable)."""
+    p = os.path.dirname(os.path.abspath(path))
+    while True:
+        if not os.stat(p).st_mode & 0o001:
+            return False
+        if p == "/":
+            return True
+        p = os.path.dirname(p)
+
+
+def as_the_service(suite):
+    """The box as deploy/systemd/wenku.service runs it, emulated (systemd is not PID 1 here):
+    an unprivileged user, no capabilities in the bounding set, no_new_privs, the system
+    read-only but for the state directory (ProtectSystem=strict + StateDirectory=). The box
+    must start and refuse as before (and /etc/shadow is out of reach for a non-root helper).
+    With /proc partly covered (what ProtectKernelTunables= does) the pool must refuse to
+    convert, loudly, naming bubblewrap's reason: the unit leaves that option off."""
+    args = suite.args
+    tools = all(shutil.which(t) for t in ("unshare", "setpriv"))
+    if os.geteuid() != 0 or not tools or not world_reachable(args.probe) or not world_reachable(args.probe_helper):
+        print("as the service: skipped (needs root, unshare, setpriv and binaries an unprivileged user can reach)",
+              flush=True)
+        suite.figure("service_emulation", "skipped")
+        return
+    os.chmod(suite.tmp, 0o755)
+    state = os.path.dirname(suite.path("service-state", "x"))
+    os.chown(state, 65534, 65534)
+    request = os.path.join(suite.tmp, "service-request.txt")
+    with open(request, "w") as f:
+        f.write("WENKU-SANDBOX-PROBE\nwrite_tmp write /tmp/wenku-service-probe\n"
+                "write_state write %s/probe\nread_shadow read /etc/shadow\nsocket_inet socket inet\n"
+                "ptrace ptrace\nwrite_own write %s/work/convert-probe/slot-0/ok\n" % (state, state))
+    os.chmod(request, 0o644)
+    script = os.path.join(suite.tmp, "as-service.sh")
+    with open(script, "w") as f:
+        f.write(SERVICE_SCRIPT)
+    env = {"STATE": state, "PROBE": args.probe, "HELPER": args.probe_helper, "REQUEST": request}
+    p = subprocess.run(["unshare", "-m", "sh", script], env=suite.env(env), capture_output=True, timeout=120)
+    out = p.stdout.decode("utf-8", "replace")
+    line = next((l for l in out.splitlines() if l.startswith("PROBE")), "")
+    print("as the service: %s" % (line or out[-300:] + p.stderr.decode("utf-8", "replace")[-500:]), flush=True)
+    results = dict(m.groups() for m in re.finditer(r"(\w+)=([^;]*);", line))
+    for name in ("write_tmp", "write_state", "read_shadow", "socket_inet", "ptrace"):
+        suite.check(results.get(name, "missing").startswith("refused"),
+                    "as the service, the boxed helper was allowed to %s: %s" % (name, results.get(name)))
+    suite.check(results.get("write_own", "").startswith("ok"), "as the service, the box did not start: %s" % line)
+    shutil.rmtree(os.path.join(state, "work"), ignore_errors=True)
+    p = subprocess.run(["unshare", "-m", "sh", script], env=suite.env(dict(env, COVER_PROC="1")),
+                       capture_output=True, timeout=120)
+    out = p.stdout.decode("utf-8", "replace")
+    suite.check(p.returncode != 0 and "does not start here" in out and "proc" in out,
+                "with /proc covered the pool did not refuse loudly: %s" % out[-500:])
+    suite.figure("service_emulation", "ok" if results.get("write_own", "").startswith("ok") else "failed")
+
+
 def body(suite):
+    if suite.args.loosen:
+        home = os.path.dirname(suite.path("home", "x"))
+        os.makedirs(home, exist_ok=True)
+        probe_box(suite, os.path.dirname(suite.path("data", "x")), home, 1536)
+        return
+    if suite.args.probe_only:
+        home = os.path.dirname(suite.path("home", "x"))
+        os.makedirs(home, exist_ok=True)
+        probe_box(suite, os.path.dirname(suite.path("data", "x")), home, 1536)
+        as_the_service(suite)
+        return
     helper = os.path.join(os.path.dirname(suite.wenku), "wenku-convert-helper")
     if not os.path.exists(helper) and not os.environ.get("WENKU_CONVERT_HELPER"):
         harness.skip("no converter helper next to %s" % suite.wenku)
@@ -264,10 +463,17 @@ def body(suite):
     suite.figure("network_hits", listener.hits)
     suite.figure("home_writes", home_writes)
     suite.figure("slow_convert_s", round(time_limit(suite, data), 1))
+    probe_box(suite, data, home, memory_mb)
+    as_the_service(suite)
 
 
 if __name__ == "__main__":
     ap = harness.arg_parser(__doc__)
     ap.add_argument("--home", choices=["strict", "report"], default="strict",
-                    help="fail on writes into HOME, or only report them (known gap)")
+                    help="fail on writes into HOME, or only report them")
+    ap.add_argument("--probe", help="the sandbox_probe tool (tests/reliability/sandbox_probe.cpp)")
+    ap.add_argument("--probe-helper", help="wenku-convert-helper-probe (test builds only)")
+    ap.add_argument("--probe-only", action="store_true", help="only the probes from inside the box")
+    ap.add_argument("--loosen", action="store_true",
+                    help="run the probes with WENKU_CONVERT_SANDBOX=none: the suite must then fail")
     harness.main_wrapper("sandbox", ap.parse_args(), body)

@@ -1,0 +1,236 @@
+"""docs/openapi.yaml against the running server (issue 13, acceptance 4).
+
+1. The file validates with @apidevtools/swagger-parser (tests/api/package-lock.json, installed
+   by scripts/setup.sh with `npm ci`), and a broken copy does not (the validator is real).
+2. A real `wenku serve` on a temporary data directory is called on every documented route and
+   method, with cases for the documented error answers; each status must be one the document
+   lists for that operation, and each JSON body must match its schema, with no property the
+   schema does not name (so the file cannot fall behind the code unnoticed)."""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+import uuid
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "reliability"))
+from harness import make_pdf, free_port, multipart  # noqa: E402
+
+SPEC = os.path.join(SOURCE, "docs", "openapi.yaml")
+WENKU = os.environ.get("WENKU_BIN")
+NODE = shutil.which("node")
+
+
+def load_spec(path=SPEC):
+    """(exit code, dereferenced spec or None, stderr) from validate.mjs."""
+    p = subprocess.run([NODE, os.path.join(HERE, "validate.mjs"), path], capture_output=True, text=True,
+                       cwd=HERE, timeout=120)
+    return p.returncode, (json.loads(p.stdout) if p.returncode == 0 else None), p.stderr
+
+
+def schema_errors(schema, value, where="$"):
+    """What in `value` does not match `schema` (the OpenAPI 3.0 subset the file uses)."""
+    errors = []
+    if value is None:
+        return [] if schema.get("nullable") else ["%s: null where %s" % (where, schema.get("type", "a value"))]
+    if "allOf" in schema:
+        merged = {"type": "object", "properties": {}, "required": []}
+        for part in schema["allOf"]:
+            merged["properties"].update(part.get("properties", {}))
+            merged["required"] += part.get("required", [])
+        return schema_errors(merged, value, where)
+    t = schema.get("type")
+    checks = {"object": dict, "array": list, "string": str, "boolean": bool}
+    if t in checks and not isinstance(value, checks[t]):
+        return ["%s: %r is not %s" % (where, value, t)]
+    if t == "integer" and (isinstance(value, bool) or not isinstance(value, int)):
+        return ["%s: %r is not an integer" % (where, value)]
+    if t == "number" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+        return ["%s: %r is not a number" % (where, value)]
+    if "enum" in schema and value not in schema["enum"]:
+        errors.append("%s: %r not in %s" % (where, value, schema["enum"]))
+    if t == "string" and "pattern" in schema and not re.search(schema["pattern"], value):
+        errors.append("%s: %r does not match %s" % (where, value, schema["pattern"]))
+    if t == "string" and "maxLength" in schema and len(value) > schema["maxLength"]:
+        errors.append("%s: longer than %d" % (where, schema["maxLength"]))
+    if t == "array":
+        if "maxItems" in schema and len(value) > schema["maxItems"]:
+            errors.append("%s: more than %d items" % (where, schema["maxItems"]))
+        for i, item in enumerate(value):
+            errors += schema_errors(schema.get("items", {}), item, "%s[%d]" % (where, i))
+    if t == "object":
+        props = schema.get("properties", {})
+        for key in schema.get("required", []):
+            if key not in value:
+                errors.append("%s: missing %s" % (where, key))
+        for key, v in value.items():
+            if key not in props:
+                errors.append("%s: %s is not in the schema" % (where, key))
+            else:
+                errors += schema_errors(props[key], v, "%s.%s" % (where, key))
+    return errors
+
+
+@unittest.skipUnless(NODE, "node is not installed")
+class OpenApiDocument(unittest.TestCase):
+    def setUp(self):
+        if not os.path.isdir(os.path.join(HERE, "node_modules", "@apidevtools", "swagger-parser")):
+            self.skipTest("tests/api/node_modules missing: run scripts/setup.sh (npm ci)")
+
+    def test_validates_and_a_broken_copy_does_not(self):
+        rc, spec, err = load_spec()
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(spec["openapi"], "3.0.3")
+        with open(SPEC, encoding="utf-8") as f:
+            text = f.read()
+        with tempfile.TemporaryDirectory() as d:
+            broken = os.path.join(d, "openapi.yaml")
+            with open(broken, "w", encoding="utf-8") as f:
+                f.write(text.replace('$ref: "#/components/schemas/SearchHit"', '$ref: "#/components/schemas/NoSuchHit"'))
+            rc, _, err = load_spec(broken)
+            self.assertNotEqual(rc, 0, "the validator accepted a dangling $ref")
+
+
+@unittest.skipUnless(NODE and WENKU and os.path.exists(WENKU), "node or WENKU_BIN missing")
+class OpenApiAgainstTheServer(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        if not os.path.isdir(os.path.join(HERE, "node_modules", "@apidevtools", "swagger-parser")):
+            raise unittest.SkipTest("tests/api/node_modules missing: run scripts/setup.sh (npm ci)")
+        rc, cls.spec, err = load_spec()
+        assert rc == 0, err
+        cls.tmp = tempfile.mkdtemp(prefix="wenku-openapi-")
+        cls.data = os.path.join(cls.tmp, "data")
+        pdf = os.path.join(cls.tmp, "接口文档.pdf")
+        make_pdf(pdf, ["openapi page one", "openapi page two", "openapi page three"])
+        env = dict(os.environ, WENKU_LOG_LEVEL="warn", WENKU_WORKERS="1")
+        p = subprocess.run([WENKU, "import", "--data", cls.data, "--json", pdf], env=env,
+                           capture_output=True, text=True, timeout=300)
+        cls.doc = json.loads([l for l in p.stdout.splitlines() if l.startswith("{")][0])["id"]
+        cls.port = free_port()
+        cls.log = open(os.path.join(cls.tmp, "wenku.log"), "wb")
+        cls.server = subprocess.Popen([WENKU, "serve", "--data", cls.data, "--listen", "127.0.0.1:%d" % cls.port],
+                                      env=env, stdout=cls.log, stderr=cls.log, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if cls.call("GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or cls.server.poll() is not None:
+                raise AssertionError("wenku did not start")
+            time.sleep(0.05)
+        cls.walked = set()
+
+    @classmethod
+    def tearDownClass(cls):
+        os.killpg(cls.server.pid, signal.SIGKILL)
+        cls.server.wait(timeout=10)
+        cls.log.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    @classmethod
+    def call(cls, method, path, body=None, headers=None):
+        c = http.client.HTTPConnection("127.0.0.1", cls.port, timeout=60)
+        try:
+            c.request(method, path, body=body, headers=headers or {})
+            r = c.getresponse()
+            return r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read()
+        finally:
+            c.close()
+
+    def check(self, method, template, path, expect, body=None, headers=None):
+        """Calls `path`; the status must be `expect` and documented for `template`; a JSON
+        body must match the documented schema. Returns (headers, body)."""
+        op = self.spec["paths"][template][method.lower()]
+        status, h, raw = self.call(method, path, body, headers)
+        self.walked.add((template, method.lower()))
+        self.assertEqual(status, expect, "%s %s: %s" % (method, path, raw[:300]))
+        response = op["responses"].get(str(status))
+        self.assertIsNotNone(response, "%s %s answered %d, which the document does not list" % (method, template, status))
+        content = response.get("content", {})
+        ctype = h.get("content-type", "").split(";")[0].strip()
+        if status != 304:
+            self.assertIn(ctype, content, "%s %s %d: content type %s is not documented" % (method, template, status, ctype))
+        if ctype == "application/json":
+            errors = schema_errors(content[ctype]["schema"], json.loads(raw))
+            self.assertEqual(errors, [], "%s %s %d" % (method, path, status))
+        return h, raw
+
+    def upload(self, content, name="上传.pdf", fields=None):
+        body, ctype = multipart({"file": (name, content)}, fields or {})
+        return body, {"Content-Type": ctype}
+
+    def test_every_documented_route(self):
+        d = self.doc
+        self.check("GET", "/healthz", "/healthz", 200)
+        self.check("GET", "/metrics", "/metrics", 200)
+        # Documents.
+        pdf = os.path.join(self.tmp, "new.pdf")
+        make_pdf(pdf, ["fresh upload %s" % uuid.uuid4().hex])
+        with open(pdf, "rb") as f:
+            content = f.read()
+        body, headers = self.upload(content, fields={"title": "接口上传", "category": "测试/接口", "tags": "a b"})
+        _, raw = self.check("POST", "/api/v1/documents", "/api/v1/documents", 202, body, headers)
+        self.assertEqual(json.loads(raw)["status"], "processing")
+        _, raw = self.check("POST", "/api/v1/documents", "/api/v1/documents", 202, body, headers)
+        self.assertEqual(json.loads(raw)["status"], "duplicate")
+        body, headers = self.upload(b"")
+        self.check("POST", "/api/v1/documents", "/api/v1/documents", 400, body, headers)
+        self.check("POST", "/api/v1/documents", "/api/v1/documents", 411, b"",
+                   {"Transfer-Encoding": "chunked", "Content-Type": "multipart/form-data; boundary=x"})
+        t = "/api/v1/documents/{id}"
+        _, raw = self.check("GET", t, "/api/v1/documents/%d" % d, 200)
+        self.assertEqual(json.loads(raw)["pages"], 3)
+        self.check("GET", t, "/api/v1/documents/999999", 404)
+        t = "/api/v1/documents/{id}/text"
+        _, raw = self.check("GET", t, "/api/v1/documents/%d/text" % d, 200)
+        self.assertIn(b"openapi page two", raw)
+        _, raw = self.check("GET", t, "/api/v1/documents/%d/text?page=3" % d, 200)
+        self.assertIn(b"three", raw)
+        self.check("GET", t, "/api/v1/documents/%d/text?page=9" % d, 404)
+        t = "/api/v1/documents/{id}/pages/{n}"
+        h, raw = self.check("GET", t, "/api/v1/documents/%d/pages/1" % d, 200)
+        self.assertEqual(raw[8:12], b"WEBP")
+        self.check("GET", t, "/api/v1/documents/%d/pages/2?size=thumb" % d, 200)
+        self.check("GET", t, "/api/v1/documents/%d/pages/1" % d, 304, headers={"If-None-Match": h["etag"]})
+        self.check("GET", t, "/api/v1/documents/%d/pages/9999" % d, 404)
+        self.check("GET", "/api/v1/documents/{id}/related", "/api/v1/documents/%d/related" % d, 200)
+        self.check("GET", "/api/v1/documents/{id}/related", "/api/v1/documents/999999/related", 404)
+        t = "/api/v1/documents/{id}/download"
+        h, raw = self.check("GET", t, "/api/v1/documents/%d/download" % d, 200)
+        self.assertTrue(raw.startswith(b"%PDF"))
+        self.assertIn("attachment", h.get("content-disposition", ""))
+        h, part = self.check("GET", t, "/api/v1/documents/%d/download" % d, 206, headers={"Range": "bytes=0-9"})
+        self.assertEqual(part, raw[:10])
+        self.check("GET", t, "/api/v1/documents/999999/download", 404)
+        t = "/api/v1/documents/{id}/reports"
+        js = {"Content-Type": "application/json"}
+        self.check("POST", t, "/api/v1/documents/%d/reports" % d, 201,
+                   json.dumps({"reason": "spam", "detail": "接口测试"}).encode(), js)
+        self.check("POST", t, "/api/v1/documents/%d/reports" % d, 201, b"reason=other",
+                   {"Content-Type": "application/x-www-form-urlencoded"})
+        self.check("POST", t, "/api/v1/documents/%d/reports" % d, 400, json.dumps({"reason": "boring"}).encode(), js)
+        self.check("POST", t, "/api/v1/documents/999999/reports", 404, json.dumps({"reason": "spam"}).encode(), js)
+        # Search.
+        _, raw = self.check("GET", "/api/v1/search", "/api/v1/search?q=openapi&per_page=5&sort=newest", 200)
+        self.assertIn(d, [hit["id"] for hit in json.loads(raw)["hits"]])
+        self.check("GET", "/api/v1/search", "/api/v1/search?q=", 400)
+        _, raw = self.check("GET", "/api/v1/suggest", "/api/v1/suggest?q=%E6%8E%A5", 200)
+        self.check("GET", "/api/v1/suggest", "/api/v1/suggest", 200)
+        documented = {(p, m) for p, ops in self.spec["paths"].items() for m in ops if m in ("get", "post", "put", "delete", "patch")}
+        self.assertEqual(documented - self.walked, set(), "documented routes this test did not call")
+        print("FIGURES openapi routes=%d calls_checked=ok failures=0" % len(documented), flush=True)
+
+
+if __name__ == "__main__":
+    unittest.main()
