@@ -19,6 +19,7 @@
 #include "library/site_settings.h"
 #include "blob/blob_store.h"
 #include "text/segmenter.h"
+#include "ofd/ofd.h"
 #include "render/pdf_document.h"
 #include "text/keywords.h"
 #include "text/simhash.h"
@@ -339,7 +340,8 @@ Result<void> Pipeline::run_preview(int64_t id) {
     std::string format = doc.format;
     fs::path prepared;
     bool text_format = format == "txt" || format == "html" || format == "xml" || format == "epub";
-    if (text_format || !convert::is_convertible_format(format)) {
+    const bool ofd_pdf = format == "ofd";
+    if (!ofd_pdf && (text_format || !convert::is_convertible_format(format))) {
       // Text formats (txt in any encoding, html, epub, xml): lay out the text we decoded
       // ourselves, so LibreOffice never has to guess an encoding or fetch a linked resource.
       std::vector<std::string> texts;
@@ -351,8 +353,11 @@ Result<void> Pipeline::run_preview(int64_t id) {
       format = "html";
     }
     fs::path out = p_.scratch.new_file(".pdf");
-    auto conv = converter();
-    Result<void> converted = conv.ok() ? (*conv)->to_pdf(input, format, out) : Result<void>(conv.error());
+    // OFD: the ofd module writes the PDF (fonts, images, paths, seals), not LibreOffice.
+    auto conv = ofd_pdf ? Result<convert::Converter*>(nullptr) : converter();
+    Result<void> converted = ofd_pdf    ? ofd::convert_to_pdf(original, out)
+                             : conv.ok() ? (*conv)->to_pdf(input, format, out)
+                                         : Result<void>(conv.error());
     if (!prepared.empty()) fs::remove(prepared);
     if (!converted.ok()) {
       fs::remove(out);
@@ -412,7 +417,8 @@ Result<void> Pipeline::run_preview(int64_t id) {
   std::vector<std::string> pdf_texts;
   for (const auto& p : pages) pdf_texts.push_back(p.text);
   // A PDF without a text layer (scans, broken fonts) keeps the native text instead.
-  const bool from_pdf = has_text(pdf_texts) || text_pages.empty();
+  // An OFD keeps the text the ofd module read (every TextCode, in reading order).
+  const bool from_pdf = doc.format != "ofd" && (has_text(pdf_texts) || text_pages.empty());
   if (from_pdf) WENKU_TRY(p_.store.replace_pages(id, pages));
   // The text from here on, handed along rather than read again.
   const std::vector<Page>& final_pages = from_pdf ? pages : text_pages;
