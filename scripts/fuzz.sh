@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz/) with clang + ASan + UBSan in build-fuzz/, runs
-# each for a bounded time from seeds made out of the shared corpus, and prints one line per
+# each for a bounded time from the repository's seeds (tests/fuzz/seeds/, regressions/) and,
+# when the shared corpus is there, seeds made out of it too, and prints one line per
 # target (executions, coverage, crashes) plus a total. Exits non-zero when a target crashed,
 # leaked, ran out of memory or timed out; the reproducer's path is in the output.
 #
@@ -13,13 +14,13 @@ cd "$(dirname "$0")/.."
 seconds=${WENKU_FUZZ_SECONDS:-10}
 build=${WENKU_FUZZ_BUILD:-build-fuzz}
 corpus=${WENKU_CORPUS:-../shared/corpus}
-all_targets=(detect extract zip ole2 text_decode multipart manifest query image)
+all_targets=(detect extract zip ole2 text_decode multipart manifest query ofd image)
 read -r -a targets <<< "${WENKU_FUZZ_TARGETS:-${all_targets[*]}}"
 
 # Per-target input size limit and dictionary (tests/fuzz/dicts/).
-declare -A max_len=([image]=262144 [detect]=262144 [extract]=262144 [zip]=262144 [ole2]=262144 [text_decode]=65536
-                    [multipart]=65536 [manifest]=16384 [query]=16384)
-declare -A dict=([detect]=zip [extract]=xml [zip]=zip [multipart]=multipart [manifest]=manifest [query]=query)
+declare -A max_len=([detect]=262144 [extract]=262144 [zip]=262144 [ole2]=262144 [text_decode]=65536
+                    [multipart]=65536 [manifest]=16384 [query]=16384 [ofd]=262144 [image]=262144)
+declare -A dict=([detect]=zip [extract]=xml [zip]=zip [multipart]=multipart [manifest]=manifest [query]=query [ofd]=xml)
 
 export CCACHE_BASEDIR="$PWD"
 # -O1 -g1: quicker to build than -O2 -g, and line tables are enough for the sanitizers' traces.

@@ -62,6 +62,9 @@ struct NewDocument {
   int64_t size = 0;
   std::string sha256, blob_key;
   Visibility visibility = Visibility::kPublic;
+  // Review before publishing: the row is written hidden and queued for a moderator in the
+  // same transaction, so no crash can leave it listed or searchable before review.
+  bool hold_for_review = false;
 };
 
 // Fields a processing step changes; unset optionals stay as they are.
@@ -216,7 +219,10 @@ class MetadataStore {
   virtual Result<int64_t> ensure_category(const std::string& path) = 0;
   virtual Result<std::vector<Category>> list_categories() = 0;
   // Renames or moves a category with its subtree: "a/b" -> "c/b2" (missing parents are
-  // created). Errors: kNotFound, kAlreadyExists, kInvalidArgument (into its own subtree).
+  // created). The documents of the subtree are marked not indexed (a new index_gen) in the
+  // same transaction, since the index holds their category paths; the caller re-indexes
+  // them (or the start-up scan does, after a crash). Errors: kNotFound, kAlreadyExists,
+  // kInvalidArgument (into its own subtree).
   virtual Result<void> move_category(const std::string& from_path, const std::string& to_path) = 0;
 
   // Jobs: a durable queue. claim_job takes the next runnable job of one of `kinds` (or any
@@ -316,6 +322,12 @@ class MetadataStore {
   virtual Result<void> add_to_review(int64_t document_id) = 0;
   virtual Result<void> remove_from_review(int64_t document_id) = 0;
   virtual Result<std::vector<int64_t>> review_queue(int limit) = 0;
+
+  // Backup: writes a consistent copy of the whole store, as of one moment, into a new store
+  // at `url` while others go on reading and writing (`wenku backup`, and a restore from such
+  // a copy). Errors: kInvalidArgument (a URL of another kind), kAlreadyExists (a store is
+  // there), kIo.
+  virtual Result<void> backup_to(const std::string& url) = 0;
 };
 
 // Opens a store by URL: "sqlite:///path/to/wenku.db". Errors: kInvalidArgument, kIo.

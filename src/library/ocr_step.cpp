@@ -1,0 +1,176 @@
+// OcrStep (ocr_step.h): image documents' pages and previews, and the `ocr` job.
+#include "library/ocr_step.h"
+
+#include <algorithm>
+
+#include "blob/blob_store.h"
+#include "core/log.h"
+#include "core/strings.h"
+#include "extract/pdf_text.h"
+#include "image/image_file.h"
+#include "library/data_dir.h"
+#include "library/indexer.h"
+#include "library/job_kinds.h"
+#include "ocr/ocr_engine.h"
+#include "render/pdf_document.h"
+#include "store/metadata_store.h"
+
+namespace wenku::library {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+image::DecodeLimits image_limits(const Settings& s) {
+  image::DecodeLimits l;
+  l.max_pages = static_cast<int>(s.get_int("max_pages"));
+  return l;
+}
+
+// The 资源描述 of a document whose only text is what OCR read: its first 200 characters.
+std::string summary_of(const std::vector<Page>& pages) {
+  std::string all;
+  for (const auto& p : pages) {
+    all += p.text;
+    all += ' ';
+    if (all.size() > 4000) break;
+  }
+  std::string flat;
+  for (char c : all) flat += (c == '\n' || c == '\t' || c == '\r') ? ' ' : c;
+  return utf8_prefix(sanitize_utf8(trim(flat)), 200);
+}
+
+}  // namespace
+
+OcrStep::OcrStep(Parts parts) : p_(std::move(parts)) {}
+OcrStep::~OcrStep() = default;
+
+Result<bool> OcrStep::queue_if_needed(int64_t id, const std::vector<Page>& pages) {
+  if (!p_.settings.get_bool("ocr") || p_.settings.get_int("ocr_max_pages") <= 0) return false;
+  const bool any = std::any_of(pages.begin(), pages.end(),
+                               [](const Page& p) { return !extract::text_layer_usable(p.text); });
+  if (!any) return false;
+  WENKU_TRY(p_.store.enqueue_job(
+      {kJobOcr, id, kPriorityOcr, static_cast<int>(p_.settings.get_int("job_max_attempts"))}));
+  if (p_.notify) p_.notify();
+  return true;
+}
+
+Result<void> OcrStep::image_preview(const Document& doc, const fs::path& original, int max_preview_pages) {
+  const int64_t id = doc.id;
+  WENKU_ASSIGN_OR_RETURN(auto file, image::ImageFile::open_file(original.string(), image_limits(p_.settings)));
+  const int count = file->page_count();
+  std::vector<Page> pages;
+  for (int i = 0; i < count; ++i) pages.push_back({i + 1, "", "", "", 0, 0});
+  WENKU_TRY(p_.store.replace_pages(id, pages));
+  DocumentUpdate u;
+  u.pages = count;
+  WENKU_TRY(p_.store.update_document(id, u));
+  const int last = std::min(count, max_preview_pages);
+  int done = 0;
+  for (int i = 0; i < last; ++i) {
+    auto raster = file->decode_page(i);
+    if (!raster.ok()) {
+      if (i == 0) return raster.take_error();  // not even the first page: the file is broken
+      log::warn("image_page_failed document={} page={} error={}", id, i + 1, raster.error().message);
+      break;
+    }
+    auto img = render::encode_page_images(*raster, render::RenderOptions{});
+    if (!img.ok()) {
+      if (i == 0) return img.take_error();
+      break;
+    }
+    WENKU_ASSIGN_OR_RETURN(auto image_key, p_.blobs.put_bytes(img->preview_webp));
+    WENKU_ASSIGN_OR_RETURN(auto thumb_key, p_.blobs.put_bytes(img->thumb_webp));
+    WENKU_TRY(p_.store.set_page_image(id, i + 1, image_key, thumb_key, img->width, img->height));
+    done = i + 1;
+  }
+  WENKU_ASSIGN_OR_RETURN(bool ocr_pending, queue_if_needed(id, pages));
+  DocumentUpdate ready;
+  ready.preview_pages_done = done;
+  if (!ocr_pending) ready.status = DocumentStatus::kReady;
+  ready.error = "";
+  WENKU_TRY(p_.store.update_document(id, ready));
+  return p_.indexer.reindex(id);
+}
+
+Result<void> OcrStep::run(int64_t id, const std::function<void(double)>& progress) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, p_.store.get_document(id));
+  WENKU_ASSIGN_OR_RETURN(auto pages, p_.store.get_pages(id));
+  DocumentUpdate ready;
+  ready.status = DocumentStatus::kReady;
+  if (!p_.settings.get_bool("ocr")) {
+    WENKU_TRY(p_.store.update_document(id, ready));
+    return p_.indexer.reindex(id);
+  }
+  WENKU_ASSIGN_OR_RETURN(fs::path original, p_.blobs.local_path(doc.blob_key, p_.scratch.path()));
+  // One engine, loaded by the first OCR job and kept (the OCR lane has one worker).
+  std::lock_guard lock(engine_mu_);
+  if (!engine_) {
+    ocr::OcrOptions o;
+    o.timeout_ms = static_cast<int>(p_.settings.get_int("ocr_page_seconds") * 1000);
+    WENKU_ASSIGN_OR_RETURN(engine_, ocr::OcrEngine::create(o));
+  }
+  std::vector<size_t> todo;
+  for (size_t i = 0; i < pages.size(); ++i)
+    if (!extract::text_layer_usable(pages[i].text)) todo.push_back(i);
+  const auto budget = static_cast<size_t>(p_.settings.get_int("ocr_max_pages"));
+  if (todo.size() > budget) todo.resize(budget);
+
+  std::unique_ptr<image::ImageFile> picture;
+  std::unique_ptr<render::PdfDocument> pdf;
+  if (image::is_image_format(doc.format)) {
+    WENKU_ASSIGN_OR_RETURN(picture, image::ImageFile::open_file(original.string(), image_limits(p_.settings)));
+  } else {
+    render::OpenLimits l;
+    l.max_memory_bytes = p_.settings.get_int("render_memory_mb") << 20;
+    WENKU_ASSIGN_OR_RETURN(pdf, render::PdfDocument::open(original, l));
+  }
+  const int dpi = static_cast<int>(p_.settings.get_int("ocr_dpi"));
+  int read = 0;
+  for (size_t k = 0; k < todo.size(); ++k) {
+    if (progress) progress(static_cast<double>(k) / static_cast<double>(todo.size() + 1));
+    const int index = static_cast<int>(todo[k]);
+    Result<image::Raster> raster = make_error(ErrorCode::kInternal, "");
+    if (picture) {
+      raster = picture->decode_page(index);
+    } else {
+      auto img = pdf->ocr_image(index, dpi, 60'000'000);
+      raster = img.ok() ? Result<image::Raster>(std::move(img->raster)) : Result<image::Raster>(img.take_error());
+    }
+    if (!raster.ok()) {
+      log::warn("ocr_image_failed document={} page={} error={}", id, index + 1, raster.error().message);
+      continue;
+    }
+    auto page = engine_->recognize(*raster);
+    if (!page.ok()) {
+      // A page past its time limit fails alone; the others are still read.
+      log::warn("ocr_failed document={} page={} error={}", id, index + 1, page.error().message);
+      continue;
+    }
+    log::info("ocr_page document={} page={} model={} ms={} confidence={}", id, index + 1, page->language,
+              page->ms, page->confidence);
+    pages[todo[k]].text = std::move(page->text);
+    ++read;
+  }
+  if (read > 0) {
+    WENKU_TRY(p_.store.replace_pages(id, pages));
+    if (doc.description.empty()) ready.description = summary_of(pages);
+  }
+  ready.indexed = false;  // the index gets the recognised text below
+  WENKU_TRY(p_.store.update_document(id, ready));
+  if (read > 0 && p_.analyse) {
+    if (auto a = p_.analyse(doc, pages); !a.ok()) log::warn("analyse_failed document={} error={}", id, a.error().message);
+  }
+  return p_.indexer.reindex(id);
+}
+
+void OcrStep::give_up(int64_t id) {
+  DocumentUpdate ready;
+  ready.status = DocumentStatus::kReady;
+  ready.indexed = false;
+  (void)p_.store.update_document(id, ready);
+  (void)p_.indexer.reindex(id);
+}
+
+}  // namespace wenku::library
