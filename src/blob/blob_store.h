@@ -32,7 +32,9 @@ class BlobStore {
   virtual Result<bool> exists(const std::string& key) = 0;
   virtual Result<uint64_t> size(const std::string& key) = 0;
   // A local file with the blob's content, for tools that need a path (converter, renderer).
-  // The file store returns its own file; a remote store downloads into `scratch_dir`.
+  // The file store returns its own file; a remote store downloads a new file into
+  // `scratch_dir`, which the caller removes when done (the file store's must not be removed:
+  // callers remove it only when it lies under their scratch dir).
   virtual Result<std::filesystem::path> local_path(const std::string& key,
                                                    const std::filesystem::path& scratch_dir) = 0;
   virtual Result<void> remove(const std::string& key) = 0;
@@ -42,7 +44,9 @@ class BlobStore {
   virtual Result<void> verify(const std::string& key) = 0;
 };
 
-// "file:///path/to/blobs" (embedded). Errors: kInvalidArgument, kIo.
+// "file:///path/to/blobs" (embedded) or "s3://bucket/prefix?endpoint=...&region=..."
+// (s3_blob_store.h). Errors: kInvalidArgument, kIo; for s3 also kPermissionDenied and
+// kUnavailable.
 Result<std::unique_ptr<BlobStore>> open_blob_store(const std::string& url);
 
 bool is_valid_key(std::string_view key);
