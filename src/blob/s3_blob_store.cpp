@@ -390,8 +390,10 @@ class S3BlobStore final : public BlobStore {
       abort.key = okey;
       abort.query = {{"uploadId", upload_id}};
       auto ar = send(abort);
+      // A part left behind costs storage until the bucket's lifecycle rule
+      // (AbortIncompleteMultipartUpload) removes it; see README.md.
       if (!ar.ok() || (ar->status != 204 && ar->status != 200)) {
-        log::warn("s3_abort_failed bucket={} key={}", cfg_.bucket, key);
+        log::warn("s3_abort_failed bucket={} key={} status={}", cfg_.bucket, key, ar.ok() ? ar->status : 0L);
       }
     }
     return result;
@@ -531,7 +533,6 @@ class S3BlobStore final : public BlobStore {
     for (const auto& [k, v] : sr.headers) hdrs = curl_slist_append(hdrs, (k + ": " + v).c_str());
     hdrs = curl_slist_append(hdrs, ("authorization: " + auth).c_str());
     hdrs = curl_slist_append(hdrs, "Expect:");  // no 100-continue round trip
-    if (c.body.empty() && (c.method == "PUT" || c.method == "POST")) hdrs = curl_slist_append(hdrs, "content-type:");
     curl_easy_setopt(h, CURLOPT_URL, url.c_str());
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);

@@ -135,7 +135,8 @@ S3Server* shared_s3_server(std::string* why) {
 }
 
 fs::path write_s3_credentials(const fs::path& dir, const std::string& id, const std::string& secret) {
-  fs::path p = dir / ("aws-credentials-" + id);
+  static int n = 0;
+  fs::path p = dir / ("aws-credentials-" + std::to_string(++n));
   std::ofstream out(p);
   out << "[other]\naws_access_key_id = WRONG\naws_secret_access_key = WRONG\n\n"
       << "[default]\naws_access_key_id = " << id << "\naws_secret_access_key = " << secret << "\n";
