@@ -20,11 +20,14 @@ class BlobStore {
 
   // Moves a finished temporary file whose SHA-256 the caller computed while writing it into
   // the store, durably (fsync file, rename, fsync directory). If the key exists already the
-  // temporary file is removed. Errors: kIo.
+  // temporary file is removed. A remote store uploads it (and removes it after success).
+  // Errors: kIo; remote stores also kCorrupt (the content does not hash to `sha256`;
+  // nothing stored, the file kept), kUnavailable, kPermissionDenied.
   virtual Result<std::string> put_file(const std::filesystem::path& tmp_file, const std::string& sha256) = 0;
-  // Stores bytes (small derived files). Errors: kIo.
+  // Stores bytes (small derived files). Errors: kIo, kUnavailable, kPermissionDenied.
   virtual Result<std::string> put_bytes(std::string_view data) = 0;
-  // Errors: kNotFound, kIo.
+  // Errors: kNotFound, kIo; remote stores also kUnavailable, kPermissionDenied (so every
+  // method below).
   virtual Result<std::string> read_all(const std::string& key) = 0;
   // Streams a blob in chunks. Errors: kNotFound, kIo.
   virtual Result<void> read_range(const std::string& key, uint64_t offset, uint64_t length,
