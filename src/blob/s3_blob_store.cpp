@@ -221,7 +221,8 @@ class S3BlobStore final : public BlobStore {
     if (total <= cfg_.part_size) {
       std::string data(static_cast<size_t>(total), '\0');
       in.read(data.data(), static_cast<std::streamsize>(total));
-      if (static_cast<uint64_t>(in.gcount()) != total) return make_error(ErrorCode::kIo, "short read of " + tmp_file.string());
+      if (static_cast<uint64_t>(in.gcount()) != total)
+        return make_error(ErrorCode::kIo, "short read of " + tmp_file.string());
       WENKU_TRY(put_object(sha256, data));
     } else {
       WENKU_TRY(put_multipart(sha256, in, total));
@@ -277,7 +278,8 @@ class S3BlobStore final : public BlobStore {
     if (r.status == 404) return make_error(ErrorCode::kNotFound, "no blob " + key);
     if (r.status != 200) return status_error(r, "blob " + key);
     auto it = r.headers.find("content-length");
-    if (it == r.headers.end()) return make_error(ErrorCode::kUnavailable, "blob_url: HEAD without Content-Length");
+    if (it == r.headers.end())
+      return make_error(ErrorCode::kUnavailable, "blob_url: HEAD without Content-Length");
     return static_cast<uint64_t>(std::strtoull(it->second.c_str(), nullptr, 10));
   }
 
@@ -336,7 +338,9 @@ class S3BlobStore final : public BlobStore {
       }
       if (xml_text(r.body, "IsTruncated") != "true") return {};
       token = xml_text(r.body, "NextContinuationToken");
-      if (token.empty()) return make_error(ErrorCode::kUnavailable, "blob_url: truncated listing without a continuation token");
+      if (token.empty())
+        return make_error(ErrorCode::kUnavailable,
+                          "blob_url: truncated listing without a continuation token");
     }
   }
 
@@ -382,7 +386,8 @@ class S3BlobStore final : public BlobStore {
     WENKU_ASSIGN_OR_RETURN(Response ir, send(init));
     if (ir.status != 200) return status_error(ir, "multipart upload of blob " + key);
     std::string upload_id = xml_text(ir.body, "UploadId");
-    if (upload_id.empty()) return make_error(ErrorCode::kUnavailable, "blob_url: multipart upload without UploadId");
+    if (upload_id.empty())
+      return make_error(ErrorCode::kUnavailable, "blob_url: multipart upload without UploadId");
     auto result = upload_parts(key, okey, upload_id, in, total);
     if (!result.ok()) {
       Call abort;
@@ -419,7 +424,8 @@ class S3BlobStore final : public BlobStore {
       WENKU_ASSIGN_OR_RETURN(Response r, send(c));
       if (r.status != 200) return status_error(r, "part " + std::to_string(part) + " of blob " + key);
       auto etag = r.headers.find("etag");
-      if (etag == r.headers.end()) return make_error(ErrorCode::kUnavailable, "blob_url: part upload without ETag");
+      if (etag == r.headers.end())
+        return make_error(ErrorCode::kUnavailable, "blob_url: part upload without ETag");
       complete += "<Part><PartNumber>" + std::to_string(part) + "</PartNumber><ETag>" + etag->second +
                   "</ETag></Part>";
       done += want;
@@ -447,7 +453,8 @@ class S3BlobStore final : public BlobStore {
     if (!is_valid_key(key)) return make_error(ErrorCode::kNotFound, "no blob " + key);
     uint64_t delivered = 0;
     std::function<bool(std::string_view)> counting = [&](std::string_view c) {
-      if (length != UINT64_MAX && delivered + c.size() > length) c = c.substr(0, static_cast<size_t>(length - delivered));
+      if (length != UINT64_MAX && delivered + c.size() > length)
+        c = c.substr(0, static_cast<size_t>(length - delivered));
       delivered += c.size();
       return sink(c);
     };
@@ -481,7 +488,9 @@ class S3BlobStore final : public BlobStore {
     }
   }
 
-  static bool retryable(long status) { return status == 429 || status == 500 || (status >= 502 && status <= 504); }
+  static bool retryable(long status) {
+    return status == 429 || status == 500 || (status >= 502 && status <= 504);
+  }
 
   void backoff(int attempt) {
     static thread_local std::mt19937 rng{std::random_device{}()};
@@ -586,7 +595,8 @@ class S3BlobStore final : public BlobStore {
     if (r.status == 400 && code == "XAmzContentSHA256Mismatch") {
       return make_error(ErrorCode::kCorrupt, what + ": content does not match its hash (" + detail + ")");
     }
-    return make_error(ErrorCode::kUnavailable, "blob_url: " + what + " failed at " + cfg_.endpoint + " (" + detail + ")");
+    return make_error(ErrorCode::kUnavailable,
+                      "blob_url: " + what + " failed at " + cfg_.endpoint + " (" + detail + ")");
   }
 
   CURL* acquire() {
@@ -638,7 +648,9 @@ Result<S3Config> parse_s3_url(const std::string& url) {
   for (char ch : c.bucket) {
     if (!((ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '.')) bucket_ok = false;
   }
-  if (!bucket_ok) return config_error("bucket name \"" + c.bucket + "\" is not a valid S3 bucket name (3-63 of a-z 0-9 . -)");
+  if (!bucket_ok)
+    return config_error("bucket name \"" + c.bucket +
+                        "\" is not a valid S3 bucket name (3-63 of a-z 0-9 . -)");
   std::string style;
   for (const std::string& item : split(query, '&')) {
     if (item.empty()) continue;
@@ -709,8 +721,9 @@ Result<sigv4::Credentials> load_s3_credentials(const S3Config& config) {
     const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
     const char* token = std::getenv("AWS_SESSION_TOKEN");
     if (!id || !*id || !secret || !*secret) {
-      return config_error("no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
-                          "credentials_file= in the URL");
+      return config_error(
+          "no S3 credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
+          "credentials_file= in the URL");
     }
     cr.access_key_id = id;
     cr.secret_access_key = secret;
@@ -738,8 +751,10 @@ Result<sigv4::Credentials> load_s3_credentials(const S3Config& config) {
     if (k == "aws_session_token") cr.session_token = v;
   }
   if (cr.access_key_id.empty() || cr.secret_access_key.empty()) {
-    return config_error("credentials_file " + config.credentials_file + " has no aws_access_key_id and "
-                        "aws_secret_access_key in [" + config.profile + "]");
+    return config_error("credentials_file " + config.credentials_file +
+                        " has no aws_access_key_id and "
+                        "aws_secret_access_key in [" +
+                        config.profile + "]");
   }
   return cr;
 }

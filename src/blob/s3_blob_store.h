@@ -25,7 +25,7 @@ struct S3Config {
   int retries = 4;                   // attempts after the first, with exponential back-off
   int backoff_ms = 200;              // first back-off; doubles each time
   int connect_timeout_s = 10;
-  int idle_timeout_s = 60;           // a transfer that moves no byte this long fails
+  int idle_timeout_s = 60;  // a transfer that moves no byte this long fails
 };
 
 // Parses the URL (see README.md for the parameters). Errors: kInvalidArgument (naming blob_url).

@@ -33,7 +33,8 @@ std::string uri_encode(std::string_view s, bool keep_slash);
 std::string canonical_query(const std::vector<std::pair<std::string, std::string>>& query);
 // The S3 canonical request (paths are encoded once, not normalised).
 std::string canonical_request(const Request& r, std::string* signed_headers);
-std::string string_to_sign(std::string_view amz_date, std::string_view scope, std::string_view canonical_request);
+std::string string_to_sign(std::string_view amz_date, std::string_view scope,
+                           std::string_view canonical_request);
 // The signing key HMAC chain, raw bytes.
 std::string signing_key(std::string_view secret, std::string_view date, std::string_view region,
                         std::string_view service);

@@ -18,9 +18,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-#define WENKU_REQUIRE_S3(var)                              \
-  std::string var##_why;                                   \
-  auto* var = testing::shared_s3_server(&var##_why);       \
+#define WENKU_REQUIRE_S3(var)                        \
+  std::string var##_why;                             \
+  auto* var = testing::shared_s3_server(&var##_why); \
   if (!var) GTEST_SKIP() << var##_why
 
 class S3Store : public ::testing::Test {
@@ -45,8 +45,9 @@ class S3Store : public ::testing::Test {
 };
 
 TEST(S3Url, ParsesEveryParameter) {
-  auto c = parse_s3_url("s3://my-bucket/a/b/?endpoint=http%3A%2F%2F127.0.0.1%3A9000&region=cn-north-1"
-                        "&style=virtual&part_size=5242880&max_keys=2&retries=1&credentials_file=/x/y");
+  auto c = parse_s3_url(
+      "s3://my-bucket/a/b/?endpoint=http%3A%2F%2F127.0.0.1%3A9000&region=cn-north-1"
+      "&style=virtual&part_size=5242880&max_keys=2&retries=1&credentials_file=/x/y");
   ASSERT_TRUE(c.ok()) << c.error().message;
   EXPECT_EQ(c->bucket, "my-bucket");
   EXPECT_EQ(c->prefix, "a/b");
@@ -121,10 +122,13 @@ TEST_F(S3Store, LargeFilesGoUpInPartsAndReadBackByRange) {
   EXPECT_EQ((*store)->size(key).value(), data.size());
   EXPECT_EQ((*store)->read_all(key).value(), data);
   std::string range;
-  ASSERT_TRUE((*store)->read_range(key, 4090, 20, [&](std::string_view c) {
-    range += c;
-    return true;
-  }).ok());
+  ASSERT_TRUE((*store)
+                  ->read_range(key, 4090, 20,
+                               [&](std::string_view c) {
+                                 range += c;
+                                 return true;
+                               })
+                  .ok());
   EXPECT_EQ(range, data.substr(4090, 20));
   EXPECT_TRUE((*store)->verify(key).ok());
   auto local = (*store)->local_path(key, dir_.path());
@@ -244,10 +248,13 @@ TEST_F(S3Store, EveryRequestCarriesAValidSignature) {
   ASSERT_TRUE(l.ok()) << l.error().message;
   EXPECT_EQ(listed, 6);
   std::string range;
-  ASSERT_TRUE((*store)->read_range(*big, 100, 50, [&](std::string_view c) {
-    range += c;
-    return true;
-  }).ok());
+  ASSERT_TRUE((*store)
+                  ->read_range(*big, 100, 50,
+                               [&](std::string_view c) {
+                                 range += c;
+                                 return true;
+                               })
+                  .ok());
   EXPECT_EQ(range, data.substr(100, 50));
   EXPECT_EQ((*store)->size(*big).value(), data.size());
   EXPECT_TRUE((*store)->verify(*big).ok());
@@ -256,10 +263,12 @@ TEST_F(S3Store, EveryRequestCarriesAValidSignature) {
 
   // The check bites: a wrong secret is refused, as a real provider would.
   auto wrong = testing::write_s3_credentials(dir_.path(), "S3RVER", "NOT-THE-SECRET");
-  auto denied = open_blob_store("s3://wenku-test/signed?endpoint=" + endpoint + "&credentials_file=" + wrong.string());
+  auto denied =
+      open_blob_store("s3://wenku-test/signed?endpoint=" + endpoint + "&credentials_file=" + wrong.string());
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().code, ErrorCode::kPermissionDenied);
-  EXPECT_NE(denied.error().message.find("SignatureDoesNotMatch"), std::string::npos) << denied.error().message;
+  EXPECT_NE(denied.error().message.find("SignatureDoesNotMatch"), std::string::npos)
+      << denied.error().message;
   EXPECT_EQ(denied.error().message.find("NOT-THE-SECRET"), std::string::npos);
   std::string rest = proxy->stop();
   EXPECT_NE(rest.find("BADSIG 1\n"), std::string::npos) << rest;
@@ -288,23 +297,25 @@ TEST_F(S3Store, BadConfigurationGetsAClearError) {
   WENKU_REQUIRE_S3(server);
   auto creds = testing::write_s3_credentials(dir_.path(), "S3RVER", "S3RVER");
   // Nothing listens on port 1 of loopback.
-  auto down = open_blob_store("s3://wenku-test?endpoint=http://127.0.0.1:1&retries=1&backoff_ms=5"
-                              "&credentials_file=" + creds.string());
+  auto down = open_blob_store(
+      "s3://wenku-test?endpoint=http://127.0.0.1:1&retries=1&backoff_ms=5"
+      "&credentials_file=" +
+      creds.string());
   ASSERT_FALSE(down.ok());
   EXPECT_EQ(down.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(down.error().message.find("blob_url"), std::string::npos);
   EXPECT_NE(down.error().message.find("127.0.0.1:1"), std::string::npos) << down.error().message;
 
   auto wrong = testing::write_s3_credentials(dir_.path(), "NOT-A-KEY", "S3CR3T-VALUE");
-  auto denied = open_blob_store("s3://wenku-test?endpoint=" + server->endpoint() + "&credentials_file=" +
-                                wrong.string());
+  auto denied = open_blob_store("s3://wenku-test?endpoint=" + server->endpoint() +
+                                "&credentials_file=" + wrong.string());
   ASSERT_FALSE(denied.ok());
   EXPECT_EQ(denied.error().code, ErrorCode::kPermissionDenied);
   EXPECT_NE(denied.error().message.find("blob_url"), std::string::npos);
   EXPECT_EQ(denied.error().message.find("S3CR3T-VALUE"), std::string::npos) << "a secret in a message";
 
-  auto missing = open_blob_store("s3://no-such-bucket?endpoint=" + server->endpoint() + "&credentials_file=" +
-                                 creds.string());
+  auto missing = open_blob_store("s3://no-such-bucket?endpoint=" + server->endpoint() +
+                                 "&credentials_file=" + creds.string());
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().code, ErrorCode::kInvalidArgument);
   EXPECT_NE(missing.error().message.find("NoSuchBucket"), std::string::npos) << missing.error().message;

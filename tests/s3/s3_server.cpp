@@ -111,8 +111,8 @@ std::unique_ptr<S3Server> S3Server::start(std::string* why) {
   s->dir_ = buf.data();
   std::string line;
   // s3rver makes its continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
-  s->child_ = Child::start({"node", "--openssl-legacy-provider", launcher.string(), s->dir_.string(), "wenku-test"},
-                           &line, why);
+  s->child_ = Child::start(
+      {"node", "--openssl-legacy-provider", launcher.string(), s->dir_.string(), "wenku-test"}, &line, why);
   if (!s->child_ || line.rfind("PORT ", 0) != 0) {
     if (why->empty()) *why = "s3rver did not start: " + line;
     return nullptr;

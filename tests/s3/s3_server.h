@@ -17,7 +17,8 @@ namespace wenku::testing {
 class Child {
  public:
   // Starts argv; returns nullopt (with `why`) when it cannot start or prints no first line.
-  static std::unique_ptr<Child> start(const std::vector<std::string>& argv, std::string* first_line, std::string* why);
+  static std::unique_ptr<Child> start(const std::vector<std::string>& argv, std::string* first_line,
+                                      std::string* why);
   ~Child();
   Child(const Child&) = delete;
   Child& operator=(const Child&) = delete;
