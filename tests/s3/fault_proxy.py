@@ -8,7 +8,8 @@ signature and payload hash itself (s3rver does not check v4 signatures) and answ
 403 SignatureDoesNotMatch when they are wrong: an implementation independent of the
 store's, over the bytes curl actually sent. Prints "PORT <n>", and "FAULTS <n>" and
 "BADSIG <n>" when its standard input closes, then stops.
-Usage: fault_proxy.py UPSTREAM_PORT N [--drop] [--verify SECRET]
+With --cut a faulted GET is answered in full headers but half its body, then closed.
+Usage: fault_proxy.py UPSTREAM_PORT N [--drop] [--cut] [--verify SECRET]
 """
 import hashlib
 import hmac
@@ -21,6 +22,7 @@ import urllib.parse
 upstream = int(sys.argv[1])
 every = int(sys.argv[2])
 drop = "--drop" in sys.argv
+cut = "--cut" in sys.argv  # a faulted GET sends half its body, then closes
 secret = sys.argv[sys.argv.index("--verify") + 1] if "--verify" in sys.argv else None
 lock = threading.Lock()
 count = 0
@@ -94,6 +96,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if fault:
                 faults += 1
             n = faults
+        if fault and cut and self.command == "GET":
+            self.forward(body, cut_half=True)
+            return
         if fault:
             if drop and n % 2 == 0:
                 self.close_connection = True
@@ -101,6 +106,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 return
             self.reply(503, SLOWDOWN)
             return
+        self.forward(body)
+
+    def forward(self, body, cut_half=False):
         conn = http.client.HTTPConnection("127.0.0.1", upstream, timeout=30)
         headers = {k: v for k, v in self.headers.items()}
         conn.request(self.command, self.path, body=body, headers=headers)
@@ -115,7 +123,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         else:
             self.send_header("Content-Length", str(len(data)))
         self.end_headers()
-        if self.command != "HEAD":
+        if cut_half and len(data) > 1:
+            self.wfile.write(data[: len(data) // 2])
+            self.wfile.flush()
+            self.close_connection = True
+            self.connection.shutdown(2)
+        elif self.command != "HEAD":
             self.wfile.write(data)
         conn.close()
 

@@ -222,6 +222,41 @@ TEST_F(S3Store, RetriesThroughSlowDownsAndDroppedConnections) {
   EXPECT_NE(rest.find("BADSIG 0"), std::string::npos) << rest;
 }
 
+// A GET whose connection breaks mid-body resumes from the first byte not yet delivered:
+// the sink sees every byte once, in order.
+TEST_F(S3Store, ReadsResumeAfterAConnectionBreaksMidBody) {
+  WENKU_REQUIRE_S3(server);
+  std::string first;
+  std::string why;
+  auto proxy = testing::Child::start({"python3", (testing::source_dir() / "tests/s3/fault_proxy.py").string(),
+                                      std::to_string(server->port()), "2", "--cut", "--verify", "S3RVER"},
+                                     &first, &why);
+  ASSERT_TRUE(proxy) << why;
+  auto creds = testing::write_s3_credentials(dir_.path(), "S3RVER", "S3RVER");
+  auto store = open_blob_store("s3://wenku-test/cut?endpoint=http://127.0.0.1:" + first.substr(5) +
+                               "&credentials_file=" + creds.string() + "&retries=2&backoff_ms=5");
+  ASSERT_TRUE(store.ok()) << store.error().message;
+  std::string data = pattern(200000);
+  auto key = (*store)->put_bytes(data);
+  ASSERT_TRUE(key.ok()) << key.error().message;
+  auto all = (*store)->read_all(*key);
+  ASSERT_TRUE(all.ok()) << all.error().message;
+  EXPECT_TRUE(*all == data);
+  std::string range;
+  auto r = (*store)->read_range(*key, 1000, 150000, [&](std::string_view c) {
+    range += c;
+    return true;
+  });
+  ASSERT_TRUE(r.ok()) << r.error().message;
+  EXPECT_TRUE(range == data.substr(1000, 150000));
+  EXPECT_TRUE((*store)->verify(*key).ok());
+  std::string rest = proxy->stop();
+  size_t at = rest.find("FAULTS ");
+  ASSERT_NE(at, std::string::npos) << rest;
+  EXPECT_GE(std::atoi(rest.c_str() + at + 7), 3) << rest;
+  EXPECT_NE(rest.find("BADSIG 0"), std::string::npos) << rest;
+}
+
 // s3rver does not check v4 signatures: the proxy does, with its own (Python) SigV4 over
 // the bytes curl sent, for every kind of request the store makes.
 TEST_F(S3Store, EveryRequestCarriesAValidSignature) {
