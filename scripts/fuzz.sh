@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (tests/fuzz/) with clang + ASan + UBSan in build-fuzz/, runs
-# each for a bounded time from seeds made out of the shared corpus, and prints one line per
+# each for a bounded time from the repository's seeds (tests/fuzz/seeds/, regressions/) and,
+# when the shared corpus is there, seeds made out of it too, and prints one line per
 # target (executions, coverage, crashes) plus a total. Exits non-zero when a target crashed,
 # leaked, ran out of memory or timed out; the reproducer's path is in the output.
 #

@@ -359,7 +359,7 @@ Detection detect_source(const ByteSource& src) {
     return unsupported("hwp", "韩文 HWP 文档暂不支持 / Hangul Word Processor (HWP) documents are not supported");
   if (has_prefix(head, "\x89PNG") || has_prefix(head, "\xFF\xD8\xFF") || has_prefix(head, "GIF8") ||
       has_prefix(head, "II*\0") || has_prefix(head, "MM\0*") ||
-      (has_prefix(head, "RIFF") && head.substr(8, 4) == "WEBP"))
+      (has_prefix(head, "RIFF") && head.size() >= 12 && head.compare(8, 4, "WEBP") == 0))
     return unsupported("image", "图片不是文档，请上传文档文件 / an image, not a document");
   if (has_prefix(head, "Rar!\x1A\x07") || has_prefix(head, "7z\xBC\xAF\x27\x1C") || has_prefix(head, "\x1F\x8B") ||
       has_prefix(head, "BZh") || has_prefix(head, "\xFD" "7zXZ"))

@@ -316,6 +316,12 @@ class MetadataStore {
   virtual Result<void> add_to_review(int64_t document_id) = 0;
   virtual Result<void> remove_from_review(int64_t document_id) = 0;
   virtual Result<std::vector<int64_t>> review_queue(int limit) = 0;
+
+  // Backup: writes a consistent copy of the whole store, as of one moment, into a new store
+  // at `url` while others go on reading and writing (`wenku backup`, and a restore from such
+  // a copy). Errors: kInvalidArgument (a URL of another kind), kAlreadyExists (a store is
+  // there), kIo.
+  virtual Result<void> backup_to(const std::string& url) = 0;
 };
 
 // Opens a store by URL: "sqlite:///path/to/wenku.db". Errors: kInvalidArgument, kIo.

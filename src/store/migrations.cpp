@@ -189,12 +189,12 @@ ALTER TABLE documents ADD COLUMN index_gen INTEGER NOT NULL DEFAULT 0;
   return m;
 }
 
-Result<void> migrate(Connection& c) {
+Result<void> migrate(sqlite::Connection& c) {
   const auto& all = migrations();
   // Each step re-reads the version inside its write transaction, so two processes starting
   // at once never apply a migration twice.
   for (;;) {
-    Transaction tx(c);
+    sqlite::Transaction tx(c);
     WENKU_TRY(tx.begin());
     int version = 0;
     {

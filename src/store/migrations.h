@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "core/result.h"
-#include "store/sqlite_db.h"
+#include "sqlite/database.h"
 
 namespace wenku::store {
 
@@ -13,6 +13,6 @@ namespace wenku::store {
 const std::vector<std::string_view>& migrations();
 
 // Applies the migrations the database has not seen yet, each in its own transaction.
-Result<void> migrate(Connection& c);
+Result<void> migrate(sqlite::Connection& c);
 
 }  // namespace wenku::store

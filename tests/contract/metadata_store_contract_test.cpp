@@ -461,5 +461,26 @@ TYPED_TEST(MetadataStoreContract, MarkIndexedOnlyAtTheGenerationRead) {
   EXPECT_FALSE(*this->store_->mark_indexed(doc + 1000, 0)) << "no such document";
 }
 
+// Backup: a snapshot of the whole store, as of the call, in a new store (never over one);
+// the original goes on being written.
+TYPED_TEST(MetadataStoreContract, BackupIsASnapshotInANewStoreOnly) {
+  int64_t before = this->add("备份前", std::string(64, 'h'), "办公文档");
+  testing::TempDir other;
+  std::string url = TypeParam::url(other.path());
+  ASSERT_TRUE(this->store_->backup_to(url).ok());
+  int64_t after = this->add("备份后", std::string(64, 'i'));
+  auto copy = open_metadata_store(url);
+  ASSERT_TRUE(copy.ok()) << copy.error().message;
+  auto d = (*copy)->get_document(before);
+  ASSERT_TRUE(d.ok());
+  EXPECT_EQ(d->title, "备份前");
+  EXPECT_EQ(d->category_path, "办公文档");
+  EXPECT_EQ((*copy)->jobs_of(before)->size(), 1u);
+  EXPECT_EQ((*copy)->get_document(after).error().code, ErrorCode::kNotFound);
+  EXPECT_TRUE(this->store_->get_document(after).ok());
+  EXPECT_EQ(this->store_->backup_to(url).error().code, ErrorCode::kAlreadyExists);
+  EXPECT_EQ(this->store_->backup_to("nosuch://x").error().code, ErrorCode::kInvalidArgument);
+}
+
 }  // namespace
 }  // namespace wenku::store

@@ -7,9 +7,12 @@
 namespace wenku::fuzz {
 
 int detect_one(const uint8_t* data, size_t size) {
-  detect::MemorySource src(std::string_view(reinterpret_cast<const char*>(data), size));
-  (void)detect::detect_source(src);
-  return 0;
+  return guarded("detect", [&] {
+    detect::MemorySource src(std::string_view(reinterpret_cast<const char*>(data), size));
+    detect::Detection d = detect::detect_source(src);
+    if (d.format.empty()) fail("detect", "a detection without a format");
+    if (!d.supported && d.reason.empty()) fail("detect", "an unsupported file without a reason");
+  });
 }
 
 }  // namespace wenku::fuzz

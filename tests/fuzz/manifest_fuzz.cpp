@@ -10,16 +10,18 @@
 namespace wenku::fuzz {
 
 int manifest_one(const uint8_t* data, size_t size) {
-  std::string_view in(reinterpret_cast<const char*>(data), size);
-  while (!in.empty()) {
-    size_t nl = in.find('\n');
-    std::string_view line = in.substr(0, nl);
-    in = nl == std::string_view::npos ? std::string_view() : in.substr(nl + 1);
-    if (trim(line).empty()) continue;
-    auto e = library::parse_manifest_line(line);
-    if (e.ok() && !e->is_text && !e->text.empty()) std::abort();  // a file entry carries no text
-  }
-  return 0;
+  return guarded("manifest", [&] {
+    std::string_view in(reinterpret_cast<const char*>(data), size);
+    while (!in.empty()) {
+      size_t nl = in.find('\n');
+      std::string_view line = in.substr(0, nl);
+      in = nl == std::string_view::npos ? std::string_view() : in.substr(nl + 1);
+      if (trim(line).empty()) continue;
+      auto e = library::parse_manifest_line(line);
+      if (!e.ok()) check_not_internal("manifest", e.error());
+      if (e.ok() && !e->is_text && !e->text.empty()) fail("manifest", "a file entry carries text");
+    }
+  });
 }
 
 }  // namespace wenku::fuzz

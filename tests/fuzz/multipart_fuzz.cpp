@@ -64,14 +64,15 @@ class ChunkedStream final : public httplib::Stream {
 class CheckingSink final : public http::UploadSink {
  public:
   Result<void> begin(const std::string& original_name) override {
-    if (begun_ || original_name.size() > 255 * 4) std::abort();
+    if (begun_ || original_name.size() > 255 * 4)
+      fail("multipart", "begin twice, or a name over 255 characters");
     begun_ = true;
     return {};
   }
   Result<void> write(std::string_view chunk) override {
-    if (!begun_) std::abort();
+    if (!begun_) fail("multipart", "write before begin");
     bytes_ += chunk.size();
-    if (bytes_ > kMaxFile) std::abort();  // the policy's limit must stop the body first
+    if (bytes_ > kMaxFile) fail("multipart", "the file went past the policy's limit");
     return {};
   }
 
@@ -86,16 +87,28 @@ class FuzzServer final : public httplib::Server {
   FuzzServer() {
     set_payload_max_length(kMaxFile + (1 << 20));  // as server.cpp: max upload + 1 MB
     // The production handler answers 500; here an exception is a bug to report.
-    set_exception_handler([](const httplib::Request&, httplib::Response&, std::exception_ptr) { std::abort(); });
+    set_exception_handler([](const httplib::Request&, httplib::Response&, std::exception_ptr ep) {
+      std::string what = "none";
+      try {
+        if (ep) std::rethrow_exception(ep);
+      } catch (const std::exception& e) {
+        what = e.what();
+      } catch (...) {
+        what = "of unknown type";
+      }
+      fail("multipart", "exception caught by the HTTP boundary: " + what);
+    });
     Post("/api/v1/documents",
          [this](const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader) {
            CheckingSink sink;
            auto form = http::read_upload_form(req, reader, policy_, sink);
            if (form.ok()) {
-             if (form->title.size() > 200 * 4 || form->tags.size() > 20 || form->file_bytes > kMaxFile) std::abort();
+             if (form->title.size() > 200 * 4 || form->tags.size() > 20 || form->file_bytes > kMaxFile)
+               fail("multipart", "a form over its limits was accepted");
              res.status = 202;
              ++g_accepted;
            } else {
+             check_not_internal("multipart", form.error());
              res.status = 400;
            }
          });
@@ -148,9 +161,10 @@ int multipart_one(const uint8_t* data, size_t size) {
     request += "\r\n";
     request += body;
   }
-  ChunkedStream stream(std::move(request), (opts & 0x80) != 0 ? 4096 : (opts & 0x1f) + 1);
-  server.run(stream, (opts & 0x20) != 0);
-  return 0;
+  return guarded("multipart", [&] {
+    ChunkedStream stream(std::move(request), (opts & 0x80) != 0 ? 4096 : (opts & 0x1f) + 1);
+    server.run(stream, (opts & 0x20) != 0);
+  });
 }
 
 }  // namespace wenku::fuzz

@@ -1,6 +1,8 @@
 // Golden test: corpus files -> the facts their text must yield (format, pages, snippets,
 // Chinese characters), plus whole-corpus checks: well-formed files extract, PDF page counts
-// match the MANIFEST, nothing crashes and every failure says why.
+// match the MANIFEST, nothing crashes and every failure says why. The files the repository
+// makes itself (tests/fuzz/make_repo_seeds.py, tests/support/fixtures.py) run without the
+// corpus.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -42,6 +44,52 @@ const Fact kFacts[] = {
     {"docs/zh/odf/tika__testStarOffice-6.0-calc.sxc", "sxc", 3, 0, "利盛新鮮蔬菜", 200},
     {"docs/txt/chardet_UTF-16LE__nobom-utf16le.txt", "txt", 1, 0, "", 0},
 };
+
+// The fuzzer's detect seeds (tests/fuzz/seeds/detect/, made by make_repo_seeds.py).
+const Fact kSeedFacts[] = {
+    {"docx", "docx", 1, 0, "中华人民共和国教育部", 40},
+    {"xlsx", "xlsx", 2, 0, "姓名", 4},
+    {"pptx", "pptx", 2, 1, "Second slide", 6},
+    {"odt", "odt", 1, 0, "加粗", 40},
+    {"ods", "ods", 2, 0, "工作表1", 4},
+    {"odp", "odp", 2, 1, "第二页", 6},
+    {"odt_without_mimetype", "odt", 1, 0, "标题", 40},
+    {"epub", "epub", 1, 0, "第一章", 40},
+    {"pdf", "pdf", 2, 1, "Page two", 0},
+    {"pdf_flate", "pdf", 1, 0, "Compressed page", 0},
+    {"utf8.txt", "txt", 1, 0, "第二章", 100},
+    {"gbk.txt", "txt", 1, 0, "教师队伍建设", 100},
+    {"big5.txt", "txt", 1, 0, "教師隊伍", 60},
+    {"utf16le_bom.txt", "txt", 1, 0, "English words", 100},
+    {"html", "html", 1, 0, "关于开展教研活动的通知", 40},
+    {"html_gbk", "html", 1, 0, "中文", 40},
+    {"xml", "xml", 1, 0, "标题", 40},
+};
+
+TEST(ExtractGolden, RepositorySeedsYieldTheirFacts) {
+  const auto dir = testing::source_dir() / "tests" / "fuzz" / "seeds" / "detect";
+  for (const Fact& f : kSeedFacts) {
+    SCOPED_TRACE(f.path);
+    auto d = detect::detect_file(dir / f.path);
+    EXPECT_EQ(d.format, f.format);
+    auto r = extract::extract_text(dir / f.path, d);
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    EXPECT_EQ(static_cast<int>(r->pages.size()), f.pages);
+    ASSERT_LT(static_cast<size_t>(f.page), r->pages.size());
+    EXPECT_NE(r->pages[f.page].find(f.snippet), std::string::npos) << utf8_prefix(r->pages[f.page], 300);
+    int han = 0;
+    for (const auto& p : r->pages) {
+      EXPECT_TRUE(is_valid_utf8(p));
+      for (char32_t c : utf8_to_u32(p)) han += (c >= 0x4E00 && c <= 0x9FFF) ? 1 : 0;
+    }
+    EXPECT_GE(han, f.min_han);
+  }
+  // Script and script tags, and the escapes, of the HTML seed.
+  auto html = extract::extract_text(dir / "html", detect::detect_file(dir / "html"));
+  ASSERT_TRUE(html.ok());
+  EXPECT_EQ(html->pages[0].find("不是正文"), std::string::npos);
+  EXPECT_NE(html->pages[0].find("<转义>"), std::string::npos);
+}
 
 TEST(ExtractGolden, CorpusFilesYieldTheirFacts) {
   WENKU_REQUIRE_CORPUS(corpus);

@@ -221,6 +221,20 @@ TEST(Detect, MagicOfOtherFormats) {
   EXPECT_EQ(check(std::string("\x00\x01\x02\x03\xFF\xFE\x00\x00\x10", 9) + std::string(100, '\x01')).format, "unknown");
 }
 
+// Found by detect_fuzz from its seeds alone: a RIFF header shorter than the 12 bytes that
+// name its kind threw std::out_of_range out of detect_source.
+TEST(Detect, ShortRiffHeaderIsNotACrash) {
+  auto check = [](const std::string& bytes) {
+    MemorySource s(bytes);
+    return detect_source(s);
+  };
+  for (size_t n = 4; n < 12; ++n) {
+    SCOPED_TRACE(n);
+    EXPECT_NE(check(std::string("RIFF\x1b\0\0\0WEBP", 12).substr(0, n)).format, "image");
+  }
+  EXPECT_EQ(check(std::string("RIFF\x1b\0\0\0WEBPVP8 ", 16)).format, "image");
+}
+
 TEST(Detect, TruncatedZipIsCorruptNotACrash) {
   TempDir dir;
   auto p = dir / "a.docx";
