@@ -5,6 +5,8 @@ find_package(Threads REQUIRED)
 find_package(SQLite3 REQUIRED)
 find_package(ZLIB REQUIRED)
 find_package(OpenSSL REQUIRED)
+# libcurl (libcurl4-openssl-dev): the S3 blob store's HTTP client.
+find_package(CURL REQUIRED)
 find_package(nlohmann_json REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(mstch REQUIRED)

@@ -9,6 +9,7 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy
   # libraries
   libsqlite3-dev sqlite3 libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
+  libcurl4-openssl-dev
   nlohmann-json3-dev libmstch-dev libspdlog-dev libfmt-dev
   libzip-dev libpugixml-dev libxml2-dev libuchardet-dev libicu-dev
   libopencc-dev opencc libsodium-dev
@@ -43,10 +44,11 @@ done
 command -v npm >/dev/null || missing+=(nodejs npm)
 
 # npm test helpers from their lock files, when missing: playwright-core for the browser
-# tests (tests/e2e), @apidevtools/swagger-parser for the OpenAPI check (tests/api).
+# tests (tests/e2e), @apidevtools/swagger-parser for the OpenAPI check (tests/api), s3rver
+# for the S3 blob store's tests (tests/s3).
 e2e_deps() {
   local dir module
-  for pair in "tests/e2e:playwright-core" "tests/api:@apidevtools/swagger-parser"; do
+  for pair in "tests/e2e:playwright-core" "tests/api:@apidevtools/swagger-parser" "tests/s3:s3rver"; do
     dir="$(dirname "$0")/../${pair%%:*}"; module="${pair#*:}"
     if [ -f "$dir/package-lock.json" ] && [ ! -d "$dir/node_modules/$module" ] && command -v npm >/dev/null; then
       npm ci --prefix "$dir" --no-audit --no-fund --loglevel=error >/dev/null || echo "setup: npm ci for ${pair%%:*} failed" >&2

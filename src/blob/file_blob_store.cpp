@@ -2,6 +2,8 @@
 // a blob is either whole under its key or absent, even after kill -9 or power loss.
 #include "blob/file_blob_store.h"
 
+#include "blob/s3_blob_store.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -219,6 +221,7 @@ Result<std::unique_ptr<BlobStore>> open_file_blob_store(const fs::path& dir) {
 Result<std::unique_ptr<BlobStore>> open_blob_store(const std::string& url) {
   constexpr std::string_view kScheme = "file://";
   if (starts_with(url, kScheme)) return open_file_blob_store(url.substr(kScheme.size()));
+  if (starts_with(url, "s3://")) return open_s3_blob_store(url);
   return make_error(ErrorCode::kInvalidArgument, "unsupported blob store URL: " + url);
 }
 
