@@ -66,7 +66,7 @@ int main(int argc, char** argv) {
     wenku::library::ImportRequest r;
     r.title = title;
     bytes += title.size() + text.size();
-    auto out = (*lib)->import_text(text, r);
+    auto out = (*lib)->ingest().import_text(text, r);
     if (out.ok() && !out->duplicate) ids.push_back(out->id);
     title.clear();
     text.clear();
@@ -86,9 +86,9 @@ int main(int argc, char** argv) {
     std::vector<int64_t> part(ids.begin() + static_cast<std::ptrdiff_t>(at),
                               ids.begin() + static_cast<std::ptrdiff_t>(std::min(ids.size(), at + batch)));
     if (batch == 1) {
-      failed += (*lib)->run_extract(part[0]).ok() ? 0 : 1;
+      failed += (*lib)->pipeline().run_extract(part[0]).ok() ? 0 : 1;
     } else {
-      for (const auto& r : (*lib)->run_extract_batch(part)) failed += r.ok() ? 0 : 1;
+      for (const auto& r : (*lib)->pipeline().run_extract_batch(part)) failed += r.ok() ? 0 : 1;
     }
   }
   double cpu = cpu_seconds() - t0;

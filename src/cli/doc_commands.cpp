@@ -37,7 +37,7 @@ int show_command(const std::vector<std::string>& argv) {
   if (!settings) return kExitUsage;
   auto lib = open_library(*settings, {.workers = false});
   if (!lib) return kExitFailure;
-  auto doc = lib->store().get_document(*parse_id(args->positionals[0]));
+  auto doc = lib->catalogue().get(*parse_id(args->positionals[0]));
   if (!doc.ok()) {
     std::cerr << "wenku: " << doc.error().message << "\n";
     return kExitFailure;
@@ -52,7 +52,7 @@ int show_command(const std::vector<std::string>& argv) {
             << format_date(d.created_at) << "\n"
             << "格式:" << to_lower_ascii(d.format) << "  页数:" << d.pages << "  大小:"
             << human_size(static_cast<uint64_t>(d.size)) << "\n"
-            << "状态:" << store::status_name(d.status) << (d.error.empty() ? "" : "  " + d.error) << "\n";
+            << "状态:" << library::status_name(d.status) << (d.error.empty() ? "" : "  " + d.error) << "\n";
   if (!d.category_path.empty()) std::cout << "分类:" << d.category_path << "\n";
   if (!d.description.empty()) std::cout << "\n" << d.description << "\n";
   return kExitOk;
@@ -104,11 +104,11 @@ int retry_command(const std::vector<std::string>& argv) {
   auto lib = open_library(*settings, {.workers = true});
   if (!lib) return kExitFailure;
   int64_t id = *parse_id(args->positionals[0]);
-  if (auto r = lib->retry(id); !r.ok()) {
+  if (auto r = lib->catalogue().retry(id); !r.ok()) {
     std::cerr << "wenku: " << r.error().message << "\n";
     return kExitFailure;
   }
-  auto doc = lib->wait_until_done(id, 3600);
+  auto doc = lib->catalogue().wait_until_done(id, 3600);
   if (!doc.ok()) {
     std::cerr << "wenku: " << doc.error().message << "\n";
     return kExitFailure;

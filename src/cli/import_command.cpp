@@ -185,8 +185,8 @@ int import_command(const std::vector<std::string>& argv) {
   // Submit everything first (each acknowledged durably), then wait in input order.
   for (auto& item : items) {
     if (item.error) continue;
-    Result<library::ImportOutcome> r = item.is_text ? lib->import_text(item.text, item.request)
-                                                    : lib->import_file(item.file, item.request);
+    Result<library::ImportOutcome> r = item.is_text ? lib->ingest().import_text(item.text, item.request)
+                                                    : lib->ingest().import_file(item.file, item.request);
     item.text.clear();
     if (r.ok()) {
       item.outcome = *r;
@@ -212,13 +212,13 @@ int import_command(const std::vector<std::string>& argv) {
       out["status"] = "failed";
       out["error"] = item.error->message;
     } else {
-      auto doc = lib->wait_until_done(item.outcome.id, timeout);
+      auto doc = lib->catalogue().wait_until_done(item.outcome.id, timeout);
       out["id"] = item.outcome.id;
       if (!doc.ok()) {
         out["status"] = "failed";
         out["error"] = doc.error().message;
       } else {
-        out["status"] = item.outcome.duplicate ? "duplicate" : std::string(store::status_name(doc->status));
+        out["status"] = item.outcome.duplicate ? "duplicate" : std::string(library::status_name(doc->status));
         if (item.outcome.duplicate) out["duplicate_of"] = item.outcome.id;
         out["format"] = doc->format;
         out["pages"] = doc->pages;
@@ -240,7 +240,7 @@ int import_command(const std::vector<std::string>& argv) {
   // A bulk import leaves the search index in many small segments; merging them makes
   // queries several times faster (bench/README.md, "Search index").
   if (added >= kOptimizeAfterDocuments) {
-    if (auto r = lib->optimize_index(); !r.ok()) {
+    if (auto r = lib->search().optimize_index(); !r.ok()) {
       std::cerr << "wenku: optimizing the search index failed: " << r.error().message << "\n";
     }
   }

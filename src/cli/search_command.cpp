@@ -40,7 +40,7 @@ int search_command(const std::vector<std::string>& argv) {
     req.sort = args->get("sort");
     req.per_page = limit;
     req.page = std::max(1, std::atoi(args->get("page", "1").c_str()));
-    return lib->search(req);
+    return lib->search().search(req);
   };
   auto print = [&](const library::SearchResponse& r) {
     if (args->has("json")) {

@@ -41,7 +41,7 @@ int user_command(const std::vector<std::string>& argv) {
   if (!settings) return kExitUsage;
   auto lib = open_library(*settings, {.workers = false});
   if (!lib) return kExitFailure;
-  library::Accounts accounts(lib->store());
+  library::Accounts& accounts = lib->accounts();
   store::Role role = args->has("admin")       ? store::Role::kAdmin
                      : args->has("moderator") ? store::Role::kModerator
                                               : store::Role::kMember;
@@ -50,7 +50,7 @@ int user_command(const std::vector<std::string>& argv) {
     std::cerr << "wenku: " << id.error().message << "\n";
     return id.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
-  std::cout << "created " << store::role_name(role) << " " << args->positionals[1] << " (id " << *id << ")\n";
+  std::cout << "created " << library::role_name(role) << " " << args->positionals[1] << " (id " << *id << ")\n";
   return kExitOk;
 }
 

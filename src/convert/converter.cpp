@@ -43,10 +43,21 @@ namespace {
 constexpr auto kStartTimeout = std::chrono::seconds(90);
 
 // Formats LibreOffice imports, by the name the detector gives them.
-constexpr std::array<std::string_view, 33> kFormats = {
+constexpr std::array<std::string_view, 36> kFormats = {
     "doc",  "docx", "docm", "dot",  "dotx", "xls", "xlsx", "xlsm", "xlt", "xltx", "ppt",
     "pptx", "pptm", "pps",  "ppsx", "potx", "rtf", "odt",  "ods",  "odp", "odg",  "fodt",
-    "wps",  "wpt",  "et",   "dps",  "xml",  "html", "htm", "txt",  "csv", "hwp",  "wpd"};
+    "wps",  "wpt",  "et",   "dps",  "xml",  "html", "htm", "txt",  "csv", "hwp",  "wpd",
+    "works", "wordml", "xmlss"};
+
+// The scratch copy's extension, which LibreOffice's type detection starts from: the
+// detector's name where it is a real extension. Microsoft Works goes to libwps ("MS Works"
+// import) as .wps; Word/Excel 2003 XML are .xml, where LibreOffice's XML detection reads the
+// root element and picks "MS Word 2003 XML" / "MS Excel 2003 XML".
+std::string_view scratch_extension(std::string_view format) {
+  if (format == "works") return "wps";
+  if (format == "wordml" || format == "xmlss") return "xml";
+  return format;
+}
 
 // Fontconfig for the helpers: Chinese text takes Simplified Chinese forms. Debian's
 // fonts-noto-cjk prefers the JP faces unless the text is tagged zh-cn, and Chinese Office
@@ -463,7 +474,7 @@ Result<void> Slot::convert(const fs::path& input, std::string_view format,
   WENKU_TRY(wait_ready());
   // The helper sees only scratch copies named by their real format: LibreOffice's type
   // detection trusts the extension, and the upload's own name is never passed along.
-  const fs::path in = fs::absolute(dir_ / ("input." + std::string(format)));
+  const fs::path in = fs::absolute(dir_ / ("input." + std::string(scratch_extension(format))));
   const fs::path out = fs::absolute(dir_ / "output.pdf");
   std::error_code ec;
   fs::remove(out, ec);

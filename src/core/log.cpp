@@ -3,16 +3,19 @@
 
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <mutex>
+
 namespace wenku::log {
 
 void init() {
-  static bool done = false;
-  if (done) return;
-  done = true;
-  auto logger = spdlog::stderr_logger_mt("wenku");
-  logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
-  spdlog::set_default_logger(logger);
-  spdlog::set_level(spdlog::level::info);
+  // Once per process, however many threads ask at once (spdlog refuses a second "wenku").
+  static std::once_flag once;
+  std::call_once(once, [] {
+    auto logger = spdlog::stderr_logger_mt("wenku");
+    logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
+    spdlog::set_default_logger(logger);
+    spdlog::set_level(spdlog::level::info);
+  });
 }
 
 void set_level(std::string_view name) {

@@ -49,6 +49,37 @@ uint16_t le16(std::string_view b, size_t off) {
   return static_cast<uint16_t>(static_cast<unsigned char>(b[off]) | static_cast<unsigned char>(b[off + 1]) << 8);
 }
 
+// ---- OFD, Microsoft Works, Office 2003 XML (formats of issue 14) ----------------------------
+
+// OFD (GB/T 33190): a ZIP whose entry point is OFD.xml. Whether its pages can be read is
+// the ofd module's question (a broken OFD fails there with a reason).
+Detection detect_ofd_package(const ZipArchive& z) {
+  (void)z;
+  return supported("ofd", false);  // the ofd module reads it; LibreOffice cannot
+}
+
+// Microsoft Works word processor and spreadsheet/database files in OLE2: a top-level
+// CONTENTS stream starting "CHNKWKS" (Works 4-6) or "CHNKINK" (Works 2000 and later, the
+// Quill text format; Publisher keeps that stream inside its Quill storage, never at the
+// top), or Works' own MN0 / MatOST streams. LibreOffice imports them through libwps.
+bool is_works_ole2(const Ole2Reader& r) {
+  if (const Ole2Entry* c = r.find("CONTENTS")) {
+    auto h = r.read_stream(*c, 16);
+    if (h.ok() && (has_prefix(*h, "CHNKWKS") || has_prefix(*h, "CHNKINK"))) return true;
+  }
+  return r.find("MN0") != nullptr || r.find("MatOST") != nullptr;
+}
+
+// The XML office formats of the 2000s by their root element (lower-cased text after the
+// prolog): Word 2003 XML (WordprocessingML) and Excel 2003 XML Spreadsheet. "" otherwise.
+std::string office_2003_xml_kind(std::string_view root) {
+  if (starts_with(root, "<w:worddocument")) return "wordml";
+  if ((starts_with(root, "<workbook") || starts_with(root, "<ss:workbook")) &&
+      root.find("urn:schemas-microsoft-com:office:spreadsheet") != std::string_view::npos)
+    return "xmlss";
+  return "";
+}
+
 // ---- ZIP packages -------------------------------------------------------------------------
 
 std::string read_small(const ZipArchive& z, std::string_view name, uint64_t max = 1 << 20) {
@@ -89,8 +120,7 @@ Detection detect_zip(const ByteSource& src) {
     Detection d = odf_by_mimetype(z, read_small(z, "mimetype", 256));
     if (!d.format.empty()) return d;
   }
-  if (z.has("OFD.xml"))
-    return unsupported("ofd", "OFD 版式文档暂不支持 / OFD (GB/T 33190) documents are not supported yet");
+  if (z.has("OFD.xml")) return detect_ofd_package(z);
   if (z.has("[Content_Types].xml")) {
     const std::string ct = read_small(z, "[Content_Types].xml");
     auto has_ct = [&](std::string_view s) { return ct.find(s) != std::string::npos; };
@@ -207,13 +237,7 @@ Detection detect_ole2(const ByteSource& src) {
     if (h.ok() && has_prefix(*h, "HWP Document File"))
       return unsupported("hwp", "韩文 HWP 文档暂不支持 / Hangul Word Processor (HWP) documents are not supported");
   }
-  if (const Ole2Entry* c = r.find("CONTENTS")) {
-    auto h = r.read_stream(*c, 16);
-    if (h.ok() && has_prefix(*h, "CHNKWKS"))
-      return unsupported("works", "Microsoft Works 文档暂不支持 / Microsoft Works documents are not supported");
-  }
-  if (r.find("MN0") || r.find("MatOST"))
-    return unsupported("works", "Microsoft Works 文档暂不支持 / Microsoft Works documents are not supported");
+  if (is_works_ole2(r)) return supported("works", true);
   if (r.find("VisioDocument"))
     return unsupported("visio", "Visio 图纸暂不支持 / Visio drawings are not supported");
   if (r.find("Quill"))
@@ -282,6 +306,7 @@ std::string classify_markup(std::string_view text) {
   if (rest.empty() || rest[0] != '<') return "txt";
   // Skip the XML declaration, processing instructions and comments before the first element.
   bool saw_xml_decl = false;
+  bool office_pi = false;  // <?mso-application progid="Word.Document"?> and the like
   while (!rest.empty() && rest[0] == '<') {
     if (starts_with(rest, "<?xml")) saw_xml_decl = true;
     if (starts_with(rest, "<?mso-application")) {
@@ -289,7 +314,7 @@ std::string classify_markup(std::string_view text) {
       std::string_view pi = rest.substr(0, e);
       if (pi.find("word.document") != std::string_view::npos || pi.find("excel.sheet") != std::string_view::npos ||
           pi.find("powerpoint.show") != std::string_view::npos)
-        return "xml-office";
+        office_pi = true;
     }
     size_t end;
     if (starts_with(rest, "<?")) {
@@ -304,9 +329,8 @@ std::string classify_markup(std::string_view text) {
     if (end == std::string_view::npos) break;
     rest = rest.substr(skip_space(rest, end));
   }
-  if (starts_with(rest, "<w:worddocument") || starts_with(rest, "<office:document") ||
-      (starts_with(rest, "<workbook") && rest.find("urn:schemas-microsoft-com:office:spreadsheet") != std::string_view::npos))
-    return "xml-office";
+  if (std::string kind = office_2003_xml_kind(rest); !kind.empty()) return kind;
+  if (office_pi || starts_with(rest, "<office:document")) return "xml-office";
   if (is_html_tag_start(rest)) return "html";
   if (starts_with(rest, "<!doctype")) {
     std::string_view dt = rest.substr(0, rest.find('>'));
@@ -328,8 +352,11 @@ Detection detect_text(std::string_view sample, bool complete) {
   auto text = decode_to_utf8(body, g.encoding, 1 << 20);
   std::string kind = classify_markup(text.ok() ? *text : std::string(body));
   Detection d;
-  if (kind == "mhtml") return unsupported("mhtml", "MHTML 网页存档暂不支持 / MHTML web archives are not supported");
-  if (kind == "xml-office") {
+  if (kind == "wordml" || kind == "xmlss") {
+    d = supported(kind, true);  // LibreOffice's "MS Word 2003 XML" / "MS Excel 2003 XML" import
+  } else if (kind == "mhtml") {
+    d = supported("mhtml", false);  // extract reads its HTML part; the text is laid out as pages
+  } else if (kind == "xml-office") {
     d = supported("xml", true);  // Word/Excel 2003 XML and flat ODF: LibreOffice lays them out
   } else {
     d = supported(kind, true);

@@ -12,7 +12,8 @@ namespace wenku::detect {
 
 struct Detection {
   std::string format;    // lower-case short name: pdf docx xlsx pptx odt ods odp epub ofd doc xls
-                         // ppt wps rtf html xml txt (and e.g. hwp, xps, mhtml, wordperfect, zip,
+                         // ppt rtf html xml txt, works (Microsoft Works), wordml (Word 2003 XML),
+                         // xmlss (Excel 2003 XML), mhtml (and e.g. hwp, xps, wordperfect, zip,
                          // ooxml-encrypted, unknown for what we do not support)
   bool supported = false;        // wenku can make a document of it (false when it needs a password)
   bool encrypted = false;        // needs a password

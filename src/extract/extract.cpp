@@ -3,6 +3,7 @@
 
 #include "detect/text_encoding.h"
 #include "extract/internal.h"
+#include "ofd/ofd.h"
 
 namespace wenku::extract {
 namespace {
@@ -38,6 +39,25 @@ Result<std::string> decoded_text(const detect::ByteSource& src, const detect::De
     }
   }
   return out;
+}
+
+// OFD: one entry per page, the TextCode characters in reading order (ofd module).
+Result<ExtractedText> ofd_text(const detect::ByteSource& src, const ExtractLimits& limits) {
+  ofd::Limits l;
+  l.max_zip_entries = limits.max_zip_entries;
+  l.max_uncompressed_bytes = limits.max_uncompressed_bytes;
+  l.max_xml_depth = limits.max_xml_depth;
+  l.max_pages = limits.max_pages;
+  l.max_text_bytes = limits.max_text_bytes;
+  WENKU_ASSIGN_OR_RETURN(ofd::Document doc, ofd::read_document(src, l));
+  ExtractedText t;
+  t.pages = ofd::page_texts(doc);
+  t.paged = true;
+  t.title = doc.title;
+  uint64_t bytes = 0;
+  for (const auto& p : t.pages) bytes += p.size();
+  if (bytes > limits.max_text_bytes) return detail::too_large_text();
+  return t;
 }
 
 }  // namespace
@@ -76,6 +96,12 @@ Result<ExtractedText> extract_from_source(const detect::ByteSource& src, const d
     }
     return detail::extract_xml_text(text, limits);
   }
+  if (f == "mhtml") {
+    if (src.size() > limits.max_uncompressed_bytes)
+      return make_error(ErrorCode::kTooLarge, "网页存档过大 / MHTML archive too large");
+    return detail::extract_mhtml(src.read_string(0, static_cast<size_t>(src.size())), limits);
+  }
+  if (f == "ofd") return ofd_text(src, limits);
   if (f == "pdf")
     return make_error(ErrorCode::kInvalidArgument, "PDF text is read from a file: use extract_pdf_text");
   if (d.supported && d.needs_conversion) return needs_conversion(f);

@@ -88,5 +88,7 @@ Result<ExtractedText> extract_xlsx(const detect::ZipArchive& z, const ExtractLim
 Result<ExtractedText> extract_odf(const detect::ZipArchive& z, const std::string& format, const ExtractLimits& limits);
 Result<ExtractedText> extract_epub(const detect::ZipArchive& z, const ExtractLimits& limits);
 Result<ExtractedText> extract_xml_text(std::string_view utf8, const ExtractLimits& limits);
+// MHTML: the root HTML part (quoted-printable/base64, its charset) through the HTML reader.
+Result<ExtractedText> extract_mhtml(std::string_view bytes, const ExtractLimits& limits);
 
 }  // namespace wenku::extract::detail

@@ -121,7 +121,7 @@ void HttpServer::install_account_routes() {
     if (!v.signed_in()) return redirect(res, "/login?next=%2Fupload");
     SiteConfig cfg = site.config();
     mstch::array cats;
-    if (auto c = lib.store().list_categories(); c.ok()) {
+    if (auto c = lib.catalogue().categories(); c.ok()) {
       for (const auto& x : *c) cats.push_back(mstch::map{{"path", x.path}});
     }
     mstch::map ctx{{"categories", cats},
@@ -191,7 +191,7 @@ void HttpServer::install_account_routes() {
     r.reporter_id = v.id();
     r.reason = reason;
     r.detail = utf8_prefix(sanitize_utf8(req.get_param_value("detail")), 2000);
-    if (auto id = lib.store().create_report(r); !id.ok()) return message_page(site, views, v, req, res, "error", 500);
+    if (auto id = lib.moderation().report(r); !id.ok()) return message_page(site, views, v, req, res, "error", 500);
     render_document_page(site, views, v, req, res, "report_thanks");
   });
 
@@ -205,9 +205,9 @@ void HttpServer::install_account_routes() {
     f.uploader_id = v.id();
     f.limit = 51;
     f.offset = static_cast<int>((page - 1) * 50);
-    auto docs = lib.store().list_documents(f);
+    auto docs = lib.catalogue().list(f);
     std::set<int64_t> in_review;
-    if (auto q = lib.store().review_queue(10000); q.ok()) in_review.insert(q->begin(), q->end());
+    if (auto q = lib.moderation().review_queue(10000); q.ok()) in_review.insert(q->begin(), q->end());
     mstch::array rows;
     bool has_next = false;
     if (docs.ok()) {
@@ -215,7 +215,7 @@ void HttpServer::install_account_routes() {
       for (size_t i = 0; i < docs->size() && i < 50; ++i) {
         const auto& d = (*docs)[i];
         mstch::map row = doc_card(d);
-        std::string key = d.hidden ? (in_review.count(d.id) ? "review" : "hidden") : std::string(store::status_name(d.status));
+        std::string key = d.hidden ? (in_review.count(d.id) ? "review" : "hidden") : std::string(library::status_name(d.status));
         row["status_key"] = key;
         row["status"] = site.text(v.lang, "status_" + key);
         row["error"] = d.error;
@@ -226,10 +226,10 @@ void HttpServer::install_account_routes() {
         std::string tags;
         for (const auto& t : d.tags) tags += (tags.empty() ? "" : ",") + t;
         row["tags"] = tags;
-        row["visibility"] = site.text(v.lang, "vis_" + std::string(store::visibility_name(d.visibility)));
+        row["visibility"] = site.text(v.lang, "vis_" + std::string(library::visibility_name(d.visibility)));
         mstch::array vis;
         for (auto vv : {store::Visibility::kPublic, store::Visibility::kUnlisted, store::Visibility::kPrivate}) {
-          std::string name(store::visibility_name(vv));
+          std::string name(library::visibility_name(vv));
           vis.push_back(mstch::map{{"value", name}, {"label", site.text(v.lang, "vis_" + name)}, {"selected", vv == d.visibility}});
         }
         row["vis_options"] = vis;
@@ -254,7 +254,7 @@ void HttpServer::install_account_routes() {
     if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message_page(site, views, v, req, res, "csrf_failed", 403);
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return message_page(site, views, v, req, res, "doc_not_found", 404);
-    if (!Site::can_manage(v, *doc)) return message_page(site, views, v, req, res, "forbidden", 403);
+    if (!library::policy::can_manage(v.viewer(), *doc)) return message_page(site, views, v, req, res, "forbidden", 403);
     auto done_action = action(*doc);
     // Whatever the action did (edit, visibility, delete, retry), the next request reads the row.
     site.hot().forget_all();
@@ -267,10 +267,10 @@ void HttpServer::install_account_routes() {
   };
 
   s.Post(R"(/me/documents/(\d+)/retry)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
-    manage(req, res, [&lib](const store::Document& d) { return lib.retry(d.id); }, "saved");
+    manage(req, res, [&lib](const store::Document& d) { return lib.catalogue().retry(d.id); }, "saved");
   });
   s.Post(R"(/me/documents/(\d+)/delete)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
-    manage(req, res, [&lib](const store::Document& d) { return lib.delete_document(d.id); }, "deleted");
+    manage(req, res, [&lib](const store::Document& d) { return lib.catalogue().delete_document(d.id); }, "deleted");
   });
   s.Post(R"(/me/documents/(\d+)/edit)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
     manage(req, res, [&lib, &req](const store::Document& d) -> Result<void> {
@@ -288,8 +288,8 @@ void HttpServer::install_account_routes() {
         u.tags = tags;
       }
       std::string vis = req.get_param_value("visibility");
-      if (vis == "public" || vis == "unlisted" || vis == "private") u.visibility = store::parse_visibility(vis);
-      return lib.update_document(d.id, u);
+      if (vis == "public" || vis == "unlisted" || vis == "private") u.visibility = library::parse_visibility(vis);
+      return lib.catalogue().update_document(d.id, u);
     }, "saved");
   });
 

@@ -71,7 +71,7 @@ void HttpServer::install_admin_routes() {
     if (tab == "reports") {
       mstch::array rows;
       std::string state = req.get_param_value("state") == "all" ? "" : "open";
-      if (auto reps = lib.store().list_reports(state, 0, 200); reps.ok()) {
+      if (auto reps = lib.moderation().reports(state, 0, 200); reps.ok()) {
         for (const auto& r : *reps) {
           rows.push_back(mstch::map{{"id", std::to_string(r.id)},
                                     {"document_id", std::to_string(r.document_id)},
@@ -86,9 +86,9 @@ void HttpServer::install_admin_routes() {
       ctx["reports"] = rows;
     } else if (tab == "review") {
       mstch::array rows;
-      if (auto q = lib.store().review_queue(200); q.ok()) {
+      if (auto q = lib.moderation().review_queue(200); q.ok()) {
         for (int64_t id : *q) {
-          auto d = lib.store().get_document(id);
+          auto d = lib.catalogue().get(id);
           if (!d.ok()) continue;
           mstch::map card = doc_card(*d);
           card["uploader"] = d->uploader_name;
@@ -100,17 +100,17 @@ void HttpServer::install_admin_routes() {
       int64_t page = int_param(req, "page", 1, 1, 100000);
       mstch::array rows;
       bool has_next = false;
-      if (auto users = lib.store().list_users(static_cast<int>((page - 1) * 100), 101); users.ok()) {
+      if (auto users = lib.moderation().users(static_cast<int>((page - 1) * 100), 101); users.ok()) {
         has_next = users->size() > 100;
         for (size_t i = 0; i < users->size() && i < 100; ++i) {
           const auto& u = (*users)[i];
           mstch::array roles;
           for (auto r : {store::Role::kMember, store::Role::kModerator, store::Role::kAdmin}) {
-            std::string name(store::role_name(r));
+            std::string name(library::role_name(r));
             roles.push_back(mstch::map{{"value", name}, {"label", site.text(v.lang, "role_" + name)}, {"selected", r == u.role}});
           }
           rows.push_back(mstch::map{{"id", std::to_string(u.id)}, {"name", u.name},
-                                    {"role", site.text(v.lang, "role_" + std::string(store::role_name(u.role)))},
+                                    {"role", site.text(v.lang, "role_" + std::string(library::role_name(u.role)))},
                                     {"banned", u.banned}, {"roles", roles}});
         }
       }
@@ -118,7 +118,7 @@ void HttpServer::install_admin_routes() {
       ctx["pager"] = pager(page, has_next, "/admin", "tab=users");
     } else if (tab == "categories") {
       mstch::array rows;
-      if (auto cats = lib.store().list_categories(); cats.ok()) {
+      if (auto cats = lib.catalogue().categories(); cats.ok()) {
         for (const auto& c : *cats) {
           size_t slash = c.path.rfind('/');
           rows.push_back(mstch::map{{"path", c.path}, {"name", c.name}, {"count", std::to_string(c.documents)},
@@ -147,19 +147,19 @@ void HttpServer::install_admin_routes() {
       for (auto [kind, label] : {std::pair{"upload", "chart_uploads"}, {"view", "chart_views"},
                                  {"download", "chart_downloads"}, {"search", "chart_searches"},
                                  {"failed", "chart_failures"}}) {
-        auto counts = lib.store().daily_counts(kind, 30);
+        auto counts = lib.catalogue().daily_counts(kind, 30);
         charts.push_back(mstch::map{{"title", site.text(v.lang, label)},
                                     {"svg", daily_bar_chart(counts.ok() ? *counts : std::vector<store::DayCount>{}, 30, today)}});
       }
-      auto formats = lib.store().format_counts();
+      auto formats = lib.catalogue().format_counts();
       charts.push_back(mstch::map{{"title", site.text(v.lang, "chart_formats")},
                                   {"svg", label_bar_chart(formats.ok() ? *formats : std::vector<store::QueryCount>{})}});
       ctx["charts"] = charts;
       store::DocumentFilter f;
-      auto total = lib.store().count_documents(f);
+      auto total = lib.catalogue().count(f);
       ctx["total_documents"] = std::to_string(total.ok() ? *total : 0);
       int64_t week = 0;
-      if (auto u = lib.store().daily_counts("upload", 7); u.ok()) {
+      if (auto u = lib.catalogue().daily_counts("upload", 7); u.ok()) {
         for (const auto& d : *u) week += d.count;
       }
       ctx["week_uploads"] = std::to_string(week);
@@ -175,32 +175,9 @@ void HttpServer::install_admin_routes() {
     if (!gate(v, req, res, false, true)) return;
     int64_t id = std::atoll(req.matches[1].str().c_str());
     std::string action = req.get_param_value("action");
-    auto reps = lib.store().list_reports("", 0, 100000);
-    int64_t doc_id = 0;
-    if (reps.ok()) {
-      for (const auto& r : *reps) {
-        if (r.id == id) doc_id = r.document_id;
-      }
-    }
-    if (doc_id == 0) return send_error(res, 404, "not_found", "no such report");
-    if (action == "hide" || action == "ban") {
-      store::DocumentUpdate u;
-      u.hidden = true;
-      if (auto r = lib.update_document(doc_id, u); !r.ok()) return send_error(res, r.error());
-    }
-    if (action == "ban") {
-      auto d = lib.store().get_document(doc_id);
-      if (d.ok() && d->uploader_id != 0 && d->uploader_id != v.id()) {
-        store::UserUpdate uu;
-        uu.banned = true;
-        (void)lib.store().update_user(d->uploader_id, uu);
-        (void)lib.store().delete_user_sessions(d->uploader_id, "");
-      }
-    }
+    auto r = lib.moderation().resolve(id, action, v.id());
     site.hot().forget_all();
-    if (action != "dismiss" && action != "hide" && action != "ban") return send_error(res, 400, "invalid_argument", "bad action");
-    // Hiding or banning settles every open report of the document; dismissing only this one.
-    if (auto r = lib.store().resolve_report(id, action, v.id(), action != "dismiss"); !r.ok()) return send_error(res, r.error());
+    if (!r.ok()) return send_error(res, r.error());
     redirect(res, "/admin?tab=reports&m=saved");
   });
 
@@ -208,12 +185,9 @@ void HttpServer::install_admin_routes() {
     Visitor v = site.visitor(req);
     if (!gate(v, req, res, false, true)) return;
     int64_t id = std::atoll(req.matches[1].str().c_str());
-    if (req.get_param_value("action") == "approve") {
-      store::DocumentUpdate u;
-      u.hidden = false;
-      if (auto r = lib.update_document(id, u); !r.ok()) return send_error(res, r.error());
+    if (auto r = lib.moderation().review(id, req.get_param_value("action") == "approve"); !r.ok()) {
+      return send_error(res, r.error());
     }
-    (void)lib.store().remove_from_review(id);  // rejected documents stay hidden
     site.hot().forget_all();
     redirect(res, "/admin?tab=review&m=saved");
   });
@@ -228,14 +202,13 @@ void HttpServer::install_admin_routes() {
     if (action == "role") {
       std::string role = req.get_param_value("role");
       if (role != "member" && role != "moderator" && role != "admin") return send_error(res, 400, "invalid_argument", "bad role");
-      u.role = store::parse_role(role);
+      u.role = library::parse_role(role);
     } else if (action == "ban" || action == "unban") {
       u.banned = action == "ban";
     } else {
       return send_error(res, 400, "invalid_argument", "bad action");
     }
-    if (auto r = lib.store().update_user(id, u); !r.ok()) return send_error(res, r.error());
-    if (action == "ban") (void)lib.store().delete_user_sessions(id, "");
+    if (auto r = lib.moderation().update_user(id, u); !r.ok()) return send_error(res, r.error());
     site.hot().forget_all();
     redirect(res, "/admin?tab=users&m=saved");
   });
@@ -247,7 +220,7 @@ void HttpServer::install_admin_routes() {
     std::string path = utf8_prefix(trim(sanitize_utf8(req.get_param_value("path"))), 200);
     Result<void> r;
     if (action == "create") {
-      auto id = lib.store().ensure_category(path);
+      auto id = lib.catalogue().ensure_category(path);
       if (!id.ok()) r = id.error();
     } else if (action == "rename" || action == "move") {
       std::string to;
@@ -262,7 +235,7 @@ void HttpServer::install_admin_routes() {
         parent = trim(sanitize_utf8(req.get_param_value("parent")));
       }
       to = parent.empty() ? name : parent + "/" + name;
-      r = lib.store().move_category(path, utf8_prefix(to, 200));
+      r = lib.catalogue().move_category(path, utf8_prefix(to, 200));
     } else {
       return send_error(res, 400, "invalid_argument", "bad action");
     }

@@ -21,7 +21,7 @@ namespace {
 // Errors: kUnauthenticated (members only), kPermissionDenied (nobody), kRateLimited (quota).
 Result<void> take_download(Site& site, const Visitor& v, const store::Document& d) {
   SiteConfig cfg = site.config();
-  if (!Site::can_manage(v, d)) {
+  if (!library::policy::can_manage(v.viewer(), d)) {
     if (cfg.download_who == "nobody" && !v.is_staff()) {
       return make_error(ErrorCode::kPermissionDenied, site.text(v.lang, "download_denied_nobody"));
     }
@@ -31,15 +31,9 @@ Result<void> take_download(Site& site, const Visitor& v, const store::Document& 
   }
   // A reload or a resumed download within ten minutes neither counts nor uses the quota.
   if (!site.first_touch(v.key(), "dl:" + std::to_string(d.id), 600)) return {};
-  auto& store = site.lib().store();
-  if (v.signed_in()) {
-    WENKU_ASSIGN_OR_RETURN(bool ok, store.take_daily_quota("user:" + std::to_string(v.id()), cfg.download_daily_user));
-    if (!ok) return make_error(ErrorCode::kRateLimited, site.text(v.lang, "download_quota"));
-  }
-  WENKU_ASSIGN_OR_RETURN(bool ok, store.take_daily_quota("ip:" + v.ip, cfg.download_daily_ip));
+  WENKU_ASSIGN_OR_RETURN(bool ok, site.lib().catalogue().take_download(d.id, v.id(), v.ip, cfg.download_daily_user,
+                                                                        cfg.download_daily_ip));
   if (!ok) return make_error(ErrorCode::kRateLimited, site.text(v.lang, "download_quota"));
-  (void)store.add_downloads(d.id, 1);
-  (void)store.add_daily("download", 1);
   return {};
 }
 
@@ -61,13 +55,13 @@ void HttpServer::install_api_routes() {
     auto value = [](const Result<int64_t>& r) { return r.ok() ? *r : int64_t{-1}; };
     store::DocumentFilter f;
     f.status = store::DocumentStatus::kReady;
-    gauge("wenku_documents_ready", "Documents ready to read.", value(lib.store().count_documents(f)));
+    gauge("wenku_documents_ready", "Documents ready to read.", value(lib.catalogue().count(f)));
     f.status = store::DocumentStatus::kProcessing;
-    gauge("wenku_documents_processing", "Documents being processed.", value(lib.store().count_documents(f)));
+    gauge("wenku_documents_processing", "Documents being processed.", value(lib.catalogue().count(f)));
     f.status = store::DocumentStatus::kFailed;
-    gauge("wenku_documents_failed", "Documents that failed.", value(lib.store().count_documents(f)));
-    gauge("wenku_jobs_queued", "Jobs waiting.", value(lib.store().count_jobs(store::JobState::kQueued)));
-    gauge("wenku_jobs_running", "Jobs running.", value(lib.store().count_jobs(store::JobState::kRunning)));
+    gauge("wenku_documents_failed", "Documents that failed.", value(lib.catalogue().count(f)));
+    gauge("wenku_jobs_queued", "Jobs waiting.", value(lib.catalogue().count_jobs(store::JobState::kQueued)));
+    gauge("wenku_jobs_running", "Jobs running.", value(lib.catalogue().count_jobs(store::JobState::kRunning)));
     res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
   });
 
@@ -86,7 +80,7 @@ void HttpServer::install_api_routes() {
     Visitor v = site.visitor(req);
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
-    auto pages = lib.store().get_pages(doc->id);
+    auto pages = lib.catalogue().pages(doc->id);
     if (!pages.ok()) return send_error(res, pages.error());
     int64_t only = int_param(req, "page", 0, 0, 1000000);
     std::string text;
@@ -110,7 +104,7 @@ void HttpServer::install_api_routes() {
     if (id_digits.empty() || id_digits.size() > 18) return send_error(res, 404, "not_found", "文档不存在 / no such document");
     auto doc = site.hot().document(std::atoll(id_digits.c_str()));
     if (!doc.ok()) return send_error(res, doc.error());
-    if (!Site::can_view(v, *doc)) return send_error(res, 404, "not_found", "文档不存在 / no such document");
+    if (!library::policy::can_view(v.viewer(), *doc)) return send_error(res, 404, "not_found", "文档不存在 / no such document");
     std::string digits = req.matches[2].str();
     int n = digits.size() > 9 ? 0 : std::atoi(digits.c_str());
     bool thumb = req.get_param_value("size") == "thumb";
@@ -125,7 +119,7 @@ void HttpServer::install_api_routes() {
     res.set_header("ETag", etag);
     // Images of listed documents may sit in caches briefly; the others only in the
     // visitor's own browser, and every reuse asks again (the visibility check comes first).
-    res.set_header("Cache-Control", Site::is_listed(*doc) ? "public, max-age=300" : "private, no-cache");
+    res.set_header("Cache-Control", library::policy::is_listed(*doc) ? "public, max-age=300" : "private, no-cache");
     if (req.get_header_value("If-None-Match") == etag) {
       res.status = 304;
       return;
@@ -137,13 +131,13 @@ void HttpServer::install_api_routes() {
       });
       return;
     }
-    auto size = lib.blobs().size(key);
+    auto size = lib.catalogue().file_size(key);
     if (!size.ok()) return send_error(res, size.error());
     // Too large to keep in memory: streamed from the blob store in chunks.
-    auto* blobs = &lib.blobs();
+    auto* files = &lib.catalogue();
     res.set_content_provider(static_cast<size_t>(*size), "image/webp",
-                             [blobs, key](size_t offset, size_t length, httplib::DataSink& sink) {
-                               return blobs->read_range(key, offset, length, [&](std::string_view chunk) {
+                             [files, key](size_t offset, size_t length, httplib::DataSink& sink) {
+                               return files->read_file_range(key, offset, length, [&](std::string_view chunk) {
                                  return sink.write(chunk.data(), chunk.size());
                                }).ok();
                              });
@@ -153,11 +147,11 @@ void HttpServer::install_api_routes() {
     Visitor v = site.visitor(req);
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
-    auto related = lib.related(doc->id, 12);
+    auto related = lib.search().related(doc->id, 12);
     if (!related.ok()) return send_error(res, related.error());
     nlohmann::json out = nlohmann::json::array();
     for (const auto& d : *related) {
-      if (Site::is_listed(d) && out.size() < 10) out.push_back(library::document_json(d));
+      if (library::policy::is_listed(d) && out.size() < 10) out.push_back(library::document_json(d));
     }
     send_json(res, {{"documents", out}});
   });
@@ -199,7 +193,7 @@ void HttpServer::install_api_routes() {
     r.reporter_id = v.id();
     r.reason = reason;
     r.detail = utf8_prefix(sanitize_utf8(detail), 2000);
-    auto id = lib.store().create_report(r);
+    auto id = lib.moderation().report(r);
     if (!id.ok()) return send_error(res, id.error());
     send_json(res, {{"id", *id}, {"state", "open"}}, 201);
   });
@@ -208,10 +202,10 @@ void HttpServer::install_api_routes() {
     Visitor v = site.visitor(req);
     library::SearchRequest sr = search_request_from(req);
     if (sr.query.empty()) return send_error(res, 400, "invalid_argument", "缺少查询词 q / missing q");
-    auto r = lib.search(sr);
+    auto r = lib.search().search(sr);
     if (!r.ok()) return send_error(res, r.error());
     int64_t before = static_cast<int64_t>(r->hits.size());
-    std::erase_if(r->hits, [](const library::SearchHitView& h) { return !Site::is_searchable(h.doc); });
+    std::erase_if(r->hits, [](const library::SearchHitView& h) { return !library::policy::is_searchable(h.doc); });
     int64_t removed = before - static_cast<int64_t>(r->hits.size());
     send_json(res, library::search_response_json(*r, std::max<int64_t>(0, r->total - removed)));
   });
@@ -220,7 +214,7 @@ void HttpServer::install_api_routes() {
     std::string q = utf8_prefix(trim(sanitize_utf8(req.get_param_value("q"))), 50);
     nlohmann::json out = nlohmann::json::array();
     if (!q.empty()) {
-      if (auto sq = lib.suggest(q, 8); sq.ok()) {  // popular searches, then document titles
+      if (auto sq = lib.search().suggest(q, 8); sq.ok()) {  // popular searches, then document titles
         for (const auto& x : *sq) out.push_back(x);
       }
     }

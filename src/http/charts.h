@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "store/metadata_store.h"
+#include "library/types.h"
 
 namespace wenku::http {
 

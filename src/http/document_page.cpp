@@ -14,22 +14,13 @@ namespace {
 
 constexpr size_t kExcerptChars = 1800;     // the numbered excerpts shown at once
 constexpr size_t kFullTextChars = 200000;  // the most text one page carries
-constexpr int64_t kGuestCacheMs = 10000;   // how long a guest's page is reused
-constexpr size_t kGuestCacheEntries = 4096;
 // Stands for the visitor's CSRF token in a cached page; 64 characters that escaping keeps.
 const std::string kCsrfMarker(64, 'Z');
 
 // Guests all see the same page of a document (but for their CSRF token), and rendering is
 // the expensive part of a request (mstch parses templates on every render): their pages are
-// kept for a few seconds, keyed by what changes them, and checked against the document's
-// updated_at.
-struct CachedPage {
-  std::string html;
-  int64_t made_ms = 0;
-  int64_t updated_at = 0;
-};
-std::mutex g_cache_mu;
-std::unordered_map<std::string, CachedPage> g_cache;
+// kept for a few seconds in the Site's hot cache, keyed by what changes them, and checked
+// against the document's updated_at.
 
 std::string with_token(std::string html, const std::string& csrf) {
   for (size_t at = html.find(kCsrfMarker); at != std::string::npos; at = html.find(kCsrfMarker, at + csrf.size())) {
@@ -82,23 +73,16 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   // Counters: one view per visitor and document every half hour; a click from search results
   // feeds 相关搜索.
   if (site.first_touch(v.key(), "view:" + id, 1800)) {
-    (void)lib.store().add_views(d.id, 1);
-    (void)lib.store().add_daily("view", 1);
-    std::string q = utf8_prefix(trim(sanitize_utf8(req.get_param_value("q"))), 100);
-    if (!q.empty()) (void)lib.store().log_query(q, 1, d.id);
+    lib.catalogue().record_view(d.id, utf8_prefix(trim(sanitize_utf8(req.get_param_value("q"))), 100));
   }
   std::string cache_key;
   if (!v.signed_in() && flash.empty()) {
     cache_key = id + "|" + v.lang + "|" + (v.desktop ? "d" : "m") + "|" + req.get_param_value("all") + "|" +
                 req.get_param_value("p").substr(0, 6) + "|" + origin_of(req);
-    std::lock_guard lock(g_cache_mu);
-    auto it = g_cache.find(cache_key);
-    if (it != g_cache.end() && it->second.updated_at == d.updated_at && now_unix_ms() - it->second.made_ms < kGuestCacheMs) {
-      return send_html(res, with_token(it->second.html, v.csrf));
-    }
+    if (auto kept = site.hot().guest_page(cache_key, d.updated_at)) return send_html(res, with_token(std::move(*kept), v.csrf));
   }
   SiteConfig cfg = site.config();
-  auto pages = lib.store().get_pages(d.id);
+  auto pages = lib.catalogue().pages(d.id);
   std::vector<store::Page> page_list = pages.ok() ? std::move(pages).value() : std::vector<store::Page>{};
 
   bool all = req.get_param_value("all") == "1";
@@ -143,15 +127,15 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
 
   mstch::array related;
   if (d.status == store::DocumentStatus::kReady) {
-    if (auto r = lib.related(d.id, 12); r.ok()) {
+    if (auto r = lib.search().related(d.id, 12); r.ok()) {
       for (const auto& x : *r) {
-        if (Site::is_listed(x) && x.id != d.id && related.size() < 8) related.push_back(doc_card(x));
+        if (library::policy::is_listed(x) && x.id != d.id && related.size() < 8) related.push_back(doc_card(x));
       }
     }
   }
   mstch::array related_searches;
   std::set<std::string> seen;
-  if (auto q = lib.related_searches(d.id, 6); q.ok()) {  // searches that led here, then related
+  if (auto q = lib.search().related_searches(d.id, 6); q.ok()) {  // searches that led here, then related
     for (const auto& x : *q) {
       if (seen.insert(x.query).second) related_searches.push_back(mstch::map{{"query", x.query}, {"enc", url_encode(x.query)}});
     }
@@ -172,7 +156,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
                  {"size", human_size(static_cast<uint64_t>(d.size))},
                  {"processing", d.status == store::DocumentStatus::kProcessing},
                  {"failed", d.status == store::DocumentStatus::kFailed},
-                 {"can_retry", d.status == store::DocumentStatus::kFailed && Site::can_manage(v, d)},
+                 {"can_retry", d.status == store::DocumentStatus::kFailed && library::policy::can_manage(v.viewer(), d)},
                  {"error", d.error},
                  {"is_private", d.visibility == store::Visibility::kPrivate},
                  {"is_hidden", d.hidden},
@@ -195,14 +179,14 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
                  {"crumbs", breadcrumb(d.category_path)},
                  {"flash", flash.empty() ? std::string() : site.text(v.lang, flash)}};
   if (d.hidden) {
-    if (auto queue = lib.store().review_queue(10000); queue.ok()) {
+    if (auto queue = lib.moderation().review_queue(10000); queue.ok()) {
       bool in_review = std::find(queue->begin(), queue->end(), d.id) != queue->end();
       ctx["in_review"] = in_review;
       ctx["is_hidden"] = !in_review;
     }
   }
   if (d.similar_to != 0) {
-    if (auto other = lib.store().get_document(d.similar_to); other.ok() && Site::can_view(v, *other)) {
+    if (auto other = lib.catalogue().get(d.similar_to); other.ok() && library::policy::can_view(v.viewer(), *other)) {
       ctx["similar"] = true;
       ctx["similar_id"] = std::to_string(other->id);
       ctx["similar_title"] = other->title;
@@ -225,17 +209,13 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   frame.canonical = "/d/" + id;
   frame.og_type = "article";
   frame.here = "/d/" + id;
-  frame.noindex = !Site::is_listed(d);
-  if (shown > 0 && Site::is_listed(d)) frame.og_image = "/api/v1/documents/" + id + "/pages/1?size=thumb";
+  frame.noindex = !library::policy::is_listed(d);
+  if (shown > 0 && library::policy::is_listed(d)) frame.og_image = "/api/v1/documents/" + id + "/pages/1?size=thumb";
   if (cache_key.empty()) return send_html(res, views.page("document", ctx, frame, v, origin));
   Visitor anonymous = v;
   anonymous.csrf = kCsrfMarker;
   std::string html = views.page("document", ctx, frame, anonymous, origin);
-  {
-    std::lock_guard lock(g_cache_mu);
-    if (g_cache.size() >= kGuestCacheEntries) g_cache.clear();
-    g_cache[cache_key] = CachedPage{html, now_unix_ms(), d.updated_at};
-  }
+  site.hot().keep_guest_page(cache_key, html, d.updated_at);
   send_html(res, with_token(std::move(html), v.csrf));
 }
 

@@ -27,6 +27,9 @@ struct HotCacheLimits {
   int64_t max_bytes = 64LL << 20;        // all cached image bytes together
   int64_t max_image_bytes = 2LL << 20;   // larger images are streamed from the blob store
   size_t max_rows = 4096;
+  // Rendered document pages as guests see them (the expensive part of a request).
+  std::chrono::milliseconds guest_page_ttl{10'000};
+  size_t max_guest_pages = 4096;
 };
 
 // Thread-safe. What it returns is a copy (rows) or an immutable shared buffer (bytes). The
@@ -46,6 +49,11 @@ class HotCache {
   // The preview (or thumbnail) of page `number` of `doc`; nullopt when it is not rendered.
   // Errors: as get_page_image and the blob store.
   Result<std::optional<Image>> page_image(const store::Document& doc, int number, bool thumb);
+
+  // A rendered page kept for guests under `key` (what changes it: document, language,
+  // layout, query), if made within guest_page_ttl from the document row at `updated_at`.
+  std::optional<std::string> guest_page(const std::string& key, int64_t updated_at);
+  void keep_guest_page(const std::string& key, std::string html, int64_t updated_at);
 
   // Every web route that changes a document (or its owner's standing) calls this before it
   // answers, so the next request reads the database again.
@@ -70,6 +78,12 @@ class HotCache {
   std::map<std::tuple<int64_t, int, bool>, PageEntry> pages_;
   std::unordered_map<std::string, std::shared_ptr<const std::string>> bytes_;
   std::deque<std::string> byte_order_;  // oldest first, for eviction
+  struct GuestPage {
+    std::string html;
+    int64_t updated_at = 0;
+    Clock::time_point made;
+  };
+  std::unordered_map<std::string, GuestPage> guest_pages_;
   int64_t cached_bytes_ = 0;
 };
 

@@ -105,7 +105,7 @@ void HttpServer::install_page_routes() {
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                       "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
                       "<url><loc>" + origin + "/</loc></url>\n";
-    if (auto cats = lib.store().list_categories(); cats.ok()) {
+    if (auto cats = lib.catalogue().categories(); cats.ok()) {
       for (const auto& c : *cats) {
         if (c.documents > 0) out += "<url><loc>" + origin + "/c/" + html_escape(url_encode(c.path)) + "</loc></url>\n";
       }
@@ -116,10 +116,10 @@ void HttpServer::install_page_routes() {
     f.limit = 1000;
     int total = 0;
     for (f.offset = 0; total < 49000; f.offset += f.limit) {
-      auto docs = lib.store().list_documents(f);
+      auto docs = lib.catalogue().list(f);
       if (!docs.ok() || docs->empty()) break;
       for (const auto& d : *docs) {
-        if (!Site::is_listed(d)) continue;
+        if (!library::policy::is_listed(d)) continue;
         out += "<url><loc>" + origin + "/d/" + std::to_string(d.id) + "</loc><lastmod>" +
                format_date(d.updated_at) + "</lastmod></url>\n";
         ++total;
@@ -148,10 +148,10 @@ void HttpServer::install_page_routes() {
     store::DocumentFilter f;
     f.listed_only = true;
     f.limit = 12;
-    auto newest = lib.store().list_documents(f);
+    auto newest = lib.catalogue().list(f);
     f.sort = store::DocumentSort::kMostViewed;
     f.limit = 8;
-    auto popular = lib.store().list_documents(f);
+    auto popular = lib.catalogue().list(f);
     mstch::array newest_cards, popular_cards;
     if (newest.ok()) {
       for (const auto& d : *newest) newest_cards.push_back(doc_card(d));
@@ -162,9 +162,9 @@ void HttpServer::install_page_routes() {
       }
     }
     std::string tree;
-    if (auto cats = lib.store().list_categories(); cats.ok()) tree = category_tree(*cats, 0, 0);
+    if (auto cats = lib.catalogue().categories(); cats.ok()) tree = category_tree(*cats, 0, 0);
     mstch::array queries;
-    if (auto q = lib.popular_searches(12); q.ok()) queries = query_chips(*q);
+    if (auto q = lib.search().popular_searches(12); q.ok()) queries = query_chips(*q);
     mstch::map ctx{{"newest", newest_cards},     {"popular", popular_cards},        {"category_tree", tree},
                    {"has_newest", !newest_cards.empty()}, {"has_popular", !popular_cards.empty()},
                    {"has_categories", !tree.empty()},     {"queries", queries},   {"has_queries", !queries.empty()}};
@@ -179,7 +179,7 @@ void HttpServer::install_page_routes() {
   s.Get(R"(/c/(.+))", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
     Visitor v = site.visitor(req);
     std::string path = sanitize_utf8(req.matches[1].str());
-    auto cats = lib.store().list_categories();
+    auto cats = lib.catalogue().categories();
     const store::Category* cat = nullptr;
     if (cats.ok()) {
       for (const auto& c : *cats) {
@@ -201,7 +201,7 @@ void HttpServer::install_page_routes() {
                                                                                    : store::DocumentSort::kNewest;
     f.limit = 21;
     f.offset = static_cast<int>((page - 1) * 20);
-    auto docs = lib.store().list_documents(f);
+    auto docs = lib.catalogue().list(f);
     mstch::array cards;
     bool has_next = false;
     if (docs.ok()) {
@@ -250,13 +250,13 @@ void HttpServer::install_page_routes() {
     double took = 0;
     bool has_next = false;
     if (!sr.query.empty()) {
-      auto r = lib.search(sr);
+      auto r = lib.search().search(sr);
       if (r.ok()) {
         took = r->took_ms;
         int64_t removed = 0;
         std::string qenc = url_encode(sr.query);
         for (const auto& h : r->hits) {
-          if (!Site::is_searchable(h.doc)) {
+          if (!library::policy::is_searchable(h.doc)) {
             ++removed;
             continue;
           }
@@ -277,14 +277,14 @@ void HttpServer::install_page_routes() {
         total = std::max<int64_t>(0, r->total - removed);
         has_next = static_cast<int64_t>(sr.page) * sr.per_page < r->total;
         if (sr.page == 1 && site.first_touch(v.key(), "q:" + sr.query, 60)) {
-          (void)lib.store().log_query(sr.query, total, 0);
+          lib.search().log_query(sr.query, total);
         }
       }
     }
     char took_text[32];
     std::snprintf(took_text, sizeof took_text, "%.1f", took);
     mstch::array cat_opts, fmt_opts, sort_opts;
-    if (auto cats = lib.store().list_categories(); cats.ok()) {
+    if (auto cats = lib.catalogue().categories(); cats.ok()) {
       for (const auto& c : *cats) cat_opts.push_back(mstch::map{{"path", c.path}, {"selected", c.path == sr.category}});
     }
     for (const char* fmt : {"pdf", "docx", "doc", "xlsx", "xls", "pptx", "ppt", "txt", "odt", "epub", "html"}) {
@@ -297,9 +297,9 @@ void HttpServer::install_page_routes() {
     bool no_hits = !sr.query.empty() && hits.empty();
     mstch::array related;  // 相关搜索 under the hits
     if (no_hits) {
-      if (auto q = lib.popular_searches(8); q.ok()) queries = query_chips(*q);
+      if (auto q = lib.search().popular_searches(8); q.ok()) queries = query_chips(*q);
     } else if (!sr.query.empty()) {
-      if (auto q = lib.related_searches(sr.query, 8); q.ok()) related = query_chips(*q);
+      if (auto q = lib.search().related_searches(sr.query, 8); q.ok()) related = query_chips(*q);
     }
     std::string params = "q=" + url_encode(sr.query);
     if (!sr.category.empty()) params += "&category=" + url_encode(sr.category);

@@ -11,12 +11,7 @@ Result<store::Document> visible_document(Site& site, const Visitor& v, const htt
   std::string digits = req.matches[1].str();
   if (digits.empty() || digits.size() > 18) return make_error(ErrorCode::kNotFound, "文档不存在 / no such document");
   int64_t id = std::atoll(digits.c_str());
-  auto doc = site.lib().store().get_document(id);
-  if (!doc.ok()) return doc;
-  if (!Site::can_view(v, *doc)) {
-    return make_error(ErrorCode::kNotFound, "文档不存在 / no document " + std::to_string(id));
-  }
-  return doc;
+  return site.lib().catalogue().visible(v.viewer(), id);
 }
 
 library::SearchRequest search_request_from(const httplib::Request& req) {
@@ -99,7 +94,7 @@ class LibraryUploadSink final : public UploadSink {
  public:
   explicit LibraryUploadSink(library::Library& lib) : lib_(lib) {}
   Result<void> begin(const std::string& /*original_name*/) override {
-    WENKU_ASSIGN_OR_RETURN(upload_, lib_.begin_upload());
+    WENKU_ASSIGN_OR_RETURN(upload_, lib_.ingest().begin_upload(true));
     return {};
   }
   Result<void> write(std::string_view chunk) override { return upload_->write(chunk); }
@@ -129,22 +124,17 @@ Result<library::ImportOutcome> receive_upload(library::Library& lib, const httpl
   request.tags = std::move(form.tags);
   // Without an account nobody could ever see a private upload again: guests publish.
   if (v.signed_in() && (form.visibility == "unlisted" || form.visibility == "private")) {
-    request.visibility = store::parse_visibility(form.visibility);
+    request.visibility = library::parse_visibility(form.visibility);
   }
-  std::unique_ptr<library::UploadWriter> upload = sink.take();
-  WENKU_ASSIGN_OR_RETURN(auto outcome, lib.commit_upload(std::move(upload), request));
-  if (!outcome.duplicate && policy.review && !v.is_staff()) {
-    store::DocumentUpdate u;
-    u.hidden = true;
-    WENKU_TRY(lib.store().update_document(outcome.id, u));
-    WENKU_TRY(lib.store().add_to_review(outcome.id));
-  }
-  return outcome;
+  // Held for review or not is decided by ingest, in the transaction of the document's row.
+  request.via_site = true;
+  request.by_staff = v.is_staff();
+  return lib.ingest().commit_upload(sink.take(), request);
 }
 
 void send_original(library::Library& lib, const store::Document& doc, const httplib::Request& req,
                    httplib::Response& res) {
-  auto size = lib.blobs().size(doc.blob_key);
+  auto size = lib.catalogue().file_size(doc.blob_key);
   if (!size.ok()) {
     res.status = 404;
     return;
@@ -160,10 +150,10 @@ void send_original(library::Library& lib, const store::Document& doc, const http
   // Served as opaque bytes: never rendered by the browser in the site's origin.
   std::string key = doc.blob_key;
   uint64_t total = *size;
-  auto* blobs = &lib.blobs();
+  auto* files = &lib.catalogue();
   res.set_content_provider(static_cast<size_t>(total), "application/octet-stream",
-                           [blobs, key](size_t offset, size_t length, httplib::DataSink& sink) {
-                             auto r = blobs->read_range(key, offset, length, [&](std::string_view chunk) {
+                           [files, key](size_t offset, size_t length, httplib::DataSink& sink) {
+                             auto r = files->read_file_range(key, offset, length, [&](std::string_view chunk) {
                                return sink.write(chunk.data(), chunk.size());
                              });
                              return r.ok();

@@ -56,26 +56,16 @@ std::string cookie(const httplib::Request& req, const std::string& name) {
   return "";
 }
 
-const std::vector<std::string>& site_setting_keys() {
-  static const std::vector<std::string> keys = {
-      "site_name", "footer_text", "copyright", "icp", "preview_pages", "max_preview_pages", "download_who",
-      "download_daily_user", "download_daily_ip", "upload_formats", "max_upload_mb", "review_before_publish",
-      "allow_guest_upload"};
-  return keys;
-}
+const std::vector<std::string>& site_setting_keys() { return library::SiteSettings::keys(); }
 
-Site::Site(library::Library& lib) : lib_(lib), accounts_(lib.store()), hot_(lib) {
+Site::Site(library::Library& lib) : lib_(lib), hot_(lib) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   // The signing key of download links lives in the database so that every web process of
   // one site agrees on it.
-  if (auto all = lib_.store().site_settings(); all.ok()) {
-    for (const auto& [k, v] : *all) {
-      if (k == "secret_key") secret_ = v;
-    }
-  }
+  if (auto stored = lib_.site_settings().secret("secret_key"); stored.ok()) secret_ = *stored;
   if (secret_.size() != 64) {
     secret_ = library::Accounts::random_token();
-    if (auto r = lib_.store().set_site_setting("secret_key", secret_); !r.ok()) {
+    if (auto r = lib_.site_settings().set_secret("secret_key", secret_); !r.ok()) {
       log::warn("site_secret_not_saved error={}", r.error().message);
     }
   }
@@ -119,7 +109,7 @@ Visitor Site::visitor(const httplib::Request& req) {
   std::string token = cookie(req, kSessionCookie);
   if (is_hex_token(token)) {
     v.has_cookies = true;
-    if (auto s = accounts_.resolve(token)) {
+    if (auto s = lib_.accounts().resolve(token)) {
       v.user = s->user;
       v.session_hash = s->session_hash;
       v.csrf = s->csrf_token;
@@ -147,78 +137,6 @@ bool Site::csrf_ok(const Visitor& v, const httplib::Request& req, const std::str
   if (!v.has_cookies && !v.signed_in()) return true;
   std::string sent = form_token.empty() ? req.get_header_value("X-CSRF-Token") : form_token;
   return same_token(sent, v.csrf);
-}
-
-bool Site::can_view(const Visitor& v, const store::Document& d) {
-  if (v.is_admin()) return true;
-  bool owner = v.signed_in() && d.uploader_id != 0 && d.uploader_id == v.id();
-  if (d.duplicate_of != 0) return false;
-  if (d.visibility == store::Visibility::kPrivate && !owner) return false;
-  if (d.hidden && !owner && !v.is_staff()) return false;
-  return true;
-}
-
-bool Site::can_manage(const Visitor& v, const store::Document& d) {
-  if (v.is_admin()) return true;
-  return v.signed_in() && d.uploader_id != 0 && d.uploader_id == v.id();
-}
-
-bool Site::is_listed(const store::Document& d) {
-  return d.status == store::DocumentStatus::kReady && d.visibility == store::Visibility::kPublic && !d.hidden &&
-         d.duplicate_of == 0;
-}
-
-bool Site::is_searchable(const store::Document& d) {
-  return d.status != store::DocumentStatus::kFailed && d.visibility == store::Visibility::kPublic && !d.hidden &&
-         d.duplicate_of == 0;
-}
-
-SiteConfig Site::config() {
-  std::lock_guard lock(mu_);
-  if (config_) return *config_;
-  const Settings& s = lib_.settings();
-  SiteConfig c;
-  c.site_name = s.get("site_name");
-  c.preview_pages = static_cast<int>(s.get_int("preview_pages"));
-  c.max_preview_pages = static_cast<int>(s.get_int("max_preview_pages"));
-  c.max_upload_mb = std::max<int64_t>(1, s.get_int("max_upload_bytes") >> 20);
-  auto to_int = [](const std::string& v, int64_t lo, int64_t hi, int64_t fallback) {
-    char* end = nullptr;
-    long long n = std::strtoll(v.c_str(), &end, 10);
-    if (v.empty() || *end != '\0' || n < lo || n > hi) return fallback;
-    return static_cast<int64_t>(n);
-  };
-  if (auto all = lib_.store().site_settings(); all.ok()) {
-    for (const auto& [k, v] : *all) {
-      if (k == "site_name" && !v.empty()) c.site_name = v;
-      if (k == "footer_text") c.footer_text = v;
-      if (k == "copyright") c.copyright = v;
-      if (k == "icp") c.icp = v;
-      if (k == "preview_pages") c.preview_pages = static_cast<int>(to_int(v, 1, 1000, c.preview_pages));
-      if (k == "max_preview_pages") c.max_preview_pages = static_cast<int>(to_int(v, 1, 10000, c.max_preview_pages));
-      if (k == "download_who" && (v == "guests" || v == "members" || v == "nobody")) c.download_who = v;
-      if (k == "download_daily_user") c.download_daily_user = static_cast<int>(to_int(v, 0, 1000000, c.download_daily_user));
-      if (k == "download_daily_ip") c.download_daily_ip = static_cast<int>(to_int(v, 0, 1000000, c.download_daily_ip));
-      if (k == "upload_formats") c.upload_formats = to_lower_ascii(v);
-      if (k == "max_upload_mb") c.max_upload_mb = to_int(v, 1, 1 << 20, c.max_upload_mb);
-      if (k == "review_before_publish") c.review_before_publish = v == "true";
-      if (k == "allow_guest_upload") c.allow_guest_upload = v != "false";
-    }
-  }
-  c.max_preview_pages = std::max(c.max_preview_pages, c.preview_pages);
-  config_ = c;
-  return c;
-}
-
-Result<void> Site::save_setting(const std::string& key, const std::string& value) {
-  bool known = false;
-  for (const auto& k : site_setting_keys()) known |= k == key;
-  if (!known) return make_error(ErrorCode::kInvalidArgument, "unknown site setting " + key);
-  if (value.size() > 4000) return make_error(ErrorCode::kTooLarge, "setting too long: " + key);
-  WENKU_TRY(lib_.store().set_site_setting(key, sanitize_utf8(value)));
-  std::lock_guard lock(mu_);
-  config_.reset();
-  return {};
 }
 
 std::string Site::sign_download(int64_t id, int64_t expires) const {

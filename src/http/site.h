@@ -33,6 +33,8 @@ struct Visitor {
   int64_t id() const { return user ? user->id : 0; }
   bool is_admin() const { return user && user->role == store::Role::kAdmin; }
   bool is_staff() const { return user && user->role != store::Role::kMember; }
+  // Who is asking, as the library's policy sees it.
+  library::Viewer viewer() const { return user ? library::Viewer{user->id, user->role} : library::Viewer{}; }
   // Identifies the visitor for counters and quotas: the account, else the address.
   // A guest is the address and the browser's User-Agent: stable whether or not it keeps
   // cookies, so neither reloads nor cookie-less bots inflate the counters.
@@ -42,17 +44,9 @@ struct Visitor {
   }
 };
 
-// Settings an admin changes on /admin, over the configuration's defaults.
-struct SiteConfig {
-  std::string site_name, footer_text, copyright, icp;
-  int preview_pages = 5, max_preview_pages = 50;
-  std::string download_who = "guests";  // guests, members, nobody
-  int download_daily_user = 50, download_daily_ip = 100;  // 0 = no limit
-  std::string upload_formats;           // comma-separated extensions, "" = any
-  int64_t max_upload_mb = 200;
-  bool review_before_publish = false;
-  bool allow_guest_upload = true;       // anonymous API uploads (the §5 contract)
-};
+// Settings an admin changes on /admin, over the configuration's defaults: the library's
+// effective settings (library/site_settings.h), the same the pipeline and ingest read.
+using SiteConfig = library::SiteConfig;
 
 // The keys of SiteConfig as stored in site_settings, in the order /admin shows them.
 const std::vector<std::string>& site_setting_keys();
@@ -65,7 +59,7 @@ class Site {
   // Short-lived document rows and hot page images (hot_cache.h); routes that change a
   // document call hot().forget_all().
   HotCache& hot() { return hot_; }
-  library::Accounts& accounts() { return accounts_; }
+  library::Accounts& accounts() { return lib_.accounts(); }
 
   // Reads the session and CSRF cookies and the language of `req`.
   Visitor visitor(const httplib::Request& req);
@@ -75,19 +69,14 @@ class Site {
   // or header X-CSRF-Token). Requests without any cookie carry no ambient authority and pass.
   bool csrf_ok(const Visitor& v, const httplib::Request& req, const std::string& form_token) const;
 
-  // Access rules (DESIGN: public, unlisted, private, hidden by moderation):
-  // admins see everything; the owner sees their own; moderators also see hidden documents;
-  // everyone else sees public and unlisted documents that are not hidden.
-  static bool can_view(const Visitor& v, const store::Document& d);
-  static bool can_manage(const Visitor& v, const store::Document& d);  // edit, delete, retry
-  // In listings, related lists and the sitemap: public, ready, not hidden.
-  static bool is_listed(const store::Document& d);
-  // In search results: listed, or public and still processing once its text is indexed, so
-  // a document is found seconds after its upload while its previews are still being made.
-  static bool is_searchable(const store::Document& d);
+  // Access rules are the library's (library/policy.h: can_view, can_manage, is_listed,
+  // is_searchable), given visitor.viewer().
 
-  SiteConfig config();
-  Result<void> save_setting(const std::string& key, const std::string& value);
+  SiteConfig config() { return lib_.site_settings().config(); }
+  // Errors: kInvalidArgument (unknown key, out of range: the limit is named), kTooLarge.
+  Result<void> save_setting(const std::string& key, const std::string& value) {
+    return lib_.site_settings().save(key, value);
+  }
 
   // The strings of one language as a mustache map, and one string by key.
   const mstch::map& strings(const std::string& lang);
@@ -105,10 +94,8 @@ class Site {
   void load_strings();
 
   library::Library& lib_;
-  library::Accounts accounts_;
   HotCache hot_;
   std::mutex mu_;
-  std::optional<SiteConfig> config_;
   std::string secret_;
   std::map<std::string, mstch::map> strings_;
   std::map<std::string, std::map<std::string, std::string>> plain_;

@@ -8,6 +8,9 @@
 #include "jobs/worker_pool.h"
 #include "library/job_kinds.h"
 #include "library/library.h"
+#include "library/indexer.h"
+#include "blob/blob_store.h"
+#include "store/metadata_store.h"
 
 namespace wenku::library {
 
@@ -127,7 +130,7 @@ Result<CheckReport> Library::check() {
     if (should_be_indexed && (in_index.count(id) == 0 || !d.indexed)) {
       // Not marked indexed: its text changed (new pages, an edit) after the index last took it.
       const char* what = in_index.count(id) == 0 ? " is missing from the index" : " is indexed with older text";
-      problem("document " + std::to_string(id) + what + ": indexed again", reindex(id).ok());
+      problem("document " + std::to_string(id) + what + ": indexed again", indexer_->reindex(id).ok());
     }
   }
   (void)index_->flush();

@@ -87,7 +87,7 @@ Result<void> write_docx(const fs::path& out, const std::vector<std::string>& par
 
 Result<int> import_demo_if_empty(Library& lib) {
   store::DocumentFilter all;
-  WENKU_ASSIGN_OR_RETURN(int64_t existing, lib.store().count_documents(all));
+  WENKU_ASSIGN_OR_RETURN(int64_t existing, lib.catalogue().count(all));
   if (existing > 0) return 0;
   fs::path dir = lib.data_dir().work() / "demo";
   std::error_code ec;
@@ -118,7 +118,7 @@ Result<int> import_demo_if_empty(Library& lib) {
         }
       }
     }
-    auto r = lib.import_file(file, req);
+    auto r = lib.ingest().import_file(file, req);
     if (!r.ok()) {
       log::warn("demo_import_failed file={} error={}", file.string(), r.error().message);
       continue;

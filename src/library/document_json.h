@@ -3,8 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "library/library.h"
-#include "store/metadata_store.h"
+#include "library/search_service.h"
+#include "library/types.h"
 
 namespace wenku::library {
 

@@ -6,7 +6,7 @@
 #include <memory>
 
 #include "core/hash.h"
-#include "library/library.h"
+#include "library/ingest.h"
 
 namespace wenku::library {
 

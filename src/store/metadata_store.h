@@ -62,6 +62,9 @@ struct NewDocument {
   int64_t size = 0;
   std::string sha256, blob_key;
   Visibility visibility = Visibility::kPublic;
+  // Review before publishing: the row is written hidden and queued for a moderator in the
+  // same transaction, so no crash can leave it listed or searchable before review.
+  bool hold_for_review = false;
 };
 
 // Fields a processing step changes; unset optionals stay as they are.
@@ -216,7 +219,10 @@ class MetadataStore {
   virtual Result<int64_t> ensure_category(const std::string& path) = 0;
   virtual Result<std::vector<Category>> list_categories() = 0;
   // Renames or moves a category with its subtree: "a/b" -> "c/b2" (missing parents are
-  // created). Errors: kNotFound, kAlreadyExists, kInvalidArgument (into its own subtree).
+  // created). The documents of the subtree are marked not indexed (a new index_gen) in the
+  // same transaction, since the index holds their category paths; the caller re-indexes
+  // them (or the start-up scan does, after a crash). Errors: kNotFound, kAlreadyExists,
+  // kInvalidArgument (into its own subtree).
   virtual Result<void> move_category(const std::string& from_path, const std::string& to_path) = 0;
 
   // Jobs: a durable queue. claim_job takes the next runnable job of one of `kinds` (or any

@@ -103,16 +103,22 @@ Result<int64_t> SqliteStore::create_document(const NewDocument& doc, const JobSp
   auto st = writer_->prepare(R"sql(
     INSERT INTO documents (external_id, title, original_name, uploader_id, uploader_name,
       category_id, description, format, size, sha256, blob_key, visibility, status,
-      created_at, updated_at)
+      created_at, updated_at, hidden)
     VALUES (?1, ?2, ?3, NULLIF(?4, 0), ?5, NULLIF(?6, 0), ?7, ?8, ?9, ?10, ?11, ?12,
-      'processing', ?13, ?13))sql");
+      'processing', ?13, ?13, ?14))sql");
   st.bind(1, doc.external_id).bind(2, doc.title).bind(3, doc.original_name)
       .bind(4, doc.uploader_id).bind(5, doc.uploader_name).bind(6, category_id)
       .bind(7, doc.description).bind(8, doc.format).bind(9, doc.size).bind(10, doc.sha256)
-      .bind(11, doc.blob_key).bind(12, visibility_name(doc.visibility)).bind(13, now);
+      .bind(11, doc.blob_key).bind(12, visibility_name(doc.visibility)).bind(13, now)
+      .bind(14, doc.hold_for_review ? 1 : 0);
   WENKU_TRY(st.run());
   int64_t id = writer_->last_insert_id();
   WENKU_TRY(set_tags_locked(id, doc.tags));
+  if (doc.hold_for_review) {
+    auto review = writer_->prepare("INSERT OR IGNORE INTO review_queue (document_id, created_at) VALUES (?1, ?2)");
+    review.bind(1, id).bind(2, now);
+    WENKU_TRY(review.run());
+  }
   JobSpec j = job;
   j.document_id = id;
   WENKU_TRY(enqueue_locked(j));
@@ -376,6 +382,12 @@ Result<void> SqliteStore::move_category(const std::string& from_path, const std:
   auto self = writer_->prepare("UPDATE categories SET path = ?2, name = ?3, parent_id = NULLIF(?4, 0) WHERE id = ?1");
   self.bind(1, id).bind(2, to).bind(3, slash == std::string::npos ? to : to.substr(slash + 1)).bind(4, parent);
   WENKU_TRY(self.run());
+  // The index holds each document's category path: those of the subtree are behind now.
+  auto behind = writer_->prepare(
+      "UPDATE documents SET indexed = 0, index_gen = index_gen + 1 WHERE category_id IN "
+      "(SELECT id FROM categories WHERE path = ?1 OR substr(path, 1, length(?1) + 1) = ?1 || '/')");
+  behind.bind(1, to);
+  WENKU_TRY(behind.run());
   return tx.commit();
 }
 

@@ -97,6 +97,11 @@ class CorpusIngest(unittest.TestCase):
                                 f"well-formed ready {s['ready']}/{s['wellformed']}")
         self.assertGreaterEqual(s["agree"] / s["agree_total"], 0.98,
                                 f"format agreement {s['agree']}/{s['agree_total']}")
+        # Issue 14: every OFD file of the corpus ready (with its pages).
+        ofd = re.findall(r"^ofd: ready=(\d+)/(\d+)$", p.stdout, re.M)
+        if ofd:
+            record_figures(f"corpus_ingest ofd: ready={ofd[-1][0]}/{ofd[-1][1]}")
+            self.assertEqual(ofd[-1][0], ofd[-1][1], "OFD files not all ready")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ int text_decode_one(const uint8_t* data, size_t size);
 int multipart_one(const uint8_t* data, size_t size);
 int manifest_one(const uint8_t* data, size_t size);
 int query_one(const uint8_t* data, size_t size);
+int ofd_one(const uint8_t* data, size_t size);
 // Load the text dictionaries of text_decode and query (see WENKU_FUZZ_MAIN_INIT).
 void text_decode_init();
 void query_init();

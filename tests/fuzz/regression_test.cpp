@@ -56,6 +56,7 @@ TEST(FuzzRegressions, Ole2) { EXPECT_GT(replay("ole2", wenku::fuzz::ole2_one), 0
 TEST(FuzzRegressions, TextDecode) { EXPECT_GT(replay("text_decode", wenku::fuzz::text_decode_one), 0u); }
 TEST(FuzzRegressions, Manifest) { EXPECT_GT(replay("manifest", wenku::fuzz::manifest_one), 0u); }
 TEST(FuzzRegressions, Query) { EXPECT_GT(replay("query", wenku::fuzz::query_one), 0u); }
+TEST(FuzzRegressions, Ofd) { EXPECT_GT(replay("ofd", wenku::fuzz::ofd_one), 0u); }
 // The multipart seeds must also go through the form reader, not only the HTTP parser.
 TEST(FuzzRegressions, Multipart) {
   size_t before = wenku::fuzz::multipart_accepted();

@@ -88,6 +88,8 @@ TEST(Detect, OdfEpubAndOfdByMembers) {
   auto ofd = dir / "w";
   wenku::testing::write_zip(ofd, {{"OFD.xml", "<ofd:OFD/>"}, {"Doc_0/Document.xml", "<d/>"}});
   EXPECT_EQ(detect_file(ofd).format, "ofd");
+  EXPECT_TRUE(detect_file(ofd).supported);
+  EXPECT_FALSE(detect_file(ofd).needs_conversion);  // the ofd module makes its PDF
 }
 
 TEST(Detect, Ole2ByTopLevelStreamNames) {
@@ -108,6 +110,15 @@ TEST(Detect, Ole2ByTopLevelStreamNames) {
   Detection nested = check("WordDocument", "", true);
   EXPECT_NE(nested.format, "doc");
   EXPECT_FALSE(nested.supported);
+  // Microsoft Works: a CONTENTS stream starting CHNKWKS, or Works' MN0 stream; converted
+  // by LibreOffice's Works import.
+  Detection works = check("CONTENTS", "CHNKWKS", false);
+  EXPECT_EQ(works.format, "works");
+  EXPECT_TRUE(works.supported);
+  EXPECT_TRUE(works.needs_conversion);
+  EXPECT_EQ(check("MN0", "", false).format, "works");
+  EXPECT_EQ(check("CONTENTS", "CHNKINK ", false).format, "works");  // Works 2000+
+  EXPECT_NE(check("CONTENTS", "CHNKINK ", true).format, "works");   // inside a storage: Publisher's
 }
 
 TEST(Detect, EncryptedOle2Files) {
@@ -198,10 +209,28 @@ TEST(Detect, MarkupKinds) {
   EXPECT_EQ(detect_text("<?xml version=\"1.0\"?>\n<!-- c -->\n<html><body/></html>", true).format, "html");
   EXPECT_EQ(detect_text("<?xml version=\"1.0\"?><rss><channel>x</channel></rss>", true).format, "xml");
   Detection w = detect_text("<?xml version=\"1.0\"?><?mso-application progid=\"Word.Document\"?><w:wordDocument/>", true);
-  EXPECT_EQ(w.format, "xml");
+  EXPECT_EQ(w.format, "wordml");
+  EXPECT_TRUE(w.supported);
   EXPECT_TRUE(w.needs_conversion);
+  Detection x = detect_text("<?xml version=\"1.0\"?>\n<?mso-application progid=\"Excel.Sheet\"?>\n<Workbook "
+                            "xmlns=\"urn:schemas-microsoft-com:office:spreadsheet\"><Worksheet/></Workbook>",
+                            true);
+  EXPECT_EQ(x.format, "xmlss");
+  EXPECT_TRUE(x.needs_conversion);
+  // Without the processing instruction the root element still tells.
+  EXPECT_EQ(detect_text("<?xml version=\"1.0\"?><w:wordDocument xmlns:w=\"http://schemas.microsoft.com/office/"
+                        "word/2003/wordml\"><w:body/></w:wordDocument>",
+                        true)
+                .format,
+            "wordml");
+  // Flat ODF and Word 2007 flat OPC keep the generic name, still laid out by LibreOffice.
+  Detection f = detect_text("<?xml version=\"1.0\"?><office:document xmlns:office=\"o\"/>", true);
+  EXPECT_EQ(f.format, "xml");
+  EXPECT_TRUE(f.needs_conversion);
   EXPECT_EQ(detect_text("# 标题\n\n正文", true).format, "txt");
-  EXPECT_EQ(detect_text("MIME-Version: 1.0\nContent-Type: multipart/related; boundary=x\n\n--x", true).format, "mhtml");
+  Detection m = detect_text("MIME-Version: 1.0\nContent-Type: multipart/related; boundary=x\n\n--x", true);
+  EXPECT_EQ(m.format, "mhtml");
+  EXPECT_TRUE(m.supported);
   EXPECT_EQ(detect_text("From: a@b\nSubject: hi\n\nbody", true).format, "txt");
 }
 

@@ -6,6 +6,8 @@
 
 #include <thread>
 
+#include "blob/blob_store.h"
+#include "store/metadata_store.h"
 #include "support/test_support.h"
 
 namespace wenku::http {
@@ -20,24 +22,35 @@ class HotCacheTest : public ::testing::Test {
     lib_ = std::move(lib).value();
     library::ImportRequest r;
     r.title = "热门文档";
-    auto out = lib_->import_text("第一页的文字。\n", r);
+    auto out = lib_->ingest().import_text("第一页的文字。\n", r);
     ASSERT_TRUE(out.ok()) << out.error().message;
     id_ = out->id;
-    ASSERT_TRUE(lib_->store().replace_pages(id_, {{1, "第一页", "", "", 0, 0}}).ok());
+    ASSERT_TRUE(store().replace_pages(id_, {{1, "第一页", "", "", 0, 0}}).ok());
+  }
+  // The test's own connections to the data directory (the library hands out services only).
+  store::MetadataStore& store() {
+    if (!store_) store_ = std::move(store::open_metadata_store("sqlite://" + (dir_ / "data" / "wenku.db").string())).value();
+    return *store_;
+  }
+  blob::BlobStore& blobs() {
+    if (!blobs_) blobs_ = std::move(blob::open_blob_store("file://" + (dir_ / "data" / "blobs").string())).value();
+    return *blobs_;
   }
   // Stores `bytes` as page 1's preview and a small thumbnail.
   std::string set_image(const std::string& bytes) {
-    auto key = lib_->blobs().put_bytes(bytes);
-    auto thumb = lib_->blobs().put_bytes("thumb:" + bytes.substr(0, 10));
+    auto key = blobs().put_bytes(bytes);
+    auto thumb = blobs().put_bytes("thumb:" + bytes.substr(0, 10));
     EXPECT_TRUE(key.ok() && thumb.ok());
-    EXPECT_TRUE(lib_->store().set_page_image(id_, 1, *key, *thumb, 800, 1131).ok());
+    EXPECT_TRUE(store().set_page_image(id_, 1, *key, *thumb, 800, 1131).ok());
     return *key;
   }
-  store::Document row() { return std::move(lib_->store().get_document(id_)).value(); }
+  store::Document row() { return std::move(store().get_document(id_)).value(); }
 
   testing::TempDir dir_;
   Settings settings_;
   std::unique_ptr<library::Library> lib_;
+  std::unique_ptr<store::MetadataStore> store_;
+  std::unique_ptr<blob::BlobStore> blobs_;
   int64_t id_ = 0;
 };
 
@@ -48,7 +61,7 @@ TEST_F(HotCacheTest, RowIsReadAgainAfterForgetAllAndAfterItsTime) {
   EXPECT_FALSE(first->hidden);
   store::DocumentUpdate u;
   u.hidden = true;
-  ASSERT_TRUE(lib_->store().update_document(id_, u).ok());
+  ASSERT_TRUE(store().update_document(id_, u).ok());
   // Within its time the cached row is what the cache answers...
   EXPECT_FALSE(cache.document(id_)->hidden);
   // ...until a web route that changed something says so,
@@ -56,7 +69,7 @@ TEST_F(HotCacheTest, RowIsReadAgainAfterForgetAllAndAfterItsTime) {
   EXPECT_TRUE(cache.document(id_)->hidden);
   // or its time runs out.
   u.hidden = false;
-  ASSERT_TRUE(lib_->store().update_document(id_, u).ok());
+  ASSERT_TRUE(store().update_document(id_, u).ok());
   std::this_thread::sleep_for(std::chrono::milliseconds(350));
   EXPECT_FALSE(cache.document(id_)->hidden);
   EXPECT_EQ(cache.document(id_ + 1000).error().code, ErrorCode::kNotFound);

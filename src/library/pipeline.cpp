@@ -13,7 +13,13 @@
 #include "extract/extract.h"
 #include "index/search_index.h"
 #include "library/job_kinds.h"
-#include "library/library.h"
+#include "library/pipeline.h"
+#include "library/indexer.h"
+#include "library/data_dir.h"
+#include "library/site_settings.h"
+#include "blob/blob_store.h"
+#include "text/segmenter.h"
+#include "ofd/ofd.h"
 #include "render/pdf_document.h"
 #include "text/keywords.h"
 #include "text/simhash.h"
@@ -111,96 +117,53 @@ extract::ExtractLimits extract_limits(const Settings& s) {
 
 }  // namespace
 
-Result<convert::Converter*> Library::converter() {
+Pipeline::Pipeline(Parts parts) : p_(std::move(parts)) {}
+
+Pipeline::~Pipeline() {
+  if (converter_) {
+    converter_.reset();  // the helpers end before their directory goes
+    std::error_code ec;
+    fs::remove_all(p_.convert_work_dir, ec);
+  }
+}
+
+Result<std::vector<Page>> Pipeline::read_pages(int64_t id) {
+  ++page_reads_;
+  return p_.store.get_pages(id);
+}
+
+void Pipeline::mark_failed(int64_t id, const Error& error) {
+  DocumentUpdate u;
+  u.status = DocumentStatus::kFailed;
+  u.error = error.message.empty() ? std::string(error_code_name(error.code)) : error.message;
+  if (auto r = p_.store.update_document(id, u); !r.ok()) {
+    log::error("mark_failed_failed document={} error={}", id, r.error().message);
+  }
+}
+
+void Pipeline::on_final_failure(const std::string& kind, int64_t id, const Error& e) {
+  // Previews that fail for a document already readable (plain text) leave it readable.
+  auto doc = p_.store.get_document(id);
+  if (kind != kJobRenderRest && doc.ok() && doc->status != DocumentStatus::kReady) mark_failed(id, e);
+}
+
+Result<convert::Converter*> Pipeline::converter() {
   std::lock_guard lock(converter_mu_);
   if (!converter_) {
     convert::ConverterOptions o;
-    o.slots = static_cast<int>(settings_.get_int("convert_slots"));
-    o.timeout_seconds = static_cast<int>(settings_.get_int("convert_timeout_seconds"));
-    o.memory_mb = static_cast<int>(settings_.get_int("convert_memory_mb"));
-    o.docs_per_helper = static_cast<int>(settings_.get_int("convert_docs_per_helper"));
-    o.work_dir = dir_.work() / ("convert-" + scratch_->path().filename().string());
+    o.slots = static_cast<int>(p_.settings.get_int("convert_slots"));
+    o.timeout_seconds = static_cast<int>(p_.settings.get_int("convert_timeout_seconds"));
+    o.memory_mb = static_cast<int>(p_.settings.get_int("convert_memory_mb"));
+    o.docs_per_helper = static_cast<int>(p_.settings.get_int("convert_docs_per_helper"));
+    o.work_dir = p_.convert_work_dir;
     WENKU_ASSIGN_OR_RETURN(converter_, convert::make_converter(o));
   }
   return converter_.get();
 }
 
-Result<void> Library::reindex(int64_t id) { return reindex_batch({id}).front(); }
-
-std::vector<Result<void>> Library::reindex_batch(const std::vector<int64_t>& ids) {
-  // A commit per few MB of text: fewer commits are most of what batching saves, and a
-  // bound keeps a batch of large documents from holding all their text in memory at once
-  // (and an edit waiting for the lock below from waiting long).
-  constexpr size_t kBatchTextBytes = 4u << 20;
-  // One re-indexer at a time, each reading the document under the lock: a re-index that
-  // read a document before an edit cannot then overwrite the edit's own re-index with the
-  // old text (the text lane and an edit raced so: crash_edit/slow).
-  std::lock_guard serial(reindex_mu_);
-  std::vector<int64_t> gens(ids.size(), 0);
-  std::vector<Result<void>> results(ids.size(), Result<void>{});
-  std::vector<index::IndexDocument> docs;
-  std::vector<size_t> slots;  // which of `ids` each of `docs` is
-  size_t bytes = 0;
-  auto commit = [&] {
-    if (docs.empty()) return;
-    Result<void> all = index_->upsert_batch(docs);
-    for (size_t i = 0; i < docs.size(); ++i) {
-      // One document the index refuses (too much text) must not fail the others with it.
-      Result<void> r = all.ok() || docs.size() == 1 ? all : index_->upsert(docs[i]);
-      if (r.ok()) {
-        // Not marked when an edit asked for another re-index meanwhile: that one marks it.
-        auto marked = store_->mark_indexed(docs[i].id, gens[slots[i]]);
-        if (!marked.ok()) r = marked.take_error();
-      }
-      results[slots[i]] = std::move(r);
-    }
-    docs.clear();
-    slots.clear();
-    bytes = 0;
-  };
-  for (size_t n = 0; n < ids.size(); ++n) {
-    int64_t id = ids[n];
-    // Down first, then read: the generation read is the one this re-index may mark, and a
-    // crash before the commit leaves the document for the start-up scan.
-    store::DocumentUpdate mark;
-    mark.indexed = false;
-    Result<void> marked = store_->update_document(id, mark);
-    auto doc = marked.ok() ? store_->get_document(id) : Result<store::Document>(marked.error());
-    auto pages = doc.ok() ? store_->get_pages(id) : Result<std::vector<store::Page>>(doc.error());
-    if (!pages.ok()) {
-      results[n] = pages.take_error();
-      continue;
-    }
-    gens[n] = doc->index_gen;
-    index::IndexDocument d;
-    d.id = doc->id;
-    d.title = doc->title;
-    d.keywords = doc->keywords;
-    d.description = doc->description;
-    d.category_path = doc->category_path;
-    d.format = doc->format;
-    d.uploader = doc->uploader_name;
-    d.created_at = doc->created_at;
-    d.views = doc->views;
-    for (const auto& p : *pages) {
-      bytes += p.text.size();
-      d.pages.push_back(p.text);
-    }
-    d.listed = doc->visibility == store::Visibility::kPublic && !doc->hidden &&
-               doc->status != store::DocumentStatus::kFailed && doc->duplicate_of == 0;
-    docs.push_back(std::move(d));
-    slots.push_back(n);
-    // No flush per document: a commit survives kill -9 in WAL mode, and what a power loss
-    // might take back is found and re-indexed by the start-up scan and `wenku check`.
-    if (bytes >= kBatchTextBytes) commit();
-  }
-  commit();
-  return results;
-}
-
-Result<void> Library::analyse(int64_t id) {
-  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
-  WENKU_ASSIGN_OR_RETURN(auto pages, store_->get_pages(id));
+Result<void> Pipeline::analyse(const Document& doc, const std::vector<Page>& pages) {
+  ++analyses_;
+  const int64_t id = doc.id;
   std::string text;
   for (const auto& p : pages) {
     if (text.size() > (4u << 20)) break;  // enough to characterise any document
@@ -211,40 +174,40 @@ Result<void> Library::analyse(int64_t id) {
   store::DocumentUpdate u;
   // Keywords the uploader gave win; otherwise the words that set this text apart.
   // One segmentation and one count of its words for both the keywords and the fingerprint.
-  const text::WordCounts counts = text::count_words(segmenter_->segment(text, text::SegmentMode::kQuery));
+  const text::WordCounts counts = text::count_words(p_.segmenter.segment(text, text::SegmentMode::kQuery));
   if (doc.keywords.empty()) {
     std::string words;
-    for (const auto& k : keywords_->extract(counts, 8)) words += (words.empty() ? "" : " ") + k.word;
+    for (const auto& k : p_.keywords.extract(counts, 8)) words += (words.empty() ? "" : " ") + k.word;
     u.keywords = words;
   }
   store::DocumentAnalysis a;
   a.simhash = text::simhash_words(counts);
   // 3 of 64 bits: the same text with small edits, not merely the same topic.
-  WENKU_ASSIGN_OR_RETURN(auto near, store_->find_near_duplicate(id, a.simhash, 3));
+  WENKU_ASSIGN_OR_RETURN(auto near, p_.store.find_near_duplicate(id, a.simhash, 3));
   if (near && near->first < id) {
     u.similar_to = near->first;
     u.similarity = 1.0 - near->second / 64.0;
   }
-  WENKU_TRY(store_->set_analysis(id, a));
-  return store_->update_document(id, u);
+  WENKU_TRY(p_.store.set_analysis(id, a));
+  return p_.store.update_document(id, u);
 }
 
-Result<void> Library::suggest_category(int64_t id) {
-  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
+Result<void> Pipeline::suggest_category(int64_t id) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, p_.store.get_document(id));
   if (!doc.category_path.empty()) return {};
-  auto analysis = store_->get_analysis(id);
+  auto analysis = p_.store.get_analysis(id);
   if (!analysis.ok()) return {};
   store::DocumentAnalysis a = *analysis;
   a.suggested_category.clear();
-  WENKU_ASSIGN_OR_RETURN(auto categories, store_->list_categories());
+  WENKU_ASSIGN_OR_RETURN(auto categories, p_.store.list_categories());
   if (categories.empty()) return {};  // nothing to learn from (and a bulk import stays fast)
   {
     // The category most of the closest documents are in.
-    auto related = index_->related(id, 8);
+    auto related = p_.index.related(id, 8);
     std::map<std::string, int> votes;
     if (related.ok()) {
       for (int64_t rid : *related) {
-        auto r = store_->get_document(rid);
+        auto r = p_.store.get_document(rid);
         if (r.ok() && !r->category_path.empty()) ++votes[r->category_path];
       }
     }
@@ -256,16 +219,16 @@ Result<void> Library::suggest_category(int64_t id) {
       }
     }
   }
-  return store_->set_analysis(id, a);
+  return p_.store.set_analysis(id, a);
 }
 
-Result<void> Library::run_extract(int64_t id) {
+Result<void> Pipeline::run_extract(int64_t id) {
   WENKU_ASSIGN_OR_RETURN(Extracted e, extract_step(id));
-  if (e.has_text) WENKU_TRY(reindex(id));
+  if (e.has_text) WENKU_TRY(p_.indexer.reindex(id));
   return after_extract_step(id, e);
 }
 
-std::vector<Result<void>> Library::run_extract_batch(const std::vector<int64_t>& ids,
+std::vector<Result<void>> Pipeline::run_extract_batch(const std::vector<int64_t>& ids,
                                                      const std::function<void(double)>& progress) {
   std::vector<Result<void>> results(ids.size(), Result<void>{});
   std::vector<Extracted> extracted(ids.size());
@@ -284,7 +247,7 @@ std::vector<Result<void>> Library::run_extract_batch(const std::vector<int64_t>&
       slots.push_back(i);
     }
   }
-  std::vector<Result<void>> indexed = reindex_batch(to_index);
+  std::vector<Result<void>> indexed = p_.indexer.reindex_batch(to_index);
   for (size_t k = 0; k < slots.size(); ++k) results[slots[k]] = std::move(indexed[k]);
   for (size_t i = 0; i < ids.size(); ++i) {
     if (results[i].ok()) results[i] = after_extract_step(ids[i], extracted[i]);
@@ -292,18 +255,18 @@ std::vector<Result<void>> Library::run_extract_batch(const std::vector<int64_t>&
   return results;
 }
 
-Result<Library::Extracted> Library::extract_step(int64_t id) {
-  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
-  WENKU_ASSIGN_OR_RETURN(fs::path original, blobs_->local_path(doc.blob_key, scratch_->path()));
+Result<Pipeline::Extracted> Pipeline::extract_step(int64_t id) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, p_.store.get_document(id));
+  WENKU_ASSIGN_OR_RETURN(fs::path original, p_.blobs.local_path(doc.blob_key, p_.scratch.path()));
   detect::Detection det = detect::detect_file(original);
   store::DocumentUpdate u;
   u.format = det.format;
-  WENKU_TRY(store_->update_document(id, u));
+  WENKU_TRY(p_.store.update_document(id, u));
   if (det.encrypted) return make_error(ErrorCode::kEncrypted, det.reason);
   if (!det.supported) return make_error(ErrorCode::kUnsupportedFormat, det.reason);
 
   Extracted out;
-  auto text = extract::extract_text(original, det, extract_limits(settings_));
+  auto text = extract::extract_text(original, det, extract_limits(p_.settings));
   // Plain text is readable as it is: it is ready (and searchable page by page) once its text
   // is in, and its page images follow at low priority. Laying out and rendering ten thousand
   // texts of a bulk import before any is ready would keep them all waiting for minutes.
@@ -319,12 +282,16 @@ Result<Library::Extracted> Library::extract_step(int64_t id) {
     for (size_t i = 0; i < text->pages.size(); ++i) {
       pages.push_back({static_cast<int>(i + 1), text->pages[i], "", "", 0, 0});
     }
-    WENKU_TRY(store_->replace_pages(id, pages));
+    WENKU_TRY(p_.store.replace_pages(id, pages));
     store::DocumentUpdate meta;
     if (doc.description.empty()) meta.description = summary_of(pages);
     if (text->paged) meta.pages = static_cast<int>(pages.size());
-    WENKU_TRY(store_->update_document(id, meta));
-    if (auto a = analyse(id); !a.ok()) log::warn("analyse_failed document={} error={}", id, a.error().message);
+    WENKU_TRY(p_.store.update_document(id, meta));
+    // Plain text is final here; any other document is analysed once, by its preview job, on
+    // the text of its PDF.
+    if (out.plain_text) {
+      if (auto a = analyse(doc, pages); !a.ok()) log::warn("analyse_failed document={} error={}", id, a.error().message);
+    }
     // Searchable next (run_extract or the batch's index commit), before any preview exists.
     out.has_text = true;
   } else if (text.error().code == ErrorCode::kEncrypted || text.error().code == ErrorCode::kTooLarge ||
@@ -337,7 +304,7 @@ Result<Library::Extracted> Library::extract_step(int64_t id) {
   return out;
 }
 
-Result<void> Library::after_extract_step(int64_t id, const Extracted& e) {
+Result<void> Pipeline::after_extract_step(int64_t id, const Extracted& e) {
   if (e.has_text) {
     if (auto c = suggest_category(id); !c.ok()) log::warn("suggest_failed document={} error={}", id, c.error().message);
   }
@@ -345,18 +312,21 @@ Result<void> Library::after_extract_step(int64_t id, const Extracted& e) {
     // Ready once indexed: a reader who sees it ready finds it in search too.
     store::DocumentUpdate ready;
     ready.status = store::DocumentStatus::kReady;
-    WENKU_TRY(store_->update_document(id, ready));
+    WENKU_TRY(p_.store.update_document(id, ready));
   }
-  WENKU_TRY(store_->enqueue_job({kJobPreview, id, e.plain_text ? kPriorityRenderRest : kPriorityPreview,
-                                 static_cast<int>(settings_.get_int("job_max_attempts"))}));
-  notify_workers();
+  WENKU_TRY(p_.store.enqueue_job({kJobPreview, id, e.plain_text ? kPriorityRenderRest : kPriorityPreview,
+                                 static_cast<int>(p_.settings.get_int("job_max_attempts"))}));
+  if (p_.notify) p_.notify();
   return {};
 }
 
-Result<void> Library::run_preview(int64_t id) {
-  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
-  WENKU_ASSIGN_OR_RETURN(fs::path original, blobs_->local_path(doc.blob_key, scratch_->path()));
-  WENKU_ASSIGN_OR_RETURN(auto text_pages, store_->get_pages(id));
+Result<void> Pipeline::run_preview(int64_t id) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, p_.store.get_document(id));
+  WENKU_ASSIGN_OR_RETURN(fs::path original, p_.blobs.local_path(doc.blob_key, p_.scratch.path()));
+  WENKU_ASSIGN_OR_RETURN(auto text_pages, read_pages(id));
+  // Plain text is ready (and analysed) after its extract job; its PDF only lays it out.
+  const bool analysed = doc.status == DocumentStatus::kReady;
+  const SiteConfig site = p_.site.config();
 
   // 1. A PDF: the original, or LibreOffice's conversion of it (or of its text).
   fs::path pdf_path;
@@ -364,26 +334,30 @@ Result<void> Library::run_preview(int64_t id) {
   if (doc.format == "pdf") {
     pdf_path = original;
   } else if (!pdf_key.empty()) {
-    WENKU_ASSIGN_OR_RETURN(pdf_path, blobs_->local_path(pdf_key, scratch_->path()));
+    WENKU_ASSIGN_OR_RETURN(pdf_path, p_.blobs.local_path(pdf_key, p_.scratch.path()));
   } else {
     fs::path input = original;
     std::string format = doc.format;
     fs::path prepared;
     bool text_format = format == "txt" || format == "html" || format == "xml" || format == "epub";
-    if (text_format || !convert::is_convertible_format(format)) {
+    const bool ofd_pdf = format == "ofd";
+    if (!ofd_pdf && (text_format || !convert::is_convertible_format(format))) {
       // Text formats (txt in any encoding, html, epub, xml): lay out the text we decoded
       // ourselves, so LibreOffice never has to guess an encoding or fetch a linked resource.
       std::vector<std::string> texts;
       for (const auto& p : text_pages) texts.push_back(p.text);
       if (!has_text(texts)) return make_error(ErrorCode::kCorrupt, "文档中没有文字 / the document has no text");
-      prepared = scratch_->new_file(".html");
+      prepared = p_.scratch.new_file(".html");
       std::ofstream(prepared, std::ios::binary) << text_as_html(doc.title, texts);
       input = prepared;
       format = "html";
     }
-    fs::path out = scratch_->new_file(".pdf");
-    auto conv = converter();
-    Result<void> converted = conv.ok() ? (*conv)->to_pdf(input, format, out) : Result<void>(conv.error());
+    fs::path out = p_.scratch.new_file(".pdf");
+    // OFD: the ofd module writes the PDF (fonts, images, paths, seals), not LibreOffice.
+    auto conv = ofd_pdf ? Result<convert::Converter*>(nullptr) : converter();
+    Result<void> converted = ofd_pdf    ? ofd::convert_to_pdf(original, out)
+                             : conv.ok() ? (*conv)->to_pdf(input, format, out)
+                                         : Result<void>(conv.error());
     if (!prepared.empty()) fs::remove(prepared);
     if (!converted.ok()) {
       fs::remove(out);
@@ -399,14 +373,18 @@ Result<void> Library::run_preview(int64_t id) {
       // LibreOffice could not lay it out, but our own reader got its text: the document is
       // readable and searchable without page images rather than lost.
       log::warn("preview_unavailable document={} error={}", id, converted.error().message);
+      if (!analysed) {
+        if (auto a = analyse(doc, text_pages); !a.ok()) log::warn("analyse_failed document={} error={}", id, a.error().message);
+      }
       store::DocumentUpdate u;
       u.status = store::DocumentStatus::kReady;
       u.pages = static_cast<int>(text_pages.size());
       u.error = "";
-      WENKU_TRY(store_->update_document(id, u));
-      return reindex(id);
+      u.indexed = false;
+      WENKU_TRY(p_.store.update_document(id, u));
+      return p_.indexer.reindex_read(doc, text_pages);
     }
-    WENKU_ASSIGN_OR_RETURN(auto blob_key, blobs_->put_file(out, [&] {
+    WENKU_ASSIGN_OR_RETURN(auto blob_key, p_.blobs.put_file(out, [&] {
       Sha256 h;
       std::ifstream in(out, std::ios::binary);
       std::string buf(65536, '\0');
@@ -419,15 +397,15 @@ Result<void> Library::run_preview(int64_t id) {
     pdf_key = blob_key;
     store::DocumentUpdate u;
     u.pdf_key = pdf_key;
-    WENKU_TRY(store_->update_document(id, u));
-    WENKU_ASSIGN_OR_RETURN(pdf_path, blobs_->local_path(pdf_key, scratch_->path()));
+    WENKU_TRY(p_.store.update_document(id, u));
+    WENKU_ASSIGN_OR_RETURN(pdf_path, p_.blobs.local_path(pdf_key, p_.scratch.path()));
   }
 
   // 2. Pages and their text come from the PDF: the page count a reader sees.
-  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path, pdf_limits(settings_)));
+  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path, pdf_limits(p_.settings)));
   int count = pdf->page_count();
   if (count <= 0) return make_error(ErrorCode::kCorrupt, "PDF 没有页面 / the PDF has no pages");
-  if (count > settings_.get_int("max_pages")) {
+  if (count > p_.settings.get_int("max_pages")) {
     return make_error(ErrorCode::kTooLarge, "页数太多（" + std::to_string(count) + "页） / too many pages: " +
                                                 std::to_string(count));
   }
@@ -439,55 +417,59 @@ Result<void> Library::run_preview(int64_t id) {
   std::vector<std::string> pdf_texts;
   for (const auto& p : pages) pdf_texts.push_back(p.text);
   // A PDF without a text layer (scans, broken fonts) keeps the native text instead.
-  if (has_text(pdf_texts) || text_pages.empty()) WENKU_TRY(store_->replace_pages(id, pages));
+  // An OFD keeps the text the ofd module read (every TextCode, in reading order).
+  const bool from_pdf = doc.format != "ofd" && (has_text(pdf_texts) || text_pages.empty());
+  if (from_pdf) WENKU_TRY(p_.store.replace_pages(id, pages));
+  // The text from here on, handed along rather than read again.
+  const std::vector<Page>& final_pages = from_pdf ? pages : text_pages;
   store::DocumentUpdate u;
   u.pages = count;
-  if (doc.description.empty()) {
-    WENKU_ASSIGN_OR_RETURN(auto stored, store_->get_pages(id));
-    u.description = summary_of(stored);
-  }
-  WENKU_TRY(store_->update_document(id, u));
+  if (doc.description.empty()) u.description = summary_of(final_pages);
+  WENKU_TRY(p_.store.update_document(id, u));
 
-  // 3. The first preview pages, before the document is ready.
-  int first = std::min<int>(count, static_cast<int>(settings_.get_int("preview_pages")));
+  // 3. The first preview pages (the effective setting), before the document is ready.
+  int first = std::min<int>(count, site.preview_pages);
   WENKU_ASSIGN_OR_RETURN(int done, render_pages(id, *pdf, 0, first));
   store::DocumentUpdate ready;
   ready.preview_pages_done = done;
   ready.status = store::DocumentStatus::kReady;
   ready.error = "";
-  WENKU_TRY(store_->update_document(id, ready));
-  if (auto a = analyse(id); !a.ok()) log::warn("analyse_failed document={} error={}", id, a.error().message);
-  WENKU_TRY(reindex(id));
+  ready.indexed = false;  // the index gets the final text below
+  WENKU_TRY(p_.store.update_document(id, ready));
+  if (!analysed) {
+    if (auto a = analyse(doc, final_pages); !a.ok()) log::warn("analyse_failed document={} error={}", id, a.error().message);
+  }
+  WENKU_TRY(p_.indexer.reindex_read(doc, final_pages));
   if (auto c = suggest_category(id); !c.ok()) log::warn("suggest_failed document={} error={}", id, c.error().message);
-  int max_preview = static_cast<int>(settings_.get_int("max_preview_pages"));
+  int max_preview = site.max_preview_pages;
   if (done == first && count > first && max_preview > first) {
-    WENKU_TRY(store_->enqueue_job({kJobRenderRest, id, kPriorityRenderRest, 2}));
-    notify_workers();
+    WENKU_TRY(p_.store.enqueue_job({kJobRenderRest, id, kPriorityRenderRest, 2}));
+    if (p_.notify) p_.notify();
   }
   return {};
 }
 
-Result<void> Library::run_render_rest(int64_t id) {
-  WENKU_ASSIGN_OR_RETURN(auto doc, store_->get_document(id));
+Result<void> Pipeline::run_render_rest(int64_t id) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, p_.store.get_document(id));
   std::string key = doc.format == "pdf" ? doc.blob_key : doc.pdf_key;
   if (key.empty()) return {};
-  WENKU_ASSIGN_OR_RETURN(fs::path pdf_path, blobs_->local_path(key, scratch_->path()));
-  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path, pdf_limits(settings_)));
-  int last = std::min(pdf->page_count(), static_cast<int>(settings_.get_int("max_preview_pages")));
+  WENKU_ASSIGN_OR_RETURN(fs::path pdf_path, p_.blobs.local_path(key, p_.scratch.path()));
+  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path, pdf_limits(p_.settings)));
+  int last = std::min(pdf->page_count(), p_.site.config().max_preview_pages);
   // In steps of five, so readers see pages appear while the rest render.
   for (int from = doc.preview_pages_done; from < last;) {
     int to = std::min(last, from + 5);
     WENKU_ASSIGN_OR_RETURN(int done, render_pages(id, *pdf, from, to));
     store::DocumentUpdate u;
     u.preview_pages_done = done;
-    WENKU_TRY(store_->update_document(id, u));
+    WENKU_TRY(p_.store.update_document(id, u));
     if (done < to) break;  // a page failed to render: the later ones wait for a retry
     from = to;
   }
   return {};
 }
 
-Result<int> Library::render_pages(int64_t id, const render::PdfDocument& pdf, int from, int to) {
+Result<int> Pipeline::render_pages(int64_t id, const render::PdfDocument& pdf, int from, int to) {
   render::RenderOptions ro;
   int done = from;
   for (int i = from; i < to; ++i) {
@@ -496,9 +478,9 @@ Result<int> Library::render_pages(int64_t id, const render::PdfDocument& pdf, in
       log::warn("render_failed document={} page={} error={}", id, i + 1, img.error().message);
       break;
     }
-    WENKU_ASSIGN_OR_RETURN(auto image_key, blobs_->put_bytes(img->preview_webp));
-    WENKU_ASSIGN_OR_RETURN(auto thumb_key, blobs_->put_bytes(img->thumb_webp));
-    WENKU_TRY(store_->set_page_image(id, i + 1, image_key, thumb_key, img->width, img->height));
+    WENKU_ASSIGN_OR_RETURN(auto image_key, p_.blobs.put_bytes(img->preview_webp));
+    WENKU_ASSIGN_OR_RETURN(auto thumb_key, p_.blobs.put_bytes(img->thumb_webp));
+    WENKU_TRY(p_.store.set_page_image(id, i + 1, image_key, thumb_key, img->width, img->height));
     done = i + 1;
   }
   return done;

@@ -1,0 +1,105 @@
+// Pipeline: the processing of one document, as job handlers. extract (detect, native text,
+// analysis of plain text, searchable), preview (a PDF, its pages and text, the first preview
+// pages, analysis once on the final text, ready), render_rest (the remaining pages up to
+// the effective max_preview_pages). Each step reads the document and its pages once and
+// hands them along. May call: store, blob, index (through the indexer), text, detect,
+// extract, convert, render, site settings.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "core/result.h"
+#include "core/settings.h"
+#include "library/types.h"
+
+namespace wenku::blob {
+class BlobStore;
+}
+namespace wenku::index {
+class SearchIndex;
+}
+namespace wenku::text {
+class Segmenter;
+class KeywordExtractor;
+}
+namespace wenku::convert {
+class Converter;
+}
+namespace wenku::render {
+class PdfDocument;
+}
+
+namespace wenku::library {
+
+class Indexer;
+class ScratchDir;
+class SiteSettings;
+
+class Pipeline {
+ public:
+  struct Parts {
+    const Settings& settings;
+    store::MetadataStore& store;
+    blob::BlobStore& blobs;
+    index::SearchIndex& index;
+    Indexer& indexer;
+    text::Segmenter& segmenter;
+    text::KeywordExtractor& keywords;
+    SiteSettings& site;
+    ScratchDir& scratch;
+    std::filesystem::path convert_work_dir;
+    std::function<void()> notify;
+  };
+  explicit Pipeline(Parts parts);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  Result<void> run_extract(int64_t document_id);
+  // Several extract jobs together: each document's text as run_extract, then one commit to
+  // the search index for all of them. One result per document, in order.
+  // `progress` (fraction done) is called between documents: it renews the jobs' leases.
+  std::vector<Result<void>> run_extract_batch(const std::vector<int64_t>& document_ids,
+                                              const std::function<void(double)>& progress = {});
+  Result<void> run_preview(int64_t document_id);
+  Result<void> run_render_rest(int64_t document_id);
+  // A job that failed for good: the document is marked failed unless it is already
+  // readable (a plain text whose previews failed). `kind` is the job's.
+  void on_final_failure(const std::string& kind, int64_t document_id, const Error& error);
+
+  // How many times this pipeline read a document's pages from the store, and analysed a
+  // text (figures for tests: a preview job reads its pages once and analyses once).
+  uint64_t page_reads() const { return page_reads_.load(); }
+  uint64_t analyses() const { return analyses_.load(); }
+
+ private:
+  struct Extracted {
+    bool has_text = false;
+    bool plain_text = false;
+  };
+  Result<Extracted> extract_step(int64_t id);
+  Result<void> after_extract_step(int64_t id, const Extracted& e);
+  Result<std::vector<Page>> read_pages(int64_t id);
+  // Keywords and the near-duplicate fingerprint of the document's final text.
+  Result<void> analyse(const Document& doc, const std::vector<Page>& pages);
+  // The category of the closest documents, for one uploaded without (after indexing).
+  Result<void> suggest_category(int64_t id);
+  Result<convert::Converter*> converter();
+  // Renders pages [from, to) (0-based) and stores their images; returns the index after
+  // the last page rendered (< to when one failed).
+  Result<int> render_pages(int64_t id, const render::PdfDocument& pdf, int from, int to);
+  void mark_failed(int64_t id, const Error& error);
+
+  Parts p_;
+  std::mutex converter_mu_;
+  std::unique_ptr<convert::Converter> converter_;
+  std::atomic<uint64_t> page_reads_{0};
+  std::atomic<uint64_t> analyses_{0};
+};
+
+}  // namespace wenku::library

@@ -1,0 +1,130 @@
+#include "library/site_settings.h"
+
+#include <algorithm>
+
+#include "core/clock.h"
+#include "core/strings.h"
+#include "store/metadata_store.h"
+
+namespace wenku::library {
+
+namespace {
+
+// Seconds a cached configuration is trusted (another process may have saved a value).
+constexpr int64_t kCacheSeconds = 5;
+
+std::optional<int64_t> parse_int(const std::string& v) {
+  char* end = nullptr;
+  long long n = std::strtoll(v.c_str(), &end, 10);
+  if (v.empty() || *end != '\0') return std::nullopt;
+  return static_cast<int64_t>(n);
+}
+
+struct Range {
+  int64_t lo, hi;
+};
+
+}  // namespace
+
+const std::vector<std::string>& SiteSettings::keys() {
+  static const std::vector<std::string> k = {
+      "site_name", "footer_text", "copyright", "icp", "preview_pages", "max_preview_pages", "download_who",
+      "download_daily_user", "download_daily_ip", "upload_formats", "max_upload_mb", "review_before_publish",
+      "allow_guest_upload"};
+  return k;
+}
+
+int64_t SiteSettings::max_preview_pages_limit() const { return settings_.get_int("max_pages"); }
+
+int64_t SiteSettings::max_upload_mb_limit() const {
+  return std::max<int64_t>(1, settings_.get_int("max_upload_bytes") >> 20);
+}
+
+SiteConfig SiteSettings::config() {
+  std::lock_guard lock(mu_);
+  int64_t now = now_unix();
+  if (config_ && now - loaded_at_ < kCacheSeconds) return *config_;
+  SiteConfig c;
+  c.site_name = settings_.get("site_name");
+  c.preview_pages = static_cast<int>(settings_.get_int("preview_pages"));
+  c.max_preview_pages = static_cast<int>(settings_.get_int("max_preview_pages"));
+  c.max_upload_mb = max_upload_mb_limit();
+  c.upload_limit_bytes = static_cast<uint64_t>(settings_.get_int("max_upload_bytes"));
+  // A stored value outside its range (saved before the range was checked) is brought within.
+  auto to_int = [](const std::string& v, int64_t lo, int64_t hi, int64_t fallback) {
+    auto n = parse_int(v);
+    return n ? std::clamp(*n, lo, hi) : fallback;
+  };
+  if (auto all = store_.site_settings(); all.ok()) {
+    for (const auto& [k, v] : *all) {
+      if (k == "site_name" && !v.empty()) c.site_name = v;
+      if (k == "footer_text") c.footer_text = v;
+      if (k == "copyright") c.copyright = v;
+      if (k == "icp") c.icp = v;
+      if (k == "preview_pages") c.preview_pages = static_cast<int>(to_int(v, 1, 1000, c.preview_pages));
+      if (k == "max_preview_pages") {
+        c.max_preview_pages = static_cast<int>(to_int(v, 1, max_preview_pages_limit(), c.max_preview_pages));
+      }
+      if (k == "download_who" && (v == "guests" || v == "members" || v == "nobody")) c.download_who = v;
+      if (k == "download_daily_user") c.download_daily_user = static_cast<int>(to_int(v, 0, 1000000, c.download_daily_user));
+      if (k == "download_daily_ip") c.download_daily_ip = static_cast<int>(to_int(v, 0, 1000000, c.download_daily_ip));
+      if (k == "upload_formats") c.upload_formats = to_lower_ascii(v);
+      if (k == "max_upload_mb") {
+        c.max_upload_mb = to_int(v, 1, max_upload_mb_limit(), c.max_upload_mb);
+        c.upload_limit_bytes = std::min(c.upload_limit_bytes, static_cast<uint64_t>(c.max_upload_mb) << 20);
+      }
+      if (k == "review_before_publish") c.review_before_publish = v == "true";
+      if (k == "allow_guest_upload") c.allow_guest_upload = v != "false";
+    }
+  }
+  c.max_preview_pages = std::max(c.max_preview_pages, c.preview_pages);
+  config_ = c;
+  loaded_at_ = now;
+  return c;
+}
+
+Result<void> SiteSettings::save(const std::string& key, const std::string& value) {
+  const auto& k = keys();
+  if (std::find(k.begin(), k.end(), key) == k.end()) {
+    return make_error(ErrorCode::kInvalidArgument, "unknown site setting " + key);
+  }
+  if (value.size() > 4000) return make_error(ErrorCode::kTooLarge, "setting too long: " + key);
+  // Numbers the rest of the system acts on: refused past what it can honour, naming the limit.
+  std::optional<Range> range;
+  std::string limit_source;
+  if (key == "preview_pages") range = Range{1, 1000};
+  if (key == "max_preview_pages") {
+    range = Range{1, max_preview_pages_limit()};
+    limit_source = " (max_pages)";
+  }
+  if (key == "max_upload_mb") {
+    range = Range{1, max_upload_mb_limit()};
+    limit_source = " (max_upload_bytes)";
+  }
+  if (key == "download_daily_user" || key == "download_daily_ip") range = Range{0, 1000000};
+  if (range && !value.empty()) {
+    auto n = parse_int(value);
+    if (!n || *n < range->lo || *n > range->hi) {
+      return make_error(ErrorCode::kInvalidArgument, key + ": " + std::to_string(range->lo) + ".." +
+                                                         std::to_string(range->hi) + limit_source);
+    }
+  }
+  WENKU_TRY(store_.set_site_setting(key, sanitize_utf8(value)));
+  std::lock_guard lock(mu_);
+  config_.reset();
+  return {};
+}
+
+Result<std::string> SiteSettings::secret(const std::string& key) {
+  WENKU_ASSIGN_OR_RETURN(auto all, store_.site_settings());
+  for (const auto& [k, v] : all) {
+    if (k == key) return v;
+  }
+  return std::string();
+}
+
+Result<void> SiteSettings::set_secret(const std::string& key, const std::string& value) {
+  return store_.set_site_setting(key, value);
+}
+
+}  // namespace wenku::library

@@ -1,0 +1,69 @@
+// Effective settings: the configuration (core Settings) with the admin's site settings
+// (/admin, stored in the metadata store) laid over it. The one source the pipeline
+// (preview pages), ingest (upload limit, review before publish) and the web site read.
+// An admin's value is checked against the limit the rest of the system can honour and
+// refused with that limit named, never silently capped.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "core/settings.h"
+
+namespace wenku::store {
+class MetadataStore;
+}
+
+namespace wenku::library {
+
+struct SiteConfig {
+  std::string site_name, footer_text, copyright, icp;
+  int preview_pages = 5, max_preview_pages = 50;
+  std::string download_who = "guests";  // guests, members, nobody
+  int download_daily_user = 50, download_daily_ip = 100;  // 0 = no limit
+  std::string upload_formats;           // comma-separated extensions, "" = any
+  int64_t max_upload_mb = 200;
+  bool review_before_publish = false;
+  bool allow_guest_upload = true;       // anonymous API uploads (the §5 contract)
+  // The upload limit in bytes: the configuration's max_upload_bytes, or the admin's
+  // max_upload_mb (never above it).
+  uint64_t max_upload_bytes() const { return upload_limit_bytes; }
+  uint64_t upload_limit_bytes = 200u << 20;
+};
+
+class SiteSettings {
+ public:
+  SiteSettings(const Settings& settings, store::MetadataStore& store) : settings_(settings), store_(store) {}
+
+  // The keys an admin may set, in the order /admin shows them.
+  static const std::vector<std::string>& keys();
+
+  // Cached; a save (in this process) resets it, values saved by other processes show
+  // within a few seconds.
+  SiteConfig config();
+  // Errors: kInvalidArgument (unknown key, a value out of its range: the message names the
+  // limit and where it comes from), kTooLarge, kIo.
+  Result<void> save(const std::string& key, const std::string& value);
+
+  // A value stored for the site itself, not shown on /admin (the signing key of download
+  // links). "" when none. Errors: kIo.
+  Result<std::string> secret(const std::string& key);
+  Result<void> set_secret(const std::string& key, const std::string& value);
+
+  // The limits an admin's value must stay within.
+  int64_t max_preview_pages_limit() const;  // the configuration's max_pages
+  int64_t max_upload_mb_limit() const;      // the configuration's max_upload_bytes, in MB
+
+ private:
+  const Settings& settings_;
+  store::MetadataStore& store_;
+  std::mutex mu_;
+  std::optional<SiteConfig> config_;
+  int64_t loaded_at_ = 0;
+};
+
+}  // namespace wenku::library
