@@ -130,15 +130,18 @@ std::string prepare_fallback_profile(const std::string& profile) {
   return fallback.string();
 }
 
-// Runs soffice once; its exit status, or -1 if it could not start or ran past `deadline`
-// (then it is killed).
-int run_soffice(const std::vector<std::string>& argv_storage, Clock::time_point deadline) {
+// Runs soffice once in `dir` (if not empty); its exit status, or -1 if it could not start or
+// ran past `deadline` (then it is killed).
+int run_soffice(const std::vector<std::string>& argv_storage, const std::string& dir,
+                Clock::time_point deadline) {
   std::vector<char*> argv;
   for (const auto& a : argv_storage) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
   pid_t pid = fork();
   if (pid < 0) return -1;
   if (pid == 0) {
+    // Async-signal-safe calls only (LibreOfficeKit's threads are running).
+    if (!dir.empty() && chdir(dir.c_str()) != 0) _exit(127);
     execv(argv[0], argv.data());
     _exit(127);
   }
@@ -164,22 +167,37 @@ int run_soffice(const std::vector<std::string>& argv_storage, Clock::time_point 
 // and parts of a view need UI files that Debian's -nogui packages leave out (Writer's comment
 // windows need annotation.ui), so a document with comments fails there; soffice loads it
 // Hidden, without a view. A cold start (~1-2 s), paid only by documents LibreOfficeKit refused.
+//
+// Its single-instance pipe: soffice.bin opens a unix socket OSL_PIPE_<uid>_SingleOfficeIPC_<hash>
+// at start-up (sal's osl_createPipe) and gives up if it cannot (exit 1, "BE_PATHINFO_MISSING",
+// before it looks at the document). It puts that socket in /tmp if /tmp is writable, else in
+// /var/tmp, else in the bootstrap variable OSL_SOCKET_PATH, never in TMPDIR. In the box /tmp
+// and /var/tmp are read-only and OSL_SOCKET_PATH is unset, so it tried to bind
+// "/OSL_PIPE_..." (EROFS) and every document that took this fallback failed. The socket
+// goes into our TMPDIR (the slot's writable scratch, emptied at every helper start) instead:
+// soffice runs there and gets -env:OSL_SOCKET_PATH=. (relative, so the path stays under
+// sun_path's 108 bytes however deep the work directory is). Outside the box /tmp is writable
+// and soffice keeps using it.
 bool convert_with_soffice(const Args& args, const std::string& fallback_profile,
                           const std::string& input, const std::string& output,
                           Clock::time_point deadline) {
-  const fs::path in(input);
-  const fs::path out_dir = fs::path(output).parent_path() / "soffice-out";
   std::error_code ec;
+  // Absolute: soffice runs in the pipe's directory.
+  const fs::path in = fs::absolute(input, ec);
+  const fs::path out_dir = fs::absolute(fs::path(output).parent_path() / "soffice-out", ec);
   fs::remove_all(out_dir, ec);
   fs::create_directories(out_dir, ec);
   if (ec) return false;
-  const std::vector<std::string> argv = {
+  const char* tmpdir = std::getenv("TMPDIR");
+  const std::string pipe_dir = tmpdir != nullptr && *tmpdir == '/' ? tmpdir : "";
+  std::vector<std::string> argv = {
       (fs::path(args.office) / "soffice.bin").string(),
       "-env:UserInstallation=" + protocol::file_url(fallback_profile),
       "--headless", "--invisible", "--norestore", "--nologo", "--nolockcheck", "--nodefault",
       "--convert-to", "pdf", "--outdir", out_dir.string(), in.string()};
-  int status = run_soffice(argv, deadline);
-  if (status == kSofficeRestart) status = run_soffice(argv, deadline);
+  if (!pipe_dir.empty()) argv.insert(argv.begin() + 2, "-env:OSL_SOCKET_PATH=.");
+  int status = run_soffice(argv, pipe_dir, deadline);
+  if (status == kSofficeRestart) status = run_soffice(argv, pipe_dir, deadline);
   const fs::path pdf = out_dir / (in.stem().string() + ".pdf");
   bool ok = status == 0 && fs::is_regular_file(pdf, ec) && fs::file_size(pdf, ec) > 0;
   if (ok) {
