@@ -33,6 +33,8 @@ const std::vector<SettingSpec>& setting_specs() {
        100},
       {"job_lease_seconds", SettingType::kInt, "120", "a running job not renewed for this long is "
        "taken again", 5, 86400},
+      {"stop_grace_seconds", SettingType::kInt, "30", "on stop, how long running jobs may finish before "
+       "they are handed back to the queue", 0, 3600},
       {"convert_slots", SettingType::kInt, "0", "LibreOffice helper processes; 0 = cores", 0, 64},
       {"convert_timeout_seconds", SettingType::kInt, "120", "time limit of one conversion", 1, 3600},
       {"convert_memory_mb", SettingType::kInt, "2048", "address-space limit of a converter helper",

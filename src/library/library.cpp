@@ -100,6 +100,9 @@ Result<void> Library::init(Options options) {
     if (slow == 0) slow = cores;
     jobs::WorkerPoolOptions wo;
     wo.lease_seconds = static_cast<int>(settings_.get_int("job_lease_seconds"));
+    // On stop, running jobs get this long to finish; then they are handed back (and the
+    // conversions under them cut short by the interrupt hook below).
+    wo.stop_grace_ms = static_cast<int>(settings_.get_int("stop_grace_seconds") * 1000);
     // Text extraction has its own lane so a document is searchable within a second however
     // long the conversion queue is.
     // Its jobs go in batches when they queue up (a bulk import): the search index then
@@ -120,6 +123,7 @@ Result<void> Library::init(Options options) {
     workers_->on(kJobOcr, [&p](const store::Job& j, jobs::JobContext& ctx) {
       return p.run_ocr(j.document_id, [&ctx](double f) { ctx.progress(f); });
     });
+    workers_->on_interrupt([&p] { p.interrupt(); });
     workers_->on_final_failure([&p](const store::Job& j, const Error& e) { p.on_final_failure(j.kind, j.document_id, e); });
     // Documents whose text never reached the index (a crash in between) are indexed again.
     (void)indexer_->catch_up(false);

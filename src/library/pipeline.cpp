@@ -161,6 +161,11 @@ void Pipeline::on_final_failure(const std::string& kind, int64_t id, const Error
   if (kind != kJobRenderRest && doc.ok() && doc->status != DocumentStatus::kReady) mark_failed(id, e);
 }
 
+void Pipeline::interrupt() {
+  std::lock_guard lock(converter_mu_);
+  if (converter_) converter_->interrupt();
+}
+
 Result<convert::Converter*> Pipeline::converter() {
   std::lock_guard lock(converter_mu_);
   if (!converter_) {

@@ -75,6 +75,9 @@ class Pipeline {
   // A job that failed for good: the document is marked failed unless it is already
   // readable (a plain text whose previews failed). `kind` is the job's.
   void on_final_failure(const std::string& kind, int64_t document_id, const Error& error);
+  // A graceful stop whose grace ran out (jobs::WorkerPool::on_interrupt): running
+  // conversions are cut short, so their jobs go back to the queue now. Thread-safe.
+  void interrupt();
 
   // How many times this pipeline read a document's pages from the store, and analysed a
   // text (figures for tests: a preview job reads its pages once and analyses once).
