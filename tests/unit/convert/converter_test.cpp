@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <chrono>
 #include <thread>
 #include <fstream>
@@ -43,6 +44,11 @@ std::filesystem::path write_stub_helper(const TempDir& dir) {
 }
 
 ConverterOptions stub_options(const TempDir& dir, int timeout_seconds = 5) {
+  // These tests are about the pool (timeouts, crashes, recovery, protocol), driven by flag
+  // files in the test's temporary directory, which the box hides from its helpers (an empty
+  // read-only /tmp). The box itself is tested with the real helper: tests/reliability's
+  // sandbox suites and tests/unit/convert/libreoffice_test.cpp.
+  setenv("WENKU_CONVERT_SANDBOX", "none", 1);
   ConverterOptions options;
   options.slots = 1;
   options.timeout_seconds = timeout_seconds;
