@@ -65,7 +65,7 @@ int restore_command(const std::vector<std::string>& argv) {
     return kExitFailure;
   };
   auto started = std::chrono::steady_clock::now();
-  if (auto copied = library::restore_files(backup, library::DataDir{settings->data_dir()}); !copied.ok()) {
+  if (auto copied = library::restore_files(backup, library::DataDir{settings->data_dir()}, settings->get("blob_url")); !copied.ok()) {
     return fail(copied.error());
   }
   auto lib = open_library(*settings, {.workers = false, .exclusive = true});

@@ -25,7 +25,7 @@ constexpr int kFormatVersion = 1;
 
 // The stores of a directory with the data directory's layout, by the URLs Library::open uses.
 std::string store_url(const DataDir& d) { return "sqlite://" + d.db().string(); }
-std::string blob_url(const DataDir& d) { return "file://" + d.blobs().string(); }
+std::string file_blob_url(const DataDir& d) { return d.blob_url(""); }
 
 Result<void> fsync_path(const fs::path& p) {
   FILE* f = std::fopen(p.c_str(), "rb");
@@ -106,7 +106,7 @@ Result<BackupFigures> backup_library(Library& lib, const fs::path& out) {
   // The metadata first, as of one moment; then the blobs that snapshot refers to.
   WENKU_TRY(lib.store().backup_to(store_url(copy)));
   WENKU_ASSIGN_OR_RETURN(auto snapshot, store::open_metadata_store(store_url(copy)));
-  WENKU_ASSIGN_OR_RETURN(auto blobs, blob::open_blob_store(blob_url(copy)));
+  WENKU_ASSIGN_OR_RETURN(auto blobs, blob::open_blob_store(file_blob_url(copy)));
   WENKU_ASSIGN_OR_RETURN(BackupFigures figures,
                          copy_referenced_blobs(*snapshot, lib.blobs(), *blobs, copy.blobs() / "tmp"));
   nlohmann::json manifest = {{"format", kFormatVersion},
@@ -126,7 +126,7 @@ Result<BackupFigures> backup_library(Library& lib, const fs::path& out) {
   return figures;
 }
 
-Result<BackupFigures> restore_files(const fs::path& backup, const DataDir& data) {
+Result<BackupFigures> restore_files(const fs::path& backup, const DataDir& data, const std::string& blob_url) {
   std::error_code ec;
   if (!fs::exists(backup / kManifest, ec)) {
     return make_error(ErrorCode::kNotFound,
@@ -140,8 +140,8 @@ Result<BackupFigures> restore_files(const fs::path& backup, const DataDir& data)
   if (ec) return make_error(ErrorCode::kIo, "cannot create " + data.root.string() + ": " + ec.message());
   DataDir from{backup};
   WENKU_ASSIGN_OR_RETURN(auto snapshot, store::open_metadata_store(store_url(from)));
-  WENKU_ASSIGN_OR_RETURN(auto src, blob::open_blob_store(blob_url(from)));
-  WENKU_ASSIGN_OR_RETURN(auto dst, blob::open_blob_store(blob_url(data)));
+  WENKU_ASSIGN_OR_RETURN(auto src, blob::open_blob_store(file_blob_url(from)));
+  WENKU_ASSIGN_OR_RETURN(auto dst, blob::open_blob_store(data.blob_url(blob_url)));
   WENKU_ASSIGN_OR_RETURN(BackupFigures figures,
                          copy_referenced_blobs(*snapshot, *src, *dst, data.blobs() / "tmp" / "restore"));
   WENKU_TRY(snapshot->backup_to(store_url(data)));

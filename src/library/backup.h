@@ -26,11 +26,13 @@ struct BackupFigures {
 Result<BackupFigures> backup_library(Library& lib, const std::filesystem::path& out);
 
 // Restore, first half: copies the backup at `backup` into the data directory `data`, which
-// must not hold a library yet. Blobs first, the metadata last: an interrupted restore leaves
+// must not hold a library yet; its blobs go to the store at `blob_url` (the setting: empty
+// is the data directory's own blobs/, an s3:// URL a bucket). Blobs first, the metadata last: an interrupted restore leaves
 // no library behind, so it can simply be run again.
 // Errors: kNotFound (not a finished backup), kAlreadyExists (`data` holds a library),
 // kCorrupt, kIo.
-Result<BackupFigures> restore_files(const std::filesystem::path& backup, const DataDir& data);
+Result<BackupFigures> restore_files(const std::filesystem::path& backup, const DataDir& data,
+                                    const std::string& blob_url = "");
 
 // Restore, second half, on the library opened over the restored directory: jobs that were
 // running when the backup was taken belong to workers of another time (and maybe machine),

@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <filesystem>
+#include <string>
 
 #include "core/result.h"
 
@@ -15,6 +16,11 @@ struct DataDir {
   std::filesystem::path index() const { return root / "index"; }
   std::filesystem::path tmp() const { return root / "tmp"; }
   std::filesystem::path work() const { return root / "work"; }
+  // The blob store's URL: the `blob_url` setting when set (S3-compatible storage), else the
+  // blobs/ directory here.
+  std::string blob_url(const std::string& configured) const {
+    return configured.empty() ? "file://" + blobs().string() : configured;
+  }
 };
 
 // Creates the layout. Errors: kIo.

@@ -65,7 +65,7 @@ Result<void> Library::init(Options options) {
   clean_dead_work(dir_);
   WENKU_ASSIGN_OR_RETURN(scratch_, ScratchDir::create(dir_.tmp()));
   WENKU_ASSIGN_OR_RETURN(store_, store::open_metadata_store("sqlite://" + dir_.db().string()));
-  WENKU_ASSIGN_OR_RETURN(blobs_, blob::open_blob_store("file://" + dir_.blobs().string()));
+  WENKU_ASSIGN_OR_RETURN(blobs_, blob::open_blob_store(dir_.blob_url(settings_.get("blob_url"))));
   // One dictionary in memory, shared by the index and the keyword extractor.
   WENKU_ASSIGN_OR_RETURN(normalizer_, text::make_normalizer());
   WENKU_ASSIGN_OR_RETURN(segmenter_, text::make_segmenter());
