@@ -39,7 +39,9 @@ class S3LibraryTest(unittest.TestCase):
         cls.dir = cls.tmp.__enter__()
         cls.s3dir = os.path.join(cls.dir, "s3")
         os.makedirs(cls.s3dir)
-        cls.s3 = subprocess.Popen(["node", LAUNCHER, cls.s3dir, BUCKET], stdin=subprocess.PIPE,
+        # --openssl-legacy-provider: s3rver makes its continuation tokens with DES, which
+        # OpenSSL 3 keeps in its legacy provider (a truncated listing is a 500 without it).
+        cls.s3 = subprocess.Popen(["node", "--openssl-legacy-provider", LAUNCHER, cls.s3dir, BUCKET], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         line = cls.s3.stdout.readline().decode()
         m = re.match(r"PORT (\d+)", line)
@@ -66,7 +68,7 @@ class S3LibraryTest(unittest.TestCase):
         server = w.Server(data, ["--set", blob_url(self.port, "site-a")]).start()
         try:
             status, body = server.upload("通知.docx", original)
-            self.assertEqual(status, 201, body)
+            self.assertIn(status, (201, 202), body)
             doc = server.wait_done(body["id"])
             self.assertEqual(doc["status"], "ready", doc)
             status, img, headers = server.get(f"/api/v1/documents/{doc['id']}/pages/1")
