@@ -14,13 +14,14 @@ cd "$(dirname "$0")/.."
 seconds=${WENKU_FUZZ_SECONDS:-10}
 build=${WENKU_FUZZ_BUILD:-build-fuzz}
 corpus=${WENKU_CORPUS:-../shared/corpus}
-all_targets=(detect extract zip ole2 text_decode multipart manifest query ofd image)
+all_targets=(detect extract zip ole2 text_decode multipart manifest query ofd image pdf)
 read -r -a targets <<< "${WENKU_FUZZ_TARGETS:-${all_targets[*]}}"
 
 # Per-target input size limit and dictionary (tests/fuzz/dicts/).
 declare -A max_len=([detect]=262144 [extract]=262144 [zip]=262144 [ole2]=262144 [text_decode]=65536
-                    [multipart]=65536 [manifest]=16384 [query]=16384 [ofd]=262144 [image]=262144)
-declare -A dict=([detect]=zip [extract]=xml [zip]=zip [multipart]=multipart [manifest]=manifest [query]=query [ofd]=xml)
+                    [multipart]=65536 [manifest]=16384 [query]=16384 [ofd]=262144 [image]=262144
+                    [pdf]=262144)
+declare -A dict=([detect]=zip [extract]=xml [zip]=zip [multipart]=multipart [manifest]=manifest [query]=query [ofd]=xml [pdf]=pdf)
 
 export CCACHE_BASEDIR="$PWD"
 # -O1 -g1: quicker to build than -O2 -g, and line tables are enough for the sanitizers' traces.

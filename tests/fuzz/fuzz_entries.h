@@ -23,6 +23,7 @@ int manifest_one(const uint8_t* data, size_t size);
 int query_one(const uint8_t* data, size_t size);
 int image_one(const uint8_t* data, size_t size);
 int ofd_one(const uint8_t* data, size_t size);
+int pdf_one(const uint8_t* data, size_t size);
 // Load the text dictionaries of text_decode and query (see WENKU_FUZZ_MAIN_INIT).
 void text_decode_init();
 void query_init();

@@ -12,7 +12,7 @@ output is deterministic, so the committed files are exactly what this script wri
 fast tier's fuzz_regression_test replays them, and scripts/fuzz.sh starts each fuzzer from
 them (plus seeds from the shared corpus when it is there).
 
-Only the targets whose seeds this script owns are written: detect, extract, zip, ole2. The
+Only the targets whose seeds this script owns are written: detect, extract, zip, ole2, pdf. The
 seeds of manifest, multipart, query and text_decode were written by hand and are kept as
 they are.
 """
@@ -23,7 +23,7 @@ import zipfile
 import zlib
 from pathlib import Path
 
-OWNED = ("detect", "extract", "zip", "ole2")
+OWNED = ("detect", "extract", "zip", "ole2", "pdf")
 ZH = "中华人民共和国教育部关于进一步加强中小学教师队伍建设的意见。各省、自治区、直辖市教育厅（教委）："
 ZH_TRAD = "中華人民共和國教育部關於進一步加強中小學教師隊伍建設的意見。"
 # extract_fuzz: byte 0 picks the format (index into its kFormats table).
@@ -484,6 +484,10 @@ def seeds():
         out["detect"][name] = data
     for name, data in packages.items():
         out["zip"][name] = data
+    for name, data in pdfs.items():
+        out["pdf"][name] = data
+    # Cut before its xref and trailer: MuPDF must repair or refuse it.
+    out["pdf"]["pdf_truncated"] = pdfs["pdf_flate"][: len(pdfs["pdf_flate"]) * 2 // 3]
     # A ZIP cut before its central directory.
     out["zip"]["docx_truncated"] = packages["docx"][: len(packages["docx"]) * 2 // 3]
     for name, data in compound.items():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 MAX_LEN = {"detect": 256 * 1024, "extract": 256 * 1024, "zip": 256 * 1024, "ole2": 256 * 1024,
            "text_decode": 64 * 1024, "manifest": 16 * 1024, "query": 16 * 1024,
-           "ofd": 256 * 1024}
+           "ofd": 256 * 1024, "pdf": 256 * 1024}
 
 # extract_fuzz: byte 0 picks the format (index into its kFormats table).
 EXTRACT_FORMATS = ["docx", "xlsx", "pptx", "odt", "ods", "odp", "epub", "txt", "html", "xml"]
@@ -61,6 +61,8 @@ def main():
             take(files, per, "zip", out, counts)
         if folder in ("doc", "xls", "ppt", "encrypted"):
             take(files, per, "ole2", out, counts)
+        if folder == "pdf":
+            take(files, per, "pdf", out, counts)
         if folder == "other":
             take([f for f in files if f.suffix.lower() == ".ofd"], per, "ofd", out, counts)
         if folder in ("txt", "html"):

@@ -57,6 +57,7 @@ TEST(FuzzRegressions, TextDecode) { EXPECT_GT(replay("text_decode", wenku::fuzz:
 TEST(FuzzRegressions, Manifest) { EXPECT_GT(replay("manifest", wenku::fuzz::manifest_one), 0u); }
 TEST(FuzzRegressions, Query) { EXPECT_GT(replay("query", wenku::fuzz::query_one), 0u); }
 TEST(FuzzRegressions, Ofd) { EXPECT_GT(replay("ofd", wenku::fuzz::ofd_one), 0u); }
+TEST(FuzzRegressions, Pdf) { EXPECT_GT(replay("pdf", wenku::fuzz::pdf_one), 0u); }
 // The image seeds (made by make_image_seeds.py) must decode.
 TEST(FuzzRegressions, Image) { EXPECT_GT(replay("image", wenku::fuzz::image_one), 0u); }
 // The multipart seeds must also go through the form reader, not only the HTTP parser.
