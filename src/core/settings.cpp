@@ -20,6 +20,9 @@ const std::vector<SettingSpec>& setting_specs() {
       {"log_level", SettingType::kString, "info", "debug, info, warn, error or off"},
       {"blob_url", SettingType::kString, "", "where documents and page images are stored: empty = "
        "file://DATA/blobs; s3://bucket/prefix?endpoint=URL&region=R for S3-compatible storage"},
+      {"role", SettingType::kString, "all",
+       "what `wenku serve` runs: all = web site and workers; web = the site only; worker = the "
+       "processing workers only (any number of each may share one data directory or cluster)"},
       {"workers", SettingType::kInt, "0", "processing workers; 0 = number of cores", 0, 256},
       {"text_batch", SettingType::kInt, "32",
        "text extraction jobs taken together when they queue up (one search-index commit for all)", 1, 1024},

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/strings.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
@@ -42,8 +43,18 @@ void HttpServer::install_api_routes() {
   auto& site = *site_;
   auto& s = *server_;
 
-  s.Get("/healthz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("ok\n", "text/plain; charset=utf-8");
+  // 200 when every backend answers, else 503; one line per backend. Why a backend is down
+  // goes to the log only: its error may name hosts a visitor should not see.
+  s.Get("/healthz", [&lib](const httplib::Request&, httplib::Response& res) {
+    std::string lines;
+    bool all = true;
+    for (const auto& b : lib.health()) {
+      all = all && b.ok;
+      lines += b.name + (b.ok ? ": ok\n" : ": down\n");
+      if (!b.ok) log::warn("healthz_backend_down backend={} error={}", b.name, b.error);
+    }
+    res.status = all ? 200 : 503;
+    res.set_content((all ? "ok\n" : "unavailable\n") + lines, "text/plain; charset=utf-8");
   });
 
   s.Get("/metrics", [&lib](const httplib::Request&, httplib::Response& res) {

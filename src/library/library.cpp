@@ -136,4 +136,22 @@ void Library::notify_workers() {
   if (workers_) workers_->notify();
 }
 
+std::vector<BackendHealth> Library::health() {
+  std::vector<BackendHealth> out;
+  auto add = [&out](const char* name, const Error* e) {
+    out.push_back({name, e == nullptr, e != nullptr ? e->message : ""});
+  };
+  auto docs = store_->count_documents(store::DocumentFilter{});
+  add("store", docs.ok() ? nullptr : &docs.error());
+  // A key that is never stored: the answer (false) proves the store is reachable.
+  auto blob = blobs_->exists(std::string(64, '0'));
+  add("blobs", blob.ok() ? nullptr : &blob.error());
+  index::SearchQuery q;
+  q.text = "wenku";
+  q.limit = 1;
+  auto hits = index_->search(q);
+  add("index", hits.ok() ? nullptr : &hits.error());
+  return out;
+}
+
 }  // namespace wenku::library

@@ -43,6 +43,13 @@ namespace wenku::library {
 class Indexer;
 struct BackupFigures;
 
+// Whether one backend answers (for /healthz): the metadata store, the blob store, the index.
+struct BackendHealth {
+  std::string name;   // "store", "blobs", "index"
+  bool ok = false;
+  std::string error;  // why not, when !ok
+};
+
 struct CheckReport {
   std::vector<std::string> problems;  // what was wrong, one line each
   std::vector<std::string> repairs;   // what was repaired
@@ -69,6 +76,9 @@ class Library {
   Moderation& moderation() { return *moderation_; }
   SiteSettings& site_settings() { return *site_settings_; }
   Accounts& accounts() { return *accounts_; }
+
+  // Asks each backend one cheap question (a count, an existence check, a one-hit query).
+  std::vector<BackendHealth> health();
 
   // Verifies that every row's blob exists with its hash and that the index agrees with the
   // store; repairs what can be rebuilt (check.cpp).
