@@ -13,7 +13,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -28,6 +27,7 @@
 
 #include "convert/helper_protocol.h"
 #include "convert/sandbox.h"
+#include "core/formats.h"
 #include "core/log.h"
 
 extern char** environ;
@@ -42,21 +42,11 @@ namespace {
 // LibreOffice takes ~1-3 s to load; a helper that is not ready after this is broken.
 constexpr auto kStartTimeout = std::chrono::seconds(90);
 
-// Formats LibreOffice imports, by the name the detector gives them.
-constexpr std::array<std::string_view, 36> kFormats = {
-    "doc",  "docx", "docm", "dot",  "dotx", "xls", "xlsx", "xlsm", "xlt", "xltx", "ppt",
-    "pptx", "pptm", "pps",  "ppsx", "potx", "rtf", "odt",  "ods",  "odp", "odg",  "fodt",
-    "wps",  "wpt",  "et",   "dps",  "xml",  "html", "htm", "txt",  "csv", "hwp",  "wpd",
-    "works", "wordml", "xmlss"};
-
-// The scratch copy's extension, which LibreOffice's type detection starts from: the
-// detector's name where it is a real extension. Microsoft Works goes to libwps ("MS Works"
-// import) as .wps; Word/Excel 2003 XML are .xml, where LibreOffice's XML detection reads the
-// root element and picks "MS Word 2003 XML" / "MS Excel 2003 XML".
+// The scratch copy's extension, which LibreOffice's type detection starts from
+// (core/formats.h says which formats LibreOffice is handed, and as what).
 std::string_view scratch_extension(std::string_view format) {
-  if (format == "works") return "wps";
-  if (format == "wordml" || format == "xmlss") return "xml";
-  return format;
+  const formats::Format* f = formats::find(format);
+  return f != nullptr ? f->libreoffice_ext : format;
 }
 
 // Fontconfig for the helpers: Chinese text takes Simplified Chinese forms. Debian's
@@ -619,9 +609,7 @@ class PooledConverter final : public Converter {
 
 }  // namespace
 
-bool is_convertible_format(std::string_view format) {
-  return std::find(kFormats.begin(), kFormats.end(), format) != kFormats.end();
-}
+bool is_convertible_format(std::string_view format) { return formats::libreoffice_imports(format); }
 
 Result<std::unique_ptr<Converter>> make_converter(const ConverterOptions& options) {
   ConverterOptions opts = options;

@@ -3,6 +3,7 @@
 #include <httplib.h>
 
 #include "core/clock.h"
+#include "core/formats.h"
 #include "core/hash.h"
 #include "core/strings.h"
 #include "http/assets.h"
@@ -287,8 +288,10 @@ void HttpServer::install_page_routes() {
     if (auto cats = lib.catalogue().categories(); cats.ok()) {
       for (const auto& c : *cats) cat_opts.push_back(mstch::map{{"path", c.path}, {"selected", c.path == sr.category}});
     }
-    for (const char* fmt : {"pdf", "docx", "doc", "xlsx", "xls", "pptx", "ppt", "txt", "odt", "epub", "html"}) {
-      fmt_opts.push_back(mstch::map{{"value", std::string(fmt)}, {"label", format_upper(fmt)}, {"selected", sr.format == fmt}});
+    for (const auto& f : formats::all()) {
+      if (!f.search_filter) continue;
+      std::string fmt(f.name);
+      fmt_opts.push_back(mstch::map{{"value", fmt}, {"label", format_upper(fmt)}, {"selected", sr.format == fmt}});
     }
     for (auto [key, label] : {std::pair{"", "sort_relevance"}, {"newest", "sort_newest"}, {"views", "sort_views"}}) {
       sort_opts.push_back(mstch::map{{"value", std::string(key)}, {"label", site.text(v.lang, label)}, {"selected", sr.sort == key}});

@@ -13,6 +13,8 @@
 #include <fstream>
 #include <mutex>
 
+#include "core/formats.h"
+
 namespace wenku::image {
 
 namespace {
@@ -203,9 +205,7 @@ std::string_view format_name(ImageFormat f) {
   return "unknown";
 }
 
-bool is_image_format(std::string_view f) {
-  return f == "jpeg" || f == "png" || f == "tiff" || f == "webp" || f == "heic";
-}
+bool is_image_format(std::string_view f) { return formats::is_image(f); }
 
 int jpeg_exif_orientation(std::string_view jpeg) {
   jpeg = jpeg.substr(0, 128 * 1024);

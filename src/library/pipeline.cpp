@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "convert/converter.h"
+#include "core/formats.h"
 #include "core/hash.h"
 #include "core/log.h"
 #include "core/strings.h"
@@ -360,8 +361,9 @@ Result<void> Pipeline::run_preview(int64_t id) {
     fs::path input = original;
     std::string format = doc.format;
     fs::path prepared;
-    bool text_format = format == "txt" || format == "html" || format == "xml" || format == "epub";
-    const bool ofd_pdf = format == "ofd";
+    const formats::Format* row = formats::find(format);
+    const bool text_format = row != nullptr && row->preview == formats::Preview::kTextLayout;
+    const bool ofd_pdf = row != nullptr && row->preview == formats::Preview::kOfd;
     if (!ofd_pdf && (text_format || !convert::is_convertible_format(format))) {
       // Text formats (txt in any encoding, html, epub, xml): lay out the text we decoded
       // ourselves, so LibreOffice never has to guess an encoding or fetch a linked resource.
