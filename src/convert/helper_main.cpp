@@ -7,11 +7,11 @@
 #define LOK_USE_UNSTABLE_API
 #include <LibreOfficeKit/LibreOfficeKit.hxx>
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #ifdef WENKU_CONVERT_PROBE
 #include <arpa/inet.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <sys/mount.h>
 #include <sys/ptrace.h>
 #include <sys/socket.h>
@@ -350,6 +350,19 @@ int main(int argc, char** argv) {
 
   // The socket is ours alone: the soffice fallback must not inherit it.
   fcntl(fd, F_SETFD, FD_CLOEXEC);
+  // When wenku dies (kill -9) its end of the socket closes: leave at once, whatever
+  // LibreOffice is doing. bubblewrap's --die-with-parent does not cover it when wenku runs as
+  // root (dropping capabilities clears the parent-death signal), and LibreOffice whose
+  // profile directory was removed with the data directory retries mkdir for ever, so
+  // without this the helper outlived its server, spinning (seen after the crash suites).
+  std::thread([fd] {
+    pollfd p{fd, POLLRDHUP, 0};
+    while (true) {
+      int n = poll(&p, 1, -1);
+      if (n > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL)) != 0) _exit(3);
+      if (n < 0 && errno != EINTR) return;
+    }
+  }).detach();
   const std::string fallback_profile = prepare_fallback_profile(args.profile);
   const std::string profile_url = protocol::file_url(args.profile);
   std::unique_ptr<lok::Office> office(lok::lok_cpp_init(args.office.c_str(), profile_url.c_str()));

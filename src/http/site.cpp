@@ -157,14 +157,7 @@ bool Site::verify_download(int64_t id, int64_t expires, const std::string& sig) 
 }
 
 bool Site::first_touch(const std::string& visitor_key, const std::string& what, int64_t window_seconds) {
-  int64_t now = now_unix();
-  std::string key = visitor_key + "|" + what;
-  std::lock_guard lock(mu_);
-  if (touches_.size() > 200000) touches_.clear();  // bounded; a flood costs a few extra counts
-  auto [it, inserted] = touches_.try_emplace(key, now);
-  if (!inserted && it->second > now - window_seconds) return false;
-  it->second = now;
-  return true;
+  return accounts().allow("touch:" + visitor_key + "|" + what, 1, window_seconds);
 }
 
 }  // namespace wenku::http

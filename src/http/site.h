@@ -87,7 +87,7 @@ class Site {
   bool verify_download(int64_t id, int64_t expires, const std::string& sig) const;
 
   // True the first time `visitor_key` touches `what` within `window_seconds` (views and
-  // downloads are not inflated by reloads).
+  // downloads are not inflated by reloads). Counted in the store: shared by web processes.
   bool first_touch(const std::string& visitor_key, const std::string& what, int64_t window_seconds);
 
  private:
@@ -95,11 +95,9 @@ class Site {
 
   library::Library& lib_;
   HotCache hot_;
-  std::mutex mu_;
   std::string secret_;
   std::map<std::string, mstch::map> strings_;
   std::map<std::string, std::map<std::string, std::string>> plain_;
-  std::map<std::string, int64_t> touches_;
 };
 
 // Cookie value by name from the Cookie header.

@@ -4,6 +4,7 @@
 #include <sodium.h>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/hash.h"
 #include "core/strings.h"
 
@@ -127,14 +128,12 @@ Result<void> Accounts::change_password(int64_t user_id, const std::string& old_p
 }
 
 bool Accounts::allow(const std::string& key, int max, int64_t window_seconds) {
-  int64_t now = now_unix();
-  std::lock_guard lock(mu_);
-  if (hits_.size() > 100000) hits_.clear();  // bounded memory under a flood of addresses
-  auto& v = hits_[key];
-  std::erase_if(v, [&](int64_t t) { return t <= now - window_seconds; });
-  if (static_cast<int>(v.size()) >= max) return false;
-  v.push_back(now);
-  return true;
+  auto r = store_.take_rate(key, max, window_seconds);
+  if (!r.ok()) {
+    log::warn("rate_limit_unavailable key={} error={}", key, r.error().message);
+    return true;
+  }
+  return *r;
 }
 
 }  // namespace wenku::library

@@ -1,10 +1,9 @@
 // Accounts: Argon2id password hashes, login sessions as random tokens (only their hashes are
-// stored), CSRF tokens, and in-memory rate limits for login and registration.
+// stored), CSRF tokens, and the rate limits of login, registration and reports (in the store,
+// so every web process counts the same hits).
 #pragma once
 
 #include <cstdint>
-#include <map>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,14 +55,13 @@ class Accounts {
                                const std::string& keep_hash);
 
   // Sliding-window limit: true when `key` has had fewer than `max` hits in the last
-  // `window_seconds` (and records this one). In memory: a restart forgets, which is fine
-  // for slowing down guessing.
+  // `window_seconds` (and records this one). Kept in the store, shared by every process;
+  // when the store cannot answer the hit is allowed (and logged): a store that is down
+  // fails the request itself anyway.
   bool allow(const std::string& key, int max, int64_t window_seconds);
 
  private:
   store::MetadataStore& store_;
-  std::mutex mu_;
-  std::map<std::string, std::vector<int64_t>> hits_;
 };
 
 // Errors: kInvalidArgument with a message a person can act on.

@@ -315,6 +315,10 @@ class MetadataStore {
   // Increments the counter of `subject` today and returns true, unless it already reached
   // `limit` (0 = no limit).
   virtual Result<bool> take_daily_quota(const std::string& subject, int64_t limit) = 0;
+  // A sliding-window limit shared by every process on the store (login, registration and
+  // report limits, view and download de-duplication): true when `key` had fewer than `max`
+  // hits in the last `window_seconds` (at most a day), and then records this hit.
+  virtual Result<bool> take_rate(const std::string& key, int64_t max, int64_t window_seconds) = 0;
   // Documents per detected format.
   virtual Result<std::vector<QueryCount>> format_counts() = 0;
 

@@ -185,6 +185,15 @@ CREATE INDEX jobs_queue ON jobs(state, priority);
       R"sql(
 ALTER TABLE documents ADD COLUMN index_gen INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 7: rate limits shared by every process (take_rate): one row per hit, kept a day.
+      R"sql(
+CREATE TABLE rate_hits (
+  key TEXT NOT NULL,
+  at INTEGER NOT NULL
+);
+CREATE INDEX rate_hits_key ON rate_hits(key, at);
+CREATE INDEX rate_hits_at ON rate_hits(at);
+)sql",
   };
   return m;
 }

@@ -103,6 +103,7 @@ class SqliteStore final : public MetadataStore {
   Result<void> add_daily(const std::string& kind, int64_t n) override;
   Result<std::vector<DayCount>> daily_counts(const std::string& kind, int days) override;
   Result<bool> take_daily_quota(const std::string& subject, int64_t limit) override;
+  Result<bool> take_rate(const std::string& key, int64_t max, int64_t window_seconds) override;
   Result<std::vector<QueryCount>> format_counts() override;
 
   // Backup (sqlite_store.cpp).
@@ -141,6 +142,7 @@ class SqliteStore final : public MetadataStore {
 
   std::string path_;
   std::mutex write_mu_;
+  uint64_t rate_calls_ = 0;  // take_rate calls, under write_mu_ (when to sweep old hits)
   std::unique_ptr<Connection> writer_;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> readers_;

@@ -1,6 +1,8 @@
 // SqliteStore, statistics slice: the query log, daily counters and quotas, format counts.
 #include "store/sqlite_store_impl.h"
 
+#include <algorithm>
+
 #include "core/clock.h"
 #include "core/strings.h"
 
@@ -108,6 +110,29 @@ Result<bool> SqliteStore::take_daily_quota(const std::string& subject, int64_t l
   purge.bind(1, day - 1);
   WENKU_TRY(purge.run());
   return taken;
+}
+
+Result<bool> SqliteStore::take_rate(const std::string& key, int64_t max, int64_t window_seconds) {
+  std::lock_guard lock(write_mu_);
+  const int64_t now = now_unix();
+  window_seconds = std::clamp<int64_t>(window_seconds, 1, 86400);
+  Transaction tx(*writer_);
+  WENKU_TRY(tx.begin());
+  auto count = writer_->prepare("SELECT count(*) FROM rate_hits WHERE key = ?1 AND at > ?2");
+  count.bind(1, key).bind(2, now - window_seconds);
+  WENKU_ASSIGN_OR_RETURN(bool row, count.step());
+  if (row && count.int64(0) >= max) return false;  // the transaction rolls back: nothing written
+  auto add = writer_->prepare("INSERT INTO rate_hits (key, at) VALUES (?1, ?2)");
+  add.bind(1, key).bind(2, now);
+  WENKU_TRY(add.run());
+  // Hits older than the longest window are of no further use; one in 256 calls sweeps them.
+  if ((++rate_calls_ & 0xff) == 0) {
+    auto purge = writer_->prepare("DELETE FROM rate_hits WHERE at <= ?1");
+    purge.bind(1, now - 86400);
+    WENKU_TRY(purge.run());
+  }
+  WENKU_TRY(tx.commit());
+  return true;
 }
 
 Result<std::vector<QueryCount>> SqliteStore::format_counts() {

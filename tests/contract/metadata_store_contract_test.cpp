@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <set>
@@ -383,6 +384,20 @@ TYPED_TEST(MetadataStoreContract, DailyQuotaRefusesPastItsLimit) {
   auto uploads = this->store_->daily_counts("upload", 30);
   ASSERT_EQ(uploads->size(), 1u);
   EXPECT_EQ(uploads->front().count, 1);
+}
+
+TYPED_TEST(MetadataStoreContract, RateLimitsSlideAndAreKeptPerKey) {
+  auto& s = *this->store_;
+  EXPECT_TRUE(*s.take_rate("login-ip:1.2.3.4", 2, 1));
+  EXPECT_TRUE(*s.take_rate("login-ip:1.2.3.4", 2, 1));
+  EXPECT_FALSE(*s.take_rate("login-ip:1.2.3.4", 2, 1));  // a refused hit is not recorded
+  EXPECT_TRUE(*s.take_rate("login-ip:5.6.7.8", 2, 1));
+  EXPECT_TRUE(*s.take_rate("touch:v|view:1", 1, 3600));
+  EXPECT_FALSE(*s.take_rate("touch:v|view:1", 1, 3600));
+  // After the window the key is free again (whole seconds: wait past the next one).
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  EXPECT_TRUE(*s.take_rate("login-ip:1.2.3.4", 2, 1));
+  EXPECT_FALSE(*s.take_rate("touch:v|view:1", 1, 3600));
 }
 
 TYPED_TEST(MetadataStoreContract, ReviewQueueKeepsOrderAndForgetsDeletedDocuments) {
