@@ -46,8 +46,11 @@ Result<void> PostgresStore::backup_to(const std::string& url) {
                                   [&](std::string_view chunk) { return target->copy_in_put(chunk); });
       if (!out.ok()) return out;
       WENKU_TRY(target->copy_in_end());
-      WENKU_ASSIGN_OR_RETURN(Rows seq, source->exec("SELECT pg_get_serial_sequence($1::text, 'id')",
-                                                    Params().add(t)));
+      WENKU_ASSIGN_OR_RETURN(Rows seq, source->exec(
+                                           "SELECT pg_get_serial_sequence(table_name, 'id') FROM information_schema.columns "
+                                           "WHERE table_schema = current_schema() AND table_name = $1::text "
+                                           "AND column_name = 'id'",
+                                           Params().add(t)));
       if (seq.empty() || seq.is_null(0, 0)) continue;
       std::string name = seq.text(0, 0);
       WENKU_ASSIGN_OR_RETURN(Rows last, source->exec("SELECT last_value, is_called FROM " + name));
