@@ -7,6 +7,7 @@
 #include <libpq-fe.h>
 #include <netinet/in.h>
 #include <pwd.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -16,6 +17,8 @@
 #include <fstream>
 #include <sstream>
 #include <vector>
+
+#include "support/test_support.h"
 
 namespace wenku::testing {
 
@@ -117,6 +120,49 @@ bool exec_sql(const std::string& url, const std::string& sql, std::string* why) 
   return ok;
 }
 
+
+// initdb takes seconds, and every test of a suite runs in its own process: the first one
+// keeps a copy of its fresh cluster in the build tree (pg-template, under a lock) and the
+// others copy that. server.log is opened by pg_ctl as the server's user; the output of our
+// children goes to files this process opens.
+bool make_cluster(const fs::path& bindir, const fs::path& data, const RunAs& who, std::string* why) {
+  fs::path tmpl = binary_dir() / "pg-template";
+  int lock = ::open((binary_dir() / "pg-template.lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock >= 0) ::flock(lock, LOCK_EX);
+  struct Unlock {
+    int fd;
+    ~Unlock() { if (fd >= 0) ::close(fd); }
+  } unlock{lock};
+  std::error_code ec;
+  if (lock >= 0 && fs::exists(tmpl / "PG_VERSION")) {
+    fs::copy(tmpl, data, fs::copy_options::recursive, ec);
+    if (!ec && who.drop) {
+      if (::chown(data.c_str(), who.uid, who.gid) != 0) ec = std::make_error_code(std::errc::permission_denied);
+      for (auto it = fs::recursive_directory_iterator(data, ec); !ec && it != fs::recursive_directory_iterator();
+           it.increment(ec)) {
+        if (::lchown(it->path().c_str(), who.uid, who.gid) != 0) ec = std::make_error_code(std::errc::permission_denied);
+      }
+    }
+    if (!ec) return true;
+    fs::remove_all(data, ec);
+  }
+  fs::path initdb_log = data.parent_path() / "initdb.log";
+  if (run({(bindir / "initdb").string(), "-D", data.string(), "-U", "wenku", "--auth=trust", "-E", "UTF8",
+           "--locale=C", "--no-sync"},
+          who, initdb_log) != 0) {
+    *why = "initdb failed:\n" + tail_of(initdb_log);
+    return false;
+  }
+  if (lock >= 0) {
+    fs::path partial = tmpl.string() + ".partial";
+    fs::remove_all(partial, ec);
+    fs::remove_all(tmpl, ec);
+    fs::copy(data, partial, fs::copy_options::recursive, ec);
+    if (!ec) fs::rename(partial, tmpl, ec);
+  }
+  return true;
+}
+
 }  // namespace
 
 std::unique_ptr<PgServer> PgServer::start(std::string* why) {
@@ -141,14 +187,7 @@ std::unique_ptr<PgServer> PgServer::start(std::string* why) {
   }
   fs::path data = s->dir_ / "data";
   fs::path log = s->dir_ / "server.log";
-  // server.log is opened by pg_ctl as the server's user; the output of our children goes
-  // to files this process opens.
-  if (run({(s->bindir_ / "initdb").string(), "-D", data.string(), "-U", "wenku", "--auth=trust", "-E", "UTF8",
-           "--locale=C", "--no-sync"},
-          who, s->dir_ / "initdb.log") != 0) {
-    *why = "initdb failed:\n" + tail_of(s->dir_ / "initdb.log");
-    return nullptr;
-  }
+  if (!make_cluster(s->bindir_, data, who, why)) return nullptr;
   for (int attempt = 0; attempt < 3 && !s->running_; ++attempt) {
     s->port_ = free_port();
     std::string opts = "-p " + std::to_string(s->port_) + " -k '" + s->dir_.string() +
