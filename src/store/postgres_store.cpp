@@ -21,7 +21,8 @@ Result<void> PostgresStore::init() {
 Result<void> PostgresStore::backup_to(const std::string& url) {
   if (!starts_with(url, "postgresql://") && !starts_with(url, "postgres://")) {
     return make_error(ErrorCode::kInvalidArgument,
-                      "a PostgreSQL store backs up into another PostgreSQL database (or with pg_dump), not " +
+                      "metadata_url is a PostgreSQL database: back it up with PostgreSQL's own tools (pg_dump, "
+                      "pg_basebackup); it copies only into another PostgreSQL database, not into " +
                           url.substr(0, url.find("://")) + "://");
   }
   WENKU_ASSIGN_OR_RETURN(auto target, Conn::open(url));

@@ -107,7 +107,8 @@ Result<std::unique_ptr<MetadataStore>> open_metadata_store(const std::string& ur
     return open_postgres_store(url, connections);
   }
   return make_error(ErrorCode::kInvalidArgument,
-                    "unsupported metadata store URL (expected sqlite://PATH or postgresql://...): " + url);
+                    "metadata_url: unsupported URL (expected postgresql://user:pass@host:port/db, or empty for the "
+                    "embedded SQLite file): " + url.substr(0, url.find(':')) + ":...");
 }
 
 }  // namespace wenku::store
