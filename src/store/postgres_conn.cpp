@@ -232,6 +232,16 @@ Result<Pool::Lease> Pool::acquire() {
   return Lease(*this, std::move(c).value());
 }
 
+void Pool::discard_idle() {
+  std::vector<std::unique_ptr<Conn>> gone;
+  {
+    std::lock_guard lock(mu_);
+    open_ -= static_cast<int>(idle_.size());
+    gone.swap(idle_);
+    freed_.notify_all();
+  }
+}
+
 void Pool::give_back(std::unique_ptr<Conn> c) {
   std::lock_guard lock(mu_);
   if (c->broken()) {

@@ -132,6 +132,9 @@ class Pool {
 
   // Errors: those of Conn::open.
   Result<Lease> acquire();
+  // Closes the idle connections: after one was found lost (the server restarted, the
+  // network cut), the others are most likely lost too.
+  void discard_idle();
   const std::string& url() const { return url_; }
 
  private:

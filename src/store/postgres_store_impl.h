@@ -133,12 +133,14 @@ class PostgresStore final : public MetadataStore {
       Conn& c = **lease;
       auto begun = c.exec(iso == Isolation::kSerializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN");
       if (!begun.ok()) {
+        if (c.broken()) pool_.discard_idle();
         if (c.last_failure_retryable() && attempt < kAttempts) { pause(attempt); continue; }
         return R(begun.take_error());
       }
       R r = f(c);
       if (!r.ok()) {
         bool again = c.last_failure_retryable();
+        if (c.broken()) pool_.discard_idle();
         (void)c.exec("ROLLBACK");
         if (again && attempt < kAttempts) { pause(attempt); continue; }
         return r;
@@ -163,6 +165,7 @@ class PostgresStore final : public MetadataStore {
         return R(lease.take_error());
       }
       R r = f(**lease);
+      if (!r.ok() && (*lease)->broken()) pool_.discard_idle();
       if (!r.ok() && (*lease)->last_failure_retryable() && attempt < kAttempts) { pause(attempt); continue; }
       return r;
     }
