@@ -3,7 +3,8 @@ the real server against a PostgreSQL 15 the test starts. An upload becomes ready
 searchable with its rows in the database and no SQLite file in the data directory; after a
 restart the server still has it; a second server process on the same database (another
 data directory, as a second machine would be) sees the same document; `wenku check` is
-clean; a bad URL and an unreachable database are refused at start naming the setting."""
+clean; `wenku backup` and `restore` refuse, naming PostgreSQL's tools; a bad URL and an
+unreachable database are refused at start naming the setting."""
 import os
 import sys
 import unittest
@@ -73,6 +74,15 @@ class PgLibraryTest(unittest.TestCase):
 
         check = w.run("check", *setting, data=data)
         self.assertEqual(check.returncode, 0, check.stdout.decode() + check.stderr.decode())
+
+        # `wenku backup` and `wenku restore` cover the embedded store only: on PostgreSQL they
+        # refuse, naming the database's own tools.
+        made = w.run("backup", *setting, os.path.join(self.dir, "backup"), data=data)
+        self.assertNotEqual(made.returncode, 0)
+        self.assertIn("pg_dump", made.stderr.decode())
+        back = w.run("restore", *setting, os.path.join(self.dir, "backup"), data=os.path.join(self.dir, "restored"))
+        self.assertNotEqual(back.returncode, 0)
+        self.assertIn("metadata_url", back.stderr.decode())
 
     def test_bad_or_unreachable_database_is_refused_naming_the_setting(self):
         data = os.path.join(self.dir, "data-bad")
