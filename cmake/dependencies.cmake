@@ -7,6 +7,8 @@ find_package(ZLIB REQUIRED)
 find_package(OpenSSL REQUIRED)
 # libcurl (libcurl4-openssl-dev): the S3 blob store's HTTP client.
 find_package(CURL REQUIRED)
+# libpq (libpq-dev): the PostgreSQL metadata store's client.
+pkg_check_modules(LIBPQ REQUIRED IMPORTED_TARGET libpq)
 find_package(nlohmann_json REQUIRED)
 find_package(spdlog REQUIRED)
 find_package(mstch REQUIRED)

@@ -9,7 +9,7 @@ packages=(
   clang libclang-rt-14-dev clang-format clang-tidy
   # libraries
   libsqlite3-dev sqlite3 libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev
-  libcurl4-openssl-dev
+  libcurl4-openssl-dev libpq-dev
   nlohmann-json3-dev libmstch-dev libspdlog-dev libfmt-dev
   libzip-dev libpugixml-dev libxml2-dev libuchardet-dev libicu-dev
   libopencc-dev opencc libsodium-dev
@@ -31,7 +31,7 @@ packages=(
   fonts-noto-cjk fonts-wqy-zenhei fontconfig
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev googletest
-  python3 curl mupdf-tools poppler-utils wrk nginx-light
+  python3 curl mupdf-tools poppler-utils wrk nginx-light postgresql-15
   tesseract-ocr python3-levenshtein python3-pil
   chromium chromium-driver
 )

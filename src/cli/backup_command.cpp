@@ -64,6 +64,11 @@ int restore_command(const std::vector<std::string>& argv) {
     std::cerr << "wenku: restore failed: " << e.message << "\n";
     return kExitFailure;
   };
+  if (!settings->get("metadata_url").empty()) {
+    std::cerr << "wenku: restore brings a backup into the embedded store (DATA/wenku.db), but metadata_url is set: "
+                 "restore a PostgreSQL database with its own tools (pg_restore, psql)\n";
+    return kExitUsage;
+  }
   auto started = std::chrono::steady_clock::now();
   if (auto copied = library::restore_files(backup, library::DataDir{settings->data_dir()}, settings->get("blob_url")); !copied.ok()) {
     return fail(copied.error());

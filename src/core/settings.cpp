@@ -18,6 +18,9 @@ const std::vector<SettingSpec>& setting_specs() {
       {"data", SettingType::kString, "./wenku-data", "data directory (database, blobs, index)"},
       {"listen", SettingType::kString, "127.0.0.1:8080", "HOST:PORT the web server listens on"},
       {"log_level", SettingType::kString, "info", "debug, info, warn, error or off"},
+      {"metadata_url", SettingType::kString, "", "where documents' records, accounts and jobs are kept: "
+       "empty = the SQLite file DATA/wenku.db; postgresql://user:pass@host:port/db (or postgres://) for "
+       "PostgreSQL 15, shared by every process of a site"},
       {"blob_url", SettingType::kString, "", "where documents and page images are stored: empty = "
        "file://DATA/blobs; s3://bucket/prefix?endpoint=URL&region=R for S3-compatible storage"},
       {"role", SettingType::kString, "all",

@@ -16,6 +16,11 @@ struct DataDir {
   std::filesystem::path index() const { return root / "index"; }
   std::filesystem::path tmp() const { return root / "tmp"; }
   std::filesystem::path work() const { return root / "work"; }
+  // The metadata store's URL: the `metadata_url` setting when set (PostgreSQL), else the
+  // SQLite file here.
+  std::string metadata_url(const std::string& configured) const {
+    return configured.empty() ? "sqlite://" + db().string() : configured;
+  }
   // The blob store's URL: the `blob_url` setting when set (S3-compatible storage), else the
   // blobs/ directory here.
   std::string blob_url(const std::string& configured) const {

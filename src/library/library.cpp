@@ -64,7 +64,16 @@ Result<void> Library::init(Options options) {
   clean_dead_scratch(dir_.tmp());
   clean_dead_work(dir_);
   WENKU_ASSIGN_OR_RETURN(scratch_, ScratchDir::create(dir_.tmp()));
-  WENKU_ASSIGN_OR_RETURN(store_, store::open_metadata_store("sqlite://" + dir_.db().string()));
+  {
+    // A database server's connections: enough for the worker lanes and a share of the web
+    // threads (a request holds one only while it reads or writes), few enough that several
+    // processes fit under PostgreSQL's max_connections (100 by default).
+    int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+    int workers = static_cast<int>(settings_.get_int("workers"));
+    int connections = std::clamp((workers == 0 ? cores : workers) + 2 * cores + 4, 8, 32);
+    WENKU_ASSIGN_OR_RETURN(store_, store::open_metadata_store(dir_.metadata_url(settings_.get("metadata_url")),
+                                                              connections));
+  }
   WENKU_ASSIGN_OR_RETURN(blobs_, blob::open_blob_store(dir_.blob_url(settings_.get("blob_url"))));
   // One dictionary in memory, shared by the index and the keyword extractor.
   WENKU_ASSIGN_OR_RETURN(normalizer_, text::make_normalizer());

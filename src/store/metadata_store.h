@@ -1,5 +1,6 @@
 // MetadataStore: documents, pages, categories, users, sessions, tags, jobs, reports and the
-// query log, behind one interface; the embedded implementation is SQLite (sqlite_store.h).
+// query log, behind one interface; the embedded implementation is SQLite (sqlite_store.h),
+// the one for several machines PostgreSQL (postgres_store.h).
 #pragma once
 
 #include <cstdint>
@@ -334,7 +335,10 @@ class MetadataStore {
   virtual Result<void> backup_to(const std::string& url) = 0;
 };
 
-// Opens a store by URL: "sqlite:///path/to/wenku.db". Errors: kInvalidArgument, kIo.
-Result<std::unique_ptr<MetadataStore>> open_metadata_store(const std::string& url);
+// Opens a store by URL: "sqlite:///path/to/wenku.db", or "postgresql://user:pass@host:port/db"
+// ("postgres://" too; a libpq URI, its parameters passed through) with a pool of at most
+// `connections` connections (the caller sizes it for its threads). Errors:
+// kInvalidArgument, kIo, kUnavailable (a database server that does not answer).
+Result<std::unique_ptr<MetadataStore>> open_metadata_store(const std::string& url, int connections = 8);
 
 }  // namespace wenku::store

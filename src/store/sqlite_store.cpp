@@ -6,6 +6,7 @@
 #include "core/strings.h"
 #include "sqlite/backup.h"
 #include "store/migrations.h"
+#include "store/postgres_store.h"
 #include "store/sqlite_store_impl.h"
 
 namespace wenku::store {
@@ -99,10 +100,15 @@ Result<std::unique_ptr<MetadataStore>> open_sqlite_store(const std::string& path
   return std::unique_ptr<MetadataStore>(std::move(s));
 }
 
-Result<std::unique_ptr<MetadataStore>> open_metadata_store(const std::string& url) {
+Result<std::unique_ptr<MetadataStore>> open_metadata_store(const std::string& url, int connections) {
   constexpr std::string_view kScheme = "sqlite://";
   if (starts_with(url, kScheme)) return open_sqlite_store(url.substr(kScheme.size()));
-  return make_error(ErrorCode::kInvalidArgument, "unsupported metadata store URL: " + url);
+  if (starts_with(url, "postgresql://") || starts_with(url, "postgres://")) {
+    return open_postgres_store(url, connections);
+  }
+  return make_error(ErrorCode::kInvalidArgument,
+                    "metadata_url: unsupported URL (expected postgresql://user:pass@host:port/db, or empty for the "
+                    "embedded SQLite file): " + url.substr(0, url.find(':')) + ":...");
 }
 
 }  // namespace wenku::store
