@@ -270,7 +270,7 @@ Result<SearchResult> XapianSearchIndex::search_on(Reader& r, const SearchQuery& 
     }
   }
   out.total = mset.get_matches_estimated();
-  mset.fetch();
+  if (!mset.empty()) mset.fetch();
   std::vector<Hit> hits;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
     Xapian::Document d = it.get_document();
