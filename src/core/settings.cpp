@@ -20,6 +20,9 @@ const std::vector<SettingSpec>& setting_specs() {
       {"log_level", SettingType::kString, "info", "debug, info, warn, error or off"},
       {"blob_url", SettingType::kString, "", "where documents and page images are stored: empty = "
        "file://DATA/blobs; s3://bucket/prefix?endpoint=URL&region=R for S3-compatible storage"},
+      {"search_url", SettingType::kString, "", "where the search index is: empty = the embedded SQLite "
+       "FTS5 index in DATA/index; xapian:///path for a local Xapian database; "
+       "xapian+tcp://host1:port1,host2:port2 for Xapian shards served by xapian-tcpsrv --writable"},
       {"workers", SettingType::kInt, "0", "processing workers; 0 = number of cores", 0, 256},
       {"text_batch", SettingType::kInt, "32",
        "text extraction jobs taken together when they queue up (one search-index commit for all)", 1, 1024},
