@@ -5,12 +5,14 @@
 
 #include <xapian.h>
 
+#include <chrono>
 #include <condition_variable>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "index/analyzer.h"
@@ -139,7 +141,12 @@ Result<T> XapianSearchIndex::read(const std::function<Result<T>(Reader&)>& f) co
       release();
       return out;
     } catch (const Xapian::DatabaseModifiedError& e) {
-      if (attempt < 3) continue;  // a writer committed under us: reopen and run again
+      // Writers committed twice while we read (Xapian keeps one old revision): reopen and
+      // run again, after a pause that grows, so a stream of commits cannot starve a search.
+      if (attempt < 30) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(attempt));
+        continue;
+      }
       r.reset();
       release();
       return xapian_error(e, "search");

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <csignal>
 #include <map>
+#include <mutex>
 #include <set>
 #include <thread>
 
@@ -528,6 +529,8 @@ TYPED_TEST(SearchIndexContract, ConcurrentSearchesWhileIndexing) {
   for (int64_t i = 1; i <= 20; ++i) this->add(doc(i, "旧文档", {"教育改革的经验总结，第" + std::to_string(i) + "篇"}));
   std::atomic<bool> stop{false};
   std::atomic<int> errors{0}, misses{0}, searches{0};
+  std::mutex first_error_mu;
+  std::string first_error;
   std::vector<std::thread> readers;
   for (int t = 0; t < 4; ++t) {
     readers.emplace_back([&] {
@@ -537,7 +540,10 @@ TYPED_TEST(SearchIndexContract, ConcurrentSearchesWhileIndexing) {
         q.limit = 100;
         auto r = this->index_->search(q);
         if (!r.ok()) {
-          ++errors;
+          if (errors++ == 0) {
+            std::lock_guard lock(first_error_mu);
+            first_error = r.error().message;
+          }
         } else if (r->total < 20 || r->hits.size() != static_cast<size_t>(r->total)) {
           ++misses;
         }
@@ -551,7 +557,7 @@ TYPED_TEST(SearchIndexContract, ConcurrentSearchesWhileIndexing) {
   while (searches < 8) std::this_thread::yield();
   stop = true;
   for (auto& r : readers) r.join();
-  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(errors, 0) << first_error;
   EXPECT_EQ(misses, 0);
   EXPECT_EQ(this->ids("教育改革", 100).size(), 60u);  // every commit visible to readers
 }
