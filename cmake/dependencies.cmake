@@ -53,5 +53,5 @@ if(NOT TARGET wenku_lok)
 endif()
 # poppler-cpp (libpoppler-cpp-dev), optional: only bench/ uses it, to compare with MuPDF.
 pkg_check_modules(POPPLER_CPP IMPORTED_TARGET poppler-cpp)
-# Xapian 1.4 (libxapian-dev), optional: only bench/xapian_bench uses it, to compare with FTS5.
-pkg_check_modules(XAPIAN IMPORTED_TARGET xapian-core)
+# Xapian 1.4 (libxapian-dev): the SearchIndex behind xapian:// and xapian+tcp:// (src/index).
+pkg_check_modules(XAPIAN REQUIRED IMPORTED_TARGET xapian-core)

@@ -31,7 +31,7 @@ packages=(
   fonts-noto-cjk fonts-wqy-zenhei fontconfig
   # tests and benchmarks
   libgtest-dev libgmock-dev libbenchmark-dev googletest
-  python3 curl mupdf-tools poppler-utils wrk nginx-light postgresql-15
+  python3 curl mupdf-tools poppler-utils wrk nginx-light postgresql-15 xapian-tools
   tesseract-ocr python3-levenshtein python3-pil
   chromium chromium-driver
 )

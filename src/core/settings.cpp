@@ -26,6 +26,9 @@ const std::vector<SettingSpec>& setting_specs() {
       {"role", SettingType::kString, "all",
        "what `wenku serve` runs: all = web site and workers; web = the site only; worker = the "
        "processing workers only (any number of each may share one data directory or cluster)"},
+      {"search_url", SettingType::kString, "", "where the search index is: empty = the embedded SQLite "
+       "FTS5 index in DATA/index; xapian:///path for a local Xapian database; "
+       "xapian+tcp://host1:port1,host2:port2 for Xapian shards served by xapian-tcpsrv --writable"},
       {"workers", SettingType::kInt, "0", "processing workers; 0 = number of cores", 0, 256},
       {"text_batch", SettingType::kInt, "32",
        "text extraction jobs taken together when they queue up (one search-index commit for all)", 1, 1024},

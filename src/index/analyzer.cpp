@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <iterator>
 #include <string_view>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "core/strings.h"
 #include "text/normalizer.h"
@@ -293,6 +295,34 @@ ParsedQuery Analyzer::parse_query(std::string_view query) const {
     out.terms.push_back(std::move(t));
   }
   return out;
+}
+
+std::vector<std::string> Analyzer::related_words(std::string_view source) const {
+  // The document's own words: its title and keywords first, then its most frequent body
+  // words of two or more characters.
+  std::string norm = normalize(source);
+  std::vector<std::string> words = query_words(norm);
+  size_t title_end = query_words(normalize(source.substr(0, source.find('\n')))).size();
+  std::vector<std::string> picked;
+  std::unordered_set<std::string> seen;
+  for (size_t i = 0; i < title_end && i < words.size(); ++i) {
+    if (utf8_length(words[i]) >= 2 && !is_stop_word(words[i]) && seen.insert(words[i]).second) {
+      picked.push_back(words[i]);
+    }
+  }
+  std::unordered_map<std::string, int> freq;
+  for (size_t i = title_end; i < words.size(); ++i) {
+    if (utf8_length(words[i]) >= 2 && !is_stop_word(words[i])) ++freq[words[i]];
+  }
+  std::vector<std::pair<int, std::string>> by_freq;
+  for (auto& [w, f] : freq) {
+    if (f >= 2 && !seen.count(w)) by_freq.emplace_back(f, w);
+  }
+  std::sort(by_freq.begin(), by_freq.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first > b.first : a.second < b.second;
+  });
+  for (size_t i = 0; i < by_freq.size() && picked.size() < 12; ++i) picked.push_back(by_freq[i].second);
+  return picked;
 }
 
 }  // namespace wenku::index

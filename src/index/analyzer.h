@@ -71,6 +71,10 @@ class Analyzer {
   // Function and question words, compared after normalisation (the normaliser may change
   // them too, as tw2s does with 么).
   bool is_stop_word(std::string_view normalized_word) const;
+  // What a document is about, as query words for related(): `source` is its title, a
+  // newline, then its keywords and the start of its text. The title's words first, then
+  // the most frequent (twice or more) words of two or more characters, at most 12.
+  std::vector<std::string> related_words(std::string_view source) const;
 
  private:
   const text::Normalizer& normalizer_;

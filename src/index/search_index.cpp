@@ -3,6 +3,7 @@
 
 #include "core/strings.h"
 #include "index/sqlite_index.h"
+#include "index/xapian_index.h"
 #include "text/normalizer.h"
 #include "text/segmenter.h"
 
@@ -10,6 +11,8 @@ namespace wenku::index {
 namespace {
 
 constexpr std::string_view kSqliteScheme = "sqlite://";
+constexpr std::string_view kXapianScheme = "xapian://";
+constexpr std::string_view kXapianTcpScheme = "xapian+tcp://";
 
 // An index that owns the normaliser and segmenter it analyses text with.
 class OwningIndex : public SearchIndex {
@@ -33,6 +36,9 @@ class OwningIndex : public SearchIndex {
   Result<std::vector<int64_t>> all_ids() const override { return inner_->all_ids(); }
   Result<void> flush() override { return inner_->flush(); }
   Result<void> optimize() override { return inner_->optimize(); }
+  Result<std::vector<std::string>> suggest_titles(const std::string& prefix, int limit) const override {
+    return inner_->suggest_titles(prefix, limit);
+  }
 
  private:
   // Declared before inner_ so they outlive it.
@@ -51,8 +57,15 @@ Result<std::unique_ptr<SearchIndex>> open_search_index(const std::string& url,
     if (path.empty()) return make_error(ErrorCode::kInvalidArgument, "index: sqlite:// URL without a path");
     return open_sqlite_index(path, normalizer, segmenter);
   }
+  for (std::string_view scheme : {kXapianScheme, kXapianTcpScheme}) {
+    if (!starts_with(url, scheme)) continue;
+    WENKU_ASSIGN_OR_RETURN(XapianLocation where,
+                           parse_xapian_location(url.substr(scheme.size()), scheme == kXapianTcpScheme));
+    return open_xapian_index(where, normalizer, segmenter);
+  }
   return make_error(ErrorCode::kInvalidArgument,
-                    "index: unknown index URL '" + url + "' (expected sqlite:///path/to/index.db)");
+                    "index: unknown index URL '" + url +
+                        "' (expected sqlite:///path/to/index.db, xapian:///path or xapian+tcp://host1:port1,host2:port2)");
 }
 
 Result<std::unique_ptr<SearchIndex>> open_search_index(const std::string& url) {

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "index/analyzer.h"
+#include "index/limits.h"
 #include "index/query_plan.h"
 #include "index/sqlite_index.h"
 #include "sqlite/database.h"
@@ -23,14 +24,6 @@ namespace wenku::index {
 using sqlite::Connection;
 using sqlite::Statement;
 
-// Limits: uploaded text is hostile and queries come from anyone.
-constexpr size_t kMaxFieldBytes = 64 * 1024;          // title, keywords, description, ...
-constexpr size_t kMaxDocumentBytes = 64 * 1024 * 1024;  // all pages together
-constexpr size_t kMaxPages = 100000;
-constexpr size_t kMaxQueryBytes = 1024;
-constexpr size_t kMaxQueryTerms = 32;
-constexpr int kMaxLimit = 1000;
-constexpr int kMaxOffset = 100000;
 constexpr size_t kMaxCandidates = 2000000;  // rows a query may score
 constexpr int kSchemaVersion = 3;
 

@@ -438,30 +438,7 @@ Result<std::vector<int64_t>> SqliteSearchIndex::related(int64_t id, int limit) c
     p.bind(1, id);
     if (has_row(p)) source += "\n" + p.text(0);
   }
-  // The document's own words: its title and keywords first, then its most frequent body
-  // words of two or more characters.
-  std::string norm = analyzer_.normalize(source);
-  std::vector<std::string> words = analyzer_.query_words(norm);
-  size_t title_end = analyzer_.query_words(analyzer_.normalize(source.substr(0, source.find('\n')))).size();
-  std::vector<std::string> picked;
-  std::unordered_set<std::string> seen;
-  for (size_t i = 0; i < title_end && i < words.size(); ++i) {
-    if (utf8_length(words[i]) >= 2 && !analyzer_.is_stop_word(words[i]) && seen.insert(words[i]).second) {
-      picked.push_back(words[i]);
-    }
-  }
-  std::unordered_map<std::string, int> freq;
-  for (size_t i = title_end; i < words.size(); ++i) {
-    if (utf8_length(words[i]) >= 2 && !analyzer_.is_stop_word(words[i])) ++freq[words[i]];
-  }
-  std::vector<std::pair<int, std::string>> by_freq;
-  for (auto& [w, f] : freq) {
-    if (f >= 2 && !seen.count(w)) by_freq.emplace_back(f, w);
-  }
-  std::sort(by_freq.begin(), by_freq.end(), [](const auto& a, const auto& b) {
-    return a.first != b.first ? a.first > b.first : a.second < b.second;
-  });
-  for (size_t i = 0; i < by_freq.size() && picked.size() < 12; ++i) picked.push_back(by_freq[i].second);
+  std::vector<std::string> picked = analyzer_.related_words(source);
   if (picked.empty()) return std::vector<int64_t>{};
   std::vector<QueryTerm> terms;
   for (const std::string& w : picked) terms.push_back({w, {w}, false});

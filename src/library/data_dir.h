@@ -26,6 +26,11 @@ struct DataDir {
   std::string blob_url(const std::string& configured) const {
     return configured.empty() ? "file://" + blobs().string() : configured;
   }
+  // The search index's URL: the `search_url` setting when set (xapian:///path, or shards
+  // xapian+tcp://h1:p1,h2:p2), else the embedded FTS5 index in index/ here.
+  std::string search_url(const std::string& configured) const {
+    return configured.empty() ? "sqlite://" + (index() / "search.db").string() : configured;
+  }
 };
 
 // Creates the layout. Errors: kIo.

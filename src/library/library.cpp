@@ -80,8 +80,16 @@ Result<void> Library::init(Options options) {
   WENKU_ASSIGN_OR_RETURN(segmenter_, text::make_segmenter());
   WENKU_ASSIGN_OR_RETURN(auto keywords, text::KeywordExtractor::load());
   keywords_ = std::make_unique<text::KeywordExtractor>(std::move(keywords));
-  WENKU_ASSIGN_OR_RETURN(index_, index::open_search_index("sqlite://" + (dir_.index() / "search.db").string(),
-                                                          *normalizer_, *segmenter_));
+  {
+    // A configured index (a Xapian server down, a bad URL) is named in the error.
+    std::string configured = settings_.get("search_url");
+    auto opened = index::open_search_index(dir_.search_url(configured), *normalizer_, *segmenter_);
+    if (!opened.ok()) {
+      if (configured.empty()) return opened.error();
+      return make_error(opened.error().code, "search_url: " + opened.error().message);
+    }
+    index_ = std::move(opened).value();
+  }
 
   // The services, each over the parts it needs.
   auto notify = [this] { notify_workers(); };
