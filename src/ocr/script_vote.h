@@ -21,7 +21,7 @@ struct ReadChar {
 // OpenCC's character tables (STCharacters, TSCharacters): which characters exist only in
 // one script. A character is simplified-only when OpenCC converts it to traditional and it
 // is not itself among the traditional forms (这 -> 這; not 范, whose forms are 範 and 范),
-// and traditional-only the other way round (這, 於; not 著).
+// and traditional-only the other way round (這, 們; not 著, nor 於, which OpenCC also keeps).
 class ScriptTables {
  public:
   // Loaded once per process; nullptr when OpenCC's data cannot be read (the engine then
@@ -45,7 +45,7 @@ class ScriptTables {
 // traditional form is a contested pair: the model more confident of its character there wins
 // it (the printed glyph is one of the two, and the other model only found a look-alike).
 // A character a model read against its own script (the traditional model reading 这, the
-// simplified one 於) is a vote for that script without contest.
+// simplified one 這) is a vote for that script without contest.
 struct ScriptVote {
   int simplified = 0;   // pairs won by the simplified model + simplified-only characters in the
                         // traditional model's reading
