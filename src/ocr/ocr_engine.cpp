@@ -153,6 +153,19 @@ std::string page_text(const std::vector<OcrLine>& lines) {
 
 bool plausible_dpi(int dpi) { return dpi >= 70 && dpi <= 1200; }
 
+// An image that says nothing of its resolution (a PNG without pHYs, a photo) but has the
+// proportions of a sheet of paper (A4 is 1:1.414, Letter 1:1.294) is taken to show one sheet of
+// A4: its long side is 11.69 inches. Tesseract's own estimate from the text height read such a
+// page worse (measured, bench/README.md "OCR"). Anything else: 0, Tesseract estimates.
+int page_shaped_dpi(int width, int height) {
+  const int lo = std::min(width, height), hi = std::max(width, height);
+  if (lo <= 0) return 0;
+  const double ratio = static_cast<double>(hi) / lo;
+  if (ratio < 1.25 || ratio > 1.5) return 0;
+  const int dpi = static_cast<int>(std::lround(hi / 11.69));
+  return plausible_dpi(dpi) ? dpi : 0;
+}
+
 PixPtr clip(Pix* pix, int x, int y, int w, int h) {
   BOX* box = boxCreate(x, y, w, h);
   if (box == nullptr) return nullptr;
@@ -454,7 +467,7 @@ Result<OcrPage> OcrEngine::recognize(const image::Raster& page) {
   int64_t cpu = thread_cpu_ms();
   PixPtr pix = to_gray_pix(page);
   if (!pix) return make_error(ErrorCode::kTooLarge, "图像内存不足 / out of memory for the page image");
-  int dpi = page.dpi;
+  int dpi = plausible_dpi(page.dpi) ? page.dpi : page_shaped_dpi(page.width, page.height);
   if (page.pixel_count() > impl_->options.max_pixels) {
     const double f = std::sqrt(static_cast<double>(impl_->options.max_pixels) / static_cast<double>(page.pixel_count()));
     pix.reset(pixScaleGrayLI(pix.get(), static_cast<float>(f), static_cast<float>(f)));
