@@ -155,14 +155,17 @@ bool plausible_dpi(int dpi) { return dpi >= 70 && dpi <= 1200; }
 
 // An image that says nothing of its resolution (a PNG without pHYs, a photo) but has the
 // proportions of a sheet of paper (A4 is 1:1.414, Letter 1:1.294) is taken to show one sheet of
-// A4: its long side is 11.69 inches. Tesseract's own estimate from the text height read such a
-// page worse (measured, bench/README.md "OCR"). Anything else: 0, Tesseract estimates.
+// A4: its long side is 11.69 inches, and at least 150 dpi (a smaller picture of a whole sheet
+// would hold unreadably small print, so its text is larger than a sheet's: Tesseract's layout
+// split the lines of a 1240 x 900 test page told 106 dpi, and read it whole at 72 or 150-300).
+// Tesseract's own estimate from the text height read such a page worse (scan017.png, measured,
+// bench/README.md "OCR"). Anything else: 0, Tesseract estimates.
 int page_shaped_dpi(int width, int height) {
   const int lo = std::min(width, height), hi = std::max(width, height);
   if (lo <= 0) return 0;
   const double ratio = static_cast<double>(hi) / lo;
   if (ratio < 1.25 || ratio > 1.5) return 0;
-  const int dpi = static_cast<int>(std::lround(hi / 11.69));
+  const int dpi = std::max(150, static_cast<int>(std::lround(hi / 11.69)));
   return plausible_dpi(dpi) ? dpi : 0;
 }
 
