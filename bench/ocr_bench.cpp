@@ -54,6 +54,8 @@ void emit(const std::string& file, int page, const wenku::Result<wenku::ocr::Ocr
     j["prepare_cpu_ms"] = r->prepare_cpu_ms;
     j["choose_cpu_ms"] = r->choose_cpu_ms;
     j["read_cpu_ms"] = r->read_cpu_ms;
+    j["script_vote"] = r->script_vote;
+    j["read_twice"] = r->read_twice;
   } else {
     j["error"] = r.error().message;
   }

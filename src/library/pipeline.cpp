@@ -367,9 +367,10 @@ Result<void> Pipeline::run_preview(int64_t id) {
     if (!ofd_pdf && (text_format || !convert::is_convertible_format(format))) {
       // Text formats (txt in any encoding, html, epub, xml): lay out the text we decoded
       // ourselves, so LibreOffice never has to guess an encoding or fetch a linked resource.
+      // No text is not a failure (an HTML page of pictures, an empty file): its one page is
+      // laid out blank and the document is ready, found by its title.
       std::vector<std::string> texts;
       for (const auto& p : text_pages) texts.push_back(p.text);
-      if (!has_text(texts)) return make_error(ErrorCode::kCorrupt, "文档中没有文字 / the document has no text");
       prepared = p_.scratch.new_file(".html");
       std::ofstream(prepared, std::ios::binary) << text_as_html(doc.title, texts);
       input = prepared;

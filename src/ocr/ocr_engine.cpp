@@ -19,6 +19,7 @@
 
 #include "core/strings.h"
 #include "extract/pdf_text.h"
+#include "ocr/script_vote.h"
 
 namespace wenku::ocr {
 
@@ -112,6 +113,20 @@ std::vector<OcrLine> read_lines(tesseract::TessBaseAPI* api) {
   return lines;
 }
 
+// Every character read, with Tesseract's confidence in it (for the script vote).
+std::vector<ReadChar> read_chars(tesseract::TessBaseAPI* api) {
+  std::vector<ReadChar> out;
+  std::unique_ptr<tesseract::ResultIterator> it(api->GetIterator());
+  if (!it || it->Empty(tesseract::RIL_SYMBOL)) return out;
+  do {
+    std::unique_ptr<char[]> sym(it->GetUTF8Text(tesseract::RIL_SYMBOL));
+    if (!sym) continue;
+    const float conf = it->Confidence(tesseract::RIL_SYMBOL);
+    for (char32_t c : utf8_to_u32(sym.get())) out.push_back(ReadChar{c, conf});
+  } while (it->Next(tesseract::RIL_SYMBOL));
+  return out;
+}
+
 // The page's paragraphs. Vertical columns (read right to left) are turned into rows first, so
 // that the same rules join a column that reaches the bottom margin with the next one.
 std::string page_text(const std::vector<OcrLine>& lines) {
@@ -137,6 +152,22 @@ std::string page_text(const std::vector<OcrLine>& lines) {
 }
 
 bool plausible_dpi(int dpi) { return dpi >= 70 && dpi <= 1200; }
+
+// An image that says nothing of its resolution (a PNG without pHYs, a photo) but has the
+// proportions of a sheet of paper (A4 is 1:1.414, Letter 1:1.294) is taken to show one sheet of
+// A4: its long side is 11.69 inches, and at least 150 dpi (a smaller picture of a whole sheet
+// would hold unreadably small print, so its text is larger than a sheet's: Tesseract's layout
+// split the lines of a 1240 x 900 test page told 106 dpi, and read it whole at 72 or 150-300).
+// Tesseract's own estimate from the text height read such a page worse (scan017.png, measured,
+// bench/README.md "OCR"). Anything else: 0, Tesseract estimates.
+int page_shaped_dpi(int width, int height) {
+  const int lo = std::min(width, height), hi = std::max(width, height);
+  if (lo <= 0) return 0;
+  const double ratio = static_cast<double>(hi) / lo;
+  if (ratio < 1.25 || ratio > 1.5) return 0;
+  const int dpi = std::max(150, static_cast<int>(std::lround(hi / 11.69)));
+  return plausible_dpi(dpi) ? dpi : 0;
+}
 
 PixPtr clip(Pix* pix, int x, int y, int w, int h) {
   BOX* box = boxCreate(x, y, w, h);
@@ -233,11 +264,11 @@ struct OcrEngine::Impl {
   // A sample band read at least this confidently is upright.
   static constexpr int kUprightConfidence = 70;
   static constexpr int kTraditionalMargin = 6;
-  static constexpr int kSimplifiedSure = 85;
 
   // Reads `pix` with one model over the given segmentation; its lines and mean confidence.
   Result<std::pair<std::vector<OcrLine>, int>> read(tesseract::TessBaseAPI* api, Pix* pix, int dpi,
-                                                    tesseract::PageSegMode mode, const Deadline& deadline) {
+                                                    tesseract::PageSegMode mode, const Deadline& deadline,
+                                                    std::vector<ReadChar>* chars = nullptr) {
     api->SetPageSegMode(mode);
     api->SetImage(pix);
     if (plausible_dpi(dpi)) api->SetSourceResolution(dpi);
@@ -257,35 +288,64 @@ struct OcrEngine::Impl {
       return make_error(ErrorCode::kInternal, "文字识别失败 / Tesseract could not read the page");
     }
     auto lines = read_lines(api);
+    if (chars != nullptr) *chars = read_chars(api);
     int conf = api->MeanTextConf();
     api->Clear();
     return std::make_pair(std::move(lines), conf);
   }
 
+  // The script of a page: the candidate models (horizontal or vertical), the one chosen, and
+  // whether the sample band was enough to choose it.
+  struct Choice {
+    std::string simp, trad, language;
+    int conf = -1;         // the chosen model's confidence on the band (-1: no band)
+    bool decided = true;   // false: read the page by both models and vote again on it
+    ScriptVote vote;
+  };
+
+  // Confidence as the tie-breaker: most characters are shared by the two sets, so the
+  // traditional model reads a simplified page almost as confidently; it must win by a margin
+  // (measured: a simplified band read 86 by chi_tra, the traditional ones lose 15-30 points
+  // under chi_sim).
+  static bool traditional_by_confidence(int simp_conf, int trad_conf) {
+    return trad_conf >= simp_conf + kTraditionalMargin;
+  }
+
   // The model for this page. Cheap signs first, from the ink alone: whether the text runs in
   // rows or columns (which of the two projections has the gaps), and a sample band of about two
   // lines where the ink is densest. The band is read by the simplified and the traditional
-  // model, and the one more confident of its reading wins. Reading the band twice costs about a
-  // tenth of reading the page (bench/README.md "OCR").
-  Result<std::pair<std::string, int>> choose_language(Pix* pix, int dpi, const Deadline& deadline) {
+  // model (about a tenth of reading the page, bench/README.md "OCR") and the character-set
+  // test of script_vote.h decides when its votes are clear; otherwise the page is read by both.
+  Result<Choice> choose_language(Pix* pix, int dpi, const Deadline& deadline) {
     const Sample sample = find_sample(pix);
-    const std::string simp = sample.vertical ? "chi_sim_vert" : "chi_sim";
-    const std::string trad = sample.vertical ? "chi_tra_vert" : "chi_tra";
-    if (sample.w <= 0 || sample.h <= 0) return std::make_pair(simp, -1);
+    Choice out;
+    out.simp = sample.vertical ? "chi_sim_vert" : "chi_sim";
+    out.trad = sample.vertical ? "chi_tra_vert" : "chi_tra";
+    out.language = out.simp;
+    if (sample.w <= 0 || sample.h <= 0) return out;
     PixPtr band(clip(pix, sample.x, sample.y, sample.w, sample.h));
-    if (!band) return std::make_pair(simp, -1);
+    if (!band) return out;
     const auto mode = sample.vertical ? tesseract::PSM_SINGLE_BLOCK_VERT_TEXT : tesseract::PSM_SINGLE_BLOCK;
     int conf[2] = {-1, -1};
+    std::vector<ReadChar> chars[2];
     for (int k = 0; k < 2; ++k) {
-      WENKU_ASSIGN_OR_RETURN(tesseract::TessBaseAPI * m, model(k == 0 ? simp : trad));
-      WENKU_ASSIGN_OR_RETURN(auto r, read(m, band.get(), dpi, mode, deadline));
+      WENKU_ASSIGN_OR_RETURN(tesseract::TessBaseAPI * m, model(k == 0 ? out.simp : out.trad));
+      WENKU_ASSIGN_OR_RETURN(auto r, read(m, band.get(), dpi, mode, deadline, &chars[k]));
       conf[k] = r.second;
     }
-    // Most characters are shared by the two sets, so the traditional model reads a simplified
-    // page almost as confidently; it must win by a margin (measured: a simplified page read
-    // 86 by chi_tra, and the traditional pages lose 15-30 points under chi_sim).
-    if (conf[1] >= conf[0] + kTraditionalMargin) return std::make_pair(trad, conf[1]);
-    return std::make_pair(simp, conf[0]);
+    const bool trad = traditional_by_confidence(conf[0], conf[1]);
+    out.language = trad ? out.trad : out.simp;
+    out.conf = trad ? conf[1] : conf[0];
+    const ScriptTables* tables = ScriptTables::get();
+    if (tables == nullptr) return out;  // no OpenCC tables: confidence alone, as a fallback
+    out.vote = vote_script(chars[0], chars[1], *tables);
+    const int winner = out.vote.winner(/*clear=*/true);
+    out.decided = winner != 0;
+    if (winner != 0) {
+      out.language = winner > 0 ? out.simp : out.trad;
+      out.conf = winner > 0 ? conf[0] : conf[1];
+    }
+    return out;
   }
 
   struct Sample {
@@ -410,7 +470,7 @@ Result<OcrPage> OcrEngine::recognize(const image::Raster& page) {
   int64_t cpu = thread_cpu_ms();
   PixPtr pix = to_gray_pix(page);
   if (!pix) return make_error(ErrorCode::kTooLarge, "图像内存不足 / out of memory for the page image");
-  int dpi = page.dpi;
+  int dpi = plausible_dpi(page.dpi) ? page.dpi : page_shaped_dpi(page.width, page.height);
   if (page.pixel_count() > impl_->options.max_pixels) {
     const double f = std::sqrt(static_cast<double>(impl_->options.max_pixels) / static_cast<double>(page.pixel_count()));
     pix.reset(pixScaleGrayLI(pix.get(), static_cast<float>(f), static_cast<float>(f)));
@@ -428,30 +488,51 @@ Result<OcrPage> OcrEngine::recognize(const image::Raster& page) {
 
   out.prepare_cpu_ms = thread_cpu_ms() - cpu;
   cpu = thread_cpu_ms();
-  std::string language = impl_->options.language;
-  int sample_conf = -1;
-  if (language.empty()) {
-    WENKU_ASSIGN_OR_RETURN(std::tie(language, sample_conf), impl_->choose_language(pix.get(), dpi, deadline));
+  const bool detect = impl_->options.language.empty();
+  Impl::Choice choice;
+  choice.language = impl_->options.language;
+  if (detect) {
+    WENKU_ASSIGN_OR_RETURN(choice, impl_->choose_language(pix.get(), dpi, deadline));
   }
   // Orientation (OSD) costs as much as reading a quarter of the page: asked only when the
   // sample band read badly (a page turned by 90 degrees looks like vertical text to the ink
   // test and reads as nonsense; one turned by 180 reads as nonsense too), or when the
   // language is forced and there was no sample.
-  if (impl_->options.detect_orientation && sample_conf < Impl::kUprightConfidence) {
+  if (impl_->options.detect_orientation && choice.conf < Impl::kUprightConfidence) {
     int turn = impl_->upright_rotation(pix.get(), dpi);
     if (turn != 0) {
       pix.reset(pixRotateOrth(pix.get(), turn / 90));
       if (!pix) return make_error(ErrorCode::kInternal, "图像旋转失败 / cannot turn the page image");
       out.rotated = turn;
-      if (impl_->options.language.empty()) {
-        WENKU_ASSIGN_OR_RETURN(std::tie(language, sample_conf), impl_->choose_language(pix.get(), dpi, deadline));
+      if (detect) {
+        WENKU_ASSIGN_OR_RETURN(choice, impl_->choose_language(pix.get(), dpi, deadline));
       }
     }
   }
   out.choose_cpu_ms = thread_cpu_ms() - cpu;
   cpu = thread_cpu_ms();
-  WENKU_ASSIGN_OR_RETURN(tesseract::TessBaseAPI * api, impl_->model(language));
-  WENKU_ASSIGN_OR_RETURN(auto read, impl_->read(api, pix.get(), dpi, tesseract::PSM_AUTO, deadline));
+  std::pair<std::vector<OcrLine>, int> read;
+  if (detect && !choice.decided) {
+    // The band's votes were not clear (few contested characters, or split): the page is read
+    // by both models and the vote taken again over all of it; the winner's reading is kept.
+    std::vector<ReadChar> chars[2];
+    std::pair<std::vector<OcrLine>, int> reads[2];
+    for (int k = 0; k < 2; ++k) {
+      WENKU_ASSIGN_OR_RETURN(tesseract::TessBaseAPI * m, impl_->model(k == 0 ? choice.simp : choice.trad));
+      WENKU_ASSIGN_OR_RETURN(reads[k], impl_->read(m, pix.get(), dpi, tesseract::PSM_AUTO, deadline, &chars[k]));
+    }
+    choice.vote = vote_script(chars[0], chars[1], *ScriptTables::get());
+    int winner = choice.vote.winner(/*clear=*/false);
+    if (winner == 0) winner = Impl::traditional_by_confidence(reads[0].second, reads[1].second) ? -1 : 1;
+    choice.language = winner > 0 ? choice.simp : choice.trad;
+    read = std::move(reads[winner > 0 ? 0 : 1]);
+    out.read_twice = true;
+  } else {
+    WENKU_ASSIGN_OR_RETURN(tesseract::TessBaseAPI * api, impl_->model(choice.language));
+    WENKU_ASSIGN_OR_RETURN(read, impl_->read(api, pix.get(), dpi, tesseract::PSM_AUTO, deadline));
+  }
+  const std::string language = choice.language;
+  out.script_vote = choice.vote.describe();
   out.read_cpu_ms = thread_cpu_ms() - cpu;
   out.text = page_text(read.first);
   out.confidence = static_cast<float>(read.second);

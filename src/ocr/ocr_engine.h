@@ -38,6 +38,10 @@ struct OcrPage {
   int rotated = 0;            // degrees the page was turned clockwise before recognition
   float skew_degrees = 0;     // the slight rotation corrected
   float confidence = 0;       // Tesseract's mean word confidence, 0..100
+  // How the script was chosen (script_vote.h): the votes, and whether the sample band left it
+  // open so that the page was read by both models.
+  std::string script_vote;
+  bool read_twice = false;
   int64_t ms = 0;             // time of the whole page
   // CPU time of its steps: orientation and skew; choosing the model; reading the page.
   int64_t prepare_cpu_ms = 0, choose_cpu_ms = 0, read_cpu_ms = 0;

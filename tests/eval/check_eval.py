@@ -4,11 +4,19 @@ reach the acceptance thresholds of the issues. Skips plainly (exit 77) without t
 
   check_eval.py segment --wenku build/wenku
   check_eval.py search  --wenku build/wenku [--queries dev_hard|dev]
+  check_eval.py ocr     --wenku build/wenku [--files a.pdf,b.jpg]
+
+`ocr` runs ocr_accuracy.py with its tesseract CLI baseline over a subset of the shared scans
+(the full 30 are a bench, bench/README.md "OCR"): every file ready, character accuracy at
+least the baseline's of the same run, phrase recall@10 at least 0.95 (issue 14, acceptance 1).
 """
 import argparse
 import os
+import json
 import re
+import shutil
 import subprocess
+import tempfile
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -43,18 +51,57 @@ def run(cmd):
     return p.stdout
 
 
+def check_ocr(a, corpus, evald):
+    """The OCR eval over a subset of the scans: a folder of links and its own truth.jsonl."""
+    scans = os.path.join(corpus, "scans")
+    if not os.path.isdir(scans) or shutil.which("tesseract") is None:
+        print("SKIP: no scans in the corpus, or no tesseract CLI for the baseline")
+        raise SystemExit(77)
+    keep = a.files.split(",")
+    tmp = tempfile.mkdtemp(prefix="wenku-ocr-eval-")
+    try:
+        with open(os.path.join(scans, "truth.jsonl"), encoding="utf-8") as f, \
+                open(os.path.join(tmp, "truth.jsonl"), "w", encoding="utf-8") as out:
+            for line in f:
+                if json.loads(line)["file"] in keep:
+                    out.write(line)
+        for name in keep:
+            os.symlink(os.path.join(scans, name), os.path.join(tmp, name))
+        out = run(["/usr/bin/python3", os.path.join(evald, "ocr_accuracy.py"), "--wenku", a.wenku,
+                   "--scans", tmp, "--baseline", "--verbose"])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    last = [l for l in out.splitlines() if l.startswith("ocr:")][-1]
+    record_figures("eval_ocr_subset files=%d %s" % (len(keep), last))
+    acc = float(re.search(r"accuracy=([0-9.]+)", last).group(1))
+    recall = float(re.search(r"recall@10=([0-9.]+)", last).group(1))
+    base = float(re.search(r"baseline=([0-9.]+)", last).group(1))
+    failures = []
+    if "not ready:" in out:
+        failures.append([l for l in out.splitlines() if l.startswith("not ready:")][0])
+    if acc < base:
+        failures.append(f"character accuracy {acc} below the tesseract CLI baseline {base}")
+    if recall < 0.95:
+        failures.append(f"recall@10 {recall} < 0.95")
+    return failures
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["segment", "search"])
+    ap.add_argument("what", choices=["segment", "search", "ocr"])
     ap.add_argument("--wenku", required=True)
     ap.add_argument("--queries", default="dev_hard", choices=["dev_hard", "dev"])
+    # Simplified and traditional, scanned PDFs and phone photos, from each source of the set.
+    ap.add_argument("--files", default="scan000.pdf,scan010.pdf,scan017.png,scan025.pdf,scan023.jpg,scan016.pdf")
     a = ap.parse_args()
     corpus, evald = shared_dir()
     if not corpus or not evald:
         print("SKIP: shared corpus and eval scripts not found (set WENKU_CORPUS)")
         return 77
     failures = []
-    if a.what == "segment":
+    if a.what == "ocr":
+        failures = check_ocr(a, corpus, evald)
+    elif a.what == "segment":
         out = run(["/usr/bin/python3", os.path.join(evald, "segment_f1.py"), "--wenku", a.wenku,
                    "--test", os.path.join(corpus, "seg", "pku_test.utf8"),
                    "--gold", os.path.join(corpus, "seg", "pku_test_gold.utf8"),

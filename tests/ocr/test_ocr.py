@@ -7,6 +7,7 @@ python3-pil, so the test runs on a fresh clone; a few of ../shared/corpus/scans 
 when the corpus is present. Needs /usr/bin/python3 (Debian's PIL) and $WENKU_BIN.
 """
 import io, json, os, re, shutil, socket, subprocess, sys, tempfile, time, unicodedata, unittest
+import urllib.parse
 import urllib.request
 
 from PIL import Image, ImageDraw, ImageFont
@@ -139,6 +140,18 @@ class OcrImport(unittest.TestCase):
         fax = ids.get(self.rows["fax.tif"]["id"])
         self.assertIsNotNone(fax, out.stdout)
         self.assertIn(1, fax.get("pages", []))
+
+    def test_a_phrase_finds_the_scan_through_the_site_and_the_api(self):
+        # Issue 14, acceptance 4: the body phrase of an OCRed page (printed in traditional
+        # characters, asked in simplified) through /api/v1/search and /s, with its page.
+        q = urllib.parse.quote("积重难返")
+        fax_id = self.rows["fax.tif"]["id"]
+        api = json.loads(urllib.request.urlopen(f"{self.base}/api/v1/search?q={q}", timeout=60).read())
+        hit = next((h for h in api["hits"] if h["id"] == fax_id), None)
+        self.assertIsNotNone(hit, api)
+        self.assertEqual(hit.get("pages", [None])[0], 1, hit)
+        html = urllib.request.urlopen(f"{self.base}/s?q={q}", timeout=60).read().decode()
+        self.assertRegex(html, rf'href="/d/{fax_id}\?q=[^"&]*&amp;p=1#page-1"')
 
 
 if __name__ == "__main__":

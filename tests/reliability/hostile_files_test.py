@@ -1,7 +1,8 @@
 """Hostile files (issue 6), made by the test itself and uploaded over HTTP to one server: a
 zip bomb, a ZIP with a huge number of entries, billion laughs and deep nesting in a DOCX, a PDF
 with a cyclic page tree, a PDF page of 100000 x 100000 points, a 50000 x 50000 image in a DOCX,
-a 2 GB upload, hostile file names. Each must end (ready with bounded work, or failed with a
+a 2 GB upload, hostile file names; issue 14's: a 30000 x 30000 PNG, a TIFF of 10000 pages, an
+OFD whose templates, resources and DrawParams loop or are missing, an OFD missing its page. Each must end (ready with bounded work, or failed with a
 reason a person can read) within its time limit, the server's memory stays bounded, and the
 server keeps answering others meanwhile."""
 import hashlib
@@ -105,6 +106,81 @@ def png_header_only(w, h):
     raw = zlib.compress(b"\0" + b"\0" * 3 * 1000)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
             chunk(b"IDAT", raw) + chunk(b"IEND", b""))
+
+
+def huge_png(side):
+    """A real (complete, valid) 1-bit gray PNG of side x side white pixels: ~100 KB of file
+    for side**2 pixels."""
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    row = b"\x00" + b"\xff" * ((side + 7) // 8)
+    comp = zlib.compressobj(9)
+    idat = b"".join(comp.compress(row) for _ in range(side)) + comp.flush()
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", side, side, 1, 0, 0, 0, 0)) +
+            chunk(b"IDAT", idat) + chunk(b"IEND", b""))
+
+
+def many_page_tiff(pages):
+    """A little-endian TIFF of `pages` directories, each a 1 x 1 gray page."""
+    entries = 8
+    ifd_size = 2 + entries * 12 + 4
+    out = bytearray(b"II*\x00" + struct.pack("<I", 8))
+    pixel_at = 8 + pages * ifd_size
+    for i in range(pages):
+        nxt = 0 if i == pages - 1 else 8 + (i + 1) * ifd_size
+        tags = [(256, 3, 1, 1), (257, 3, 1, 1), (258, 3, 1, 8), (259, 3, 1, 1), (262, 3, 1, 1),
+                (273, 4, 1, pixel_at), (278, 3, 1, 1), (279, 4, 1, 1)]
+        out += struct.pack("<H", entries)
+        for tag, kind, count, value in tags:
+            out += struct.pack("<HHII", tag, kind, count, value)
+        out += struct.pack("<I", nxt)
+    return bytes(out + b"\x80")
+
+
+OFD_NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+
+
+def ofd_bytes(members):
+    import io
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members:
+            z.writestr(name, data.encode("utf-8") if isinstance(data, str) else data)
+    return buf.getvalue()
+
+
+def looping_ofd(missing_page=False):
+    """An OFD whose page template names itself, whose template names the page's template
+    again, whose DrawParams are Relative to each other, and whose image, font file and a
+    resource file are missing; or (missing_page) one whose only page file is absent."""
+    text = ('<ofd:TextObject ID="9" Boundary="10 10 150 10" Font="1" Size="5" DrawParam="8">'
+            '<ofd:TextCode X="0" Y="5" DeltaX="g 3 5">循环模板</ofd:TextCode></ofd:TextObject>'
+            '<ofd:ImageObject ID="20" Boundary="20 100 40 30" CTM="40 0 0 30 0 0" ResourceID="7"/>')
+    page = (f'<ofd:Page {OFD_NS}><ofd:Template TemplateID="50"/><ofd:Content><ofd:Layer ID="2">{text}'
+            '</ofd:Layer></ofd:Content></ofd:Page>')
+    tpl = (f'<ofd:Page {OFD_NS}><ofd:Template TemplateID="51"/><ofd:Content><ofd:Layer ID="3">{text}'
+           '</ofd:Layer></ofd:Content></ofd:Page>')
+    members = [
+        ("OFD.xml", f'<ofd:OFD {OFD_NS} DocType="OFD" Version="1.0"><ofd:DocBody><ofd:DocRoot>Doc_0/Document.xml'
+                    '</ofd:DocRoot></ofd:DocBody></ofd:OFD>'),
+        ("Doc_0/Document.xml", f'<ofd:Document {OFD_NS}><ofd:CommonData><ofd:PageArea><ofd:PhysicalBox>0 0 210 297'
+                               '</ofd:PhysicalBox></ofd:PageArea><ofd:PublicRes>PublicRes.xml</ofd:PublicRes>'
+                               '<ofd:DocumentRes>Missing.xml</ofd:DocumentRes>'
+                               '<ofd:TemplatePage ID="50" BaseLoc="Tpls/Tpl_0/Content.xml"/>'
+                               '<ofd:TemplatePage ID="51" BaseLoc="Pages/Page_0/Content.xml"/></ofd:CommonData>'
+                               '<ofd:Pages>' + '<ofd:Page ID="100" BaseLoc="Pages/Page_0/Content.xml"/>' * 50 +
+                               '</ofd:Pages></ofd:Document>'),
+        ("Doc_0/PublicRes.xml", f'<ofd:Res {OFD_NS} BaseLoc="Res"><ofd:Fonts><ofd:Font ID="1" FontName="宋体">'
+                                '<ofd:FontFile>missing.ttf</ofd:FontFile></ofd:Font></ofd:Fonts><ofd:MultiMedias>'
+                                '<ofd:MultiMedia ID="7" Type="Image" Format="PNG"><ofd:MediaFile>missing.png'
+                                '</ofd:MediaFile></ofd:MultiMedia></ofd:MultiMedias><ofd:DrawParams>'
+                                '<ofd:DrawParam ID="8" Relative="9"/><ofd:DrawParam ID="9" Relative="8"/>'
+                                '</ofd:DrawParams></ofd:Res>'),
+        ("Doc_0/Tpls/Tpl_0/Content.xml", tpl),
+    ]
+    if not missing_page:
+        members.append(("Doc_0/Pages/Page_0/Content.xml", page))
+    return ofd_bytes(members)
 
 
 def huge_image_docx(suite):
@@ -393,6 +469,10 @@ def body(suite):
         ("huge page", "huge-page.pdf", pdf_bytes(suite, "huge.pdf", pages=["huge"], media_box=(0, 0, 100000, 100000))),
         ("huge image", "huge-image.docx", huge_image_docx(suite)),
         ("not a pdf", "fake.pdf", b"%PDF-1.7\n" + os.urandom(4096)),
+        ("huge png", "huge.png", huge_png(30_000)),
+        ("tiff pages", "pages.tiff", many_page_tiff(10_000)),
+        ("looping ofd", "loop.ofd", looping_ofd()),
+        ("ofd no page", "nopage.ofd", looping_ofd(missing_page=True)),
     ]
     names = [("dotdot", "../../../../etc/passwd"), ("nul", "a\0b.txt"), ("long", "长" * 300 + ".txt"),
              ("slash", "/abs/path.txt"), ("html", "<script>alert(1)</script>.html")]
@@ -444,10 +524,14 @@ def body(suite):
         suite.check(False, "%s: still processing after %d s" % (label, limit))
     for label, (status, error, secs, pages) in sorted(outcomes.items()):
         print("%-15s %-6s in %5.1f s pages=%s %s" % (label, status, secs, pages, error), flush=True)
+        if label == "looping ofd":
+            # Loops are cut (a template naming a template is not followed, Relative chains stop)
+            # and missing resources leave their objects out: ready, its 50 pages, its text.
+            suite.check(status == "ready" and pages == 50, "looping ofd: %s pages=%s %s" % (status, pages, error))
         if status == "failed":
             suite.check(len(error) >= 8 and "internal" not in error.lower(),
                         "%s: failed without a clear reason: %r" % (label, error))
-    for label in ("zip bomb", "entries", "cyclic pages", "not a pdf"):
+    for label in ("zip bomb", "entries", "cyclic pages", "not a pdf", "huge png", "tiff pages", "ofd no page"):
         if label in outcomes:
             suite.check(outcomes[label][0] == "failed", "%s: expected failed, got %s" % (label, outcomes[label]))
 
