@@ -90,7 +90,7 @@ void HttpServer::install_admin_routes() {
         for (int64_t id : *q) {
           auto d = lib.catalogue().get(id);
           if (!d.ok()) continue;
-          mstch::map card = doc_card(*d);
+          mstch::map card = doc_card(site, v.lang, *d);
           card["uploader"] = d->uploader_name;
           rows.push_back(card);
         }

@@ -129,7 +129,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   if (d.status == store::DocumentStatus::kReady) {
     if (auto r = lib.search().related(d.id, 12); r.ok()) {
       for (const auto& x : *r) {
-        if (library::policy::is_listed(x) && x.id != d.id && related.size() < 8) related.push_back(doc_card(x));
+        if (library::policy::is_listed(x) && x.id != d.id && related.size() < 8) related.push_back(doc_card(site, v.lang, x));
       }
     }
   }

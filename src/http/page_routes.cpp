@@ -42,12 +42,13 @@ std::string page_link(const std::string& base, const std::string& params, int64_
 
 }  // namespace
 
-mstch::map doc_card(const store::Document& d) {
+mstch::map doc_card(Site& site, const std::string& lang, const store::Document& d) {
   return mstch::map{{"id", std::to_string(d.id)},
                     {"title", d.title},
                     {"format", to_lower_ascii(d.format)},
                     {"format_upper", format_upper(d.format)},
                     {"pages", std::to_string(d.pages)},
+                    {"pages_text", site.count(lang, "pages", d.pages)},
                     {"date", format_date(d.created_at)},
                     {"views", std::to_string(d.views)},
                     {"has_thumb", d.preview_pages_done > 0}};
@@ -154,11 +155,11 @@ void HttpServer::install_page_routes() {
     auto popular = lib.catalogue().list(f);
     mstch::array newest_cards, popular_cards;
     if (newest.ok()) {
-      for (const auto& d : *newest) newest_cards.push_back(doc_card(d));
+      for (const auto& d : *newest) newest_cards.push_back(doc_card(site, v.lang, d));
     }
     if (popular.ok()) {
       for (const auto& d : *popular) {
-        if (d.views > 0) popular_cards.push_back(doc_card(d));
+        if (d.views > 0) popular_cards.push_back(doc_card(site, v.lang, d));
       }
     }
     std::string tree;
@@ -206,7 +207,7 @@ void HttpServer::install_page_routes() {
     bool has_next = false;
     if (docs.ok()) {
       has_next = docs->size() > 20;
-      for (size_t i = 0; i < docs->size() && i < 20; ++i) cards.push_back(doc_card((*docs)[i]));
+      for (size_t i = 0; i < docs->size() && i < 20; ++i) cards.push_back(doc_card(site, v.lang, (*docs)[i]));
     }
     mstch::array children;
     for (const auto& c : *cats) {
@@ -260,7 +261,7 @@ void HttpServer::install_page_routes() {
             ++removed;
             continue;
           }
-          mstch::map card = doc_card(h.doc);
+          mstch::map card = doc_card(site, v.lang, h.doc);
           card["snippet"] = h.snippet;  // escaped by the index, with <em> around matches
           card["qenc"] = qenc;
           // The five best pages, listed in reading order (第2页 第4页 第10页).
@@ -305,7 +306,8 @@ void HttpServer::install_page_routes() {
     if (!sr.category.empty()) params += "&category=" + url_encode(sr.category);
     if (!sr.format.empty()) params += "&format=" + url_encode(sr.format);
     if (!sr.sort.empty()) params += "&sort=" + url_encode(sr.sort);
-    mstch::map ctx{{"q", sr.query}, {"hits", hits}, {"total", std::to_string(total)}, {"took", std::string(took_text)},
+    mstch::map ctx{{"q", sr.query}, {"hits", hits}, {"total", std::to_string(total)},
+                 {"results_text", site.count(v.lang, "results", total)}, {"took", std::string(took_text)},
                    {"has_query", !sr.query.empty()}, {"no_hits", no_hits},
                    {"category_options", cat_opts}, {"format_options", fmt_opts}, {"sort_options", sort_opts},
                    {"queries", queries}, {"has_queries", !queries.empty()},
