@@ -95,7 +95,7 @@ try {
     }
     // What a thumb must reach: the document's actions, the header's links and search button.
     const outside = [];
-    for (const el of document.querySelectorAll('.actions .btn, .user-nav a, .user-nav button, .search-box button')) {
+    for (const el of document.querySelectorAll('.actions .btn, .reader-bar .btn, .user-nav a, .user-nav button, .search-box button')) {
       const r = el.getBoundingClientRect();
       if (r.width > 0 && (r.left < 0 || r.right > innerWidth + 0.5)) outside.push(el.textContent.trim());
     }
@@ -193,9 +193,9 @@ async function readerChecks(page, browser, base, id, csrf) {
     return bar.top >= -1 && bar.top < 5;
   }), 'the reader bar stays at the top while reading');
 
-  // Zoom: actual size is the image's own width (the pages scroll inside their box, never the
-  // page); fit width brings it back within the column.
-  await page.setViewportSize({ width: 390, height: 844 });
+  // Zoom (tablets and up; a phone pinches): actual size is the image's own width (the pages
+  // scroll inside their box, never the page); fit width brings it back within the column.
+  await page.setViewportSize({ width: 768, height: 1024 });
   await page.click('.reader-bar .zoom-actual');
   const actual = await page.evaluate(() => {
     const i = document.querySelector('#page-8 img');
