@@ -320,7 +320,7 @@ void HttpServer::install_page_routes() {
     std::string like_id = sr.like != 0 ? std::to_string(sr.like) : std::string();
     if (!like_id.empty()) params += "&like=" + like_id;
     mstch::map ctx{{"q", sr.query}, {"hits", hits}, {"total", std::to_string(total)},
-                 {"results_text", site.count(v.lang, "results", total)}, {"took", std::string(took_text)},
+                   {"results_text", site.count(v.lang, "results", total)}, {"took", std::string(took_text)},
                    {"has_query", searching}, {"no_hits", no_hits},
                    {"from", from_text}, {"to", to_text}, {"like", like_id}, {"like_title", like_title},
                    {"has_like", !like_title.empty()},
