@@ -63,7 +63,7 @@ def main():
         c.eq(r.status, 303, "admin hides")
 
         routes = [
-            ("GET", "/d/{id}"), ("GET", "/api/v1/documents/{id}"), ("GET", "/api/v1/documents/{id}/pages/1"),
+            ("GET", "/d/{id}"), ("GET", "/d/{id}?text=1"), ("GET", "/d/{id}?p=2"), ("GET", "/api/v1/documents/{id}"), ("GET", "/api/v1/documents/{id}/pages/1"),
             ("GET", "/api/v1/documents/{id}/pages/1?size=thumb"), ("GET", "/api/v1/documents/{id}/text"),
             ("GET", "/api/v1/documents/{id}/text?page=1"), ("GET", "/api/v1/documents/{id}/related"),
             ("GET", "/api/v1/documents/{id}/download"), ("POST", "/api/v1/documents/{id}/reports"),
@@ -81,6 +81,9 @@ def main():
                                        headers={"X-CSRF-Token": cl.csrf}, content_type="application/json")
                         want = 201 if may_view(role, kind) else 404
                     c.eq(r.status, want, "%s %s %s (%s)" % (role, method, path, kind))
+                # The reader's page box: to the page's anchor for those who may see it.
+                r = cl.get("/d/%d?jump=1&p=2" % ids[kind])
+                c.eq(r.status, 303 if may_view(role, kind) else 404, "%s page jump (%s)" % (role, kind))
                 # Managing: owner and admin; others get 403 when they can see it, else 404;
                 # guests are sent to log in.
                 r = cl.post_form("/me/documents/%d/edit" % ids[kind], {"title": "矩阵 %s" % kind})
