@@ -7,7 +7,8 @@
 //   is wider than the window, no image wider than its container, the document page's
 //   actions and the header's links inside the window; English says "1 page", not "1 pages";
 // - the reader: later page images are fetched only after a scroll, the page-number box and
-//   the arrow keys jump, fit-width and actual size, the page text for screen readers.
+//   the arrow keys jump, fit-width and actual size, the page text for screen readers, full
+//   screen, allow_copy; without JavaScript the page box, 更多相似文档 and the date filter.
 // usage: node layout_test.mjs --wenku path/to/wenku
 import fs from 'node:fs';
 import path from 'node:path';
@@ -251,5 +252,23 @@ async function readerChecks(page, browser, base, id, csrf) {
   await p.waitForURL(/p=6#page-6$/);
   c.expect(await p.evaluate(() => Math.abs(document.getElementById('page-6').getBoundingClientRect().top) < 5),
     'no JS: the page box goes to page 6 by its anchor');
+  // 更多相似文档 leads into search; the date filter is a plain form.
+  await p.click('.more-like a');
+  await p.waitForURL(new RegExp(`/s\\?like=${id}$`));
+  c.expect(await p.locator('.like-title').count() === 1, 'no JS: more like this opens search headed by the document');
+  await p.goto(`${base}/s?q=${encodeURIComponent('宽度测试')}`);
+  const hits = await p.locator('li.hit').count();
+  const now = new Date();
+  const today = `${now.getFullYear()}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(now.getDate()).padStart(2, '0')}`;
+  await p.fill('.filters input[name=from]', today);
+  await p.fill('.filters input[name=to]', today);
+  await p.click('.filters button[type=submit]');
+  await p.waitForURL(/from=\d{4}-\d\d-\d\d&to=/);
+  c.expect(hits > 0 && await p.locator('li.hit').count() === hits, `no JS: uploaded today (${today}) keeps the ${hits} hits`);
+  await p.fill('.filters input[name=from]', '2000-01-01');
+  await p.fill('.filters input[name=to]', '2000-12-31');
+  await p.click('.filters button[type=submit]');
+  await p.waitForURL(/from=2000-01-01/);
+  c.expect(await p.locator('li.hit').count() === 0, 'no JS: uploaded in 2000 finds nothing');
   await nojs.close();
 }
