@@ -214,7 +214,7 @@ void HttpServer::install_account_routes() {
       has_next = docs->size() > 50;
       for (size_t i = 0; i < docs->size() && i < 50; ++i) {
         const auto& d = (*docs)[i];
-        mstch::map row = doc_card(d);
+        mstch::map row = doc_card(site, v.lang, d);
         std::string key = d.hidden ? (in_review.count(d.id) ? "review" : "hidden") : std::string(library::status_name(d.status));
         row["status_key"] = key;
         row["status"] = site.text(v.lang, "status_" + key);

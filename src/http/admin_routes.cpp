@@ -90,7 +90,7 @@ void HttpServer::install_admin_routes() {
         for (int64_t id : *q) {
           auto d = lib.catalogue().get(id);
           if (!d.ok()) continue;
-          mstch::map card = doc_card(*d);
+          mstch::map card = doc_card(site, v.lang, *d);
           card["uploader"] = d->uploader_name;
           rows.push_back(card);
         }
@@ -135,7 +135,8 @@ void HttpServer::install_admin_routes() {
           {"download_daily_ip", std::to_string(c.download_daily_ip)}, {"upload_formats", c.upload_formats},
           {"max_upload_mb", std::to_string(c.max_upload_mb)},
           {"review_before_publish", c.review_before_publish ? "true" : "false"},
-          {"allow_guest_upload", c.allow_guest_upload ? "true" : "false"}};
+          {"allow_guest_upload", c.allow_guest_upload ? "true" : "false"},
+          {"allow_copy", c.allow_copy ? "true" : "false"}};
       mstch::array rows;
       for (const auto& k : site_setting_keys()) {
         rows.push_back(mstch::map{{"key", k}, {"label", site.text(v.lang, "set_" + k)}, {"value", values[k]}});

@@ -211,8 +211,12 @@ void HttpServer::install_api_routes() {
 
   s.Get("/api/v1/search", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
     Visitor v = site.visitor(req);
-    library::SearchRequest sr = search_request_from(req);
-    if (sr.query.empty()) return send_error(res, 400, "invalid_argument", "缺少查询词 q / missing q");
+    std::string invalid;
+    library::SearchRequest sr = search_request_from(req, v, &invalid);
+    if (!invalid.empty()) {
+      return send_error(res, 400, "invalid_argument", invalid + " 应为日期 YYYY-MM-DD / " + invalid + " must be a date YYYY-MM-DD");
+    }
+    if (sr.query.empty() && sr.like == 0) return send_error(res, 400, "invalid_argument", "缺少查询词 q / missing q");
     auto r = lib.search().search(sr);
     if (!r.ok()) return send_error(res, r.error());
     int64_t before = static_cast<int64_t>(r->hits.size());

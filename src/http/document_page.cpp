@@ -14,6 +14,7 @@ namespace {
 
 constexpr size_t kExcerptChars = 1800;     // the numbered excerpts shown at once
 constexpr size_t kFullTextChars = 200000;  // the most text one page carries
+constexpr size_t kPageTextBytes = 20000;   // the most text under one page image
 // Stands for the visitor's CSRF token in a cached page; 64 characters that escaping keeps.
 const std::string kCsrfMarker(64, 'Z');
 
@@ -70,6 +71,11 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   }
   const auto& d = *doc;
   std::string id = std::to_string(d.id);
+  // The reader's page-number box without JavaScript: to the page, by its anchor.
+  if (req.has_param("jump")) {
+    int64_t n = int_param(req, "p", 1, 1, std::max(1, d.pages));
+    return redirect(res, "/d/" + id + "?p=" + std::to_string(n) + "#page-" + std::to_string(n));
+  }
   // Counters: one view per visitor and document every half hour; a click from search results
   // feeds 相关搜索.
   if (site.first_touch(v.key(), "view:" + id, 1800)) {
@@ -78,7 +84,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   std::string cache_key;
   if (!v.signed_in() && flash.empty()) {
     cache_key = id + "|" + v.lang + "|" + (v.desktop ? "d" : "m") + "|" + req.get_param_value("all") + "|" +
-                req.get_param_value("p").substr(0, 6) + "|" + origin_of(req);
+                req.get_param_value("p").substr(0, 6) + "|" + req.get_param_value("text").substr(0, 1) + "|" + origin_of(req);
     if (auto kept = site.hot().guest_page(cache_key, d.updated_at)) return send_html(res, with_token(std::move(*kept), v.csrf));
   }
   SiteConfig cfg = site.config();
@@ -91,18 +97,32 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   limit = std::min(limit, cfg.max_preview_pages);
   int available = 0;
   mstch::array previews;
+  // Pages whose image is not made yet show a placeholder the script replaces when it is.
+  int shown = 0;
+  int pending = 0;
   for (const auto& p : page_list) {
-    if (p.image_key.empty() || p.number > cfg.max_preview_pages) continue;
-    ++available;
-    if (p.number > limit) continue;
-    previews.push_back(mstch::map{{"n", std::to_string(p.number)},
+    if (p.number > cfg.max_preview_pages) continue;
+    bool has_image = !p.image_key.empty();
+    if (has_image) ++available;
+    if (p.number > limit || (!has_image && d.status != store::DocumentStatus::kReady)) continue;
+    if (has_image) {
+      ++shown;
+    } else {
+      ++pending;
+    }
+    std::string n = std::to_string(p.number);
+    previews.push_back(mstch::map{{"n", n},
                                   {"id", id},
-                                  {"alt", d.title + "_第" + std::to_string(p.number) + "页"},
-                                  {"width", std::to_string(p.width)},
-                                  {"height", std::to_string(p.height)},
+                                  {"alt", d.title + "_第" + n + "页"},
+                                  {"width", std::to_string(p.width > 0 ? p.width : 595)},
+                                  {"height", std::to_string(p.height > 0 ? p.height : 842)},
+                                  {"has_image", has_image},
+                                  {"text", utf8_prefix(trim(p.text), kPageTextBytes)},
+                                  {"text_label", site.count(v.lang, "page_text_label", p.number)},
+                                  // The first screen at once; the rest as the reader scrolls.
                                   {"loading", std::string(p.number <= 2 ? "eager" : "lazy")}});
   }
-  int shown = static_cast<int>(previews.size());
+  shown += pending;
   int total_pages = std::max(d.pages, static_cast<int>(page_list.size()));
   // Pages still being rendered in the background count as available: 点击查看更多 is
   // offered at once and their images appear as they are made.
@@ -129,7 +149,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   if (d.status == store::DocumentStatus::kReady) {
     if (auto r = lib.search().related(d.id, 12); r.ok()) {
       for (const auto& x : *r) {
-        if (library::policy::is_listed(x) && x.id != d.id && related.size() < 8) related.push_back(doc_card(x));
+        if (library::policy::is_listed(x) && x.id != d.id && related.size() < 8) related.push_back(doc_card(site, v.lang, x));
       }
     }
   }
@@ -162,6 +182,8 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
                  {"is_hidden", d.hidden},
                  {"previews", previews},
                  {"has_previews", !previews.empty()},
+                 {"allow_copy", cfg.allow_copy},
+                 {"show_text", req.get_param_value("text") == "1"},
                  {"shown", std::to_string(shown)},
                  {"available", std::to_string(available)},
                  {"preview_limit", std::to_string(cfg.max_preview_pages)},

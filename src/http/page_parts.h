@@ -11,7 +11,8 @@
 
 namespace wenku::http {
 
-mstch::map doc_card(const store::Document& d);
+// A document's card for the visitor's language (its page count in words: "1 page", "3页").
+mstch::map doc_card(Site& site, const std::string& lang, const store::Document& d);
 std::string format_upper(const std::string& format);
 // Empty when there is only one page.
 mstch::map pager(int64_t page, bool has_next, const std::string& base, const std::string& params);

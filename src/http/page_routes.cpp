@@ -43,12 +43,13 @@ std::string page_link(const std::string& base, const std::string& params, int64_
 
 }  // namespace
 
-mstch::map doc_card(const store::Document& d) {
+mstch::map doc_card(Site& site, const std::string& lang, const store::Document& d) {
   return mstch::map{{"id", std::to_string(d.id)},
                     {"title", d.title},
                     {"format", to_lower_ascii(d.format)},
                     {"format_upper", format_upper(d.format)},
                     {"pages", std::to_string(d.pages)},
+                    {"pages_text", site.count(lang, "pages", d.pages)},
                     {"date", format_date(d.created_at)},
                     {"views", std::to_string(d.views)},
                     {"has_thumb", d.preview_pages_done > 0}};
@@ -155,11 +156,11 @@ void HttpServer::install_page_routes() {
     auto popular = lib.catalogue().list(f);
     mstch::array newest_cards, popular_cards;
     if (newest.ok()) {
-      for (const auto& d : *newest) newest_cards.push_back(doc_card(d));
+      for (const auto& d : *newest) newest_cards.push_back(doc_card(site, v.lang, d));
     }
     if (popular.ok()) {
       for (const auto& d : *popular) {
-        if (d.views > 0) popular_cards.push_back(doc_card(d));
+        if (d.views > 0) popular_cards.push_back(doc_card(site, v.lang, d));
       }
     }
     std::string tree;
@@ -207,7 +208,7 @@ void HttpServer::install_page_routes() {
     bool has_next = false;
     if (docs.ok()) {
       has_next = docs->size() > 20;
-      for (size_t i = 0; i < docs->size() && i < 20; ++i) cards.push_back(doc_card((*docs)[i]));
+      for (size_t i = 0; i < docs->size() && i < 20; ++i) cards.push_back(doc_card(site, v.lang, (*docs)[i]));
     }
     mstch::array children;
     for (const auto& c : *cats) {
@@ -245,12 +246,18 @@ void HttpServer::install_page_routes() {
   s.Get("/s", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
     Visitor v = site.visitor(req);
     site.finish(v, res);
-    library::SearchRequest sr = search_request_from(req);
+    library::SearchRequest sr = search_request_from(req, v);
     mstch::array hits;
     int64_t total = 0;
     double took = 0;
     bool has_next = false;
-    if (!sr.query.empty()) {
+    // "More like this" (相似文档) from a document page: its title heads the results.
+    std::string like_title;
+    if (sr.like != 0) {
+      if (auto d = lib.catalogue().visible(v.viewer(), sr.like); d.ok()) like_title = d->title;
+    }
+    bool searching = !sr.query.empty() || !like_title.empty();
+    if (searching) {
       auto r = lib.search().search(sr);
       if (r.ok()) {
         took = r->took_ms;
@@ -261,7 +268,7 @@ void HttpServer::install_page_routes() {
             ++removed;
             continue;
           }
-          mstch::map card = doc_card(h.doc);
+          mstch::map card = doc_card(site, v.lang, h.doc);
           card["snippet"] = h.snippet;  // escaped by the index, with <em> around matches
           card["qenc"] = qenc;
           // The five best pages, listed in reading order (第2页 第4页 第10页).
@@ -277,7 +284,7 @@ void HttpServer::install_page_routes() {
         }
         total = std::max<int64_t>(0, r->total - removed);
         has_next = static_cast<int64_t>(sr.page) * sr.per_page < r->total;
-        if (sr.page == 1 && site.first_touch(v.key(), "q:" + sr.query, 60)) {
+        if (sr.like == 0 && sr.page == 1 && site.first_touch(v.key(), "q:" + sr.query, 60)) {
           lib.search().log_query(sr.query, total);
         }
       }
@@ -297,25 +304,36 @@ void HttpServer::install_page_routes() {
       sort_opts.push_back(mstch::map{{"value", std::string(key)}, {"label", site.text(v.lang, label)}, {"selected", sr.sort == key}});
     }
     mstch::array queries;
-    bool no_hits = !sr.query.empty() && hits.empty();
+    bool no_hits = (searching || sr.like != 0) && hits.empty();
     mstch::array related;  // 相关搜索 under the hits
     if (no_hits) {
       if (auto q = lib.search().popular_searches(8); q.ok()) queries = query_chips(*q);
-    } else if (!sr.query.empty()) {
+    } else if (!sr.query.empty() && sr.like == 0) {
       if (auto q = lib.search().related_searches(sr.query, 8); q.ok()) related = query_chips(*q);
     }
     std::string params = "q=" + url_encode(sr.query);
     if (!sr.category.empty()) params += "&category=" + url_encode(sr.category);
     if (!sr.format.empty()) params += "&format=" + url_encode(sr.format);
     if (!sr.sort.empty()) params += "&sort=" + url_encode(sr.sort);
-    mstch::map ctx{{"q", sr.query}, {"hits", hits}, {"total", std::to_string(total)}, {"took", std::string(took_text)},
-                   {"has_query", !sr.query.empty()}, {"no_hits", no_hits},
+    // The dates as the form shows them again (only real dates; the rest was ignored).
+    std::string from_text = sr.from != 0 ? req.get_param_value("from") : std::string();
+    std::string to_text = sr.to != 0 ? req.get_param_value("to") : std::string();
+    if (!from_text.empty()) params += "&from=" + url_encode(from_text);
+    if (!to_text.empty()) params += "&to=" + url_encode(to_text);
+    std::string like_id = sr.like != 0 ? std::to_string(sr.like) : std::string();
+    if (!like_id.empty()) params += "&like=" + like_id;
+    mstch::map ctx{{"q", sr.query}, {"hits", hits}, {"total", std::to_string(total)},
+                   {"results_text", site.count(v.lang, "results", total)}, {"took", std::string(took_text)},
+                   {"has_query", searching}, {"no_hits", no_hits},
+                   {"from", from_text}, {"to", to_text}, {"like", like_id}, {"like_title", like_title},
+                   {"has_like", !like_title.empty()},
                    {"category_options", cat_opts}, {"format_options", fmt_opts}, {"sort_options", sort_opts},
                    {"queries", queries}, {"has_queries", !queries.empty()},
                    {"related_searches", related}, {"has_related_searches", !related.empty()},
-                   {"pager", sr.query.empty() ? mstch::map{} : pager(sr.page, has_next, "/s", params)}};
+                   {"pager", searching ? pager(sr.page, has_next, "/s", params) : mstch::map{}}};
     Frame frame;
     frame.title = sr.query.empty() ? site.text(v.lang, "search") : sr.query + " - " + site.text(v.lang, "search");
+    if (!like_title.empty()) frame.title = site.text(v.lang, "more_like_this") + " - " + like_title;
     frame.q = sr.query;
     frame.noindex = true;
     frame.here = "/s?" + params;

@@ -1,8 +1,10 @@
 // Shared request handling.
 #include "http/request_helpers.h"
 
+#include <cstdint>
 #include <map>
 
+#include "core/clock.h"
 #include "core/strings.h"
 
 namespace wenku::http {
@@ -14,8 +16,17 @@ Result<store::Document> visible_document(Site& site, const Visitor& v, const htt
   return site.lib().catalogue().visible(v.viewer(), id);
 }
 
-library::SearchRequest search_request_from(const httplib::Request& req) {
+library::SearchRequest search_request_from(const httplib::Request& req, const Visitor& v, std::string* invalid) {
   library::SearchRequest sr;
+  sr.viewer = v.viewer();
+  for (const char* name : {"from", "to"}) {
+    std::string text = req.get_param_value(name);
+    if (text.empty()) continue;
+    auto t = std::string_view(name) == "from" ? parse_date(text) : parse_date_end(text);
+    if (!t && invalid != nullptr) *invalid = name;
+    if (t) (std::string_view(name) == "from" ? sr.from : sr.to) = *t;
+  }
+  sr.like = int_param(req, "like", 0, 0, INT64_MAX);
   sr.query = utf8_prefix(trim(sanitize_utf8(req.get_param_value("q"))), 200);
   sr.category = sanitize_utf8(req.get_param_value("category"));
   sr.format = to_lower_ascii(req.get_param_value("format"));

@@ -19,7 +19,10 @@ namespace wenku::http {
 // Errors: kNotFound.
 Result<store::Document> visible_document(Site& site, const Visitor& v, const httplib::Request& req);
 
-library::SearchRequest search_request_from(const httplib::Request& req);
+// The search of a request's parameters: q, category, format, sort, page, per_page, from and to
+// (dates YYYY-MM-DD, inclusive) and like (a document number). A date that is not one is left
+// open and named in `*invalid`.
+library::SearchRequest search_request_from(const httplib::Request& req, const Visitor& v, std::string* invalid = nullptr);
 
 // Streams a multipart upload (field `file`, optional title, category, description, tags,
 // visibility) into the library. Errors: kInvalidArgument (no file), kTooLarge,

@@ -100,6 +100,17 @@ std::string Site::text(const std::string& lang, const std::string& key) {
   return it == l->second.end() ? key : it->second;
 }
 
+std::string Site::count(const std::string& lang, const std::string& key, int64_t n) {
+  auto l = plain_.find(lang);
+  if (l == plain_.end()) l = plain_.find("zh-CN");
+  auto it = n == 1 ? l->second.find(key + "_one") : l->second.end();
+  if (it == l->second.end()) it = l->second.find(key + "_other");
+  if (it == l->second.end()) return std::to_string(n);
+  std::string out = it->second;
+  if (size_t at = out.find("{n}"); at != std::string::npos) out.replace(at, 3, std::to_string(n));
+  return out;
+}
+
 Visitor Site::visitor(const httplib::Request& req) {
   Visitor v;
   v.ip = req.remote_addr;

@@ -81,6 +81,9 @@ class Site {
   // The strings of one language as a mustache map, and one string by key.
   const mstch::map& strings(const std::string& lang);
   std::string text(const std::string& lang, const std::string& key);
+  // A count in words, singular or plural as the language needs: `key`_one when n is 1 and
+  // the language has that key (English), else `key`_other, with {n} replaced by n.
+  std::string count(const std::string& lang, const std::string& key, int64_t n);
 
   // Short-lived signed download links.
   std::string sign_download(int64_t id, int64_t expires) const;

@@ -16,12 +16,15 @@
 namespace wenku::library {
 
 Result<SearchResponse> SearchService::search(const SearchRequest& request) {
+  if (request.like != 0) return more_like(request);
   SearchResponse out;
   out.query = request.query;
   index::SearchQuery q;
   q.text = request.query;
   q.category_prefix = request.category;
   q.format = request.format;
+  q.from = request.from;
+  q.to = request.to;
   if (request.sort == "newest") q.sort = index::SortOrder::kNewest;
   if (request.sort == "views") q.sort = index::SortOrder::kMostViewed;
   int per_page = std::clamp(request.per_page, 1, 100);
@@ -42,6 +45,47 @@ Result<SearchResponse> SearchService::search(const SearchRequest& request) {
     out.hits.push_back({std::move(doc).value(), hit.score, std::move(hit.snippet), std::move(hit.pages)});
   }
   out.total = std::max<int64_t>(0, result.total - removed);
+  return out;
+}
+
+namespace {
+constexpr int kMoreLikeCandidates = 200;  // similar documents looked at for "more like this"
+}  // namespace
+
+// "More like this": the index's similar documents, filtered as a search is, one page of them.
+Result<SearchResponse> SearchService::more_like(const SearchRequest& request) {
+  int64_t started = now_unix_ms();
+  auto source = store_.get_document(request.like);
+  if (!source.ok() || !policy::can_view(request.viewer, *source)) {
+    return make_error(ErrorCode::kNotFound, "文档不存在 / no such document");
+  }
+  WENKU_ASSIGN_OR_RETURN(auto ids, index_.related(request.like, kMoreLikeCandidates));
+  std::vector<Document> similar;
+  for (int64_t id : ids) {
+    auto doc = store_.get_document(id);
+    if (!doc.ok() || id == request.like || !policy::is_searchable(*doc)) continue;
+    const Document& d = *doc;
+    if (!request.category.empty() && d.category_path != request.category &&
+        !starts_with(d.category_path, request.category + "/")) {
+      continue;
+    }
+    if (!request.format.empty() && to_lower_ascii(d.format) != request.format) continue;
+    if ((request.from != 0 && d.created_at < request.from) || (request.to != 0 && d.created_at > request.to)) continue;
+    similar.push_back(std::move(doc).value());
+  }
+  if (request.sort == "newest") {
+    std::stable_sort(similar.begin(), similar.end(), [](const auto& a, const auto& b) { return a.created_at > b.created_at; });
+  } else if (request.sort == "views") {
+    std::stable_sort(similar.begin(), similar.end(), [](const auto& a, const auto& b) { return a.views > b.views; });
+  }
+  SearchResponse out;
+  out.total = out.index_total = static_cast<int64_t>(similar.size());
+  size_t per_page = static_cast<size_t>(std::clamp(request.per_page, 1, 100));
+  size_t first = static_cast<size_t>(std::max(request.page, 1) - 1) * per_page;
+  for (size_t i = first; i < similar.size() && i < first + per_page; ++i) {
+    out.hits.push_back({std::move(similar[i]), 0.0, std::string(), {}});
+  }
+  out.took_ms = static_cast<double>(now_unix_ms() - started);
   return out;
 }
 

@@ -12,6 +12,7 @@
 
 #include "core/result.h"
 #include "core/settings.h"
+#include "library/policy.h"
 #include "library/types.h"
 
 namespace wenku::index {
@@ -29,6 +30,9 @@ struct SearchRequest {
   std::string category;
   std::string format;
   std::string sort;           // "", "newest", "views"
+  int64_t from = 0, to = 0;   // uploaded between (unix seconds, inclusive), 0 = open
+  int64_t like = 0;           // "more like this": documents similar to this one, instead of a query
+  Viewer viewer;              // who asks (may they see `like`?)
   int page = 1;
   int per_page = 10;
 };
@@ -54,6 +58,9 @@ class SearchService {
                 const text::Normalizer& normalizer, const text::Segmenter& segmenter)
       : settings_(settings), store_(store), index_(index), normalizer_(normalizer), segmenter_(segmenter) {}
 
+  // The hits of request.query, or with request.like the documents like that one (which the
+  // viewer must be able to see), filtered by category, format and date alike.
+  // Errors: kNotFound (`like` unknown or not visible), kInvalidArgument, kIo.
   Result<SearchResponse> search(const SearchRequest& request);
   // Listed documents like `id`, most similar first, never `id` itself.
   Result<std::vector<Document>> related(int64_t id, int limit);
@@ -78,6 +85,7 @@ class SearchService {
   Result<void> optimize_index();
 
  private:
+  Result<SearchResponse> more_like(const SearchRequest& request);
   std::vector<std::string> query_words(std::string_view query) const;
   void prune_query_log_if_due();
 

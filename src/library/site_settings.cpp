@@ -30,7 +30,7 @@ const std::vector<std::string>& SiteSettings::keys() {
   static const std::vector<std::string> k = {
       "site_name", "footer_text", "copyright", "icp", "preview_pages", "max_preview_pages", "download_who",
       "download_daily_user", "download_daily_ip", "upload_formats", "max_upload_mb", "review_before_publish",
-      "allow_guest_upload"};
+      "allow_guest_upload", "allow_copy"};
   return k;
 }
 
@@ -75,6 +75,7 @@ SiteConfig SiteSettings::config() {
       }
       if (k == "review_before_publish") c.review_before_publish = v == "true";
       if (k == "allow_guest_upload") c.allow_guest_upload = v != "false";
+      if (k == "allow_copy") c.allow_copy = v != "false";
     }
   }
   c.max_preview_pages = std::max(c.max_preview_pages, c.preview_pages);

@@ -29,6 +29,7 @@ struct SiteConfig {
   int64_t max_upload_mb = 200;
   bool review_before_publish = false;
   bool allow_guest_upload = true;       // anonymous API uploads (the §5 contract)
+  bool allow_copy = true;               // readers may select and copy the text under page images
   // The upload limit in bytes: the configuration's max_upload_bytes, or the admin's
   // max_upload_mb (never above it).
   uint64_t max_upload_bytes() const { return upload_limit_bytes; }

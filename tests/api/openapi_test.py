@@ -225,6 +225,18 @@ class OpenApiAgainstTheServer(unittest.TestCase):
         _, raw = self.check("GET", "/api/v1/search", "/api/v1/search?q=openapi&per_page=5&sort=newest", 200)
         self.assertIn(d, [hit["id"] for hit in json.loads(raw)["hits"]])
         self.check("GET", "/api/v1/search", "/api/v1/search?q=", 400)
+        # The date filter (uploaded today: in a range that holds today, not in one before it)
+        # and "more like this".
+        today = time.strftime("%Y-%m-%d")
+        _, raw = self.check("GET", "/api/v1/search", "/api/v1/search?q=openapi&from=%s&to=%s" % (today, today), 200)
+        self.assertIn(d, [hit["id"] for hit in json.loads(raw)["hits"]])
+        _, raw = self.check("GET", "/api/v1/search", "/api/v1/search?q=openapi&to=2001-01-01", 200)
+        self.assertNotIn(d, [hit["id"] for hit in json.loads(raw)["hits"]])
+        self.check("GET", "/api/v1/search", "/api/v1/search?q=openapi&from=2024-02-30", 400)
+        self.check("GET", "/api/v1/search", "/api/v1/search?q=openapi&to=yesterday", 400)
+        _, raw = self.check("GET", "/api/v1/search", "/api/v1/search?like=%d" % d, 200)
+        self.assertNotIn(d, [hit["id"] for hit in json.loads(raw)["hits"]])
+        self.check("GET", "/api/v1/search", "/api/v1/search?like=999999", 404)
         _, raw = self.check("GET", "/api/v1/suggest", "/api/v1/suggest?q=%E6%8E%A5", 200)
         self.check("GET", "/api/v1/suggest", "/api/v1/suggest", 200)
         documented = {(p, m) for p, ops in self.spec["paths"].items() for m in ops if m in ("get", "post", "put", "delete", "patch")}

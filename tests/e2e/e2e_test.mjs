@@ -95,7 +95,7 @@ async function browserContext(options) {
 }
 
 async function screenshot(page, name) {
-  for (const [label, width] of [['phone', 390], ['desktop', 1280]]) {
+  for (const [label, width] of [['phone', 390], ['desktop', 1366]]) {
     await page.setViewportSize({ width, height: label === 'phone' ? 844 : 900 });
     await page.waitForTimeout(150);
     await page.screenshot({ path: path.join(shots, `${name}-${label}.png`), fullPage: name !== 'document' });

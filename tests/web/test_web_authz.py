@@ -5,6 +5,7 @@ public documents; CSRF tokens are required; login is rate limited; the download 
 (who, daily limits, signed links, ranges, RFC 5987 names)."""
 import argparse
 import re
+import time
 import urllib.parse
 
 from web_harness import Checker, Client, Server, docx_bytes
@@ -62,7 +63,7 @@ def main():
         c.eq(r.status, 303, "admin hides")
 
         routes = [
-            ("GET", "/d/{id}"), ("GET", "/api/v1/documents/{id}"), ("GET", "/api/v1/documents/{id}/pages/1"),
+            ("GET", "/d/{id}"), ("GET", "/d/{id}?text=1"), ("GET", "/d/{id}?p=2"), ("GET", "/api/v1/documents/{id}"), ("GET", "/api/v1/documents/{id}/pages/1"),
             ("GET", "/api/v1/documents/{id}/pages/1?size=thumb"), ("GET", "/api/v1/documents/{id}/text"),
             ("GET", "/api/v1/documents/{id}/text?page=1"), ("GET", "/api/v1/documents/{id}/related"),
             ("GET", "/api/v1/documents/{id}/download"), ("POST", "/api/v1/documents/{id}/reports"),
@@ -80,6 +81,9 @@ def main():
                                        headers={"X-CSRF-Token": cl.csrf}, content_type="application/json")
                         want = 201 if may_view(role, kind) else 404
                     c.eq(r.status, want, "%s %s %s (%s)" % (role, method, path, kind))
+                # The reader's page box: to the page's anchor for those who may see it.
+                r = cl.get("/d/%d?jump=1&p=2" % ids[kind])
+                c.eq(r.status, 303 if may_view(role, kind) else 404, "%s page jump (%s)" % (role, kind))
                 # Managing: owner and admin; others get 403 when they can see it, else 404;
                 # guests are sent to log in.
                 r = cl.post_form("/me/documents/%d/edit" % ids[kind], {"title": "矩阵 %s" % kind})
@@ -101,6 +105,29 @@ def main():
                 c.eq(ids[kind] in found, kind == "public", "%s search lists %s" % (role, kind))
                 html = cl.get("/s?q=" + urllib.parse.quote(word)).text
                 c.eq('href="/d/%d?' % ids[kind] in html, kind == "public", "%s /s lists %s" % (role, kind))
+            # The date filter: uploaded today, so a range of today lists it and one before
+            # does not (same rules: only the public document).
+            today = time.strftime("%Y-%m-%d")
+            for kind in KINDS:
+                word = urllib.parse.quote("矩阵%s测试" % kind)
+                found = [h["id"] for h in cl.get("/api/v1/search?q=%s&from=%s&to=%s" % (word, today, today)).json()["hits"]]
+                c.eq(ids[kind] in found, kind == "public", "%s dated search lists %s" % (role, kind))
+                html = cl.get("/s?q=%s&from=%s&to=%s" % (word, today, today)).text
+                c.eq('href="/d/%d?' % ids[kind] in html, kind == "public", "%s dated /s lists %s" % (role, kind))
+                found = [h["id"] for h in cl.get("/api/v1/search?q=%s&to=2001-01-01" % word).json()["hits"]]
+                c.eq(found, [], "%s search before 2001 lists nothing (%s)" % (role, kind))
+            # More like this: like a document the visitor may see (else 404 / an empty page);
+            # the hits are public documents only, never the document itself.
+            for kind in KINDS:
+                r = cl.get("/api/v1/search?like=%d" % ids[kind])
+                c.eq(r.status, 200 if may_view(role, kind) else 404, "%s search like %s" % (role, kind))
+                if r.status == 200:
+                    found = {h["id"] for h in r.json()["hits"]}
+                    c.expect(found <= {ids["public"]} - {ids[kind]}, "%s like %s lists only public others: %s" % (role, kind, found))
+                html = cl.get("/s?like=%d" % ids[kind]).text
+                shown = {k for k in KINDS if 'href="/d/%d?' % ids[k] in html}
+                c.expect(shown <= {"public"} - {kind}, "%s /s like %s lists only public others: %s" % (role, kind, shown))
+                c.eq('class="like-title"' in html, may_view(role, kind), "%s /s like %s names it" % (role, kind))
             sitemap = cl.get("/sitemap.xml").text
             home = cl.get("/").text
             for kind in KINDS:

@@ -51,18 +51,25 @@ def main():
 
         guest = Client(srv.base)
         page = guest.get("/d/%d" % doc).text
-        figures = re.findall(r'<figure class="page" id="page-(\d+)">', page)
+        figures = re.findall(r'<figure class="page" id="page-(\d+)"', page)
         c.eq(figures, ["1", "2"], "the first preview_pages pages")
         c.expect("第1页 / 共%d页" % info["pages"] in page, "caption 第1页 / 共N页")
         c.expect('alt="无脚本上传的文档_第1页"' in page, "alt 标题_第N页")
         more = re.search(r'<a class="more-pages" href="([^"]+)">点击查看更多&gt;&gt;</a>', page)
         c.expect(more is not None, "点击查看更多 is a plain link")
         full = guest.get(html.unescape(more.group(1)).split("#")[0]).text
-        figures_all = re.findall(r'<figure class="page" id="page-(\d+)">', full)
+        figures_all = re.findall(r'<figure class="page" id="page-(\d+)"', full)
         c.expect(len(figures_all) == info["pages"], "the link shows every page: %r" % figures_all)
         for n in figures_all:
             r = guest.get("/api/v1/documents/%d/pages/%s" % (doc, n))
             c.expect(r.status == 200 and r.headers.get("Content-Type") == "image/webp", "page image %s" % n)
+        # The reader without JavaScript: the page box is a GET form that lands on the page's
+        # anchor; each page's text is in the HTML; 显示文字 is a link.
+        r = guest.get("/d/%d?jump=1&p=2" % doc)
+        c.eq((r.status, r.headers.get("Location")), (303, "/d/%d?p=2#page-2" % doc), "page box without JS")
+        c.expect('<form class="reader-bar" action="/d/%d" method="get"' % doc in page, "the page box is a plain form")
+        c.expect(page.count('<div class="page-text"') == 2, "each shown page carries its text")
+        c.expect('class="previews show-text"' in guest.get("/d/%d?text=1" % doc).text, "显示文字 without JS")
         c.expect("<h2>资源描述</h2>" in page, "资源描述")
         c.expect(re.search(r'<span class="n">1、</span>第 ?1 ?段', page) is not None, "numbered excerpts")
         c.expect("<details class=\"full-text\"><summary>展开阅读全文</summary>" in page, "展开阅读全文 without JS")

@@ -51,6 +51,11 @@ def main():
                 "/d/%d" % doc: [fields["title"], fields["description"]],
                 "/s?q=" + urllib.parse.quote(payload): [payload],
                 "/s?q=" + urllib.parse.quote("择校"): [fields["title"]],
+                # "More like this" heads the results with the document's title; the date
+                # filter's fields carry what was sent only when it is a date.
+                "/s?like=%d" % doc: [fields["title"]],
+                "/s?q=" + urllib.parse.quote(payload) + "&from=" + urllib.parse.quote(payload) + "&to=" +
+                urllib.parse.quote(payload) + "&like=" + urllib.parse.quote(payload): [payload],
                 "/": [fields["title"]],
                 "/c/" + urllib.parse.quote(category): [category.split("/")[-1]],
                 "/me": [fields["title"]],
@@ -62,6 +67,10 @@ def main():
                 text = html.unescape(body)
                 for t in texts:
                     c.expect(t in text, "payload %d shown as text on %s: %r" % (i, path, t))
+            r = user.get("/api/v1/search?q=" + urllib.parse.quote(payload) + "&from=" + urllib.parse.quote(payload))
+            c.eq(r.status, 400, "API refuses a payload as a date")
+            c.expect(not DANGEROUS.search(r.text) and "application/json" in r.headers.get("Content-Type", ""),
+                     "the date error is JSON, payload not markup")
             api = user.get("/api/v1/documents/%d" % doc).json()
             c.eq(api["title"], fields["title"], "API returns the title as data")
             shown[payload] = (name, doc)

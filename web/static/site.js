@@ -27,31 +27,157 @@
     });
   }
 
-  // 点击查看更多: add the remaining preview pages in place, loaded lazily as they scroll in.
+  // The reader: 点击查看更多 in place, the page-number box and arrow keys, fit width or
+  // actual size, full screen, the page text shown on request, placeholders replaced when
+  // their page image is made. Page images beyond the first screen load as they scroll in
+  // (loading="lazy"); without this script every shown page is still there.
   var more = document.querySelector('a.more-pages');
   var previews = document.getElementById('pages');
+  var reader = document.getElementById('reader');
+  var pageObserver = null, textObserver = null;
+  var fillText = function (fig) {
+    var n = fig.getAttribute('data-n');
+    fetch('/api/v1/documents/' + previews.dataset.id + '/text?page=' + n, {credentials: 'same-origin'})
+      .then(function (r) { return r.ok ? r.text() : ''; }).then(function (t) {
+        t = t.trim();
+        if (!t) return;
+        var div = document.createElement('div');
+        div.className = 'page-text';
+        div.textContent = t;
+        fig.appendChild(div);
+      }).catch(function () {});
+  };
+  var expandAll = function () {
+    if (!more || !previews) return;
+    var d = previews.dataset;
+    var shown = parseInt(d.shown, 10), available = parseInt(d.available, 10);
+    var limit = Math.min(available, parseInt(d.limit, 10));
+    for (var n = shown + 1; n <= limit; n++) {
+      var fig = document.createElement('figure');
+      fig.className = 'page';
+      fig.id = 'page-' + n;
+      fig.setAttribute('data-n', String(n));
+      var img = document.createElement('img');
+      img.loading = 'lazy';
+      img.src = '/api/v1/documents/' + d.id + '/pages/' + n;
+      img.alt = d.title + '_第' + n + '页';
+      var cap = document.createElement('figcaption');
+      cap.textContent = d.labelPre + n + d.labelPost + d.totalPre + d.total + d.totalPost;
+      fig.appendChild(img);
+      fig.appendChild(cap);
+      previews.appendChild(fig);
+      if (pageObserver) pageObserver.observe(fig);
+      if (textObserver) textObserver.observe(fig);
+    }
+    d.shown = String(limit);
+    if (more.parentNode) more.parentNode.removeChild(more);
+    more = null;
+  };
   if (more && previews) {
     more.addEventListener('click', function (e) {
       e.preventDefault();
-      var d = previews.dataset;
-      var shown = parseInt(d.shown, 10), available = parseInt(d.available, 10);
-      var limit = Math.min(available, parseInt(d.limit, 10));
-      for (var n = shown + 1; n <= limit; n++) {
-        var fig = document.createElement('figure');
-        fig.className = 'page';
-        fig.id = 'page-' + n;
-        var img = document.createElement('img');
-        img.loading = 'lazy';
-        img.src = '/api/v1/documents/' + d.id + '/pages/' + n;
-        img.alt = d.title + '_第' + n + '页';
-        var cap = document.createElement('figcaption');
-        cap.textContent = d.labelPre + n + d.labelPost + d.totalPre + d.total + d.totalPost;
-        fig.appendChild(img);
-        fig.appendChild(cap);
-        previews.appendChild(fig);
+      expandAll();
+    });
+  }
+  if (reader && previews) {
+    var bar = reader.querySelector('.reader-bar');
+    var box = bar.querySelector('.page-box');
+    var total = parseInt(previews.dataset.total, 10) || 1;
+    var current = 1;
+    var go = function (n) {
+      n = Math.max(1, Math.min(n, total));
+      var fig = document.getElementById('page-' + n);
+      if (!fig) {
+        expandAll();
+        fig = document.getElementById('page-' + n);
       }
-      d.shown = String(limit);
-      more.parentNode.removeChild(more);
+      if (!fig) {
+        var all = previews.querySelectorAll('figure.page');
+        fig = all[all.length - 1];
+      }
+      current = parseInt(fig.getAttribute('data-n'), 10);
+      box.value = String(current);
+      fig.scrollIntoView({block: 'start'});
+    };
+    bar.addEventListener('submit', function (e) {
+      e.preventDefault();
+      go(parseInt(box.value, 10) || 1);
+    });
+    document.addEventListener('keydown', function (e) {
+      if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return;
+      var tag = e.target && e.target.tagName;
+      if (tag === 'INPUT' || tag === 'TEXTAREA' || tag === 'SELECT' || (e.target && e.target.isContentEditable)) return;
+      if (e.key === 'ArrowRight') go(current + 1);
+      else if (e.key === 'ArrowLeft') go(current - 1);
+      else return;
+      e.preventDefault();
+    });
+    // The page in the middle of the window is the current one.
+    if (window.IntersectionObserver) {
+      pageObserver = new IntersectionObserver(function (entries) {
+        entries.forEach(function (en) {
+          if (!en.isIntersecting) return;
+          current = parseInt(en.target.getAttribute('data-n'), 10);
+          if (document.activeElement !== box) box.value = String(current);
+        });
+      }, {rootMargin: '-45% 0px -50% 0px'});
+      // Pages added by 点击查看更多 fetch their text when they come near.
+      textObserver = new IntersectionObserver(function (entries) {
+        entries.forEach(function (en) {
+          if (!en.isIntersecting) return;
+          textObserver.unobserve(en.target);
+          if (!en.target.querySelector('.page-text')) fillText(en.target);
+        });
+      }, {rootMargin: '600px 0px'});
+      previews.querySelectorAll('figure.page').forEach(function (f) { pageObserver.observe(f); });
+    }
+    var fit = bar.querySelector('.zoom-fit'), actual = bar.querySelector('.zoom-actual');
+    var zoom = function (isActual) {
+      previews.classList.toggle('actual', isActual);
+      fit.setAttribute('aria-pressed', String(!isActual));
+      actual.setAttribute('aria-pressed', String(isActual));
+    };
+    fit.hidden = false;
+    actual.hidden = false;
+    fit.addEventListener('click', function () { zoom(false); });
+    actual.addEventListener('click', function () { zoom(true); });
+    var full = bar.querySelector('.full-screen');
+    if (document.fullscreenEnabled && reader.requestFullscreen) {
+      full.hidden = false;
+      full.addEventListener('click', function () {
+        if (document.fullscreenElement) document.exitFullscreen();
+        else reader.requestFullscreen().catch(function () {});
+      });
+    }
+    var toggle = bar.querySelector('.toggle-text');
+    if (toggle) {
+      toggle.addEventListener('click', function (e) {
+        e.preventDefault();
+        var on = previews.classList.toggle('show-text');
+        toggle.textContent = on ? toggle.getAttribute('data-hide') : toggle.getAttribute('data-show');
+      });
+    }
+    // Where the site forbids copying, the page text cannot be copied (it is still read aloud).
+    previews.addEventListener('copy', function (e) {
+      if (previews.classList.contains('no-copy')) e.preventDefault();
+    });
+    // Pages not made yet: try their image every few seconds, replace the placeholder when it comes.
+    previews.querySelectorAll('.page-placeholder').forEach(function (ph) {
+      var tries = 0;
+      var attempt = function () {
+        var img = new Image();
+        img.onload = function () {
+          img.alt = ph.getAttribute('aria-label');
+          img.width = parseInt(ph.getAttribute('data-width'), 10);
+          img.height = parseInt(ph.getAttribute('data-height'), 10);
+          ph.parentNode.replaceChild(img, ph);
+        };
+        img.onerror = function () {
+          if (++tries < 40) setTimeout(attempt, 3000);
+        };
+        img.src = ph.getAttribute('data-src');
+      };
+      attempt();
     });
   }
 
