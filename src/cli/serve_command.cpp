@@ -38,6 +38,10 @@ int serve_command(const std::vector<std::string>& argv) {
   if (args->options.count("listen")) (void)settings->set("listen", args->get("listen"), "--listen");
   if (args->has("demo")) (void)settings->set("demo", "true", "--demo");
 
+  if (auto front = http::HttpServer::check_settings(*settings); !front.ok()) {
+    std::cerr << "wenku: " << front.error().message << "\n";
+    return kExitUsage;
+  }
   auto lib = open_library(*settings, {.workers = true});
   if (!lib) return kExitFailure;
   http::HttpServer server(*lib, lib->settings());
