@@ -146,10 +146,11 @@ void send_original(Site& site, const store::Document& doc, const httplib::Reques
   res.set_header("Content-Disposition",
                  "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + url_encode(name));
   res.set_header("Cache-Control", "private, max-age=0");
+  // Served as opaque bytes: never rendered by the browser in the site's origin. Behind nginx,
+  // nginx adds its own Accept-Ranges and validators for the file it sends.
+  if (accel) return send_accel_redirect(site, doc.blob_key, "application/octet-stream", res);
   res.set_header("Accept-Ranges", "bytes");
   res.set_header("ETag", "\"" + doc.sha256.substr(0, 32) + "\"");
-  // Served as opaque bytes: never rendered by the browser in the site's origin.
-  if (accel) return send_accel_redirect(site, doc.blob_key, "application/octet-stream", res);
   std::string key = doc.blob_key;
   uint64_t total = *size;
   auto* files = &lib.catalogue();
