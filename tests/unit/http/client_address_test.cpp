@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include "http/site.h"
+#include "support/test_support.h"
 
 namespace wenku::http {
 namespace {
@@ -160,6 +161,73 @@ TEST(FrontSettings, ChecksPublicUrlAndPrefix) {
   EXPECT_TRUE(FrontSettings::from(s).ok());
   ASSERT_TRUE(s.set("trusted_proxies", "127.0.0.1, nginx").ok());
   EXPECT_FALSE(FrontSettings::from(s).ok());
+}
+
+// The Site of a real library reads the settings: the visitor's address and scheme, and the
+// origin of absolute URLs, for requests from nginx and from anyone else.
+class SiteFront : public ::testing::Test {
+ protected:
+  std::unique_ptr<library::Library> open(const std::map<std::string, std::string>& values) {
+    EXPECT_TRUE(settings_.set("data", (dir_ / "data").string()).ok());
+    for (const auto& [k, v] : values) EXPECT_TRUE(settings_.set(k, v).ok()) << k;
+    auto lib = library::Library::open(settings_, {.workers = false});
+    EXPECT_TRUE(lib.ok()) << lib.error().message;
+    return std::move(lib).value();
+  }
+  static httplib::Request request(const std::string& peer, const std::vector<std::pair<std::string, std::string>>& headers) {
+    httplib::Request req;
+    req.remote_addr = peer;
+    for (const auto& [k, v] : headers) req.headers.emplace(k, v);
+    return req;
+  }
+  testing::TempDir dir_;
+  Settings settings_;
+};
+
+TEST_F(SiteFront, BehindATrustedProxy) {
+  auto lib = open({{"trusted_proxies", "127.0.0.1, ::1"}});
+  Site site(*lib);
+  auto from_nginx = request("127.0.0.1", {{"Host", "wenku.example.cn"},
+                                          {"X-Forwarded-For", "1.2.3.4, 203.0.113.5"},
+                                          {"X-Forwarded-Proto", "https"}});
+  EXPECT_EQ(site.client_address(from_nginx), "203.0.113.5");
+  EXPECT_TRUE(site.client_https(from_nginx));
+  EXPECT_EQ(site.origin(from_nginx), "https://wenku.example.cn");
+  Visitor v = site.visitor(from_nginx);
+  EXPECT_EQ(v.ip, "203.0.113.5");
+  EXPECT_TRUE(v.https);
+  EXPECT_NE(v.key().find("ip:203.0.113.5|"), std::string::npos);
+  // Two X-Forwarded-For headers are one list.
+  auto two = request("::1", {{"X-Forwarded-For", "1.2.3.4"}, {"X-Forwarded-For", "2001:db8::5"}});
+  EXPECT_EQ(site.client_address(two), "2001:db8::5");
+  // The same headers from anyone else are the visitor's own words: ignored.
+  auto spoofed = request("198.51.100.9", {{"Host", "wenku.example.cn"},
+                                          {"X-Forwarded-For", "203.0.113.5"},
+                                          {"X-Forwarded-Proto", "https"}});
+  EXPECT_EQ(site.client_address(spoofed), "198.51.100.9");
+  EXPECT_FALSE(site.client_https(spoofed));
+  EXPECT_EQ(site.origin(spoofed), "http://wenku.example.cn");
+  EXPECT_FALSE(site.visitor(spoofed).https);
+  // A forged Host cannot put markup or a path into absolute URLs.
+  EXPECT_EQ(site.origin(request("127.0.0.1", {{"Host", "evil\"><x"}})), "http://localhost");
+}
+
+TEST_F(SiteFront, PublicUrlWinsOverHostAndNobodyIsTrustedByDefault) {
+  auto lib = open({{"public_url", "https://wenku.example.cn/"}});
+  Site site(*lib);
+  auto req = request("127.0.0.1", {{"Host", "attacker.example"},
+                                   {"X-Forwarded-For", "203.0.113.5"},
+                                   {"X-Forwarded-Proto", "https"}});
+  EXPECT_EQ(site.origin(req), "https://wenku.example.cn");
+  EXPECT_EQ(site.client_address(req), "127.0.0.1");
+  EXPECT_FALSE(site.client_https(req));
+}
+
+TEST_F(SiteFront, BadSettingsStopTheSite) {
+  // The library does not read them; the site refuses to start (`wenku serve` says why first).
+  auto lib = open({{"trusted_proxies", "10.0.0.1, nginx"}});
+  EXPECT_FALSE(FrontSettings::from(lib->settings()).ok());
+  EXPECT_THROW(Site site(*lib), std::invalid_argument);
 }
 
 }  // namespace
