@@ -81,7 +81,8 @@ def nginx_conf(root, nport, wport, blobs):
             '    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n'
             '    proxy_set_header X-Forwarded-Proto $scheme; proxy_cache off;\n'
             '    location / { proxy_pass http://wenku; }\n'
-            '    location /_wenku_blobs/ { internal; alias %s/; }\n'
+            '    location /_wenku_blobs/ { internal; alias %s/;\n'
+            '      open_file_cache max=10000 inactive=60s; open_file_cache_valid 300s; }\n'
             '    location /direct/ { alias %s/; } } }\n'
             % (user, root, root, root, root, wport, nport, blobs, blobs))
 

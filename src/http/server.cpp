@@ -167,6 +167,7 @@ void HttpServer::install_common() {
   // `remote` is the client (from X-Forwarded-For when the peer is a trusted proxy), `peer`
   // the connection's own address.
   server_->set_logger([site = site_.get()](const httplib::Request& req, const httplib::Response& res) {
+    if (!log::info_enabled()) return;
     log::info("http method={} path={} status={} bytes={} remote={} peer={}", req.method, req.path, res.status,
               res.body.size(), site->client_address(req), req.remote_addr);
   });
