@@ -12,7 +12,8 @@ serving the same file itself, in one run.
 3. Behind nginx: `wenku serve` with trusted_proxies=127.0.0.1 and accel_redirect=true, and
    nginx-light (2 workers, access log off, sendfile on, plain HTTP) with the proxy and internal
    location of deploy/nginx/wenku.conf (upstream keepalive, `internal` alias of the blob
-   directory) plus a public location serving the same blob directory directly. Each run:
+   directory, open_file_cache) plus a public location serving the same blob directory
+   directly, with the same open_file_cache. Each run:
    `wrk -t2 -c64 -dSECONDS --latency` on /d/1 from wenku, /d/1 through nginx, the page image
    through nginx (wenku checks, nginx sends) and the same file from nginx directly, one after
    the other; prints requests/s, p99 and the ratios of that run (image accel / nginx direct,
@@ -83,7 +84,8 @@ def nginx_conf(root, nport, wport, blobs):
             '    location / { proxy_pass http://wenku; }\n'
             '    location /_wenku_blobs/ { internal; alias %s/;\n'
             '      open_file_cache max=10000 inactive=60s; open_file_cache_valid 300s; }\n'
-            '    location /direct/ { alias %s/; } } }\n'
+            '    location /direct/ { alias %s/;\n'
+            '      open_file_cache max=10000 inactive=60s; open_file_cache_valid 300s; } } }\n'
             % (user, root, root, root, root, wport, nport, blobs, blobs))
 
 
