@@ -76,7 +76,7 @@ def nginx_conf(root, nport, wport, blobs):
             'http { access_log off; sendfile on; tcp_nopush on; keepalive_requests 100000;\n'
             '  default_type application/octet-stream;\n'
             '  client_body_temp_path %s/tmp; proxy_temp_path %s/tmp;\n'
-            '  upstream wenku { server 127.0.0.1:%d; keepalive 32; }\n'
+            '  upstream wenku { server 127.0.0.1:%d; keepalive 64; }\n'
             '  server { listen 127.0.0.1:%d;\n'
             '    proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host $host;\n'
             '    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;\n'

@@ -96,7 +96,7 @@ void HttpServer::install_api_routes() {
   });
 
   s.Get(R"(/api/v1/documents/(\d+)/pages/(\d+))", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+    const library::Viewer viewer = site.viewer(req);
     // The busiest route of the site: the row comes from the hot cache (at most a second old,
     // dropped by every web route that changes a document); the access check is made here,
     // for this visitor, on every request, as visible_document does.
@@ -104,7 +104,7 @@ void HttpServer::install_api_routes() {
     if (id_digits.empty() || id_digits.size() > 18) return send_error(res, 404, "not_found", "文档不存在 / no such document");
     auto doc = site.hot().document(std::atoll(id_digits.c_str()));
     if (!doc.ok()) return send_error(res, doc.error());
-    if (!library::policy::can_view(v.viewer(), *doc)) return send_error(res, 404, "not_found", "文档不存在 / no such document");
+    if (!library::policy::can_view(viewer, *doc)) return send_error(res, 404, "not_found", "文档不存在 / no such document");
     std::string digits = req.matches[2].str();
     int n = digits.size() > 9 ? 0 : std::atoi(digits.c_str());
     bool thumb = req.get_param_value("size") == "thumb";

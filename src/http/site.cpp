@@ -192,6 +192,13 @@ Visitor Site::visitor(const httplib::Request& req) {
   return v;
 }
 
+library::Viewer Site::viewer(const httplib::Request& req) {
+  std::string token = cookie(req, kSessionCookie);
+  if (!is_hex_token(token)) return library::Viewer{};
+  auto s = lib_.accounts().resolve(token);
+  return s ? library::Viewer{s->user.id, s->user.role} : library::Viewer{};
+}
+
 void Site::finish(const Visitor& v, httplib::Response& res) {
   if (v.new_guest_csrf && !v.signed_in()) {
     res.set_header("Set-Cookie", std::string(kGuestCsrfCookie) + "=" + v.csrf + "; Path=/; HttpOnly; SameSite=Lax");

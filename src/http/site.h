@@ -87,6 +87,9 @@ class Site {
 
   // Reads the session and CSRF cookies and the language of `req`.
   Visitor visitor(const httplib::Request& req);
+  // Who is asking, for the policy alone (the session cookie): what the page-image route,
+  // the busiest, needs; no CSRF token, language or address is worked out.
+  library::Viewer viewer(const httplib::Request& req);
   // Sets the cookies a response must carry for this visitor (the guest CSRF token).
   void finish(const Visitor& v, httplib::Response& res);
   // True when a state-changing request carries the visitor's CSRF token (form field `csrf`
