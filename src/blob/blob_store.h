@@ -53,5 +53,9 @@ class BlobStore {
 Result<std::unique_ptr<BlobStore>> open_blob_store(const std::string& url);
 
 bool is_valid_key(std::string_view key);
+// Where a blob lies under the store's root, "aa/bb/KEY": the file store's directory and the
+// S3 store's prefix alike (what a web server in front serves with X-Accel-Redirect).
+// `key` must be valid.
+std::string relative_path(std::string_view key);
 
 }  // namespace wenku::blob

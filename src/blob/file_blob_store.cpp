@@ -20,6 +20,10 @@ namespace wenku::blob {
 
 namespace fs = std::filesystem;
 
+std::string relative_path(std::string_view key) {
+  return std::string(key.substr(0, 2)) + "/" + std::string(key.substr(2, 2)) + "/" + std::string(key);
+}
+
 bool is_valid_key(std::string_view key) {
   if (key.size() != 64) return false;
   for (char c : key) {
@@ -200,7 +204,7 @@ class FileBlobStore final : public BlobStore {
   }
 
  private:
-  fs::path path_of(const std::string& key) const { return dir_ / key.substr(0, 2) / key.substr(2, 2) / key; }
+  fs::path path_of(const std::string& key) const { return dir_ / relative_path(key); }
 
   fs::path unique_tmp() {
     static thread_local std::mt19937_64 rng{std::random_device{}()};

@@ -321,7 +321,7 @@ class S3BlobStore final : public BlobStore {
  private:
   std::string key_prefix() const { return cfg_.prefix.empty() ? std::string() : cfg_.prefix + "/"; }
   std::string object_key(const std::string& key) const {
-    return key_prefix() + key.substr(0, 2) + "/" + key.substr(2, 2) + "/" + key;
+    return key_prefix() + relative_path(key);
   }
 
   Result<void> put_object(const std::string& key, std::string_view data) {

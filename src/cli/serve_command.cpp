@@ -64,6 +64,10 @@ int serve_command(const std::vector<std::string>& argv) {
     return usage_error("role: expected all, web or worker, got '" + role + "'", usage);
   }
 
+  if (auto front = http::HttpServer::check_settings(*settings); !front.ok()) {
+    std::cerr << "wenku: " << front.error().message << "\n";
+    return kExitUsage;
+  }
   auto lib = open_library(*settings, {.workers = role != "web"});
   if (!lib) return kExitFailure;
   if (role == "worker") return run_worker();

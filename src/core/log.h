@@ -14,6 +14,9 @@ void set_level(std::string_view name);
 // Sends log lines to stderr (the default) with a compact pattern.
 void init();
 
+// True when info lines are written: for callers whose arguments cost work to compute.
+inline bool info_enabled() { return spdlog::should_log(spdlog::level::info); }
+
 // Format strings take {} placeholders; write messages as `event key={} key={}`.
 // spdlog checks the level before it formats anything.
 template <typename... Args>

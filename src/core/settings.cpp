@@ -63,6 +63,15 @@ const std::vector<SettingSpec>& setting_specs() {
       {"demo", SettingType::kBool, "false", "import the demo library into an empty data directory"},
       {"login_attempts_per_10min", SettingType::kInt, "20", "login attempts per address and per name in "
        "10 minutes", 1, 100000},
+      {"trusted_proxies", SettingType::kString, "", "reverse proxies whose X-Forwarded-For and "
+       "X-Forwarded-Proto are believed: comma-separated IPv4/IPv6 addresses and CIDR blocks (e.g. "
+       "127.0.0.1,::1); empty = none, every client is the connection's address"},
+      {"public_url", SettingType::kString, "", "the site's address for absolute URLs (sitemap, canonical "
+       "links), e.g. https://wenku.example.cn; empty = from the request's Host header"},
+      {"accel_redirect", SettingType::kBool, "false", "page images, thumbnails and downloads are sent by "
+       "nginx: wenku checks access and quotas, then answers with X-Accel-Redirect"},
+      {"accel_redirect_prefix", SettingType::kString, "/_wenku_blobs/", "nginx's internal location that "
+       "serves the blob store (X-Accel-Redirect: PREFIX/aa/bb/KEY)"},
       {"registrations_per_hour", SettingType::kInt, "10", "accounts one address may create per hour", 1,
        100000},
   };

@@ -20,13 +20,17 @@ std::string session_cookie(const std::string& token, int64_t max_age, bool secur
          (secure ? "; Secure" : "");
 }
 
-bool behind_https(const httplib::Request& req) { return req.get_header_value("X-Forwarded-Proto") == "https"; }
+// The session cookie is Secure when the client came over HTTPS: X-Forwarded-Proto from a
+// trusted proxy (never from anyone else), or a public_url that is https.
+bool behind_https(const Site& site, const Visitor& v) {
+  return v.https || starts_with(site.front().public_url, "https://");
+}
 
 void message_page(Site& site, const Views& views, const Visitor& v, const httplib::Request& req,
                   httplib::Response& res, const std::string& key, int status) {
   Frame frame{site.text(v.lang, "error")};
   frame.noindex = true;
-  send_html(res, views.page("error", {{"message", site.text(v.lang, key)}}, frame, v, origin_of(req)), status);
+  send_html(res, views.page("error", {{"message", site.text(v.lang, key)}}, frame, v, site.origin(req)), status);
 }
 
 std::string error_key(ErrorCode code) {
@@ -62,7 +66,7 @@ void HttpServer::install_account_routes() {
     Frame frame{site.text(v.lang, is_register ? "register" : "login")};
     frame.noindex = true;
     site.finish(v, res);
-    send_html(res, views.page("login", ctx, frame, v, origin_of(req)), status);
+    send_html(res, views.page("login", ctx, frame, v, site.origin(req)), status);
   };
 
   s.Get("/login", [&site, account_form](const httplib::Request& req, httplib::Response& res) {
@@ -84,7 +88,7 @@ void HttpServer::install_account_routes() {
     }
     auto session = site.accounts().login(name, req.get_param_value("password"));
     if (!session.ok()) return account_form(v, req, res, false, session.error().message, name, 401);
-    res.set_header("Set-Cookie", session_cookie(session->token, library::Accounts::kSessionSeconds, behind_https(req)));
+    res.set_header("Set-Cookie", session_cookie(session->token, library::Accounts::kSessionSeconds, behind_https(site, v)));
     redirect(res, safe_next(req.get_param_value("next")));
   });
 
@@ -105,7 +109,7 @@ void HttpServer::install_account_routes() {
     if (!id.ok()) return account_form(v, req, res, true, id.error().message, name, http_status(id.error().code));
     auto session = site.accounts().login(name, password);
     if (!session.ok()) return account_form(v, req, res, true, session.error().message, name, 500);
-    res.set_header("Set-Cookie", session_cookie(session->token, library::Accounts::kSessionSeconds, behind_https(req)));
+    res.set_header("Set-Cookie", session_cookie(session->token, library::Accounts::kSessionSeconds, behind_https(site, v)));
     redirect(res, safe_next(req.get_param_value("next")));
   });
 
@@ -133,7 +137,7 @@ void HttpServer::install_account_routes() {
     Frame frame{site.text(v.lang, "upload_title")};
     frame.noindex = true;
     frame.here = "/upload";
-    send_html(res, views.page("upload", ctx, frame, v, origin_of(req)));
+    send_html(res, views.page("upload", ctx, frame, v, site.origin(req)));
   });
 
   // Without JavaScript the upload form posts here: the first file, then its page.
@@ -169,7 +173,7 @@ void HttpServer::install_account_routes() {
       }
       Frame frame{site.text(v.lang, "error")};
       frame.noindex = true;
-      return send_html(res, views.page("error", {{"message", taken.error().message}}, frame, v, origin_of(req)),
+      return send_html(res, views.page("error", {{"message", taken.error().message}}, frame, v, site.origin(req)),
                        http_status(taken.error().code));
     }
     int64_t expires = now_unix() + 600;
@@ -243,7 +247,7 @@ void HttpServer::install_account_routes() {
     Frame frame{site.text(v.lang, "my_documents")};
     frame.noindex = true;
     frame.here = "/me";
-    send_html(res, views.page("me", ctx, frame, v, origin_of(req)));
+    send_html(res, views.page("me", ctx, frame, v, site.origin(req)));
   });
 
   // Owner (or admin) actions on one document.
@@ -260,7 +264,7 @@ void HttpServer::install_account_routes() {
     site.hot().forget_all();
     if (auto& r = done_action; !r.ok()) {
       Frame frame{site.text(v.lang, "error")};
-      return send_html(res, views.page("error", {{"message", r.error().message}}, frame, v, origin_of(req)),
+      return send_html(res, views.page("error", {{"message", r.error().message}}, frame, v, site.origin(req)),
                        http_status(r.error().code));
     }
     redirect(res, std::string("/me?m=") + done);
@@ -303,7 +307,7 @@ void HttpServer::install_account_routes() {
     auto r = site.accounts().change_password(v.id(), req.get_param_value("old"), req.get_param_value("new"), v.session_hash);
     if (!r.ok()) {
       Frame frame{site.text(v.lang, "error")};
-      return send_html(res, views.page("error", {{"message", r.error().message}}, frame, v, origin_of(req)),
+      return send_html(res, views.page("error", {{"message", r.error().message}}, frame, v, site.origin(req)),
                        http_status(r.error().code));
     }
     redirect(res, "/me?m=password_changed");

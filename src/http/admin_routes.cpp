@@ -20,7 +20,7 @@ void deny(Site& site, const Views& views, const Visitor& v, const httplib::Reque
           const std::string& key, int status) {
   Frame frame{site.text(v.lang, "error")};
   frame.noindex = true;
-  send_html(res, views.page("error", {{"message", site.text(v.lang, key)}}, frame, v, origin_of(req)), status);
+  send_html(res, views.page("error", {{"message", site.text(v.lang, key)}}, frame, v, site.origin(req)), status);
 }
 
 }  // namespace
@@ -168,7 +168,7 @@ void HttpServer::install_admin_routes() {
     Frame frame{site.text(v.lang, "admin")};
     frame.noindex = true;
     frame.here = "/admin";
-    send_html(res, views.page("admin", ctx, frame, v, origin_of(req)));
+    send_html(res, views.page("admin", ctx, frame, v, site.origin(req)));
   });
 
   s.Post(R"(/admin/reports/(\d+))", [&lib, &site, gate](const httplib::Request& req, httplib::Response& res) {

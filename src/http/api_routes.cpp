@@ -107,7 +107,7 @@ void HttpServer::install_api_routes() {
   });
 
   s.Get(R"(/api/v1/documents/(\d+)/pages/(\d+))", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+    const library::Viewer viewer = site.viewer(req);
     // The busiest route of the site: the row comes from the hot cache (at most a second old,
     // dropped by every web route that changes a document); the access check is made here,
     // for this visitor, on every request, as visible_document does.
@@ -115,14 +115,16 @@ void HttpServer::install_api_routes() {
     if (id_digits.empty() || id_digits.size() > 18) return send_error(res, 404, "not_found", "文档不存在 / no such document");
     auto doc = site.hot().document(std::atoll(id_digits.c_str()));
     if (!doc.ok()) return send_error(res, doc.error());
-    if (!library::policy::can_view(v.viewer(), *doc)) return send_error(res, 404, "not_found", "文档不存在 / no such document");
+    if (!library::policy::can_view(viewer, *doc)) return send_error(res, 404, "not_found", "文档不存在 / no such document");
     std::string digits = req.matches[2].str();
     int n = digits.size() > 9 ? 0 : std::atoi(digits.c_str());
     bool thumb = req.get_param_value("size") == "thumb";
     if (n < 1 || n > site.config().max_preview_pages) {
       return send_error(res, 404, "not_found", "没有这一页的预览 / no preview of this page");
     }
-    auto image = site.hot().page_image(*doc, n, thumb);
+    // With accel_redirect nginx sends the file: only its key is looked up, never its bytes.
+    const bool accel = site.front().accel_redirect;
+    auto image = site.hot().page_image(*doc, n, thumb, !accel);
     if (!image.ok()) return send_error(res, image.error());
     if (!*image) return send_error(res, 404, "not_found", "页面图片还没有生成 / page image not available");
     const std::string key = (*image)->key;
@@ -135,6 +137,7 @@ void HttpServer::install_api_routes() {
       res.status = 304;
       return;
     }
+    if (accel) return send_accel_redirect(site, key, "image/webp", res);
     if (auto bytes = (*image)->bytes) {
       // Written from the shared buffer in one piece: no copy into the response.
       res.set_content_provider(bytes->size(), "image/webp", [bytes](size_t offset, size_t length, httplib::DataSink& sink) {
@@ -167,7 +170,7 @@ void HttpServer::install_api_routes() {
     send_json(res, {{"documents", out}});
   });
 
-  s.Get(R"(/api/v1/documents/(\d+)/download)", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
+  s.Get(R"(/api/v1/documents/(\d+)/download)", [&site](const httplib::Request& req, httplib::Response& res) {
     Visitor v = site.visitor(req);
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
@@ -180,7 +183,7 @@ void HttpServer::install_api_routes() {
     } else if (auto taken = take_download(site, v, *doc); !taken.ok()) {
       return send_error(res, taken.error());
     }
-    send_original(lib, *doc, req, res);
+    send_original(site, *doc, req, res);
   });
 
   s.Post(R"(/api/v1/documents/(\d+)/reports)", [&site, &lib](const httplib::Request& req, httplib::Response& res) {

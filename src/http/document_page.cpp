@@ -67,7 +67,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
     Frame frame{site.text(v.lang, "not_found")};
     frame.noindex = true;
     mstch::map ctx{{"message", site.text(v.lang, "doc_not_found")}};
-    return send_html(res, views.page("error", ctx, frame, v, origin_of(req)), 404);
+    return send_html(res, views.page("error", ctx, frame, v, site.origin(req)), 404);
   }
   const auto& d = *doc;
   std::string id = std::to_string(d.id);
@@ -84,7 +84,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   std::string cache_key;
   if (!v.signed_in() && flash.empty()) {
     cache_key = id + "|" + v.lang + "|" + (v.desktop ? "d" : "m") + "|" + req.get_param_value("all") + "|" +
-                req.get_param_value("p").substr(0, 6) + "|" + req.get_param_value("text").substr(0, 1) + "|" + origin_of(req);
+                req.get_param_value("p").substr(0, 6) + "|" + req.get_param_value("text").substr(0, 1) + "|" + site.origin(req);
     if (auto kept = site.hot().guest_page(cache_key, d.updated_at)) return send_html(res, with_token(std::move(*kept), v.csrf));
   }
   SiteConfig cfg = site.config();
@@ -221,7 +221,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
                                  {"first", reasons.empty()}});
   }
   ctx["reasons"] = reasons;
-  std::string origin = origin_of(req);
+  std::string origin = site.origin(req);
   // 返回 goes up to the document's category (the same for every visitor, so pages cache).
   ctx["back"] = d.category_path.empty() ? std::string("/") : "/c/" + url_encode(d.category_path);
 

@@ -21,7 +21,7 @@ Result<store::Document> HotCache::document(int64_t id) {
 }
 
 Result<std::optional<HotCache::Image>> HotCache::page_image(const store::Document& doc, int number,
-                                                           bool thumb) {
+                                                           bool thumb, bool with_bytes) {
   const auto now = Clock::now();
   const auto page_id = std::make_tuple(doc.id, number, thumb);
   std::string key;
@@ -31,6 +31,7 @@ Result<std::optional<HotCache::Image>> HotCache::page_image(const store::Documen
     if (it != pages_.end() && it->second.updated_at == doc.updated_at &&
         now - it->second.fetched < limits_.page_ttl) {
       key = it->second.key;
+      if (!with_bytes) return std::optional<Image>(Image{key, nullptr});
       auto b = bytes_.find(key);
       if (b != bytes_.end()) return std::optional<Image>(Image{key, b->second});
     }
@@ -40,6 +41,12 @@ Result<std::optional<HotCache::Image>> HotCache::page_image(const store::Documen
     if (!page) return std::optional<Image>();
     key = thumb ? page->thumb_key : page->image_key;
     if (key.empty()) return std::optional<Image>();
+  }
+  if (!with_bytes) {
+    std::lock_guard lock(mu_);
+    if (pages_.size() >= limits_.max_rows) pages_.clear();
+    pages_[page_id] = PageEntry{key, doc.updated_at, now};
+    return std::optional<Image>(Image{key, nullptr});
   }
   WENKU_ASSIGN_OR_RETURN(uint64_t size, lib_.catalogue().file_size(key));
   std::unique_lock lock(mu_, std::defer_lock);

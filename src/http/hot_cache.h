@@ -47,8 +47,10 @@ class HotCache {
     std::shared_ptr<const std::string> bytes;  // null when too large to keep: stream `key`
   };
   // The preview (or thumbnail) of page `number` of `doc`; nullopt when it is not rendered.
-  // Errors: as get_page_image and the blob store.
-  Result<std::optional<Image>> page_image(const store::Document& doc, int number, bool thumb);
+  // Without `with_bytes` only the key (bytes null, the blob store not read: nginx sends the
+  // file after an X-Accel-Redirect). Errors: as get_page_image and the blob store.
+  Result<std::optional<Image>> page_image(const store::Document& doc, int number, bool thumb,
+                                          bool with_bytes = true);
 
   // A rendered page kept for guests under `key` (what changes it: document, language,
   // layout, query), if made within guest_page_ttl from the document row at `updated_at`.

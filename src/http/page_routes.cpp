@@ -96,14 +96,14 @@ void HttpServer::install_page_routes() {
     res.set_content(std::string(*a), type);
   });
 
-  s.Get("/robots.txt", [](const httplib::Request& req, httplib::Response& res) {
+  s.Get("/robots.txt", [&site](const httplib::Request& req, httplib::Response& res) {
     res.set_content("User-agent: *\nDisallow: /api/\nDisallow: /me\nDisallow: /admin\nDisallow: /upload\n"
-                    "Disallow: /login\nDisallow: /register\nAllow: /\nSitemap: " + origin_of(req) + "/sitemap.xml\n",
+                    "Disallow: /login\nDisallow: /register\nAllow: /\nSitemap: " + site.origin(req) + "/sitemap.xml\n",
                     "text/plain; charset=utf-8");
   });
 
-  s.Get("/sitemap.xml", [&lib](const httplib::Request& req, httplib::Response& res) {
-    std::string origin = html_escape(origin_of(req));
+  s.Get("/sitemap.xml", [&lib, &site](const httplib::Request& req, httplib::Response& res) {
+    std::string origin = html_escape(site.origin(req));
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                       "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
                       "<url><loc>" + origin + "/</loc></url>\n";
@@ -175,7 +175,7 @@ void HttpServer::install_page_routes() {
     frame.canonical = "/";
     frame.description = site.config().site_name;
     site.finish(v, res);
-    send_html(res, views.page("home", ctx, frame, v, origin_of(req)));
+    send_html(res, views.page("home", ctx, frame, v, site.origin(req)));
   });
 
   s.Get(R"(/c/(.+))", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
@@ -192,7 +192,7 @@ void HttpServer::install_page_routes() {
     if (cat == nullptr) {
       Frame frame{site.text(v.lang, "not_found")};
       frame.noindex = true;
-      return send_html(res, views.page("error", {{"message", site.text(v.lang, "not_found")}}, frame, v, origin_of(req)), 404);
+      return send_html(res, views.page("error", {{"message", site.text(v.lang, "not_found")}}, frame, v, site.origin(req)), 404);
     }
     std::string sort = req.get_param_value("sort");
     int64_t page = int_param(req, "page", 1, 1, 10000);
@@ -234,7 +234,7 @@ void HttpServer::install_page_routes() {
     frame.title = cat->name;
     frame.canonical = base;
     frame.description = cat->path;
-    send_html(res, views.page("category", ctx, frame, v, origin_of(req)));
+    send_html(res, views.page("category", ctx, frame, v, site.origin(req)));
   });
 
   s.Get(R"(/d/(\d+))", [&site, &views](const httplib::Request& req, httplib::Response& res) {
@@ -337,7 +337,7 @@ void HttpServer::install_page_routes() {
     frame.q = sr.query;
     frame.noindex = true;
     frame.here = "/s?" + params;
-    send_html(res, views.page("search", ctx, frame, v, origin_of(req)));
+    send_html(res, views.page("search", ctx, frame, v, site.origin(req)));
   });
 }
 

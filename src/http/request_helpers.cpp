@@ -61,19 +61,6 @@ std::string url_encode(std::string_view s) {
   return out;
 }
 
-std::string origin_of(const httplib::Request& req) {
-  std::string host = req.get_header_value("Host");
-  // Only host[:port] characters: a forged Host header cannot inject markup or a path.
-  for (char c : host) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) {
-      host.clear();
-      break;
-    }
-  }
-  if (host.empty()) host = "localhost";
-  return "http://" + host;
-}
-
 std::string safe_next(const std::string& next) {
   if (next.size() < 1 || next.size() > 500 || next[0] != '/' || (next.size() > 1 && (next[1] == '/' || next[1] == '\\'))) {
     return "/";
@@ -143,9 +130,23 @@ Result<library::ImportOutcome> receive_upload(library::Library& lib, const httpl
   return lib.ingest().commit_upload(sink.take(), request);
 }
 
-void send_original(library::Library& lib, const store::Document& doc, const httplib::Request& req,
-                   httplib::Response& res) {
-  auto size = lib.catalogue().file_size(doc.blob_key);
+void send_accel_redirect(Site& site, const std::string& key, const std::string& content_type,
+                         httplib::Response& res) {
+  auto path = site.lib().catalogue().file_path(key);
+  if (!path.ok()) {
+    res.status = 404;
+    return;
+  }
+  res.status = 200;
+  res.set_header("X-Accel-Redirect", site.front().accel_prefix + *path);
+  res.set_content("", content_type);
+}
+
+void send_original(Site& site, const store::Document& doc, const httplib::Request& req, httplib::Response& res) {
+  library::Library& lib = site.lib();
+  const bool accel = site.front().accel_redirect;
+  // Behind nginx the file is not even looked at here: nginx answers 404 if it is missing.
+  auto size = accel ? Result<uint64_t>(uint64_t{0}) : lib.catalogue().file_size(doc.blob_key);
   if (!size.ok()) {
     res.status = 404;
     return;
@@ -156,9 +157,11 @@ void send_original(library::Library& lib, const store::Document& doc, const http
   res.set_header("Content-Disposition",
                  "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + url_encode(name));
   res.set_header("Cache-Control", "private, max-age=0");
+  // Served as opaque bytes: never rendered by the browser in the site's origin. Behind nginx,
+  // nginx adds its own Accept-Ranges and validators for the file it sends.
+  if (accel) return send_accel_redirect(site, doc.blob_key, "application/octet-stream", res);
   res.set_header("Accept-Ranges", "bytes");
   res.set_header("ETag", "\"" + doc.sha256.substr(0, 32) + "\"");
-  // Served as opaque bytes: never rendered by the browser in the site's origin.
   std::string key = doc.blob_key;
   uint64_t total = *size;
   auto* files = &lib.catalogue();

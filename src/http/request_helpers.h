@@ -31,14 +31,19 @@ Result<library::ImportOutcome> receive_upload(library::Library& lib, const httpl
                                               const httplib::ContentReader& reader, const Visitor& v,
                                               const UploadPolicy& policy);
 
-// The original file with its original name (RFC 5987 filename*) and byte ranges.
-void send_original(library::Library& lib, const store::Document& doc, const httplib::Request& req,
-                   httplib::Response& res);
+// The original file with its original name (RFC 5987 filename*) and byte ranges (by nginx
+// after an X-Accel-Redirect when accel_redirect is on).
+void send_original(Site& site, const store::Document& doc, const httplib::Request& req, httplib::Response& res);
+
+// Hands the stored file `key` to nginx: `X-Accel-Redirect: PREFIX/aa/bb/KEY` to the internal
+// location (accel_redirect_prefix), an empty body and `content_type`. nginx keeps the
+// Content-Type, Content-Disposition, Cache-Control and Accept-Ranges already set on `res` and
+// answers ranges itself. Call only after every access, quota and signed-link check.
+void send_accel_redirect(Site& site, const std::string& key, const std::string& content_type,
+                         httplib::Response& res);
 
 // Percent-encoding for URLs and RFC 5987 parameters.
 std::string url_encode(std::string_view s);
-// "http://host:port" of the request, for canonical URLs and the sitemap.
-std::string origin_of(const httplib::Request& req);
 // A local path to return to: only "/..." paths of this site ("//evil" and URLs are refused).
 std::string safe_next(const std::string& next);
 int64_t int_param(const httplib::Request& req, const std::string& name, int64_t fallback, int64_t lo, int64_t hi);

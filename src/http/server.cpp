@@ -164,10 +164,18 @@ void HttpServer::install_common() {
                       "text/html; charset=utf-8");
     }
   });
-  server_->set_logger([](const httplib::Request& req, const httplib::Response& res) {
-    log::info("http method={} path={} status={} bytes={} remote={}", req.method, req.path, res.status,
-              res.body.size(), req.remote_addr);
+  // `remote` is the client (from X-Forwarded-For when the peer is a trusted proxy), `peer`
+  // the connection's own address.
+  server_->set_logger([site = site_.get()](const httplib::Request& req, const httplib::Response& res) {
+    if (!log::info_enabled()) return;
+    log::info("http method={} path={} status={} bytes={} remote={} peer={}", req.method, req.path, res.status,
+              res.body.size(), site->client_address(req), req.remote_addr);
   });
+}
+
+Result<void> HttpServer::check_settings(const Settings& settings) {
+  WENKU_TRY(FrontSettings::from(settings));
+  return {};
 }
 
 Result<int> HttpServer::bind(const std::string& listen) {

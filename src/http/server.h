@@ -20,10 +20,15 @@ class Site;
 
 class HttpServer {
  public:
+  // Throws std::invalid_argument when check_settings would fail.
   HttpServer(library::Library& library, const Settings& settings);
   ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
+
+  // The settings of the site's front (trusted_proxies, public_url, accel_redirect_prefix).
+  // Errors: kInvalidArgument naming the setting.
+  static Result<void> check_settings(const Settings& settings);
 
   // Binds HOST:PORT (port 0 picks a free one). Errors: kInvalidArgument, kUnavailable.
   Result<int> bind(const std::string& listen);

@@ -3,7 +3,9 @@
 
 #include <sodium.h>
 
+#include <cctype>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "core/clock.h"
 #include "core/hash.h"
@@ -58,7 +60,42 @@ std::string cookie(const httplib::Request& req, const std::string& name) {
 
 const std::vector<std::string>& site_setting_keys() { return library::SiteSettings::keys(); }
 
+Result<FrontSettings> FrontSettings::from(const Settings& settings) {
+  FrontSettings f;
+  WENKU_ASSIGN_OR_RETURN(f.trusted_proxies, TrustedProxies::parse(settings.get("trusted_proxies")));
+  std::string url = trim(settings.get("public_url"));
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  if (!url.empty()) {
+    size_t scheme = starts_with(url, "https://") ? 8 : starts_with(url, "http://") ? 7 : 0;
+    bool ok = scheme != 0 && url.size() > scheme;
+    for (char c : url) {
+      // Only what a plain URL needs: it is written into pages and the sitemap.
+      if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view(".-_~:/[]%").find(c) != std::string_view::npos)) ok = false;
+    }
+    if (!ok) {
+      return make_error(ErrorCode::kInvalidArgument,
+                        "public_url: '" + url + "' is not http(s)://host[:port][/path] (no query, no fragment)");
+    }
+  }
+  f.public_url = url;
+  f.accel_redirect = settings.get_bool("accel_redirect");
+  f.accel_prefix = trim(settings.get("accel_redirect_prefix"));
+  bool prefix_ok = f.accel_prefix.size() >= 3 && f.accel_prefix.front() == '/' && f.accel_prefix.back() == '/' &&
+                   f.accel_prefix.find("..") == std::string::npos;
+  for (char c : f.accel_prefix) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' || c == '.')) prefix_ok = false;
+  }
+  if (!prefix_ok) {
+    return make_error(ErrorCode::kInvalidArgument, "accel_redirect_prefix: '" + f.accel_prefix +
+                                                       "' must be a path like /_wenku_blobs/ (begins and ends with /)");
+  }
+  return f;
+}
+
 Site::Site(library::Library& lib) : lib_(lib), hot_(lib) {
+  auto front = FrontSettings::from(lib_.settings());
+  if (!front.ok()) throw std::invalid_argument(front.error().message);
+  front_ = std::move(front).value();
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   // The signing key of download links lives in the database so that every web process of
   // one site agrees on it.
@@ -111,9 +148,37 @@ std::string Site::count(const std::string& lang, const std::string& key, int64_t
   return out;
 }
 
+std::string Site::client_address(const httplib::Request& req) const {
+  if (front_.trusted_proxies.empty()) return req.remote_addr;
+  std::vector<std::string> forwarded;
+  size_t n = req.get_header_value_count("X-Forwarded-For");
+  for (size_t i = 0; i < n; ++i) forwarded.push_back(req.get_header_value("X-Forwarded-For", i));
+  return front_.trusted_proxies.client_address(req.remote_addr, forwarded);
+}
+
+bool Site::client_https(const httplib::Request& req) const {
+  return !front_.trusted_proxies.empty() && front_.trusted_proxies.trusts(req.remote_addr) &&
+         to_lower_ascii(trim(req.get_header_value("X-Forwarded-Proto"))) == "https";
+}
+
+std::string Site::origin(const httplib::Request& req) const {
+  if (!front_.public_url.empty()) return front_.public_url;
+  std::string host = req.get_header_value("Host");
+  // Only host[:port] characters: a forged Host header cannot inject markup or a path.
+  for (char c : host) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) {
+      host.clear();
+      break;
+    }
+  }
+  if (host.empty()) host = "localhost";
+  return (client_https(req) ? "https://" : "http://") + host;
+}
+
 Visitor Site::visitor(const httplib::Request& req) {
   Visitor v;
-  v.ip = req.remote_addr;
+  v.ip = client_address(req);
+  v.https = client_https(req);
   v.agent = sha256_hex(req.get_header_value("User-Agent")).substr(0, 12);
   v.lang = pick_lang(req);
   v.desktop = cookie(req, "wk_layout") == "desktop";
@@ -136,6 +201,13 @@ Visitor Site::visitor(const httplib::Request& req) {
     v.new_guest_csrf = true;
   }
   return v;
+}
+
+library::Viewer Site::viewer(const httplib::Request& req) {
+  std::string token = cookie(req, kSessionCookie);
+  if (!is_hex_token(token)) return library::Viewer{};
+  auto s = lib_.accounts().resolve(token);
+  return s ? library::Viewer{s->user.id, s->user.role} : library::Viewer{};
 }
 
 void Site::finish(const Visitor& v, httplib::Response& res) {

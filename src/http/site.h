@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "http/client_address.h"
 #include "http/hot_cache.h"
 #include "library/accounts.h"
 #include "library/library.h"
@@ -25,7 +26,8 @@ struct Visitor {
   bool new_guest_csrf = false;  // the guest CSRF cookie must be set on this response
   bool has_cookies = false;  // a browser with ambient credentials (a session or a CSRF cookie)
   std::string lang;          // "zh-CN" or "en"
-  std::string ip;
+  std::string ip;             // the client's address (Site::client_address)
+  bool https = false;        // the client used HTTPS (X-Forwarded-Proto from a trusted proxy)
   std::string agent;         // a short hash of the User-Agent
   bool desktop = false;      // 电脑版 forced on a phone
 
@@ -51,8 +53,21 @@ using SiteConfig = library::SiteConfig;
 // The keys of SiteConfig as stored in site_settings, in the order /admin shows them.
 const std::vector<std::string>& site_setting_keys();
 
+// The front of the site as the settings describe it (checked at start by check()).
+struct FrontSettings {
+  TrustedProxies trusted_proxies;
+  std::string public_url;     // "https://host[:port][/path]" without a trailing slash; "" = from Host
+  bool accel_redirect = false;
+  std::string accel_prefix;   // "/_wenku_blobs/": begins and ends with '/'
+
+  // Errors: kInvalidArgument naming the setting.
+  static Result<FrontSettings> from(const Settings& settings);
+};
+
 class Site {
  public:
+  // Throws std::invalid_argument when the front settings are invalid (FrontSettings::from;
+  // `wenku serve` checks them first and reports the error).
   Site(library::Library& lib);
 
   library::Library& lib() { return lib_; }
@@ -61,8 +76,20 @@ class Site {
   HotCache& hot() { return hot_; }
   library::Accounts& accounts() { return lib_.accounts(); }
 
+  const FrontSettings& front() const { return front_; }
+  // The client's address: the peer, or from X-Forwarded-For when the peer is a trusted proxy.
+  std::string client_address(const httplib::Request& req) const;
+  // True when the client spoke HTTPS to us or to a trusted proxy (X-Forwarded-Proto).
+  bool client_https(const httplib::Request& req) const;
+  // "https://host" for absolute URLs (sitemap, canonical links): public_url when set, else
+  // the request's Host header (sanitised) with the scheme the client used.
+  std::string origin(const httplib::Request& req) const;
+
   // Reads the session and CSRF cookies and the language of `req`.
   Visitor visitor(const httplib::Request& req);
+  // Who is asking, for the policy alone (the session cookie): what the page-image route,
+  // the busiest, needs; no CSRF token, language or address is worked out.
+  library::Viewer viewer(const httplib::Request& req);
   // Sets the cookies a response must carry for this visitor (the guest CSRF token).
   void finish(const Visitor& v, httplib::Response& res);
   // True when a state-changing request carries the visitor's CSRF token (form field `csrf`
@@ -97,6 +124,7 @@ class Site {
   void load_strings();
 
   library::Library& lib_;
+  FrontSettings front_;
   HotCache hot_;
   std::string secret_;
   std::map<std::string, mstch::map> strings_;

@@ -28,6 +28,11 @@ Result<std::optional<Page>> Catalogue::page_image(int64_t id, int number) { retu
 
 Result<uint64_t> Catalogue::file_size(const std::string& key) { return blobs_.size(key); }
 
+Result<std::string> Catalogue::file_path(const std::string& key) const {
+  if (!blob::is_valid_key(key)) return make_error(ErrorCode::kNotFound, "no stored file " + key);
+  return blob::relative_path(key);
+}
+
 Result<std::string> Catalogue::read_file(const std::string& key) { return blobs_.read_all(key); }
 
 Result<void> Catalogue::read_file_range(const std::string& key, uint64_t offset, uint64_t length,

@@ -46,6 +46,10 @@ class Catalogue {
   // Stored files (originals, PDFs, page images) by key. Errors: kNotFound, kIo.
   Result<uint64_t> file_size(const std::string& key);
   Result<std::string> read_file(const std::string& key);
+  // Where the stored file lies under the blob store's root ("aa/bb/KEY", the same for the
+  // data directory's blobs/ and an S3 prefix): what nginx serves after an X-Accel-Redirect.
+  // Errors: kNotFound (not a key).
+  Result<std::string> file_path(const std::string& key) const;
   Result<void> read_file_range(const std::string& key, uint64_t offset, uint64_t length,
                                const std::function<bool(std::string_view)>& sink);
 

@@ -145,20 +145,26 @@ http {
         self.stop()
 
     # -- clients
-    def request(self, method, path, body=None, headers=None, tls=True, timeout=30):
-        """(status, {lower-case header: value}, body bytes) through nginx."""
+    def request(self, method, path, body=None, headers=None, tls=True, timeout=30, source=None):
+        """(status, {lower-case header: value}, body bytes) through nginx; `source` is the
+        client's own loopback address (127.0.0.2, ...), so one test plays several clients."""
         h = {"Host": self.server_name}
         h.update(headers or {})
         if tls:
             ctx = ssl.create_default_context()
             ctx.check_hostname = False
             ctx.verify_mode = ssl.CERT_NONE
-            c = http.client.HTTPSConnection("127.0.0.1", self.https_port, timeout=timeout, context=ctx)
+            c = http.client.HTTPSConnection("127.0.0.1", self.https_port, timeout=timeout, context=ctx,
+                                            source_address=(source, 0) if source else None)
         else:
-            c = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout)
+            c = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=timeout,
+                                           source_address=(source, 0) if source else None)
         try:
             c.request(method, path, body=body, headers=h)
             r = c.getresponse()
-            return r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read()
+            headers = {}
+            for k, v in r.getheaders():  # repeated headers (Set-Cookie) joined as one
+                headers[k.lower()] = headers[k.lower()] + ", " + v if k.lower() in headers else v
+            return r.status, headers, r.read()
         finally:
             c.close()
