@@ -14,6 +14,10 @@ void set_level(std::string_view name);
 // Sends log lines to stderr (the default) with a compact pattern.
 void init();
 
+// `text` alone as one line at level info, without the time and level prefix (the JSON
+// access log: each line one JSON object).
+void line(std::string_view text);
+
 // Format strings take {} placeholders; write messages as `event key={} key={}`.
 // spdlog checks the level before it formats anything.
 template <typename... Args>
