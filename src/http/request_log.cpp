@@ -118,11 +118,11 @@ std::string access_log_text(const RequestRecord& r) {
 }
 
 std::string access_log_json(const RequestRecord& r) {
-  nlohmann::json j = {{"time", utc_now_iso()},   {"method", r.method},        {"path", r.path},
+  nlohmann::ordered_json j = {{"time", utc_now_iso()},   {"method", r.method},        {"path", r.path},
                       {"status", r.status},      {"bytes", r.bytes},          {"ms", round3(r.ms)},
                       {"remote", r.remote},      {"route", route_class_name(r.route)}};
   // A path with bytes that are not UTF-8 is logged with U+FFFD in their place.
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return j.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
 }
 
 RequestObserver::RequestObserver(metrics::Registry& registry, AccessLogFormat format)
