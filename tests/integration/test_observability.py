@@ -248,6 +248,8 @@ class AccessLogTest(unittest.TestCase):
         server.wait_done(up["id"])
         status, body, _ = server.get(f"/api/v1/documents/{up['id']}/download")
         self.assertEqual((status, len(body)), (200, len(text)))
+        status, part, _ = server.get(f"/api/v1/documents/{up['id']}/download", {"Range": "bytes=0-9"})
+        self.assertEqual((status, part), (206, text[:10]))
         self.assertEqual(server.get("/d/%d" % up["id"])[0], 200)
         server.stop()
         with open(server.data + ".log", encoding="utf-8", errors="replace") as f:
@@ -256,7 +258,8 @@ class AccessLogTest(unittest.TestCase):
     def test_text_line_has_real_bytes_and_duration(self):
         lines, doc_id, size = self.run_site([])
         download = [l for l in lines if "path=/api/v1/documents/%d/download" % doc_id in l]
-        self.assertEqual(len(download), 1, lines)
+        self.assertEqual(len(download), 2, lines)
+        self.assertIn(" status=206 bytes=10 ", download[1], "a range logs the bytes of the range")
         fields = dict(kv.split("=", 1) for kv in download[0].split(" ") if "=" in kv)
         self.assertEqual(fields["method"], "GET")
         self.assertEqual(fields["status"], "200")
@@ -278,7 +281,8 @@ class AccessLogTest(unittest.TestCase):
             self.assertRegex(r["time"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$")
             self.assertIsInstance(r["ms"], (int, float))
         download = [r for r in records if r["path"] == "/api/v1/documents/%d/download" % doc_id]
-        self.assertEqual(len(download), 1)
+        self.assertEqual(len(download), 2)
+        self.assertEqual((download[1]["status"], download[1]["bytes"]), (206, 10))
         self.assertEqual((download[0]["status"], download[0]["bytes"], download[0]["route"]), (200, size, "download"))
         self.assertFalse([l for l in lines if " http method=" in l], "JSON mode writes no text access lines")
 
