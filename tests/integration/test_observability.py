@@ -14,7 +14,9 @@ import unittest
 import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "web"))
 import wenku_testlib as w  # noqa: E402
+from web_harness import Client  # noqa: E402
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -325,6 +327,12 @@ class ConfigCommandTest(unittest.TestCase):
             # With a library: the site settings too, each with its source.
             server = w.Server(data).start()
             try:
+                # An admin saves one site setting on /admin.
+                added = w.run("user", "add", "--admin", "admin", data=data, input=b"config-test-password\n")
+                self.assertEqual(added.returncode, 0, added.stderr)
+                admin = Client(server.url(""))
+                admin.login("admin", "config-test-password")
+                self.assertEqual(admin.post_form("/admin/settings", {"icp": "京ICP备12345678号"}).status, 303)
                 r = w.run("config", "--json", data=data)
                 self.assertEqual(r.returncode, 0, r.stderr)
                 site = {x["name"]: x for x in json.loads(r.stdout)["settings"] if x["scope"] == "site"}
@@ -334,6 +342,8 @@ class ConfigCommandTest(unittest.TestCase):
                     self.assertTrue(site[key]["description"])
                 self.assertEqual((site["download_who"]["value"], site["download_who"]["source"]), ("guests", "default"))
                 self.assertEqual((site["site_name"]["value"], site["site_name"]["source"]), ("wenku 文库", "core"))
+                self.assertEqual((site["icp"]["value"], site["icp"]["source"], site["icp"]["origin"]),
+                                 ("京ICP备12345678号", "site", "/admin"))
                 text = w.run("config", data=data)
                 self.assertEqual(text.returncode, 0)
                 out_text = text.stdout.decode()
