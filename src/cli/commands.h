@@ -21,5 +21,6 @@ int retry_command(const std::vector<std::string>& args);
 int user_command(const std::vector<std::string>& args);
 int backup_command(const std::vector<std::string>& args);
 int restore_command(const std::vector<std::string>& args);
+int config_command(const std::vector<std::string>& args);
 
 }  // namespace wenku::cli

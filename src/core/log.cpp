@@ -3,6 +3,7 @@
 
 #include <spdlog/sinks/stdout_sinks.h>
 
+#include <atomic>
 #include <mutex>
 
 namespace wenku::log {
@@ -14,8 +15,26 @@ void init() {
     auto logger = spdlog::stderr_logger_mt("wenku");
     logger->set_pattern("%Y-%m-%dT%H:%M:%S.%e %l %v");
     spdlog::set_default_logger(logger);
+    auto bare = spdlog::stderr_logger_mt("wenku-line");
+    bare->set_pattern("%v");
     spdlog::set_level(spdlog::level::info);
   });
+}
+
+void line(std::string_view text) {
+  // Looked up until init() made it, then kept (the registry lookup takes a lock).
+  static std::atomic<spdlog::logger*> cached{nullptr};
+  spdlog::logger* bare = cached.load(std::memory_order_acquire);
+  if (bare == nullptr) {
+    auto found = spdlog::get("wenku-line");
+    bare = found.get();  // the registry keeps it alive for the process's life
+    if (bare) cached.store(bare, std::memory_order_release);
+  }
+  if (bare) {
+    bare->info("{}", text);
+  } else {
+    spdlog::info("{}", text);
+  }
 }
 
 void set_level(std::string_view name) {

@@ -17,6 +17,10 @@ void init();
 // True when info lines are written: for callers whose arguments cost work to compute.
 inline bool info_enabled() { return spdlog::should_log(spdlog::level::info); }
 
+// `text` alone as one line at level info, without the time and level prefix (the JSON
+// access log: each line one JSON object).
+void line(std::string_view text);
+
 // Format strings take {} placeholders; write messages as `event key={} key={}`.
 // spdlog checks the level before it formats anything.
 template <typename... Args>

@@ -21,11 +21,14 @@ const std::vector<SettingSpec>& setting_specs() {
       {"metadata_url", SettingType::kString, "", "where documents' records, accounts and jobs are kept: "
        "empty = the SQLite file DATA/wenku.db; postgresql://user:pass@host:port/db (or postgres://) for "
        "PostgreSQL 15, shared by every process of a site"},
+      {"access_log_format", SettingType::kString, "text", "the access log's lines (one per request, at level "
+       "info): text (key=value) or json (one JSON object a line)", 0, INT64_MAX, "text,json"},
       {"blob_url", SettingType::kString, "", "where documents and page images are stored: empty = "
        "file://DATA/blobs; s3://bucket/prefix?endpoint=URL&region=R for S3-compatible storage"},
       {"role", SettingType::kString, "all",
        "what `wenku serve` runs: all = web site and workers; web = the site only; worker = the "
-       "processing workers only (any number of each may share one data directory or cluster)"},
+       "processing workers only (any number of each may share one data directory or cluster)", 0, INT64_MAX,
+       "all,web,worker"},
       {"search_url", SettingType::kString, "", "where the search index is: empty = the embedded SQLite "
        "FTS5 index in DATA/index; xapian:///path for a local Xapian database; "
        "xapian+tcp://host1:port1,host2:port2 for Xapian shards served by xapian-tcpsrv --writable"},
@@ -99,8 +102,13 @@ Result<void> validate(const SettingSpec& spec, std::string_view value, std::stri
                       "setting " + std::string(spec.name) + " from " + std::string(source) + ": " + why);
   };
   switch (spec.type) {
-    case SettingType::kString:
-      return {};
+    case SettingType::kString: {
+      if (spec.choices.empty()) return {};
+      for (const auto& c : split(spec.choices, ',')) {
+        if (c == value) return {};
+      }
+      return bad("'" + std::string(value) + "' is not one of " + std::string(spec.choices));
+    }
     case SettingType::kBool:
       if (value == "true" || value == "false" || value == "1" || value == "0") return {};
       return bad("'" + std::string(value) + "' is not true or false");
@@ -133,7 +141,24 @@ Result<void> Settings::set(std::string_view name, std::string_view value, std::s
   }
   WENKU_TRY(validate(*spec, value, source));
   values_[std::string(name)] = std::string(value);
+  origins_[std::string(name)] = std::string(source);
   return {};
+}
+
+const std::string& Settings::origin(std::string_view name) const {
+  static const std::string kDefault = "default";
+  (void)get(name);  // throws for an undeclared name, as get does
+  auto it = origins_.find(name);
+  return it == origins_.end() ? kDefault : it->second;
+}
+
+std::string_view Settings::source(std::string_view name) const {
+  const std::string& o = origin(name);
+  if (o == "default") return "default";
+  if (o == "code") return "code";
+  if (o.rfind("WENKU_", 0) == 0) return "environment";
+  if (o.rfind("--", 0) == 0) return "command line";
+  return "file";
 }
 
 Result<std::map<std::string, std::string>> parse_config_text(std::string_view text) {

@@ -22,6 +22,7 @@ struct SettingSpec {
   std::string_view description;
   int64_t min = 0;               // for kInt
   int64_t max = INT64_MAX;
+  std::string_view choices = {};  // for kString: the comma-separated values allowed ("" = any)
 };
 
 // Every setting wenku knows, in one table (settings.cpp).
@@ -47,8 +48,15 @@ class Settings {
 
   std::filesystem::path data_dir() const { return get("data"); }
 
+  // Where a value came from, as given to set(): "default", "WENKU_NAME", a config file's
+  // name, "--name", "code".
+  const std::string& origin(std::string_view name) const;
+  // The kind of origin(): "default", "environment", "file", "command line" or "code".
+  std::string_view source(std::string_view name) const;
+
  private:
   std::map<std::string, std::string, std::less<>> values_;
+  std::map<std::string, std::string, std::less<>> origins_;  // only values set after the default
 };
 
 // Parses `key = value` lines (`#` comments, blank lines). Errors: kInvalidArgument with

@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/log.h"
+#include "core/metrics.h"
 #include "core/strings.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
@@ -57,22 +58,28 @@ void HttpServer::install_api_routes() {
     res.set_content((all ? "ok\n" : "unavailable\n") + lines, "text/plain; charset=utf-8");
   });
 
+  // Open to whoever reaches the server, as before: an nginx front keeps it from the public
+  // (docs/admin-guide.md, Monitoring). Figures of the library first, then this process's
+  // counters and histograms.
   s.Get("/metrics", [&lib](const httplib::Request&, httplib::Response& res) {
+    library::ServiceFigures f = lib.figures();
     std::string out;
-    auto gauge = [&](const char* name, const char* help, Result<int64_t> v) {
-      out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " +
-             std::to_string(v.ok() ? *v : 0) + "\n";
+    auto gauge = [&out](const char* name, const char* help, int64_t v) {
+      metrics::append_gauge(out, name, help, static_cast<double>(v));
     };
-    auto value = [](const Result<int64_t>& r) { return r.ok() ? *r : int64_t{-1}; };
-    store::DocumentFilter f;
-    f.status = store::DocumentStatus::kReady;
-    gauge("wenku_documents_ready", "Documents ready to read.", value(lib.catalogue().count(f)));
-    f.status = store::DocumentStatus::kProcessing;
-    gauge("wenku_documents_processing", "Documents being processed.", value(lib.catalogue().count(f)));
-    f.status = store::DocumentStatus::kFailed;
-    gauge("wenku_documents_failed", "Documents that failed.", value(lib.catalogue().count(f)));
-    gauge("wenku_jobs_queued", "Jobs waiting.", value(lib.catalogue().count_jobs(store::JobState::kQueued)));
-    gauge("wenku_jobs_running", "Jobs running.", value(lib.catalogue().count_jobs(store::JobState::kRunning)));
+    gauge("wenku_documents_ready", "Documents ready to read.", f.documents_ready);
+    gauge("wenku_documents_processing", "Documents being processed.", f.documents_processing);
+    gauge("wenku_documents_failed", "Documents that failed.", f.documents_failed);
+    gauge("wenku_jobs_queued", "Jobs waiting (their retry time included).", f.jobs_queued);
+    gauge("wenku_jobs_running", "Jobs running.", f.jobs_running);
+    gauge("wenku_queue_oldest_job_age_seconds", "How long the longest-waiting runnable job has waited (0: none).",
+          f.oldest_queued_job_age_seconds);
+    gauge("wenku_index_documents", "Documents the search index holds.", f.index_documents);
+    gauge("wenku_index_lag_documents", "Ready documents whose current text the search index does not hold yet.",
+          f.index_lag_documents);
+    gauge("wenku_index_bytes", "Size of the search index's files in the data directory.", f.index_bytes);
+    out += lib.metrics().render();
+    res.set_header("Cache-Control", "no-store");
     res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
   });
 

@@ -97,6 +97,7 @@ class LibraryUploadSink final : public UploadSink {
   }
   Result<void> write(std::string_view chunk) override { return upload_->write(chunk); }
   std::unique_ptr<library::UploadWriter> take() { return std::move(upload_); }
+  uint64_t size() const { return upload_ ? upload_->size() : 0; }
 
  private:
   library::Library& lib_;
@@ -109,7 +110,16 @@ Result<library::ImportOutcome> receive_upload(library::Library& lib, const httpl
                                               const httplib::ContentReader& reader, const Visitor& v,
                                               const UploadPolicy& policy) {
   LibraryUploadSink sink(lib);
-  WENKU_ASSIGN_OR_RETURN(UploadForm form, read_upload_form(req, reader, policy, sink));
+  auto count = [&lib](const char* outcome) {
+    lib.metrics().counter("wenku_uploads_total", "Uploads through the site and the API, by outcome (accepted, "
+                          "duplicate, refused).", {{"outcome", outcome}}).add();
+  };
+  auto read = read_upload_form(req, reader, policy, sink);
+  if (!read.ok()) {
+    count("refused");
+    return read.error();
+  }
+  UploadForm form = std::move(read).value();
   library::ImportRequest request;
   if (v.user) {
     request.uploader_name = v.user->name;
@@ -127,7 +137,14 @@ Result<library::ImportOutcome> receive_upload(library::Library& lib, const httpl
   // Held for review or not is decided by ingest, in the transaction of the document's row.
   request.via_site = true;
   request.by_staff = v.is_staff();
-  return lib.ingest().commit_upload(sink.take(), request);
+  const uint64_t bytes = sink.size();
+  auto outcome = lib.ingest().commit_upload(sink.take(), request);
+  count(!outcome.ok() ? "refused" : outcome->duplicate ? "duplicate" : "accepted");
+  if (outcome.ok()) {
+    lib.metrics().counter("wenku_upload_bytes_total", "Bytes of the files of uploads accepted (duplicates included).")
+        .add(bytes);
+  }
+  return outcome;
 }
 
 void send_accel_redirect(Site& site, const std::string& key, const std::string& content_type,

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "http/request_log.h"
 #include "http/responses.h"
 #include "http/site.h"
 #include "http/views.h"
@@ -76,7 +77,10 @@ void close_after_response(httplib::Response& res) {
 
 HttpServer::HttpServer(library::Library& library, const Settings& settings)
     : library_(library), settings_(settings), server_(std::make_unique<httplib::Server>()),
-      site_(std::make_unique<Site>(library)), views_(std::make_unique<Views>(*site_)) {
+      site_(std::make_unique<Site>(library)), views_(std::make_unique<Views>(*site_)),
+      observer_(std::make_unique<RequestObserver>(library.metrics(), settings.get("access_log_format") == "json"
+                                                                           ? AccessLogFormat::kJson
+                                                                           : AccessLogFormat::kText)) {
   install_common();
   install_api_routes();
   install_page_routes();
@@ -106,6 +110,7 @@ void HttpServer::install_common() {
 
   // A client that asks first is told before it sends a byte of an over-limit body.
   server_->set_expect_100_continue_handler([body_cap](const httplib::Request& req, httplib::Response& res) {
+    RequestObserver::begin();
     auto len = declared_length(req);
     if (len && *len > body_cap) {
       set_security_headers(res);
@@ -115,6 +120,7 @@ void HttpServer::install_common() {
     return 100;
   });
   server_->set_pre_routing_handler([body_cap](const httplib::Request& req, httplib::Response& res) {
+    RequestObserver::begin();
     set_security_headers(res);
     if (body_is_read(req)) {
       auto len = declared_length(req);
@@ -141,6 +147,7 @@ void HttpServer::install_common() {
   // (SECURITY.md) is what bounds that.
   server_->set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
     if (declares_body(req) && (res.status >= 400 || !body_is_read(req))) close_after_response(res);
+    RequestObserver::count_streamed(res);
   });
   server_->set_exception_handler([](const httplib::Request& req, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unknown";
@@ -164,12 +171,10 @@ void HttpServer::install_common() {
                       "text/html; charset=utf-8");
     }
   });
-  // `remote` is the client (from X-Forwarded-For when the peer is a trusted proxy), `peer`
-  // the connection's own address.
-  server_->set_logger([site = site_.get()](const httplib::Request& req, const httplib::Response& res) {
-    if (!log::info_enabled()) return;
-    log::info("http method={} path={} status={} bytes={} remote={} peer={}", req.method, req.path, res.status,
-              res.body.size(), site->client_address(req), req.remote_addr);
+  // Called after the answer is written: its real bytes and duration are known. `remote` is
+  // the client (from X-Forwarded-For when the peer is a trusted proxy).
+  server_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+    observer_->finish(req, res, site_->client_address(req));
   });
 }
 

@@ -17,6 +17,7 @@ namespace wenku::http {
 
 class Views;
 class Site;
+class RequestObserver;
 
 class HttpServer {
  public:
@@ -48,6 +49,7 @@ class HttpServer {
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<Site> site_;
   std::unique_ptr<Views> views_;
+  std::unique_ptr<RequestObserver> observer_;
 };
 
 }  // namespace wenku::http

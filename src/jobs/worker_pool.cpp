@@ -184,6 +184,7 @@ void WorkerPool::run_one(const store::Job& job, const std::string& worker) {
   begin_running({job.id});
   auto it = handlers_.find(job.kind);
   Result<void> result = make_error(ErrorCode::kInternal, "no handler for job kind " + job.kind);
+  double seconds = 0;
   if (interrupted_too_often(job)) {
     result = interrupted_error(job);
   } else if (it != handlers_.end()) {
@@ -196,12 +197,11 @@ void WorkerPool::run_one(const store::Job& job, const std::string& worker) {
       result = make_error(ErrorCode::kInternal, std::string("内部错误 / internal error: ") + e.what());
     }
     // How long each stage takes, for operators tuning lanes and limits.
+    seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     log::debug("job_done job={} kind={} document={} ok={} ms={}", job.id, job.kind, job.document_id,
-               result.ok(),
-               std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
-                   .count());
+               result.ok(), static_cast<int64_t>(seconds * 1000));
   }
-  finish(job, result);
+  finish(job, result, seconds);
   end_running(job.id);
   --busy_;
 }
@@ -214,7 +214,7 @@ void WorkerPool::run_batch(const std::vector<store::Job>& jobs, const std::strin
   std::vector<store::Job> runnable;
   for (const store::Job& job : jobs) {
     if (interrupted_too_often(job)) {
-      finish(job, interrupted_error(job));
+      finish(job, interrupted_error(job), 0);
       end_running(job.id);
       --busy_;
     } else {
@@ -236,16 +236,26 @@ void WorkerPool::run_batch(const std::vector<store::Job>& jobs, const std::strin
   if (results.size() != runnable.size()) {
     results.assign(runnable.size(), make_error(ErrorCode::kInternal, "batch handler gave a wrong number of results"));
   }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   log::debug("job_batch_done kind={} jobs={} ms={}", runnable.front().kind, runnable.size(),
-             std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count());
+             static_cast<int64_t>(seconds * 1000));
   for (size_t i = 0; i < runnable.size(); ++i) {
-    finish(runnable[i], results[i]);
+    finish(runnable[i], results[i], seconds / static_cast<double>(runnable.size()));
     end_running(runnable[i].id);
     --busy_;
   }
 }
 
-void WorkerPool::finish(const store::Job& job, const Result<void>& result) {
+void WorkerPool::record(const store::Job& job, const char* outcome, double seconds) {
+  if (options_.metrics == nullptr) return;
+  metrics::Labels labels{{"kind", job.kind}, {"outcome", outcome}};
+  options_.metrics->counter("wenku_jobs_finished_total", "Jobs finished, by kind and outcome (ok, retry, failed, "
+                            "handed_back).", labels).add();
+  options_.metrics->histogram("wenku_job_duration_seconds", "How long job handlers ran, by kind and outcome.",
+                              metrics::job_buckets(), labels).observe(seconds);
+}
+
+void WorkerPool::finish(const store::Job& job, const Result<void>& result, double seconds) {
   bool handed_back = false;
   {
     std::lock_guard lock(run_mu_);
@@ -255,9 +265,11 @@ void WorkerPool::finish(const store::Job& job, const Result<void>& result) {
     // stop() gave this job back to the queue; what the interrupted run says is not its fate.
     log::info("job_interrupted job={} kind={} document={} handed_back=true error={}", job.id, job.kind,
               job.document_id, result.error().message);
+    record(job, "handed_back", seconds);
     return;
   }
   if (result.ok()) {
+    record(job, "ok", seconds);
     if (auto r = store_.complete_job(job.id); !r.ok()) {
       log::error("job_complete_failed job={} error={}", job.id, r.error().message);
     }
@@ -272,6 +284,7 @@ void WorkerPool::finish(const store::Job& job, const Result<void>& result) {
     if (auto r = store_.release_job(job.id); !r.ok()) {
       log::error("job_release_failed job={} error={}", job.id, r.error().message);
     }
+    record(job, "handed_back", seconds);
     return;
   }
   bool retry = is_transient(e.code) && job.attempts < job.max_attempts;
@@ -279,6 +292,7 @@ void WorkerPool::finish(const store::Job& job, const Result<void>& result) {
   if (retry) retry_at = now_unix() + (int64_t{options_.backoff_base_seconds} << (job.attempts - 1));
   log::warn("job_failed job={} kind={} document={} attempt={} retry={} error={}", job.id, job.kind,
             job.document_id, job.attempts, retry, e.message);
+  record(job, retry ? "retry" : "failed", seconds);
   if (auto r = store_.fail_job(job.id, e.message, retry_at); !r.ok()) {
     log::error("job_fail_failed job={} error={}", job.id, r.error().message);
   }

@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/metrics.h"
 #include "core/result.h"
 #include "store/metadata_store.h"
 
@@ -50,6 +51,9 @@ struct WorkerPoolOptions {
   int poll_interval_ms = 500;       // also wakes on notify()
   // stop(): how long running jobs may go on to finish before their leases are handed back.
   int stop_grace_ms = 30000;
+  // When set: wenku_jobs_finished_total and wenku_job_duration_seconds by kind and outcome
+  // (ok, retry, failed, handed_back). Not owned.
+  metrics::Registry* metrics = nullptr;
 };
 
 // "host:pid": the prefix of this process's worker names.
@@ -90,8 +94,10 @@ class WorkerPool {
   void run(const Lane& lane, int index);
   void run_one(const store::Job& job, const std::string& worker);
   void run_batch(const std::vector<store::Job>& jobs, const std::string& worker);
-  // Completes the job, or retries or fails it after `result`'s error.
-  void finish(const store::Job& job, const Result<void>& result);
+  // Completes the job, or retries or fails it after `result`'s error; `seconds` is how long
+  // its handler ran (a batch's time shared among its jobs).
+  void finish(const store::Job& job, const Result<void>& result, double seconds);
+  void record(const store::Job& job, const char* outcome, double seconds);
   void begin_running(const std::vector<int64_t>& ids);
   void end_running(int64_t id);
 

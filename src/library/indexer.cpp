@@ -94,6 +94,16 @@ Result<void> Indexer::reindex_read(const Document& doc, const std::vector<Page>&
   return {};
 }
 
+Result<int64_t> Indexer::lag() {
+  WENKU_ASSIGN_OR_RETURN(auto pending, store_.unindexed_documents());
+  int64_t n = 0;
+  for (int64_t id : pending) {
+    auto d = store_.get_document(id);
+    if (d.ok() && d->status == DocumentStatus::kReady) ++n;
+  }
+  return n;
+}
+
 Result<void> Indexer::catch_up(bool include_processing) {
   WENKU_ASSIGN_OR_RETURN(auto pending, store_.unindexed_documents());
   std::vector<int64_t> ids;

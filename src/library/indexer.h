@@ -33,6 +33,10 @@ class Indexer {
   // anyway). Errors: kIo.
   Result<void> catch_up(bool include_processing);
 
+  // Ready documents whose current text the index does not hold yet (the index's lag).
+  // Errors: kIo.
+  Result<int64_t> lag();
+
   // Held by those that change a document while a re-indexer may be reading it.
   std::mutex& serial() { return mu_; }
 

@@ -120,6 +120,7 @@ Result<void> Library::init(Options options) {
     // On stop, running jobs get this long to finish; then they are handed back (and the
     // conversions under them cut short by the interrupt hook below).
     wo.stop_grace_ms = static_cast<int>(settings_.get_int("stop_grace_seconds") * 1000);
+    wo.metrics = &metrics_;
     // Text extraction has its own lane so a document is searchable within a second however
     // long the conversion queue is.
     // Its jobs go in batches when they queue up (a bulk import): the search index then
@@ -141,12 +142,47 @@ Result<void> Library::init(Options options) {
       return p.run_ocr(j.document_id, [&ctx](double f) { ctx.progress(f); });
     });
     workers_->on_interrupt([&p] { p.interrupt(); });
-    workers_->on_final_failure([&p](const store::Job& j, const Error& e) { p.on_final_failure(j.kind, j.document_id, e); });
+    workers_->on_final_failure([&p, this](const store::Job& j, const Error& e) {
+      metrics_.counter("wenku_conversion_failures_total", "Jobs of a document that failed for good, by reason "
+                       "(the error code: corrupt, encrypted, timeout, unsupported_format, ...) and job kind.",
+                       {{"reason", std::string(error_code_name(e.code))}, {"kind", j.kind}}).add();
+      p.on_final_failure(j.kind, j.document_id, e);
+    });
     // Documents whose text never reached the index (a crash in between) are indexed again.
     (void)indexer_->catch_up(false);
     workers_->start();
   }
   return {};
+}
+
+ServiceFigures Library::figures() {
+  ServiceFigures f;
+  auto value = [](const Result<int64_t>& r) { return r.ok() ? *r : int64_t{-1}; };
+  store::DocumentFilter filter;
+  filter.status = DocumentStatus::kReady;
+  f.documents_ready = value(store_->count_documents(filter));
+  filter.status = DocumentStatus::kProcessing;
+  f.documents_processing = value(store_->count_documents(filter));
+  filter.status = DocumentStatus::kFailed;
+  f.documents_failed = value(store_->count_documents(filter));
+  f.jobs_queued = value(store_->count_jobs(store::JobState::kQueued));
+  f.jobs_running = value(store_->count_jobs(store::JobState::kRunning));
+  if (auto oldest = store_->oldest_queued_job_at(); oldest.ok()) {
+    f.oldest_queued_job_age_seconds = *oldest == 0 ? 0 : std::max<int64_t>(0, now_unix() - *oldest);
+  }
+  if (auto ids = index_->all_ids(); ids.ok()) f.index_documents = static_cast<int64_t>(ids->size());
+  f.index_lag_documents = value(indexer_->lag());
+  std::error_code ec;
+  int64_t bytes = 0;
+  for (fs::recursive_directory_iterator it(dir_.index(), ec), end; !ec && it != end; it.increment(ec)) {
+    std::error_code size_ec;
+    if (it->is_regular_file(size_ec)) {
+      auto n = it->file_size(size_ec);
+      if (!size_ec) bytes += static_cast<int64_t>(n);
+    }
+  }
+  if (!ec) f.index_bytes = bytes;
+  return f;
 }
 
 void Library::notify_workers() {

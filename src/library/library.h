@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/metrics.h"
 #include "core/result.h"
 #include "core/settings.h"
 #include "library/accounts.h"
@@ -50,6 +51,16 @@ struct BackendHealth {
   std::string error;  // why not, when !ok
 };
 
+// The figures /metrics reads at each scrape (gauges); -1 where the backend cannot tell.
+struct ServiceFigures {
+  int64_t documents_ready = -1, documents_processing = -1, documents_failed = -1;
+  int64_t jobs_queued = -1, jobs_running = -1;
+  int64_t oldest_queued_job_age_seconds = -1;  // the longest wait of a runnable job; 0 = none waits
+  int64_t index_documents = -1;                // documents the search index holds
+  int64_t index_lag_documents = -1;            // ready documents whose current text it does not hold yet
+  int64_t index_bytes = -1;                    // the index's files in the data directory
+};
+
 struct CheckReport {
   std::vector<std::string> problems;  // what was wrong, one line each
   std::vector<std::string> repairs;   // what was repaired
@@ -80,6 +91,11 @@ class Library {
   // Asks each backend one cheap question (a count, an existence check, a one-hit query).
   std::vector<BackendHealth> health();
 
+  // In-process counters and histograms (requests, jobs, uploads) of this process.
+  metrics::Registry& metrics() { return metrics_; }
+  // Documents, the queue and the index as /metrics shows them (a few store queries).
+  ServiceFigures figures();
+
   // Verifies that every row's blob exists with its hash and that the index agrees with the
   // store; repairs what can be rebuilt (check.cpp).
   Result<CheckReport> check();
@@ -102,6 +118,7 @@ class Library {
 
   Settings settings_;
   DataDir dir_;
+  metrics::Registry metrics_;  // before the workers that count into it
   std::unique_ptr<DataLock> lock_;
   std::unique_ptr<ScratchDir> scratch_;
   std::unique_ptr<store::MetadataStore> store_;

@@ -34,6 +34,58 @@ const std::vector<std::string>& SiteSettings::keys() {
   return k;
 }
 
+std::string_view SiteSettings::description(const std::string& key) {
+  static const std::vector<std::pair<std::string_view, std::string_view>> d = {
+      {"site_name", "name shown in the header and titles (over the site_name setting)"},
+      {"footer_text", "text of the footer"},
+      {"copyright", "copyright line of the footer"},
+      {"icp", "ICP licence number (备案号) shown in the footer"},
+      {"preview_pages", "pages free to preview before 点击查看更多 (over preview_pages)"},
+      {"max_preview_pages", "most pages rendered as previews, within max_pages (over max_preview_pages)"},
+      {"download_who", "who may download originals: guests, members or nobody"},
+      {"download_daily_user", "downloads per account per day (0 = no limit)"},
+      {"download_daily_ip", "downloads per address per day (0 = no limit)"},
+      {"upload_formats", "comma-separated extensions accepted for upload (empty = any)"},
+      {"max_upload_mb", "largest upload in MB, within max_upload_bytes"},
+      {"review_before_publish", "uploads wait for a moderator before they are listed"},
+      {"allow_guest_upload", "visitors without an account may upload through the API"},
+  };
+  for (const auto& [k, v] : d) {
+    if (k == key) return v;
+  }
+  return "";
+}
+
+Result<std::vector<SiteSettingInfo>> SiteSettings::describe() {
+  WENKU_ASSIGN_OR_RETURN(auto stored, store_.site_settings());
+  SiteConfig c = config();
+  auto b = [](bool v) { return std::string(v ? "true" : "false"); };
+  std::vector<SiteSettingInfo> out;
+  for (const std::string& k : keys()) {
+    SiteSettingInfo info;
+    info.key = k;
+    info.description = std::string(description(k));
+    for (const auto& [sk, sv] : stored) {
+      if (sk == k) info.stored = true;
+    }
+    if (k == "site_name") info.value = c.site_name;
+    if (k == "footer_text") info.value = c.footer_text;
+    if (k == "copyright") info.value = c.copyright;
+    if (k == "icp") info.value = c.icp;
+    if (k == "preview_pages") info.value = std::to_string(c.preview_pages);
+    if (k == "max_preview_pages") info.value = std::to_string(c.max_preview_pages);
+    if (k == "download_who") info.value = c.download_who;
+    if (k == "download_daily_user") info.value = std::to_string(c.download_daily_user);
+    if (k == "download_daily_ip") info.value = std::to_string(c.download_daily_ip);
+    if (k == "upload_formats") info.value = c.upload_formats;
+    if (k == "max_upload_mb") info.value = std::to_string(c.max_upload_mb);
+    if (k == "review_before_publish") info.value = b(c.review_before_publish);
+    if (k == "allow_guest_upload") info.value = b(c.allow_guest_upload);
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 int64_t SiteSettings::max_preview_pages_limit() const { return settings_.get_int("max_pages"); }
 
 int64_t SiteSettings::max_upload_mb_limit() const {

@@ -36,12 +36,23 @@ struct SiteConfig {
   uint64_t upload_limit_bytes = 200u << 20;
 };
 
+// One site setting as `wenku config` shows it.
+struct SiteSettingInfo {
+  std::string key, value, description;
+  bool stored = false;  // an admin saved it (else the value comes from the configuration or a default)
+};
+
 class SiteSettings {
  public:
   SiteSettings(const Settings& settings, store::MetadataStore& store) : settings_(settings), store_(store) {}
 
   // The keys an admin may set, in the order /admin shows them.
   static const std::vector<std::string>& keys();
+
+  // What each key means (English, for `wenku config`).
+  static std::string_view description(const std::string& key);
+  // Every key of keys() with its effective value. Errors: kIo.
+  Result<std::vector<SiteSettingInfo>> describe();
 
   // Cached; a save (in this process) resets it, values saved by other processes show
   // within a few seconds.

@@ -166,6 +166,15 @@ Result<int64_t> SqliteStore::count_jobs(JobState state) {
   return st.int64(0);
 }
 
+Result<int64_t> SqliteStore::oldest_queued_job_at() {
+  auto r = reader();
+  auto st = r->prepare(
+      "SELECT coalesce(min(max(created_at, run_after)), 0) FROM jobs WHERE state = 'queued' AND run_after <= ?1");
+  st.bind(1, now_unix());
+  WENKU_TRY(st.step());
+  return st.int64(0);
+}
+
 Result<void> SqliteStore::job_changed(int64_t job_id) {
   if (writer_->changes() == 0) {
     return make_error(ErrorCode::kConflict, "job " + std::to_string(job_id) + " is not running (deleted with its document?)");

@@ -219,6 +219,23 @@ TYPED_TEST(MetadataStoreContract, ExpiredLeaseMakesTheJobClaimableAgain) {
   EXPECT_EQ((*j2)->attempts, 2);
 }
 
+// /metrics' queue age: the longest wait of a job the workers could take now; a job waiting
+// out its retry back-off does not count, a running one neither.
+TYPED_TEST(MetadataStoreContract, OldestQueuedJobIsTheLongestRunnableWait) {
+  auto none = this->store_->oldest_queued_job_at();
+  if (!none.ok() && none.error().code == ErrorCode::kUnavailable) GTEST_SKIP() << none.error().message;
+  EXPECT_EQ(*none, 0);
+  const int64_t before = now_unix();
+  this->add("waiting");
+  int64_t since = *this->store_->oldest_queued_job_at();
+  EXPECT_GE(since, before - 1);
+  EXPECT_LE(since, now_unix());
+  auto j = **this->store_->claim_job("w", {}, 60);
+  EXPECT_EQ(*this->store_->oldest_queued_job_at(), 0);
+  ASSERT_TRUE(this->store_->fail_job(j.id, "helper crashed", 4102444800).ok());  // retry in 2100
+  EXPECT_EQ(*this->store_->oldest_queued_job_at(), 0);
+}
+
 TYPED_TEST(MetadataStoreContract, FailedJobWaitsForItsRetryTimeOrStaysFailed) {
   this->add("j");
   auto j = **this->store_->claim_job("w", {}, 60);

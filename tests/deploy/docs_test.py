@@ -60,7 +60,13 @@ class Documents(unittest.TestCase):
             self.assertIn(words.get(t, t), fuzz_row, "SECURITY.md's fuzz row does not name %s" % t)
 
     def test_admin_guide_names_every_metric(self):
+        # The gauges of /metrics and the series the code registers (integration_observability
+        # also checks every family a live scrape shows).
         metrics = set(re.findall(r'gauge\("(wenku_\w+)"', read("src", "http", "api_routes.cpp")))
+        for parts in (("http", "request_log.cpp"), ("http", "request_helpers.cpp"), ("jobs", "worker_pool.cpp"),
+                      ("library", "library.cpp")):
+            metrics |= set(re.findall(r'(?:counter|histogram)\(\s*"(wenku_\w+)"', read("src", *parts)))
+        self.assertGreaterEqual(len(metrics), 15)
         guide = read("docs", "admin-guide.md")
         for m in metrics:
             self.assertIn(m, guide)

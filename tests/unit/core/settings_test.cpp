@@ -43,4 +43,33 @@ TEST(Settings, ConfigLineWithoutEqualsNamesTheLine) {
   EXPECT_NE(r.error().message.find("line 2"), std::string::npos);
 }
 
+TEST(Settings, EachValueRemembersItsSource) {
+  testing::TempDir dir;
+  testing::write_file(dir / "wenku.conf", "preview_pages = 7\n");
+  setenv("WENKU_OCR_DPI", "150", 1);
+  auto s = Settings::load({{"data", dir.path().string()}, {"workers", "3"}});
+  unsetenv("WENKU_OCR_DPI");
+  ASSERT_TRUE(s.ok()) << s.error().message;
+  EXPECT_EQ(s->source("listen"), "default");
+  EXPECT_EQ(s->origin("listen"), "default");
+  EXPECT_EQ(s->source("ocr_dpi"), "environment");
+  EXPECT_EQ(s->origin("ocr_dpi"), "WENKU_OCR_DPI");
+  EXPECT_EQ(s->source("preview_pages"), "file");
+  EXPECT_EQ(s->origin("preview_pages"), "wenku.conf");
+  EXPECT_EQ(s->source("workers"), "command line");
+  EXPECT_EQ(s->source("data"), "command line");
+  EXPECT_THROW((void)s->origin("no_such_setting"), std::logic_error);
+}
+
+TEST(Settings, AStringWithChoicesTakesOnlyThose) {
+  Settings s;
+  EXPECT_EQ(s.get("access_log_format"), "text");
+  EXPECT_TRUE(s.set("access_log_format", "json").ok());
+  auto bad = s.set("access_log_format", "xml", "--access_log_format");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message.find("text,json"), std::string::npos) << bad.error().message;
+  EXPECT_NE(bad.error().message.find("--access_log_format"), std::string::npos);
+  EXPECT_EQ(s.get("access_log_format"), "json");
+}
+
 }  // namespace wenku
