@@ -28,11 +28,11 @@ std::string_view route_class_name(RouteClass c);
 // One finished request, as the access log writes it.
 struct RequestRecord {
   std::string_view method, path, remote;
-  std::string_view peer;  // the connection's address, logged when it is not `remote` (a proxy)
   int status = 0;
   uint64_t bytes = 0;   // body bytes written to the client
   double ms = 0;        // from the request's headers read to its answer written
   RouteClass route = RouteClass::kOther;
+  std::string_view peer;  // the connection's address, logged when it is not `remote` (a proxy)
 };
 
 enum class AccessLogFormat { kText, kJson };

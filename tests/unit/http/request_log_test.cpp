@@ -34,15 +34,24 @@ TEST(RequestLog, RouteClassesOfTheSitesPaths) {
 }
 
 TEST(RequestLog, TextLineEscapesWhatWouldSplitIt) {
-  RequestRecord r{"GET", "/s a\"b\\c\n%", "10.0.0.1", 200, 5120, 0.844, RouteClass::kSearch};
+  RequestRecord r{"GET", "/s a\"b\\c\n%", "10.0.0.1", 200, 5120, 0.844, RouteClass::kSearch, ""};
   EXPECT_EQ(access_log_text(r),
             "http method=GET path=/s%20a%22b%5Cc%0A%25 status=200 bytes=5120 ms=0.84 remote=10.0.0.1 route=search");
-  RequestRecord empty{"GET", "", "", 400, 0, 0, RouteClass::kOther};
+  RequestRecord empty{"GET", "", "", 400, 0, 0, RouteClass::kOther, ""};
   EXPECT_EQ(access_log_text(empty), "http method=GET path=- status=400 bytes=0 ms=0.00 remote=- route=other");
 }
 
+TEST(RequestLog, ThePeerIsLoggedWhenAProxyForwardedTheClient) {
+  RequestRecord r{"GET", "/d/1", "203.0.113.9", 200, 1, 1.0, RouteClass::kDocument, "127.0.0.1"};
+  EXPECT_EQ(access_log_text(r),
+            "http method=GET path=/d/1 status=200 bytes=1 ms=1.00 remote=203.0.113.9 peer=127.0.0.1 route=document");
+  EXPECT_EQ(nlohmann::json::parse(access_log_json(r))["peer"], "127.0.0.1");
+  RequestRecord direct{"GET", "/d/1", "127.0.0.1", 200, 1, 1.0, RouteClass::kDocument, "127.0.0.1"};
+  EXPECT_EQ(access_log_text(direct).find("peer="), std::string::npos);
+}
+
 TEST(RequestLog, JsonLineIsOneObjectEvenForBytesThatAreNotUtf8) {
-  RequestRecord r{"GET", "/d/1\xff\n", "::1", 404, 12, 1.23456, RouteClass::kPage};
+  RequestRecord r{"GET", "/d/1\xff\n", "::1", 404, 12, 1.23456, RouteClass::kPage, ""};
   std::string line = access_log_json(r);
   EXPECT_EQ(line.find('\n'), std::string::npos);
   auto j = nlohmann::json::parse(line);
