@@ -377,12 +377,15 @@ Result<std::unique_ptr<ImageFile>> ImageFile::open(std::string bytes, const Deco
         w = heif_image_handle_get_width(handle);
         h = heif_image_handle_get_height(handle);
       }
+      // The message lives in the context: copied before the context is freed (a fuzzer
+      // found the use after free).
+      const std::string message = err.code != heif_error_Ok && err.message != nullptr ? err.message : "";
       if (handle != nullptr) heif_image_handle_release(handle);
       heif_context_free(ctx);
       if (err.code == heif_error_Memory_allocation_error || err.subcode == heif_suberror_Security_limit_exceeded) {
         return too_large(w, h);
       }
-      if (err.code != heif_error_Ok) return corrupt(std::string("HEIF: ") + (err.message ? err.message : ""));
+      if (err.code != heif_error_Ok) return corrupt("HEIF: " + message);
       WENKU_TRY(check_size(w, h, limits));
       impl->width = w;
       impl->height = h;
