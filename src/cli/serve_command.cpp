@@ -1,8 +1,7 @@
 // `wenku serve`: the web site, the API and the processing workers in one process, or one of
 // the two (`--role web|worker`): web processes queue jobs, worker processes poll and run
-// them, sharing the data directory or the cluster's backends.
-#include <atomic>
-#include <chrono>
+// them (and answer only /healthz and /metrics), sharing the data directory or the
+// cluster's backends.
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -18,24 +17,9 @@ namespace wenku::cli {
 namespace {
 
 http::HttpServer* g_server = nullptr;
-std::atomic<bool> g_stop{false};
 
 void on_signal(int) {
-  g_stop = true;
   if (g_server) g_server->stop();
-}
-
-// A worker-only process: the library's workers run until SIGTERM or SIGINT; the library's
-// destructor finishes or hands back their jobs (stop_grace_seconds).
-int run_worker() {
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  std::signal(SIGPIPE, SIG_IGN);
-  log::info("worker_started");
-  std::cerr << "wenku 文库: worker running (role=worker)\n";
-  while (!g_stop) std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  log::info("worker_stopping");
-  return kExitOk;
 }
 
 }  // namespace
@@ -45,7 +29,7 @@ int serve_command(const std::vector<std::string>& argv) {
       "usage: wenku serve [--data DIR] [--listen HOST:PORT] [--role all|web|worker] [--demo]\n\n"
       "Serves the web site and the API (default 127.0.0.1:8080) and processes uploads.\n"
       "  --role   all (default): site and workers; web: the site only, its uploads wait for a\n"
-      "           worker; worker: the processing workers only, no site\n"
+      "           worker; worker: the processing workers, answering only /healthz and /metrics\n"
       "  --demo   import the demo library when the data directory has no documents\n";
   auto args = parse_args(argv, with_common({{"demo"}, {"listen", "role"}}));
   if (!args.ok()) return usage_error(args.error().message, usage);
@@ -58,7 +42,11 @@ int serve_command(const std::vector<std::string>& argv) {
   if (!settings) return kExitUsage;
   if (args->options.count("listen")) (void)settings->set("listen", args->get("listen"), "--listen");
   if (args->has("demo")) (void)settings->set("demo", "true", "--demo");
-  if (args->options.count("role")) (void)settings->set("role", args->get("role"), "--role");
+  if (args->options.count("role")) {
+    if (auto set = settings->set("role", args->get("role"), "--role"); !set.ok()) {
+      return usage_error(set.error().message, usage);
+    }
+  }
   const std::string role = settings->get("role");
   if (role != "all" && role != "web" && role != "worker") {
     return usage_error("role: expected all, web or worker, got '" + role + "'", usage);
@@ -70,7 +58,6 @@ int serve_command(const std::vector<std::string>& argv) {
   }
   auto lib = open_library(*settings, {.workers = role != "web"});
   if (!lib) return kExitFailure;
-  if (role == "worker") return run_worker();
   http::HttpServer server(*lib, lib->settings());
   auto port = server.bind(settings->get("listen"));
   if (!port.ok()) {

@@ -39,9 +39,8 @@ Result<void> take_download(Site& site, const Visitor& v, const store::Document& 
   return {};
 }
 
-void HttpServer::install_api_routes() {
+void HttpServer::install_service_routes() {
   auto& lib = library_;
-  auto& site = *site_;
   auto& s = *server_;
 
   // 200 when every backend answers, else 503; one line per backend. Why a backend is down
@@ -82,6 +81,13 @@ void HttpServer::install_api_routes() {
     res.set_header("Cache-Control", "no-store");
     res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
   });
+
+}
+
+void HttpServer::install_api_routes() {
+  auto& lib = library_;
+  auto& site = *site_;
+  auto& s = *server_;
 
   s.Get(R"(/api/v1/documents/(\d+))", [&site](const httplib::Request& req, httplib::Response& res) {
     Visitor v = site.visitor(req);

@@ -82,6 +82,9 @@ HttpServer::HttpServer(library::Library& library, const Settings& settings)
                                                                            ? AccessLogFormat::kJson
                                                                            : AccessLogFormat::kText)) {
   install_common();
+  install_service_routes();
+  // A worker process (role=worker) answers only /healthz and /metrics (DESIGN.md §6).
+  if (settings.get("role") == "worker") return;
   install_api_routes();
   install_page_routes();
   install_account_routes();

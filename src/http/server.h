@@ -38,6 +38,7 @@ class HttpServer {
   void stop();
 
  private:
+  void install_service_routes();  // /healthz and /metrics: every role serves them
   void install_api_routes();
   void install_page_routes();
   void install_account_routes();

@@ -247,11 +247,8 @@ class MetadataStore {
   virtual Result<int64_t> count_jobs(JobState state) = 0;
   // Since when (unix s) the longest-waiting runnable queued job has waited: queued, or its
   // retry time come (a job waiting out a retry back-off is not waiting on the workers);
-  // 0 when none is. A
-  // backend without it answers kUnavailable (the /metrics figure is then left out).
-  virtual Result<int64_t> oldest_queued_job_at() {
-    return make_error(ErrorCode::kUnavailable, "oldest_queued_job_at is not implemented by this store");
-  }
+  // 0 when none is.
+  virtual Result<int64_t> oldest_queued_job_at() = 0;
 
   // Analysis: the SimHash and suggested category of a document (replaced whole).
   virtual Result<void> set_analysis(int64_t document_id, const DocumentAnalysis& analysis) = 0;

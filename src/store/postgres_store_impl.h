@@ -75,6 +75,7 @@ class PostgresStore final : public MetadataStore {
   Result<std::vector<std::pair<Job, std::string>>> running_jobs() override;
   Result<void> release_job(int64_t job_id) override;
   Result<int64_t> count_jobs(JobState state) override;
+  Result<int64_t> oldest_queued_job_at() override;
 
   // Accounts (postgres_store_accounts.cpp).
   Result<int64_t> create_user(const std::string& name, const std::string& password_hash, Role role) override;

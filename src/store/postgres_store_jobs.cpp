@@ -169,6 +169,16 @@ Result<int64_t> PostgresStore::count_jobs(JobState state) {
   });
 }
 
+Result<int64_t> PostgresStore::oldest_queued_job_at() {
+  return read([&](Conn& c) -> Result<int64_t> {
+    std::string sql = "SELECT coalesce(min(greatest(created_at, run_after)), 0) FROM jobs "
+                      "WHERE state = 'queued' AND run_after <= ";
+    sql += kNow;
+    WENKU_ASSIGN_OR_RETURN(Rows r, c.exec(sql));
+    return r.int64(0, 0);
+  });
+}
+
 Result<int64_t> PostgresStore::enqueue_in(Conn& c, const JobSpec& job) {
   WENKU_ASSIGN_OR_RETURN(Rows r, c.exec(R"sql(
     INSERT INTO jobs (document_id, kind, priority, max_attempts, created_at, updated_at)

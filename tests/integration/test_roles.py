@@ -2,14 +2,17 @@
 one data directory. The web process queues uploads and never processes them itself; a worker
 started later takes them (polling: no signal crosses processes), and more uploads through the
 web process become ready and searchable while the worker runs. /healthz names each backend.
-SIGTERM stops the worker cleanly; an unknown role is refused naming the setting."""
+A worker process answers /healthz and /metrics on its
+own port and nothing else (DESIGN.md §6). SIGTERM stops the worker cleanly; an unknown role is refused naming the setting."""
 import os
 import signal
 import subprocess
 import sys
 import time
 import unittest
+import urllib.error
 import urllib.parse
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import wenku_testlib as w  # noqa: E402
@@ -42,9 +45,28 @@ class RolesTest(unittest.TestCase):
                 self.assertEqual(status, 200)
                 self.assertEqual(doc["status"], "processing", doc)
 
+                # A worker answers /healthz and /metrics on its own port, and nothing else.
+                worker_port = w.free_port()
                 log = open(os.path.join(tmp, "worker.log"), "ab")
-                worker = subprocess.Popen([w.WENKU, "serve", "--role", "worker", "--data", data],
-                                          stdout=log, stderr=log)
+                worker = subprocess.Popen([w.WENKU, "serve", "--role", "worker", "--data", data,
+                                           "--listen", f"127.0.0.1:{worker_port}"], stdout=log, stderr=log)
+                worker_url = f"http://127.0.0.1:{worker_port}"
+                deadline = time.time() + 30
+                while True:
+                    try:
+                        with urllib.request.urlopen(worker_url + "/healthz", timeout=5) as r:
+                            self.assertEqual(r.status, 200)
+                            break
+                    except OSError:
+                        if time.time() > deadline:
+                            raise
+                        time.sleep(0.1)
+                with urllib.request.urlopen(worker_url + "/metrics", timeout=10) as r:
+                    self.assertIn(b"wenku_jobs_queued", r.read())
+                for path in ("/", f"/d/{up['id']}", "/api/v1/search?q=x"):
+                    with self.assertRaises(urllib.error.HTTPError) as refused:
+                        urllib.request.urlopen(worker_url + path, timeout=10)
+                    self.assertEqual(refused.exception.code, 404, path)
                 doc = web.wait_done(up["id"], timeout=120)
                 self.assertEqual(doc["status"], "ready", doc)
 
