@@ -54,9 +54,10 @@ Result<void> PostgresStore::backup_to(const std::string& url) {
                                            Params().add(t)));
       if (seq.empty() || seq.is_null(0, 0)) continue;
       std::string name = seq.text(0, 0);
-      WENKU_ASSIGN_OR_RETURN(Rows last, source->exec("SELECT last_value, is_called FROM " + name));
-      WENKU_TRY(target->exec("SELECT setval($1::regclass, $2::bigint, $3::boolean)",
-                             Params().add(name).add(last.int64(0, 0)).add(last.boolean(0, 0))));
+      // NULL until the sequence was first used: then the copy starts it afresh too.
+      WENKU_ASSIGN_OR_RETURN(Rows last, source->exec("SELECT pg_sequence_last_value($1::regclass)", Params().add(name)));
+      if (last.empty() || last.is_null(0, 0)) continue;
+      WENKU_TRY(target->exec("SELECT setval($1::regclass, $2::bigint, true)", Params().add(name).add(last.int64(0, 0))));
     }
     WENKU_TRY(target->exec("COMMIT"));
     return {};

@@ -66,23 +66,23 @@ Result<std::optional<Job>> PostgresStore::claim_job(const std::string& worker, c
   // Runnable: queued and due, or running with an expired lease. The first of each kind is
   // read in (priority, id) order from the jobs_queue index, skipping rows another claim
   // holds, and the better of the two taken (as in the SQLite store).
-  std::string now(kNow);
+  const std::string kNowSql(kNow);
   std::string sql = R"sql(
     WITH queued AS (
       SELECT id, priority FROM jobs
-      WHERE state = 'queued' AND run_after <= )sql" + now + R"sql(
+      WHERE state = 'queued' AND run_after <= )sql" + kNowSql + R"sql(
         AND ($3::text = ',' OR strpos($3::text, ',' || kind || ',') > 0)
       ORDER BY priority, id LIMIT 1 FOR UPDATE SKIP LOCKED),
     expired AS (
       SELECT id, priority FROM jobs
-      WHERE state = 'running' AND lease_until < )sql" + now + R"sql(
+      WHERE state = 'running' AND lease_until < )sql" + kNowSql + R"sql(
         AND ($3::text = ',' OR strpos($3::text, ',' || kind || ',') > 0)
       ORDER BY priority, id LIMIT 1 FOR UPDATE SKIP LOCKED),
     pick AS (
       SELECT id FROM (SELECT * FROM queued UNION ALL SELECT * FROM expired) both_kinds
       ORDER BY priority, id LIMIT 1)
-    UPDATE jobs SET state = 'running', worker = $1::text, lease_until = )sql" + now + R"sql( + $2::bigint,
-      attempts = attempts + 1, updated_at = )sql" + now + R"sql(
+    UPDATE jobs SET state = 'running', worker = $1::text, lease_until = )sql" + kNowSql + R"sql( + $2::bigint,
+      attempts = attempts + 1, updated_at = )sql" + kNowSql + R"sql(
     WHERE id = (SELECT id FROM pick)
     RETURNING )sql" + std::string(kJobColumns);
   return write([&](Conn& c) -> Result<std::optional<Job>> {
@@ -94,11 +94,11 @@ Result<std::optional<Job>> PostgresStore::claim_job(const std::string& worker, c
 
 Result<void> PostgresStore::renew_job(int64_t job_id, const std::string& worker, int lease_seconds,
                                       double progress) {
-  std::string now(kNow);
+  const std::string kNowSql(kNow);
   return write([&](Conn& c) -> Result<void> {
     WENKU_ASSIGN_OR_RETURN(
-        Rows r, c.exec("UPDATE jobs SET lease_until = " + now + " + $3::bigint, progress = $4::double precision, "
-                       "updated_at = " + now + " WHERE id = $1::bigint AND worker = $2::text AND state = 'running'",
+        Rows r, c.exec("UPDATE jobs SET lease_until = " + kNowSql + " + $3::bigint, progress = $4::double precision, "
+                       "updated_at = " + kNowSql + " WHERE id = $1::bigint AND worker = $2::text AND state = 'running'",
                        Params().add(job_id).add(worker).add(lease_seconds).add(progress)));
     if (r.affected() == 0) {
       return make_error(ErrorCode::kConflict, "job " + std::to_string(job_id) + " is no longer leased to " + worker);
