@@ -177,6 +177,8 @@ Result<XapianSearchIndex::Reader> XapianSearchIndex::open_reader() const {
   if (!where_.path.empty()) {
     try {
       r.shards.emplace_back(where_.path);
+    } catch (const Xapian::DatabaseModifiedError&) {
+      throw;  // a writer committed while the database opened: the caller's retry loop opens it again
     } catch (const Xapian::Error& e) {
       return xapian_error(e, "cannot open " + where_.path);
     }
