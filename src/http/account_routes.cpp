@@ -20,12 +20,6 @@ std::string session_cookie(const std::string& token, int64_t max_age, bool secur
          (secure ? "; Secure" : "");
 }
 
-// The session cookie is Secure when the client came over HTTPS: X-Forwarded-Proto from a
-// trusted proxy (never from anyone else), or a public_url that is https.
-bool behind_https(const Site& site, const Visitor& v) {
-  return v.https || starts_with(site.front().public_url, "https://");
-}
-
 void message_page(Site& site, const Views& views, const Visitor& v, const httplib::Request& req,
                   httplib::Response& res, const std::string& key, int status) {
   Frame frame{site.text(v.lang, "error")};
@@ -88,7 +82,7 @@ void HttpServer::install_account_routes() {
     }
     auto session = site.accounts().login(name, req.get_param_value("password"));
     if (!session.ok()) return account_form(v, req, res, false, session.error().message, name, 401);
-    res.set_header("Set-Cookie", session_cookie(session->token, library::Accounts::kSessionSeconds, behind_https(site, v)));
+    res.set_header("Set-Cookie", session_cookie(session->token, library::Accounts::kSessionSeconds, site.behind_https(v)));
     redirect(res, safe_next(req.get_param_value("next")));
   });
 
@@ -109,7 +103,7 @@ void HttpServer::install_account_routes() {
     if (!id.ok()) return account_form(v, req, res, true, id.error().message, name, http_status(id.error().code));
     auto session = site.accounts().login(name, password);
     if (!session.ok()) return account_form(v, req, res, true, session.error().message, name, 500);
-    res.set_header("Set-Cookie", session_cookie(session->token, library::Accounts::kSessionSeconds, behind_https(site, v)));
+    res.set_header("Set-Cookie", session_cookie(session->token, library::Accounts::kSessionSeconds, site.behind_https(v)));
     redirect(res, safe_next(req.get_param_value("next")));
   });
 

@@ -212,8 +212,13 @@ library::Viewer Site::viewer(const httplib::Request& req) {
 
 void Site::finish(const Visitor& v, httplib::Response& res) {
   if (v.new_guest_csrf && !v.signed_in()) {
-    res.set_header("Set-Cookie", std::string(kGuestCsrfCookie) + "=" + v.csrf + "; Path=/; HttpOnly; SameSite=Lax");
+    res.set_header("Set-Cookie", std::string(kGuestCsrfCookie) + "=" + v.csrf + "; Path=/; HttpOnly; SameSite=Lax" +
+                                     (behind_https(v) ? "; Secure" : ""));
   }
+}
+
+bool Site::behind_https(const Visitor& v) const {
+  return v.https || starts_with(front().public_url, "https://");
 }
 
 bool Site::csrf_ok(const Visitor& v, const httplib::Request& req, const std::string& form_token) const {

@@ -81,6 +81,9 @@ class Site {
   std::string client_address(const httplib::Request& req) const;
   // True when the client spoke HTTPS to us or to a trusted proxy (X-Forwarded-Proto).
   bool client_https(const httplib::Request& req) const;
+  // Cookies get Secure when the client came over HTTPS: X-Forwarded-Proto from a trusted
+  // proxy (never from anyone else), or a public_url that is https.
+  bool behind_https(const Visitor& v) const;
   // "https://host" for absolute URLs (sitemap, canonical links): public_url when set, else
   // the request's Host header (sanitised) with the scheme the client used.
   std::string origin(const httplib::Request& req) const;

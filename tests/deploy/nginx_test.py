@@ -294,6 +294,13 @@ class NginxInFront(unittest.TestCase):
         s, h, _ = self.login("127.0.0.8", ADMIN, ADMIN_PASSWORD, {"X-Forwarded-Proto": "https"}, direct=True)
         self.assertEqual(s, 303)
         self.assertNotIn("Secure", h.get("set-cookie", ""))
+        # A guest's CSRF cookie likewise: Secure through the TLS front, not for a forged header.
+        s, h, _ = self.nginx.request("GET", "/login", source="127.0.0.9")
+        self.assertEqual(s, 200)
+        self.assertRegex(h.get("set-cookie", ""), r"wk_csrf=[0-9a-f]{64};.*; Secure")
+        h = wenku_request(self.port, "GET", "/login", headers=headers, source=UNTRUSTED)[1]
+        self.assertIn("wk_csrf=", h.get("set-cookie", ""))
+        self.assertNotIn("Secure", h.get("set-cookie", ""))
 
     def test_json_and_pages_arrive(self):
         s, h, b = self.nginx.request("GET", "/api/v1/documents/%d" % self.doc)
