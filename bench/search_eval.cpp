@@ -4,6 +4,9 @@
 //   search_eval --passages P.jsonl --queries Q.jsonl [--queries Q2.jsonl] --db DIR/index.db
 //               [--reuse] [--synthesize N] [--param name=value ...] [--dump OUT.tsv]
 //               [--keywords N] [--no-description]
+//   search_eval ... --url URL     any SearchIndex the library opens (xapian:///DIR,
+//                                 xapian+tcp://h1:p1,h2:p2) instead of the FTS5 file --db;
+//                                 --param applies to FTS5 only, sizes are not reported
 //
 // --dump writes one line per query: type, reciprocal rank, query, the top hits' ids.
 // --keywords N indexes N TF-IDF keywords per document, as the library does (8);
@@ -79,6 +82,7 @@ int main(int argc, char** argv) {
   size_t n_keywords = 0;  // TF-IDF keywords per document, as the library may compute them
   bool optimize = false;  // merge the index after building it
   std::string dump_path;  // per-query results, for looking at misses
+  std::string url;        // another backend by URL (index::open_search_index)
   size_t batch_size = 1;  // documents per commit (upsert_batch)
   wenku::index::RankParams params;
   for (int i = 1; i < argc; ++i) {
@@ -87,6 +91,7 @@ int main(int argc, char** argv) {
     if (a == "--passages") passages_files.push_back(next());
     else if (a == "--queries") query_files.push_back(next());
     else if (a == "--db") db_path = next();
+    else if (a == "--url") url = next();
     else if (a == "--reuse") reuse = true;
     else if (a == "--synthesize") synthesize = std::stoul(next());
     else if (a == "--keywords") n_keywords = std::stoul(next());
@@ -111,11 +116,12 @@ int main(int argc, char** argv) {
     std::cerr << "text module unavailable\n";
     return 1;
   }
-  bool build = !(reuse && std::filesystem::exists(db_path));
-  if (build) {
+  bool build = url.empty() ? !(reuse && std::filesystem::exists(db_path)) : !reuse;
+  if (build && url.empty()) {
     for (const char* ext : {"", "-wal", "-shm"}) std::filesystem::remove(db_path + ext);
   }
-  auto opened = wenku::index::open_sqlite_index(db_path, **norm, **seg, params);
+  auto opened = url.empty() ? wenku::index::open_sqlite_index(db_path, **norm, **seg, params)
+                            : wenku::index::open_search_index(url, **norm, **seg);
   if (!opened.ok()) {
     std::cerr << opened.error().message << "\n";
     return 1;
@@ -164,7 +170,7 @@ int main(int argc, char** argv) {
     }
     (void)index->flush();
     double s = seconds_since(t0);
-    uintmax_t size = std::filesystem::file_size(db_path);
+    uintmax_t size = url.empty() ? std::filesystem::file_size(db_path) : 0;
     std::printf("indexed %zu docs, %.1f MB text in %.1f s: %.2f MB/s; index %.1f MB (%.2fx text)\n",
                 total_docs, static_cast<double>(bytes) / 1e6, s, static_cast<double>(bytes) / 1e6 / s,
                 static_cast<double>(size) / 1e6, static_cast<double>(size) / static_cast<double>(bytes));
@@ -172,7 +178,7 @@ int main(int argc, char** argv) {
   if (optimize) {
     auto t0 = Clock::now();
     auto r = index->optimize();
-    uintmax_t size = std::filesystem::file_size(db_path);
+    uintmax_t size = url.empty() ? std::filesystem::file_size(db_path) : 0;
     std::printf("optimize: %s in %.1f s; index %.1f MB\n", r.ok() ? "done" : r.error().message.c_str(),
                 seconds_since(t0), static_cast<double>(size) / 1e6);
   }
