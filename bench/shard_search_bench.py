@@ -91,6 +91,7 @@ def main():
     ap.add_argument("--corpus", required=True)
     ap.add_argument("--synthesize", type=int, default=100000)
     ap.add_argument("--every", type=int, default=1, help="every Nth query only")
+    ap.add_argument("--backends", default="fts5,xapian,shards", help="which of fts5,xapian,shards to run")
     ap.add_argument("--work", help="where the indexes go (default: a temporary directory, removed)")
     args = ap.parse_args()
     work = args.work or tempfile.mkdtemp(prefix="wenku-shard-bench-")
@@ -100,23 +101,27 @@ def main():
     results = {}
     shards = []
     try:
-        results["fts5"] = run_eval("FTS5", args, ["--db", os.path.join(work, "fts5.db")], queries, ["--optimize"])
-        results["xapian"] = run_eval("Xapian local", args, ["--url", "xapian://" + os.path.join(work, "xapian")],
+        wanted = args.backends.split(",")
+        if "fts5" in wanted:
+            results["fts5"] = run_eval("FTS5", args, ["--db", os.path.join(work, "fts5.db")], queries, ["--optimize"])
+        if "xapian" in wanted:
+            results["xapian"] = run_eval("Xapian local", args, ["--url", "xapian://" + os.path.join(work, "xapian")],
                                      queries, [])
-        for i in range(2):
-            shards.append(start_shard(os.path.join(work, "shard%d" % i)))
-        url = "xapian+tcp://" + ",".join("127.0.0.1:%d" % port for _, port in shards)
-        results["shards"] = run_eval("Xapian, 2 xapian-tcpsrv shards", args, ["--url", url], queries, [])
+        if "shards" in wanted:
+            for i in range(2):
+                shards.append(start_shard(os.path.join(work, "shard%d" % i)))
+            url = "xapian+tcp://" + ",".join("127.0.0.1:%d" % port for _, port in shards)
+            results["shards"] = run_eval("Xapian, 2 xapian-tcpsrv shards", args, ["--url", url], queries, [])
     finally:
         for proc, _ in shards:
             stop(proc)
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
     print("== summary (%d documents synthesised beside the passages)" % args.synthesize)
-    for q in sorted(results["fts5"]):
+    for q in sorted(results.get("fts5", {})):
         f = results["fts5"][q]
         for name in ("xapian", "shards"):
-            r = results[name].get(q)
+            r = results.get(name, {}).get(q)
             if r:
                 print("%s %s: MRR %.4f vs FTS5 %.4f (diff %+.4f); took_ms p50 %.2f vs %.2f, p99 %.2f vs %.2f "
                       "(p99 ratio %.2fx); no hit %d" % (q, name, r[0], f[0], r[0] - f[0], r[1], f[1], r[2], f[2],

@@ -88,7 +88,7 @@ class XapianSearchIndex : public SearchIndex {
   Xapian::Query chars_query(const std::string& text) const;
   Xapian::Query term_query(const QueryTerm& t) const;
   Xapian::Query filters(const SearchQuery& q) const;
-  double term_df(const Reader& r, const std::string& text) const;
+  double term_df(const Reader& r, const Xapian::MSet& stats, const std::string& text) const;
   Result<SearchResult> search_on(Reader& r, const SearchQuery& q) const;
   void fill_hit(const Reader& r, SearchHit& hit, const std::vector<std::string>& highlight) const;
   Result<std::string> pages_of(const Reader& r, int64_t id) const;

@@ -99,13 +99,15 @@ Xapian::Query XapianSearchIndex::filters(const SearchQuery& q) const {
   return combine(Xapian::Query::OP_AND, f);
 }
 
-// Documents holding a term's characters: the rarest of its grams (an upper bound).
-double XapianSearchIndex::term_df(const Reader& r, const std::string& text) const {
+// Documents holding a term's characters: the rarest of its grams (an upper bound). Read from
+// the match's statistics: the grams were in its query, so over remote shards this costs no
+// round trip (the MSet asks the database only for a term it has not seen).
+double XapianSearchIndex::term_df(const Reader& r, const Xapian::MSet& stats, const std::string& text) const {
   bool prefix_last = false;
   std::vector<std::string> grams = query_gram_tokens(text, prefix_last);
   double df = static_cast<double>(r.all.get_doccount());
   std::string_view prefix = grams.size() == 1 && prefix_last ? kCharPrefix : kGramPrefix;
-  for (const std::string& g : grams) df = std::min(df, static_cast<double>(r.all.get_termfreq(prefixed(prefix, g))));
+  for (const std::string& g : grams) df = std::min(df, static_cast<double>(stats.get_termfreq(prefixed(prefix, g))));
   return df;
 }
 
@@ -301,7 +303,7 @@ Result<SearchResult> XapianSearchIndex::search_on(Reader& r, const SearchQuery& 
     if (!strict) {
       // Coverage: each query term weighed by its rarity (missing 人 costs little).
       for (const QueryTerm& t : terms) {
-        double w = idf_of(term_df(r, t.text), n) + 0.1;
+        double w = idf_of(term_df(r, mset, t.text), n) + 0.1;
         all_weight += w;
         std::unordered_set<Xapian::docid> h = holding(term_query(t));
         for (size_t i = 0; i < top; ++i) {
@@ -317,7 +319,7 @@ Result<SearchResult> XapianSearchIndex::search_on(Reader& r, const SearchQuery& 
     for (const std::string& p : pq.pairs) {
       Xapian::Query c = chars_query(p);
       if (c.empty()) continue;
-      double idf = idf_of(term_df(r, p), n);
+      double idf = idf_of(term_df(r, mset, p), n);
       std::unordered_set<Xapian::docid> h = holding(c);
       for (size_t i = 0; i < top; ++i) {
         if (h.count(hits[i].did)) bonus[i] += kPairWeight * idf;
