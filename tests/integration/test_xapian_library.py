@@ -2,7 +2,9 @@
 12), each a stock `xapian-tcpsrv --writable` started here on a free loopback port: uploads
 become ready and are found by search with their matching pages and a highlighted snippet,
 documents land on both shards, they are still found after a restart, and a shard that is
-down at start is refused naming the setting."""
+down at start is refused naming the setting. A read replica of the shards made with stock
+`xapian-replicate` and served by a read-only `xapian-tcpsrv` answers the same searches."""
+import json
 import os
 import signal
 import subprocess
@@ -19,12 +21,12 @@ import wenku_testlib as w  # noqa: E402
 class Shard:
     """xapian-tcpsrv in its own session (on SIGTERM it signals its whole process group)."""
 
-    def __init__(self, path):
+    def __init__(self, path, writable=True):
         self.path = path
         self.port = w.free_port()
         self.log = open(path + ".log", "ab")
-        self.proc = subprocess.Popen(["xapian-tcpsrv", "--writable", "--quiet", "--interface", "127.0.0.1",
-                                      "--port", str(self.port), path],
+        self.proc = subprocess.Popen(["xapian-tcpsrv", *(["--writable"] if writable else []), "--quiet",
+                                      "--interface", "127.0.0.1", "--port", str(self.port), path],
                                      stdout=self.log, stderr=self.log, start_new_session=True)
         deadline = time.time() + 20
         while time.time() < deadline:
@@ -125,6 +127,59 @@ class XapianLibraryTest(unittest.TestCase):
         err = proc.stderr.decode()
         self.assertIn("search_url", err)
         self.assertIn(str(self.shards[1].port), err)
+
+    def test_a_replica_made_by_xapian_replicate_serves_queries(self):
+        data = os.path.join(self.dir, "data")
+        texts = {
+            "安全.docx": ["关于开展校园安全检查工作的通知", "各学校要认真落实安全责任制度。"],
+            "预算.docx": ["会议纪要", "本次会议讨论了年度预算和人事安排。"],
+            "择校.docx": ["教育改革工作总结", "解决择校热和大班额问题，办人民满意的教育。"],
+        }
+        server = w.Server(data, ["--set", self.search_url()]).start()
+        try:
+            for name, paragraphs in texts.items():
+                path = os.path.join(self.dir, name)
+                w.make_docx(path, paragraphs)
+                with open(path, "rb") as f:
+                    status, body = server.upload(name, f.read())
+                self.assertIn(status, (201, 202), body)
+                self.assertEqual(server.wait_done(body["id"])["status"], "ready")
+        finally:
+            server.stop()
+
+        def search(url, query):
+            proc = w.run("search", "--json", "--set", url, query, data=data, timeout=120)
+            self.assertEqual(proc.returncode, 0, proc.stderr.decode())
+            return [h["id"] for h in json.loads(proc.stdout)["hits"]]
+
+        queries = ("安全责任", "年度预算", "择校", "教育")
+        on_master = {q: search(self.search_url(), q) for q in queries}
+        self.assertTrue(all(on_master.values()), on_master)
+        # The shards' parent directory served to replication clients; each shard copied once.
+        port = w.free_port()
+        log = open(os.path.join(self.dir, "replicate-server.log"), "ab")
+        master = subprocess.Popen(["xapian-replicate-server", "--interface", "127.0.0.1", "--port", str(port),
+                                   self.dir], stdout=log, stderr=log, start_new_session=True)
+        replicas = []
+        try:
+            time.sleep(0.5)
+            for i in range(len(self.shards)):
+                target = os.path.join(self.dir, f"replica{i}")
+                copy = subprocess.run(["xapian-replicate", "--host", "127.0.0.1", "--port", str(port),
+                                       "--master", f"shard{i}", "--one-shot", "--quiet", target],
+                                      capture_output=True, timeout=120)
+                self.assertEqual(copy.returncode, 0, copy.stderr.decode())
+                replicas.append(Shard(target, writable=False))
+            replica_url = "search_url=xapian+tcp://" + ",".join(f"127.0.0.1:{r.port}" for r in replicas)
+            self.assertEqual(sum(r.doc_count() for r in replicas), 3)
+            for q in queries:
+                self.assertEqual(search(replica_url, q), on_master[q], q)
+        finally:
+            for r in replicas:
+                r.stop()
+            os.killpg(master.pid, signal.SIGTERM)
+            master.wait(10)
+            log.close()
 
 
 if __name__ == "__main__":
