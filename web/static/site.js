@@ -84,6 +84,10 @@
     var box = bar.querySelector('.page-box');
     var total = parseInt(previews.dataset.total, 10) || 1;
     var current = 1;
+    // After a jump the observer below may still report pages from before it (late on a busy
+    // machine): until it reports the target (or 2 s pass) the target stays current, so two
+    // quick presses move two pages.
+    var jumpTarget = 0, jumpedAt = 0;
     var go = function (n) {
       n = Math.max(1, Math.min(n, total));
       var fig = document.getElementById('page-' + n);
@@ -97,6 +101,8 @@
       }
       current = parseInt(fig.getAttribute('data-n'), 10);
       box.value = String(current);
+      jumpTarget = current;
+      jumpedAt = Date.now();
       fig.scrollIntoView({block: 'start'});
     };
     bar.addEventListener('submit', function (e) {
@@ -117,7 +123,10 @@
       pageObserver = new IntersectionObserver(function (entries) {
         entries.forEach(function (en) {
           if (!en.isIntersecting) return;
-          current = parseInt(en.target.getAttribute('data-n'), 10);
+          var seen = parseInt(en.target.getAttribute('data-n'), 10);
+          if (jumpTarget && seen !== jumpTarget && Date.now() - jumpedAt < 2000) return;
+          jumpTarget = 0;
+          current = seen;
           if (document.activeElement !== box) box.value = String(current);
         });
       }, {rootMargin: '-45% 0px -50% 0px'});
