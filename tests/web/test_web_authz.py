@@ -5,6 +5,7 @@ public documents; CSRF tokens are required; login is rate limited; the download 
 (who, daily limits, signed links, ranges, RFC 5987 names)."""
 import argparse
 import re
+import subprocess
 import time
 import urllib.parse
 
@@ -103,6 +104,11 @@ def comments_and_bin(c, srv, clients, ids):
         found = [h["id"] for h in clients[role].get("/api/v1/search?q=" + word).json()["hits"]]
         c.expect(pub not in found, role + " search leaves the binned document out")
         c.expect('href="/d/%d"' % pub not in clients[role].get("/").text, role + " home leaves it out")
+    # `wenku check` stays clean with a document in the bin (its files kept, its index entry
+    # agreeing with the store).
+    chk = subprocess.run([srv.wenku, "check", "--data", srv.data], capture_output=True, text=True)
+    c.eq(chk.returncode, 0, "wenku check with a binned document: " + chk.stdout[-300:])
+    c.expect("problems=0" in chk.stdout, "check finds no problem: " + chk.stdout[-300:])
     c.expect('href="/d/%d"' % pub in clients["owner"].get("/me/bin").text, "the owner's bin lists it")
     c.expect('class="my-doc" data-id="%d"' % pub not in clients["owner"].get("/me").text, "/me leaves it out")
     c.expect('href="/d/%d"' % pub in clients["admin"].get("/admin/bin").text, "the admin's bin lists it")
