@@ -4,6 +4,10 @@
 // CSRF token, find the document the visitor may see, and say why in the visitor's language.
 #include <httplib.h>
 
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
 #include "core/clock.h"
 #include "core/strings.h"
 #include "http/page_parts.h"

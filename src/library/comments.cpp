@@ -2,6 +2,8 @@
 
 #include <sodium.h>
 
+#include <cstdlib>
+
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/strings.h"

@@ -1,5 +1,7 @@
 #include "library/recycle_bin.h"
 
+#include <chrono>
+
 #include "core/clock.h"
 #include "core/log.h"
 #include "library/catalogue.h"

@@ -131,6 +131,36 @@ def comments_and_bin(c, srv, clients, ids):
     c.eq(api(clients["owner"], "POST", "/api/v1/documents/%d/restore" % pub, "{}").status, 404,
          "restore of a document not in the bin")
 
+    # The server's captcha (site setting comment_captcha): a comment needs the answer to the
+    # page's question, once; comments off for the site refuse everyone; the count hides.
+    admin, member = clients["admin"], clients["member"]
+    admin.get("/admin?tab=settings")
+    c.eq(admin.post_form("/admin/settings", {"comment_captcha": "true"}).status, 303, "captcha on")
+    page = member.get("/d/%d" % pub).text
+    q = re.search(r'class="captcha-question">(\d+) \+ (\d+) = \?<', page)
+    token = re.search(r'name="captcha_token" value="([^"]+)"', page)
+    c.expect(q is not None and token is not None, "the comment form asks a question")
+    answer = str(int(q.group(1)) + int(q.group(2)))
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "无答案"}).status, 400, "comment without the answer")
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "错答案", "captcha_token": token.group(1),
+                                                   "captcha_answer": str(int(answer) + 1)}).status, 400, "wrong answer")
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "对答案", "captcha_token": token.group(1),
+                                                   "captcha_answer": answer}).status, 303, "right answer")
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "再用一次", "captcha_token": token.group(1),
+                                                   "captcha_answer": answer}).status, 400, "an answer counts once")
+    c.eq(admin.post_form("/admin/settings", {"comment_captcha": "false", "comments": "false",
+                                             "show_comment_count": "false"}).status, 303, "comments off")
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "关了"}).status, 403, "comments off for the site")
+    page = member.get("/d/%d" % pub).text
+    c.expect('class="comment-form"' not in page and 'class="comment-count"' not in page, "no form, no count")
+    c.eq(admin.post_form("/admin/settings", {"comments": "true", "show_comment_count": "true"}).status, 303, "comments on")
+    # Closed on one document by its owner.
+    c.eq(clients["owner"].post_form("/me/documents/%d/comments" % pub, {"closed": "1"}).status, 303, "owner closes")
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "关了"}).status, 403, "comments closed on the document")
+    c.eq(clients["owner"].post_form("/me/documents/%d/comments" % pub, {"closed": "0"}).status, 303, "owner opens")
+    # The length limit.
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "长" * 1001}).status, 400, "comment over comment_max_chars")
+
 
 def main():
     p = argparse.ArgumentParser()
