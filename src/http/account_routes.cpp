@@ -282,7 +282,7 @@ void HttpServer::install_account_routes() {
   s.Post(R"(/me/documents/(\d+)/delete)", [&lib, &site, manage](const httplib::Request& req, httplib::Response& res) {
     manage(req, res, [&lib, &site, &req](const store::Document& d) {
       return lib.recycle_bin().bin(site.visitor(req).viewer(), d);
-    }, "moved_to_bin");
+    }, lib.recycle_bin().enabled() ? "moved_to_bin" : "deleted");
   });
   s.Post(R"(/me/documents/(\d+)/edit)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
     manage(req, res, [&lib, &req](const store::Document& d) -> Result<void> {

@@ -11,6 +11,7 @@ namespace wenku::library {
 
 Result<void> RecycleBin::bin(const Viewer& viewer, const Document& doc) {
   if (!policy::can_manage(viewer, doc)) return make_error(ErrorCode::kPermissionDenied, "forbidden");
+  if (!enabled()) return catalogue_.delete_document(doc.id);
   // Binning hides the document and marks it behind in one transaction; the re-index then
   // takes it out of search (a crash in between leaves it for the start-up scan).
   WENKU_TRY(store_.bin_document(doc.id, viewer.id, now_unix()));
@@ -26,6 +27,8 @@ Result<void> RecycleBin::restore(const Viewer& viewer, int64_t id) {
   WENKU_TRY(store_.unbin_document(id));
   return indexer_.reindex(id);
 }
+
+bool RecycleBin::enabled() const { return settings_.get_int("recycle_days") > 0; }
 
 Result<std::vector<BinnedDocument>> RecycleBin::list(int64_t uploader_id, int offset, int limit) {
   return store_.list_bin(uploader_id, offset, limit);

@@ -30,9 +30,12 @@ class RecycleBin {
   RecycleBin(const Settings& settings, store::MetadataStore& store, Indexer& indexer, Catalogue& catalogue)
       : settings_(settings), store_(store), indexer_(indexer), catalogue_(catalogue) {}
 
-  // Moves `doc` to the bin: its owner or an admin. Errors: kPermissionDenied,
-  // kAlreadyExists (in the bin already), kNotFound.
+  // Moves `doc` to the bin: its owner or an admin; with recycle_days 0 (no bin) deletes it
+  // for good at once. Errors: kPermissionDenied, kAlreadyExists (in the bin already),
+  // kNotFound.
   Result<void> bin(const Viewer& viewer, const Document& doc);
+  // False when recycle_days is 0: deleting deletes at once.
+  bool enabled() const;
   // Takes a document out of the bin: its owner or an admin. Errors: kNotFound (not in the
   // bin, or not the viewer's to see), kPermissionDenied.
   Result<void> restore(const Viewer& viewer, int64_t id);

@@ -86,9 +86,9 @@ def comments_and_bin(c, srv, clients, ids):
     for role in ROLES:
         r = api(clients[role], "POST", "/api/v1/comments/%d/reports" % private, '{"reason":"spam"}')
         c.eq(r.status, 201 if may_view(role, "private") else 404, role + " reports a private document's comment")
-        r = api(clients[role], "DELETE", "/api/v1/comments/%d" % private)
         want = {"guest": 401, "member": 404, "moderator": 404}.get(role)
         if want:
+            r = api(clients[role], "DELETE", "/api/v1/comments/%d" % private)
             c.eq(r.status, want, role + " deletes a private document's comment")
 
     # The recycle bin: others may not bin the public document; its owner does.
@@ -159,7 +159,7 @@ def comments_and_bin(c, srv, clients, ids):
     c.eq(member.post_form("/d/%d/comments" % pub, {"body": "关了"}).status, 403, "comments closed on the document")
     c.eq(clients["owner"].post_form("/me/documents/%d/comments" % pub, {"closed": "0"}).status, 303, "owner opens")
     # The length limit.
-    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "长" * 1001}).status, 400, "comment over comment_max_chars")
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "长" * 501}).status, 400, "comment over comment_max_chars")
 
 
 def main():
