@@ -77,6 +77,13 @@ const std::vector<SettingSpec>& setting_specs() {
        "serves the blob store (X-Accel-Redirect: PREFIX/aa/bb/KEY)"},
       {"registrations_per_hour", SettingType::kInt, "10", "accounts one address may create per hour", 1,
        100000},
+      {"recycle_days", SettingType::kInt, "30", "days a deleted document stays in the recycle bin, restorable, "
+       "before it is purged with its files (0 = no bin: deleted at once)", 0, 36500},
+      // A form body is at most 8 KB (cpp-httplib) and a Chinese character takes 9 bytes in it.
+      {"comment_max_chars", SettingType::kInt, "500", "longest comment, in characters", 1, 800},
+      {"comment_interval_seconds", SettingType::kInt, "30", "least time between two comments of one account",
+       0, 86400},
+      {"comments_per_hour", SettingType::kInt, "20", "comments one account may post per hour", 1, 100000},
   };
   return specs;
 }

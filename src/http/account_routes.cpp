@@ -206,12 +206,17 @@ void HttpServer::install_account_routes() {
     auto docs = lib.catalogue().list(f);
     std::set<int64_t> in_review;
     if (auto q = lib.moderation().review_queue(10000); q.ok()) in_review.insert(q->begin(), q->end());
+    std::set<int64_t> binned;  // shown on /me/bin instead
+    if (auto b = lib.recycle_bin().list(v.id(), 0, 100000); b.ok()) {
+      for (const auto& x : *b) binned.insert(x.document_id);
+    }
     mstch::array rows;
     bool has_next = false;
     if (docs.ok()) {
       has_next = docs->size() > 50;
       for (size_t i = 0; i < docs->size() && i < 50; ++i) {
         const auto& d = (*docs)[i];
+        if (binned.count(d.id)) continue;
         mstch::map row = doc_card(site, v.lang, d);
         std::string key = d.hidden ? (in_review.count(d.id) ? "review" : "hidden") : std::string(library::status_name(d.status));
         row["status_key"] = key;
@@ -267,8 +272,11 @@ void HttpServer::install_account_routes() {
   s.Post(R"(/me/documents/(\d+)/retry)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
     manage(req, res, [&lib](const store::Document& d) { return lib.catalogue().retry(d.id); }, "saved");
   });
-  s.Post(R"(/me/documents/(\d+)/delete)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
-    manage(req, res, [&lib](const store::Document& d) { return lib.catalogue().delete_document(d.id); }, "deleted");
+  // Deleting moves the document to the recycle bin (restorable for recycle_days).
+  s.Post(R"(/me/documents/(\d+)/delete)", [&lib, &site, manage](const httplib::Request& req, httplib::Response& res) {
+    manage(req, res, [&lib, &site, &req](const store::Document& d) {
+      return lib.recycle_bin().bin(site.visitor(req).viewer(), d);
+    }, lib.recycle_bin().enabled() ? "moved_to_bin" : "deleted");
   });
   s.Post(R"(/me/documents/(\d+)/edit)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
     manage(req, res, [&lib, &req](const store::Document& d) -> Result<void> {

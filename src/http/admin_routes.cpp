@@ -67,6 +67,7 @@ void HttpServer::install_admin_routes() {
     for (const auto& [k, l] : tabs) tab_links.push_back(mstch::map{{"key", k}, {"label", site.text(v.lang, l)}, {"active", k == tab}});
     std::string flash = req.get_param_value("m");
     mstch::map ctx{{"tabs", tab_links}, {"tab_" + tab, true}, {"flash", flash.empty() ? std::string() : site.text(v.lang, flash)}};
+    ctx["user_is_admin"] = v.is_admin();
 
     if (tab == "reports") {
       mstch::array rows;
@@ -80,7 +81,10 @@ void HttpServer::install_admin_routes() {
                                     {"detail", r.detail},
                                     {"date", format_date(r.created_at)},
                                     {"open", r.state == "open"},
-                                    {"action", r.action}});
+                                    {"action", r.action},
+                                    {"is_comment", r.comment_id != 0},
+                                    {"comment_id", std::to_string(r.comment_id)},
+                                    {"comment_body", r.comment_body}});
         }
       }
       ctx["reports"] = rows;
@@ -137,6 +141,9 @@ void HttpServer::install_admin_routes() {
           {"review_before_publish", c.review_before_publish ? "true" : "false"},
           {"allow_guest_upload", c.allow_guest_upload ? "true" : "false"},
           {"allow_copy", c.allow_copy ? "true" : "false"}};
+      values["comments"] = c.comments ? "true" : "false";
+      values["comment_captcha"] = c.comment_captcha ? "true" : "false";
+      values["show_comment_count"] = c.show_comment_count ? "true" : "false";
       mstch::array rows;
       for (const auto& k : site_setting_keys()) {
         rows.push_back(mstch::map{{"key", k}, {"label", site.text(v.lang, "set_" + k)}, {"value", values[k]}});

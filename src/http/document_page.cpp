@@ -60,7 +60,7 @@ mstch::array breadcrumb(const std::string& category_path) {
 }
 
 void render_document_page(Site& site, const Views& views, const Visitor& v, const httplib::Request& req,
-                          httplib::Response& res, const std::string& flash) {
+                          httplib::Response& res, const std::string& flash, int status) {
   auto& lib = site.lib();
   auto doc = visible_document(site, v, req);
   if (!doc.ok()) {
@@ -221,6 +221,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
                                  {"first", reasons.empty()}});
   }
   ctx["reasons"] = reasons;
+  add_comments(site, v, d, ctx);
   std::string origin = site.origin(req);
   // 返回 goes up to the document's category (the same for every visitor, so pages cache).
   ctx["back"] = d.category_path.empty() ? std::string("/") : "/c/" + url_encode(d.category_path);
@@ -233,7 +234,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   frame.here = "/d/" + id;
   frame.noindex = !library::policy::is_listed(d);
   if (shown > 0 && library::policy::is_listed(d)) frame.og_image = "/api/v1/documents/" + id + "/pages/1?size=thumb";
-  if (cache_key.empty()) return send_html(res, views.page("document", ctx, frame, v, origin));
+  if (cache_key.empty()) return send_html(res, views.page("document", ctx, frame, v, origin), status);
   Visitor anonymous = v;
   anonymous.csrf = kCsrfMarker;
   std::string html = views.page("document", ctx, frame, anonymous, origin);

@@ -20,6 +20,11 @@ mstch::map pager(int64_t page, bool has_next, const std::string& base, const std
 mstch::array breadcrumb(const std::string& category_path);
 // The document page of DESIGN.md §1 for route match 1; `flash` is a message key or "".
 void render_document_page(Site& site, const Views& views, const Visitor& v, const httplib::Request& req,
-                          httplib::Response& res, const std::string& flash);
+                          httplib::Response& res, const std::string& flash, int status = 200);
+// The comments of the document page (comment_routes.cpp): the list, the form, the count,
+// and whether the document is in the recycle bin (for its owner and admins).
+void add_comments(Site& site, const Visitor& v, const store::Document& d, mstch::map& ctx);
+// The message key of the document page's `m` parameter after a comment form ("" if none).
+std::string document_flash(const httplib::Request& req);
 
 }  // namespace wenku::http

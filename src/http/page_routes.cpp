@@ -240,7 +240,7 @@ void HttpServer::install_page_routes() {
   s.Get(R"(/d/(\d+))", [&site, &views](const httplib::Request& req, httplib::Response& res) {
     Visitor v = site.visitor(req);
     site.finish(v, res);
-    render_document_page(site, views, v, req, res, "");
+    render_document_page(site, views, v, req, res, document_flash(req));
   });
 
   s.Get("/s", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {

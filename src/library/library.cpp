@@ -42,6 +42,7 @@ void clean_dead_work(const DataDir& dir) {
 }  // namespace
 
 Library::~Library() {
+  bin_sweeper_.reset();
   if (workers_) workers_->stop();
   pipeline_.reset();  // its converter's helpers end before the scratch directory goes
 }
@@ -103,6 +104,8 @@ Result<void> Library::init(Options options) {
   search_ = std::make_unique<SearchService>(settings_, *store_, *index_, *normalizer_, *segmenter_);
   catalogue_ = std::make_unique<Catalogue>(settings_, *store_, *blobs_, *index_, *indexer_, notify);
   moderation_ = std::make_unique<Moderation>(*store_, *catalogue_);
+  comments_ = std::make_unique<Comments>(settings_, *store_, *site_settings_);
+  recycle_bin_ = std::make_unique<RecycleBin>(settings_, *store_, *indexer_, *catalogue_);
 
   // Jobs of workers that died on this machine (kill -9, crash) run again at once instead of
   // waiting for their leases to expire.
@@ -151,6 +154,8 @@ Result<void> Library::init(Options options) {
     // Documents whose text never reached the index (a crash in between) are indexed again.
     (void)indexer_->catch_up(false);
     workers_->start();
+    // The recycle bin's periodic purge runs where the workers run.
+    bin_sweeper_ = std::make_unique<BinSweeper>(*recycle_bin_, 600);
   }
   return {};
 }

@@ -1,7 +1,7 @@
 // Library: the composition root. Opens a data directory, builds its stores, text tools,
 // search index, converter and workers, and hands out the services that the CLI and the
 // web site use (each a room of its own: ingest, pipeline, search, catalogue, moderation,
-// site settings, accounts). The one module that knows all the others; nothing above it
+// site settings, accounts, comments, the recycle bin). The one module that knows all the others; nothing above it
 // reaches a store or the blob store except through these services.
 #pragma once
 
@@ -15,11 +15,13 @@
 #include "core/settings.h"
 #include "library/accounts.h"
 #include "library/catalogue.h"
+#include "library/comments.h"
 #include "library/data_dir.h"
 #include "library/ingest.h"
 #include "library/moderation.h"
 #include "library/pipeline.h"
 #include "library/policy.h"
+#include "library/recycle_bin.h"
 #include "library/search_service.h"
 #include "library/site_settings.h"
 #include "library/types.h"
@@ -87,6 +89,8 @@ class Library {
   Moderation& moderation() { return *moderation_; }
   SiteSettings& site_settings() { return *site_settings_; }
   Accounts& accounts() { return *accounts_; }
+  Comments& comments() { return *comments_; }
+  RecycleBin& recycle_bin() { return *recycle_bin_; }
 
   // Asks each backend one cheap question (a count, an existence check, a one-hit query).
   std::vector<BackendHealth> health();
@@ -136,6 +140,9 @@ class Library {
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<Moderation> moderation_;
   std::unique_ptr<jobs::WorkerPool> workers_;
+  std::unique_ptr<Comments> comments_;
+  std::unique_ptr<RecycleBin> recycle_bin_;
+  std::unique_ptr<BinSweeper> bin_sweeper_;  // with the workers: purges the recycle bin
   bool alone_ = false;
 };
 

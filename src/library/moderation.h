@@ -1,4 +1,5 @@
-// Moderation: reports (举报), the review queue of review before publishing, and bans.
+// Moderation: reports (举报) of documents and of comments, the review queue of review
+// before publishing, and bans.
 // Owns what a moderator's decision does: hiding a reported document settles all its open
 // reports, a ban also hides the document and ends the uploader's sessions, approving a
 // held document publishes it (rejecting keeps it hidden). May call: store, the catalogue
@@ -25,7 +26,9 @@ class Moderation {
   Result<std::vector<Report>> reports(const std::string& state, int offset, int limit);
   // Settles report `id` by `moderator`: "dismiss" (this report), "hide" (the document, and
   // every open report of it), "ban" (as hide, and the uploader is banned unless it is the
-  // moderator). Errors: kNotFound, kInvalidArgument (another action).
+  // moderator). A report of a comment: "hide" deletes the comment (settling every open report
+  // of it), "ban" also bans its author; the document stays. Errors: kNotFound,
+  // kInvalidArgument (another action).
   Result<void> resolve(int64_t id, const std::string& action, int64_t moderator);
 
   // Documents held for review, oldest first.
@@ -39,6 +42,9 @@ class Moderation {
   Result<void> update_user(int64_t id, const UserUpdate& update);
 
  private:
+  Result<void> resolve_comment_report(int64_t id, int64_t comment_id, const std::string& action, int64_t moderator,
+                                      const std::vector<Report>& all);
+
   store::MetadataStore& store_;
   Catalogue& catalogue_;
 };

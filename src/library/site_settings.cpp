@@ -30,7 +30,7 @@ const std::vector<std::string>& SiteSettings::keys() {
   static const std::vector<std::string> k = {
       "site_name", "footer_text", "copyright", "icp", "preview_pages", "max_preview_pages", "download_who",
       "download_daily_user", "download_daily_ip", "upload_formats", "max_upload_mb", "review_before_publish",
-      "allow_guest_upload", "allow_copy"};
+      "allow_guest_upload", "allow_copy", "comments", "comment_captcha", "show_comment_count"};
   return k;
 }
 
@@ -49,6 +49,9 @@ std::string_view SiteSettings::description(const std::string& key) {
       {"max_upload_mb", "largest upload in MB, within max_upload_bytes"},
       {"review_before_publish", "uploads wait for a moderator before they are listed"},
       {"allow_guest_upload", "visitors without an account may upload through the API"},
+      {"comments", "signed-in readers may comment on documents"},
+      {"comment_captcha", "a comment needs the answer to a question the server makes"},
+      {"show_comment_count", "the document page shows its number of comments"},
   };
   for (const auto& [k, v] : d) {
     if (k == key) return v;
@@ -81,6 +84,9 @@ Result<std::vector<SiteSettingInfo>> SiteSettings::describe() {
     if (k == "max_upload_mb") info.value = std::to_string(c.max_upload_mb);
     if (k == "review_before_publish") info.value = b(c.review_before_publish);
     if (k == "allow_guest_upload") info.value = b(c.allow_guest_upload);
+    if (k == "comments") info.value = b(c.comments);
+    if (k == "comment_captcha") info.value = b(c.comment_captcha);
+    if (k == "show_comment_count") info.value = b(c.show_comment_count);
     out.push_back(std::move(info));
   }
   return out;
@@ -128,6 +134,9 @@ SiteConfig SiteSettings::config() {
       if (k == "review_before_publish") c.review_before_publish = v == "true";
       if (k == "allow_guest_upload") c.allow_guest_upload = v != "false";
       if (k == "allow_copy") c.allow_copy = v != "false";
+      if (k == "comments") c.comments = v != "false";
+      if (k == "comment_captcha") c.comment_captcha = v == "true";
+      if (k == "show_comment_count") c.show_comment_count = v != "false";
     }
   }
   c.max_preview_pages = std::max(c.max_preview_pages, c.preview_pages);

@@ -30,6 +30,9 @@ struct SiteConfig {
   bool review_before_publish = false;
   bool allow_guest_upload = true;       // anonymous API uploads (the §5 contract)
   bool allow_copy = true;               // readers may select and copy the text under page images
+  bool comments = true;                 // readers may comment (a document may still close its own)
+  bool comment_captcha = false;         // a comment needs the answer to the server's question
+  bool show_comment_count = true;       // the document page shows its number of comments
   // The upload limit in bytes: the configuration's max_upload_bytes, or the admin's
   // max_upload_mb (never above it).
   uint64_t max_upload_bytes() const { return upload_limit_bytes; }

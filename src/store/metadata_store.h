@@ -168,6 +168,8 @@ struct Report {
   int64_t resolved_by = 0;
   int64_t created_at = 0, resolved_at = 0;
   std::string document_title;      // filled on reads
+  int64_t comment_id = 0;          // a report of one comment (0: of the document)
+  std::string comment_body;        // filled on reads ("" when the comment is gone)
 };
 
 struct QueryCount {
@@ -178,6 +180,25 @@ struct QueryCount {
 struct DayCount {
   int64_t day = 0;                 // unix day number (seconds / 86400)
   int64_t count = 0;
+};
+
+// A reader's comment (评论) on a document.
+struct Comment {
+  int64_t id = 0;
+  int64_t document_id = 0;
+  int64_t user_id = 0;
+  std::string body;
+  int64_t created_at = 0;
+  std::string user_name;           // filled on reads
+};
+
+// A document in the recycle bin (回收站): hidden until restored or purged.
+struct BinnedDocument {
+  int64_t document_id = 0;
+  int64_t uploader_id = 0;         // filled on reads
+  std::string title;               // filled on reads
+  int64_t deleted_by = 0;
+  int64_t deleted_at = 0;
 };
 
 // What the library derives from a document's text.
@@ -337,6 +358,33 @@ class MetadataStore {
   // a copy). Errors: kInvalidArgument (a URL of another kind), kAlreadyExists (a store is
   // there), kIo.
   virtual Result<void> backup_to(const std::string& url) = 0;
+
+  // Comments (评论). create_comment stamps created_at. Errors: kNotFound (no such document
+  // or user), kIo.
+  virtual Result<int64_t> create_comment(const Comment& comment) = 0;
+  virtual Result<std::optional<Comment>> get_comment(int64_t id) = 0;
+  // A document's comments, oldest first.
+  virtual Result<std::vector<Comment>> list_comments(int64_t document_id, int offset, int limit) = 0;
+  virtual Result<int64_t> count_comments(int64_t document_id) = 0;
+  // Errors: kNotFound.
+  virtual Result<void> delete_comment(int64_t id) = 0;
+  // Comments closed on one document (by its owner or an admin). Errors: kNotFound (no such
+  // document).
+  virtual Result<void> set_comments_closed(int64_t document_id, bool closed) = 0;
+  virtual Result<bool> comments_closed(int64_t document_id) = 0;
+
+  // Recycle bin (回收站). bin_document records the document as deleted by `by` at `at`,
+  // hides it and marks it not indexed (a new index_gen), in one transaction; the caller
+  // re-indexes it. unbin_document takes it out with its hidden flag as before the bin, also
+  // marked not indexed. Errors: kNotFound (no such document / not in the bin),
+  // kAlreadyExists (already in the bin).
+  virtual Result<void> bin_document(int64_t id, int64_t by, int64_t at) = 0;
+  virtual Result<void> unbin_document(int64_t id) = 0;
+  virtual Result<std::optional<BinnedDocument>> find_binned(int64_t id) = 0;
+  // The bin of one uploader (0 = everyone's), most recently deleted first.
+  virtual Result<std::vector<BinnedDocument>> list_bin(int64_t uploader_id, int offset, int limit) = 0;
+  // Documents binned before `before` (unix s), oldest first: the ones to purge.
+  virtual Result<std::vector<int64_t>> bin_expired(int64_t before, int limit) = 0;
 };
 
 // Opens a store by URL: "sqlite:///path/to/wenku.db", or "postgresql://user:pass@host:port/db"

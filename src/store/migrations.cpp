@@ -194,6 +194,29 @@ CREATE TABLE rate_hits (
 CREATE INDEX rate_hits_key ON rate_hits(key, at);
 CREATE INDEX rate_hits_at ON rate_hits(at);
 )sql",
+      // 8: comments (评论), comments closed per document, the recycle bin (回收站), and
+      // reports of one comment.
+      R"sql(
+CREATE TABLE comments (
+  id INTEGER PRIMARY KEY,
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  body TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX comments_document ON comments(document_id, id);
+CREATE TABLE comments_closed (
+  document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE
+);
+CREATE TABLE recycle_bin (
+  document_id INTEGER PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+  deleted_by INTEGER NOT NULL DEFAULT 0,
+  deleted_at INTEGER NOT NULL,
+  was_hidden INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX recycle_bin_at ON recycle_bin(deleted_at);
+ALTER TABLE reports ADD COLUMN comment_id INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return m;
 }

@@ -8,6 +8,7 @@
 //   postgres_store_accounts.cpp    users and sessions
 //   postgres_store_moderation.cpp  reports, review queue, site settings
 //   postgres_store_statistics.cpp  query log, daily counters and quotas
+//   postgres_store_comments.cpp    comments, comments closed, the recycle bin
 #pragma once
 
 #include <algorithm>
@@ -114,6 +115,20 @@ class PostgresStore final : public MetadataStore {
 
   // Backup (sqlite_store.cpp).
   Result<void> backup_to(const std::string& url) override;
+
+  // Comments and the recycle bin (postgres_store_comments.cpp).
+  Result<int64_t> create_comment(const Comment& comment) override;
+  Result<std::optional<Comment>> get_comment(int64_t id) override;
+  Result<std::vector<Comment>> list_comments(int64_t document_id, int offset, int limit) override;
+  Result<int64_t> count_comments(int64_t document_id) override;
+  Result<void> delete_comment(int64_t id) override;
+  Result<void> set_comments_closed(int64_t document_id, bool closed) override;
+  Result<bool> comments_closed(int64_t document_id) override;
+  Result<void> bin_document(int64_t id, int64_t by, int64_t at) override;
+  Result<void> unbin_document(int64_t id) override;
+  Result<std::optional<BinnedDocument>> find_binned(int64_t id) override;
+  Result<std::vector<BinnedDocument>> list_bin(int64_t uploader_id, int offset, int limit) override;
+  Result<std::vector<int64_t>> bin_expired(int64_t before, int limit) override;
 
 
  private:

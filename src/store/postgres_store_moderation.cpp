@@ -8,11 +8,11 @@ namespace wenku::store {
 Result<int64_t> PostgresStore::create_report(const Report& rep) {
   auto id = write([&](Conn& c) -> Result<int64_t> {
     // A document deleted meanwhile fails the foreign key (kNotFound), as a missing one does.
-    WENKU_ASSIGN_OR_RETURN(Rows r, c.exec("INSERT INTO reports (document_id, reporter_id, reason, detail, created_at) "
-                                          "VALUES ($1::bigint, NULLIF($2::bigint, 0), $3::text, $4::text, $5::bigint) "
-                                          "RETURNING id",
+    WENKU_ASSIGN_OR_RETURN(Rows r, c.exec("INSERT INTO reports (document_id, reporter_id, reason, detail, created_at, comment_id) "
+                                          "VALUES ($1::bigint, NULLIF($2::bigint, 0), $3::text, $4::text, $5::bigint, "
+                                          "$6::bigint) RETURNING id",
                                           Params().add(rep.document_id).add(rep.reporter_id).add(rep.reason)
-                                              .add(rep.detail).add(now_unix())));
+                                              .add(rep.detail).add(now_unix()).add(rep.comment_id)));
     return r.int64(0, 0);
   });
   if (!id.ok() && id.error().code == ErrorCode::kNotFound) {
@@ -25,15 +25,17 @@ Result<std::vector<Report>> PostgresStore::list_reports(const std::string& state
   return read([&](Conn& c) -> Result<std::vector<Report>> {
     WENKU_ASSIGN_OR_RETURN(Rows r, c.exec(R"sql(
       SELECT r.id, r.document_id, COALESCE(r.reporter_id, 0), r.reason, r.detail, r.state, r.action,
-        COALESCE(r.resolved_by, 0), r.created_at, r.resolved_at, COALESCE(d.title, '')
-      FROM reports r LEFT JOIN documents d ON d.id = r.document_id
+        COALESCE(r.resolved_by, 0), r.created_at, r.resolved_at, COALESCE(d.title, ''), r.comment_id,
+        COALESCE(cm.body, '')
+      FROM reports r LEFT JOIN documents d ON d.id = r.document_id LEFT JOIN comments cm ON cm.id = r.comment_id
       WHERE ($1::text = '' OR r.state = $1::text) ORDER BY r.created_at DESC, r.id DESC
       LIMIT $2::bigint OFFSET $3::bigint)sql",
                                           Params().add(state).add(limit).add(offset)));
     std::vector<Report> out;
     for (int i = 0; i < r.size(); ++i) {
       out.push_back(Report{r.int64(i, 0), r.int64(i, 1), r.int64(i, 2), r.text(i, 3), r.text(i, 4), r.text(i, 5),
-                           r.text(i, 6), r.int64(i, 7), r.int64(i, 8), r.int64(i, 9), r.text(i, 10)});
+                           r.text(i, 6), r.int64(i, 7), r.int64(i, 8), r.int64(i, 9), r.text(i, 10),
+                           r.int64(i, 11), r.text(i, 12)});
     }
     return out;
   });

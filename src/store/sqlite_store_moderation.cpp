@@ -13,9 +13,10 @@ Result<int64_t> SqliteStore::create_report(const Report& rep) {
   WENKU_ASSIGN_OR_RETURN(bool row, find.step());
   if (!row) return make_error(ErrorCode::kNotFound, "文档不存在 / no document " + std::to_string(rep.document_id));
   auto st = writer_->prepare(
-      "INSERT INTO reports (document_id, reporter_id, reason, detail, created_at) "
-      "VALUES (?1, NULLIF(?2, 0), ?3, ?4, ?5)");
+      "INSERT INTO reports (document_id, reporter_id, reason, detail, created_at, comment_id) "
+      "VALUES (?1, NULLIF(?2, 0), ?3, ?4, ?5, ?6)");
   st.bind(1, rep.document_id).bind(2, rep.reporter_id).bind(3, rep.reason).bind(4, rep.detail).bind(5, now_unix());
+  st.bind(6, rep.comment_id);
   WENKU_TRY(st.run());
   return writer_->last_insert_id();
 }
@@ -24,8 +25,9 @@ Result<std::vector<Report>> SqliteStore::list_reports(const std::string& state, 
   auto r = reader();
   auto st = r->prepare(R"sql(
     SELECT r.id, r.document_id, COALESCE(r.reporter_id, 0), r.reason, r.detail, r.state, r.action,
-      COALESCE(r.resolved_by, 0), r.created_at, r.resolved_at, COALESCE(d.title, '')
-    FROM reports r LEFT JOIN documents d ON d.id = r.document_id
+      COALESCE(r.resolved_by, 0), r.created_at, r.resolved_at, COALESCE(d.title, ''), r.comment_id,
+      COALESCE(cm.body, '')
+    FROM reports r LEFT JOIN documents d ON d.id = r.document_id LEFT JOIN comments cm ON cm.id = r.comment_id
     WHERE (?1 = '' OR r.state = ?1) ORDER BY r.created_at DESC, r.id DESC LIMIT ?2 OFFSET ?3)sql");
   st.bind(1, state).bind(2, limit).bind(3, offset);
   std::vector<Report> out;
@@ -33,7 +35,7 @@ Result<std::vector<Report>> SqliteStore::list_reports(const std::string& state, 
     WENKU_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
     out.push_back(Report{st.int64(0), st.int64(1), st.int64(2), st.text(3), st.text(4), st.text(5), st.text(6),
-                         st.int64(7), st.int64(8), st.int64(9), st.text(10)});
+                         st.int64(7), st.int64(8), st.int64(9), st.text(10), st.int64(11), st.text(12)});
   }
   return out;
 }

@@ -2,7 +2,8 @@
 // server and one browser for the whole run:
 // - documents with long titles the test makes (a 120-character unbroken file name, a long
 //   Chinese title in a long category, a 12-page PDF) are uploaded through the API;
-// - home, category, document, search, upload, sign-in, 我的文档 and every admin tab are
+// - home, category, document, search, upload, sign-in, 我的文档, 回收站 (mine and the
+//   admin's, with a binned document) and every admin tab are
 //   loaded at 320, 360, 390, 414, 768, 1024 and 1366 px in Chinese and in English: no page
 //   is wider than the window, no image wider than its container, the document page's
 //   actions and the header's links inside the window; English says "1 page", not "1 pages";
@@ -64,6 +65,10 @@ try {
     }
   }
   c.expect(true, 'three documents with long titles uploaded and ready: ' + JSON.stringify(ids));
+  // A document with a long title in the recycle bin, so 回收站 (mine and the admin's) has a row.
+  const binned = await upload('bin.txt', 'text/plain', Buffer.from('回收站 宽度测试\n'), { title: LONG_ZH_TITLE + '（回收站）' });
+  const del = await page.request.delete(`${srv.base}/api/v1/documents/${binned}`, { headers: { 'X-CSRF-Token': csrf } });
+  c.expect(del.status() === 204, 'a document moved to the recycle bin: ' + del.status());
   // A report with a long unbroken detail, so the admin's reports table has long cells.
   await page.request.post(`${srv.base}/d/${ids.longTitle}/report`, {
     form: { csrf, reason: 'other', detail: 'D'.repeat(400) },
@@ -82,6 +87,8 @@ try {
     [page, '/s?q=' + encodeURIComponent('nothingmatchesthisqueryatallnothingmatchesthisqueryatallnothingmatches')],
     [page, '/upload'],
     [page, '/me'],
+    [page, '/me/bin'],
+    [page, '/admin/bin'],
     ...['reports', 'review', 'users', 'categories', 'settings', 'stats'].map((t) => [page, '/admin?tab=' + t]),
     [guestPage, '/login'],
     [guestPage, '/register'],
@@ -134,6 +141,15 @@ try {
     c.expect(!/\b1 results\b/.test(text), `English ${url} never says "1 results"`);
   }
   await ctx.addCookies([{ name: 'wk_lang', value: 'zh-CN', url: srv.base }]);
+
+  // 回收站 at phone and desktop widths (copies in docs/screenshots).
+  await page.goto(srv.base + '/me/bin');
+  for (const [label, width] of [['phone', 390], ['desktop', 1366]]) {
+    await page.setViewportSize({ width, height: label === 'phone' ? 844 : 800 });
+    await page.waitForTimeout(150);
+    await page.screenshot({ path: path.join(shots, `bin-${label}.png`), fullPage: true });
+  }
+  await page.setViewportSize({ width: 1366, height: 800 });
 
   await readerChecks(page, browser, srv.base, ids.reader, csrf);
   await guest.close();

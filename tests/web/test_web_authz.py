@@ -5,6 +5,7 @@ public documents; CSRF tokens are required; login is rate limited; the download 
 (who, daily limits, signed links, ranges, RFC 5987 names)."""
 import argparse
 import re
+import subprocess
 import time
 import urllib.parse
 
@@ -25,12 +26,149 @@ def may_view(role, kind):
     return True
 
 
+def comments_and_bin(c, srv, clients, ids):
+    """Comments (issue 15): who may post, read, report, delete and close them; the recycle
+    bin: who may bin a document, see a bin and restore from it; a binned document is gone
+    for visitors, listings and search, and back after a restore."""
+    def api(cl, method, path, body=None):
+        return cl.request(method, path, body.encode() if body is not None else None,
+                          headers={"X-CSRF-Token": cl.csrf}, content_type="application/json" if body else None)
+
+    for role in ROLES:
+        cl = clients[role]
+        for kind in KINDS:
+            d = ids[kind]
+            seen = may_view(role, kind)
+            r = cl.post_form("/d/%d/comments" % d, {"body": "%s 的评论 %s" % (role, kind)})
+            if not seen:
+                c.eq(r.status, 404, "%s comment form (%s)" % (role, kind))
+            elif role == "guest":
+                c.eq(r.status, 303, "guest comment form sends to login (%s)" % kind)
+                c.expect(r.headers.get("Location", "").startswith("/login"), "guest comment goes to /login")
+            else:
+                c.eq(r.status, 303, "%s comment form (%s)" % (role, kind))
+            c.eq(cl.get("/api/v1/documents/%d/comments" % d).status, 200 if seen else 404,
+                 "%s GET comments API (%s)" % (role, kind))
+            r = api(cl, "POST", "/api/v1/documents/%d/comments" % d, '{"body":"API 评论"}')
+            want = (401 if role == "guest" else 201) if seen else 404
+            c.eq(r.status, want, "%s POST comments API (%s)" % (role, kind))
+            r = cl.post_form("/me/documents/%d/comments" % d, {"closed": "0"})
+            if role == "guest":
+                want = 303
+            elif role in ("owner", "admin"):
+                want = 303
+            else:
+                want = 403 if seen else 404
+            c.eq(r.status, want, "%s close comments (%s)" % (role, kind))
+        c.eq(cl.get("/me/bin").status, 303 if role == "guest" else 200, role + " /me/bin")
+        want_admin_bin = {"guest": 303, "member": 403, "owner": 403, "moderator": 403, "admin": 200}[role]
+        c.eq(cl.get("/admin/bin").status, want_admin_bin, role + " /admin/bin")
+        c.eq(cl.get("/api/v1/me/bin").status, 401 if role == "guest" else 200, role + " GET /api/v1/me/bin")
+
+    # The owner's comment on the public document: only its author and admins delete it.
+    listed = clients["guest"].get("/api/v1/documents/%d/comments" % ids["public"]).json()
+    mine = [x["id"] for x in listed["comments"] if x["user"] == "owner"]
+    c.expect(len(mine) >= 2, "the owner's comments are listed: %r" % listed)
+    for role, want in (("guest", 401), ("member", 403), ("moderator", 403)):
+        c.eq(api(clients[role], "DELETE", "/api/v1/comments/%d" % mine[0]).status, want, role + " deletes another's comment")
+        r = clients[role].post_form("/d/%d/comments/%d/delete" % (ids["public"], mine[0]), {})
+        c.eq(r.status, 303 if role == "guest" else 403, role + " delete form on another's comment")
+    c.eq(api(clients["admin"], "DELETE", "/api/v1/comments/%d" % mine[0]).status, 204, "admin deletes a comment")
+    c.eq(clients["owner"].post_form("/d/%d/comments/%d/delete" % (ids["public"], mine[1]), {}).status, 303,
+         "the author deletes their comment")
+    # Reports of a comment: whoever sees the document; a comment of a private document is
+    # not found for those who cannot see it.
+    other = [x["id"] for x in listed["comments"] if x["user"] == "member"][0]
+    for role in ROLES:
+        r = api(clients[role], "POST", "/api/v1/comments/%d/reports" % other, '{"reason":"spam"}')
+        c.eq(r.status, 201, role + " reports a comment")
+    private = clients["owner"].get("/api/v1/documents/%d/comments" % ids["private"]).json()["comments"][0]["id"]
+    for role in ROLES:
+        r = api(clients[role], "POST", "/api/v1/comments/%d/reports" % private, '{"reason":"spam"}')
+        c.eq(r.status, 201 if may_view(role, "private") else 404, role + " reports a private document's comment")
+        want = {"guest": 401, "member": 404, "moderator": 404}.get(role)
+        if want:
+            r = api(clients[role], "DELETE", "/api/v1/comments/%d" % private)
+            c.eq(r.status, want, role + " deletes a private document's comment")
+
+    # The recycle bin: others may not bin the public document; its owner does.
+    pub = ids["public"]
+    word = urllib.parse.quote("矩阵public测试")
+    for role in ("member", "moderator"):
+        c.eq(clients[role].post_form("/me/documents/%d/delete" % pub, {}).status, 403, role + " bins another's document")
+        c.eq(api(clients[role], "DELETE", "/api/v1/documents/%d" % pub).status, 403, role + " DELETE another's document")
+    c.eq(clients["owner"].post_form("/me/documents/%d/delete" % pub, {}).status, 303, "owner bins the document")
+    for role in ROLES:
+        want = 200 if role in ("owner", "admin", "moderator") else 404
+        c.eq(clients[role].get("/d/%d" % pub).status, want, role + " sees the binned document's page")
+        found = [h["id"] for h in clients[role].get("/api/v1/search?q=" + word).json()["hits"]]
+        c.expect(pub not in found, role + " search leaves the binned document out")
+        c.expect('href="/d/%d"' % pub not in clients[role].get("/").text, role + " home leaves it out")
+    # `wenku check` stays clean with a document in the bin (its files kept, its index entry
+    # agreeing with the store).
+    chk = subprocess.run([srv.wenku, "check", "--data", srv.data], capture_output=True, text=True)
+    c.eq(chk.returncode, 0, "wenku check with a binned document: " + chk.stdout[-300:])
+    c.expect("problems=0" in chk.stdout, "check finds no problem: " + chk.stdout[-300:])
+    c.expect('href="/d/%d"' % pub in clients["owner"].get("/me/bin").text, "the owner's bin lists it")
+    c.expect('class="my-doc" data-id="%d"' % pub not in clients["owner"].get("/me").text, "/me leaves it out")
+    c.expect('href="/d/%d"' % pub in clients["admin"].get("/admin/bin").text, "the admin's bin lists it")
+    c.expect('href="/d/%d"' % pub not in clients["member"].get("/me/bin").text, "another's bin does not")
+    c.expect(any(x["id"] == pub for x in clients["owner"].get("/api/v1/me/bin").json()["documents"]), "bin API lists it")
+    for role in ("member", "moderator"):
+        c.eq(clients[role].post_form("/me/bin/%d/restore" % pub, {}).status, 404, role + " restores another's document")
+        c.eq(clients[role].post_form("/admin/bin/%d/restore" % pub, {}).status, 403, role + " admin restore")
+        c.eq(clients[role].post_form("/admin/bin/%d/purge" % pub, {}).status, 403, role + " admin purge")
+    c.eq(clients["owner"].post_form("/admin/bin/%d/restore" % pub, {}).status, 403, "owner may not use admin restore")
+    c.eq(clients["owner"].post_form("/me/bin/%d/restore" % pub, {}).status, 303, "owner restores")
+    c.eq(clients["guest"].get("/d/%d" % pub).status, 200, "restored document is public again")
+    found = [h["id"] for h in clients["guest"].get("/api/v1/search?q=" + word).json()["hits"]]
+    c.expect(pub in found, "restored document is found again")
+    # An admin bins through the API and restores from the admin's bin.
+    c.eq(api(clients["admin"], "DELETE", "/api/v1/documents/%d" % pub).status, 204, "admin DELETE bins")
+    c.eq(clients["guest"].get("/d/%d" % pub).status, 404, "binned by the admin")
+    c.eq(clients["admin"].post_form("/admin/bin/%d/restore" % pub, {}).status, 303, "admin restores")
+    c.eq(clients["guest"].get("/d/%d" % pub).status, 200, "restored by the admin")
+    c.eq(api(clients["owner"], "POST", "/api/v1/documents/%d/restore" % pub, "{}").status, 404,
+         "restore of a document not in the bin")
+
+    # The server's captcha (site setting comment_captcha): a comment needs the answer to the
+    # page's question, once; comments off for the site refuse everyone; the count hides.
+    admin, member = clients["admin"], clients["member"]
+    admin.get("/admin?tab=settings")
+    c.eq(admin.post_form("/admin/settings", {"comment_captcha": "true"}).status, 303, "captcha on")
+    page = member.get("/d/%d" % pub).text
+    q = re.search(r'class="captcha-question">(\d+) \+ (\d+) = \?<', page)
+    token = re.search(r'name="captcha_token" value="([^"]+)"', page)
+    c.expect(q is not None and token is not None, "the comment form asks a question")
+    answer = str(int(q.group(1)) + int(q.group(2)))
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "无答案"}).status, 400, "comment without the answer")
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "错答案", "captcha_token": token.group(1),
+                                                   "captcha_answer": str(int(answer) + 1)}).status, 400, "wrong answer")
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "对答案", "captcha_token": token.group(1),
+                                                   "captcha_answer": answer}).status, 303, "right answer")
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "再用一次", "captcha_token": token.group(1),
+                                                   "captcha_answer": answer}).status, 400, "an answer counts once")
+    c.eq(admin.post_form("/admin/settings", {"comment_captcha": "false", "comments": "false",
+                                             "show_comment_count": "false"}).status, 303, "comments off")
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "关了"}).status, 403, "comments off for the site")
+    page = member.get("/d/%d" % pub).text
+    c.expect('class="comment-form"' not in page and 'class="comment-count"' not in page, "no form, no count")
+    c.eq(admin.post_form("/admin/settings", {"comments": "true", "show_comment_count": "true"}).status, 303, "comments on")
+    # Closed on one document by its owner.
+    c.eq(clients["owner"].post_form("/me/documents/%d/comments" % pub, {"closed": "1"}).status, 303, "owner closes")
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "关了"}).status, 403, "comments closed on the document")
+    c.eq(clients["owner"].post_form("/me/documents/%d/comments" % pub, {"closed": "0"}).status, 303, "owner opens")
+    # The length limit.
+    c.eq(member.post_form("/d/%d/comments" % pub, {"body": "长" * 501}).status, 400, "comment over comment_max_chars")
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("--wenku", required=True)
     args = p.parse_args()
     c = Checker()
-    with Server(args.wenku, {"login_attempts_per_10min": "12"}) as srv:
+    with Server(args.wenku, {"login_attempts_per_10min": "12", "comment_interval_seconds": "0",
+                             "comments_per_hour": "1000"}) as srv:
         srv.add_user("admin", PASSWORD, "admin")
         srv.add_user("moder", PASSWORD, "moderator")
         clients = {r: Client(srv.base) for r in ROLES}
@@ -142,6 +280,8 @@ def main():
             c.eq(cl.get("/admin").status, want_admin, role + " /admin")
             want_settings = {"guest": 303, "member": 403, "owner": 403, "moderator": 403, "admin": 303}[role]
             c.eq(cl.post_form("/admin/settings", {"icp": "京ICP备00000号"}).status, want_settings, role + " POST settings")
+
+        comments_and_bin(c, srv, clients, ids)
 
         # Moderators see the reports tab but not the settings tab.
         c.expect("tab=settings" not in clients["moderator"].get("/admin").text, "moderator has no settings tab")

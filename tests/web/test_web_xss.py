@@ -1,5 +1,5 @@
 """XSS payloads (issue 5, acceptance 3): every user-supplied string — title, file name,
-description, tags, query, category, user name, report text — carrying HTML and script
+description, tags, query, category, user name, report text, comment — carrying HTML and script
 payloads is shown as text on every page that shows it, never as markup."""
 import argparse
 import html
@@ -47,8 +47,15 @@ def main():
             user.get("/d/%d" % doc)
             c.eq(user.post_form("/d/%d/report" % doc, {"reason": "other", "detail": "举报 " + payload}).status, 200,
                  "report with payload")
+            # A comment with the payload (issue 15), reported by the admin so /admin shows it.
+            r = user.post_form("/d/%d/comments" % doc, {"body": "评论 " + payload})
+            c.eq(r.status, 303, "comment with payload %d" % i)
+            cid = user.get("/api/v1/documents/%d/comments" % doc).json()["comments"][0]["id"]
+            admin.get("/d/%d" % doc)
+            c.eq(admin.post_form("/d/%d/comments/%d/report" % (doc, cid), {"reason": "abuse"}).status, 303,
+                 "report of the comment with payload %d" % i)
             pages = {
-                "/d/%d" % doc: [fields["title"], fields["description"]],
+                "/d/%d" % doc: [fields["title"], fields["description"], "评论 " + payload, name],
                 "/s?q=" + urllib.parse.quote(payload): [payload],
                 "/s?q=" + urllib.parse.quote("择校"): [fields["title"]],
                 # "More like this" heads the results with the document's title; the date
@@ -73,6 +80,15 @@ def main():
                      "the date error is JSON, payload not markup")
             api = user.get("/api/v1/documents/%d" % doc).json()
             c.eq(api["title"], fields["title"], "API returns the title as data")
+            listed = user.get("/api/v1/documents/%d/comments" % doc).json()["comments"]
+            c.eq(listed[0]["body"], "评论 " + payload, "comments API returns the body as data")
+            # The recycle bin shows the title as text, to its owner and to admins.
+            c.eq(user.post_form("/me/documents/%d/delete" % doc, {}).status, 303, "bin document %d" % i)
+            for cl, path in ((user, "/me/bin"), (admin, "/admin/bin"), (user, "/d/%d" % doc)):
+                body = cl.get(path).text
+                c.expect(not DANGEROUS.search(body), "payload %d unescaped on %s" % (i, path))
+                c.expect(fields["title"] in html.unescape(body), "payload %d title shown on %s" % (i, path))
+            c.eq(user.post_form("/me/bin/%d/restore" % doc, {}).status, 303, "restore document %d" % i)
             shown[payload] = (name, doc)
         # Staff pages: report details, user names, categories, document titles.
         for path in ["/admin?tab=reports", "/admin?tab=users", "/admin?tab=categories", "/admin?tab=stats",
@@ -82,6 +98,7 @@ def main():
         text = html.unescape(admin.get("/admin?tab=reports").text)
         for payload in PAYLOADS:
             c.expect("举报 " + payload in text, "report text shown on /admin: %r" % payload)
+            c.expect("评论 " + payload in text, "reported comment shown on /admin: %r" % payload)
         text = html.unescape(admin.get("/admin?tab=users").text)
         for payload, (name, _) in shown.items():
             c.expect(name in text, "user name shown on /admin users: %r" % name)
