@@ -137,6 +137,8 @@ void HttpServer::install_admin_routes() {
           {"review_before_publish", c.review_before_publish ? "true" : "false"},
           {"allow_guest_upload", c.allow_guest_upload ? "true" : "false"},
           {"allow_copy", c.allow_copy ? "true" : "false"}};
+      values["show_favourite_count"] = c.show_favourite_count ? "true" : "false";
+      values["show_rating"] = c.show_rating ? "true" : "false";
       mstch::array rows;
       for (const auto& k : site_setting_keys()) {
         rows.push_back(mstch::map{{"key", k}, {"label", site.text(v.lang, "set_" + k)}, {"value", values[k]}});

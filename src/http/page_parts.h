@@ -22,4 +22,10 @@ mstch::array breadcrumb(const std::string& category_path);
 void render_document_page(Site& site, const Views& views, const Visitor& v, const httplib::Request& req,
                           httplib::Response& res, const std::string& flash);
 
+// The document page's favourites, rating and collection forms (social_routes.cpp): keys
+// soc_* of its template.
+void add_social_to_document(Site& site, const Visitor& v, const store::Document& d, mstch::map& ctx);
+// /me's 我的收藏 and 我的专辑 (keys favourites, my_collections).
+void add_social_to_me(Site& site, const Visitor& v, mstch::map& ctx);
+
 }  // namespace wenku::http

@@ -1,7 +1,7 @@
 // Library: the composition root. Opens a data directory, builds its stores, text tools,
 // search index, converter and workers, and hands out the services that the CLI and the
 // web site use (each a room of its own: ingest, pipeline, search, catalogue, moderation,
-// site settings, accounts). The one module that knows all the others; nothing above it
+// site settings, accounts, social). The one module that knows all the others; nothing above it
 // reaches a store or the blob store except through these services.
 #pragma once
 
@@ -22,6 +22,7 @@
 #include "library/policy.h"
 #include "library/search_service.h"
 #include "library/site_settings.h"
+#include "library/social.h"
 #include "library/types.h"
 
 namespace wenku::blob {
@@ -87,6 +88,7 @@ class Library {
   Moderation& moderation() { return *moderation_; }
   SiteSettings& site_settings() { return *site_settings_; }
   Accounts& accounts() { return *accounts_; }
+  Social& social() { return *social_; }
 
   // Asks each backend one cheap question (a count, an existence check, a one-hit query).
   std::vector<BackendHealth> health();
@@ -135,6 +137,7 @@ class Library {
   std::unique_ptr<SearchService> search_;
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<Moderation> moderation_;
+  std::unique_ptr<Social> social_;
   std::unique_ptr<jobs::WorkerPool> workers_;
   bool alone_ = false;
 };

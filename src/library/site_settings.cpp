@@ -30,7 +30,8 @@ const std::vector<std::string>& SiteSettings::keys() {
   static const std::vector<std::string> k = {
       "site_name", "footer_text", "copyright", "icp", "preview_pages", "max_preview_pages", "download_who",
       "download_daily_user", "download_daily_ip", "upload_formats", "max_upload_mb", "review_before_publish",
-      "allow_guest_upload", "allow_copy"};
+      "allow_guest_upload", "allow_copy",
+      "show_favourite_count", "show_rating"};
   return k;
 }
 
@@ -49,6 +50,8 @@ std::string_view SiteSettings::description(const std::string& key) {
       {"max_upload_mb", "largest upload in MB, within max_upload_bytes"},
       {"review_before_publish", "uploads wait for a moderator before they are listed"},
       {"allow_guest_upload", "visitors without an account may upload through the API"},
+      {"show_favourite_count", "the document page shows how many readers starred it (收藏数)"},
+      {"show_rating", "the document page shows the average rating and lets members rate (评分)"},
   };
   for (const auto& [k, v] : d) {
     if (k == key) return v;
@@ -81,6 +84,9 @@ Result<std::vector<SiteSettingInfo>> SiteSettings::describe() {
     if (k == "max_upload_mb") info.value = std::to_string(c.max_upload_mb);
     if (k == "review_before_publish") info.value = b(c.review_before_publish);
     if (k == "allow_guest_upload") info.value = b(c.allow_guest_upload);
+    if (k == "allow_copy") info.value = b(c.allow_copy);
+    if (k == "show_favourite_count") info.value = b(c.show_favourite_count);
+    if (k == "show_rating") info.value = b(c.show_rating);
     out.push_back(std::move(info));
   }
   return out;
@@ -128,6 +134,8 @@ SiteConfig SiteSettings::config() {
       if (k == "review_before_publish") c.review_before_publish = v == "true";
       if (k == "allow_guest_upload") c.allow_guest_upload = v != "false";
       if (k == "allow_copy") c.allow_copy = v != "false";
+      if (k == "show_favourite_count") c.show_favourite_count = v != "false";
+      if (k == "show_rating") c.show_rating = v != "false";
     }
   }
   c.max_preview_pages = std::max(c.max_preview_pages, c.preview_pages);

@@ -30,6 +30,8 @@ struct SiteConfig {
   bool review_before_publish = false;
   bool allow_guest_upload = true;       // anonymous API uploads (the §5 contract)
   bool allow_copy = true;               // readers may select and copy the text under page images
+  bool show_favourite_count = true;     // the document page shows how many readers starred it
+  bool show_rating = true;              // the document page shows the average rating and offers stars
   // The upload limit in bytes: the configuration's max_upload_bytes, or the admin's
   // max_upload_mb (never above it).
   uint64_t max_upload_bytes() const { return upload_limit_bytes; }
