@@ -156,8 +156,9 @@ void HttpServer::install_social_routes() {
     redirect(res, "/d/" + std::to_string(id) + "#social");
   });
 
-  // The document page's 加入专辑 form: the checked collections hold the document, the
-  // unchecked ones do not; a name in new_name makes a collection holding it.
+  // The document page's 加入专辑 form: of the collections it listed, the checked ones hold
+  // the document and the unchecked ones do not; a name in new_name makes a collection
+  // holding it.
   s.Post(R"(/d/(\d+)/collect)", [&site, &views, &social, member_post](const httplib::Request& req,
                                                                      httplib::Response& res) {
     int64_t id = id_of(req.matches[1].str());
@@ -166,13 +167,19 @@ void HttpServer::install_social_routes() {
     if (auto doc = site.lib().catalogue().visible(v.viewer(), id); !doc.ok()) {
       return failed(site, views, v, req, res, doc.error());
     }
-    std::set<int64_t> wanted;
+    // Only the collections the form listed (hidden `listed` fields) are changed: one made
+    // meanwhile in another tab, or a post that only names a new collection, leaves the rest.
+    std::set<int64_t> wanted, listed;
     for (size_t i = 0; i < req.get_param_value_count("c") && i < 500; ++i) wanted.insert(id_of(req.get_param_value("c", i)));
+    for (size_t i = 0; i < req.get_param_value_count("listed") && i < 500; ++i) {
+      listed.insert(id_of(req.get_param_value("listed", i)));
+    }
     auto holding = social.collections_holding(v.viewer(), id);
     auto mine = social.collections_of(v.viewer());
     if (!holding.ok() || !mine.ok()) return message(site, views, v, req, res, "error", 500);
     std::set<int64_t> held(holding->begin(), holding->end());
     for (const auto& c : *mine) {
+      if (!listed.count(c.id)) continue;
       Result<void> r;
       if (wanted.count(c.id) && !held.count(c.id)) r = social.add_to_collection(v.viewer(), c.id, id);
       if (!wanted.count(c.id) && held.count(c.id)) r = social.remove_from_collection(v.viewer(), c.id, id);

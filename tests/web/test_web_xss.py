@@ -7,6 +7,7 @@ import re
 import urllib.parse
 
 from web_harness import Checker, Client, Server
+import xss_social
 
 PASSWORD = "correct horse 1"
 PAYLOADS = [
@@ -73,6 +74,8 @@ def main():
                      "the date error is JSON, payload not markup")
             api = user.get("/api/v1/documents/%d" % doc).json()
             c.eq(api["title"], fields["title"], "API returns the title as data")
+            # Collection names and descriptions (xss_social.py).
+            xss_social.check(c, user, Client(srv.base), doc, i, payload, DANGEROUS)
             shown[payload] = (name, doc)
         # Staff pages: report details, user names, categories, document titles.
         for path in ["/admin?tab=reports", "/admin?tab=users", "/admin?tab=categories", "/admin?tab=stats",
