@@ -3,7 +3,8 @@
 // replacing the first), makes a public and a private collection from the document page,
 // finds them and the favourite on 我的文档; the public collection page lists the document
 // to a signed-out visitor and is in the sitemap, the private one answers 404 to another
-// member. Saves screenshots of the collection page and 我的文档 at phone and desktop widths.
+// member. Saves screenshots of the collection page, 我的文档 and the document page's block at
+// phone and desktop widths.
 // usage: node social_test.mjs --wenku path/to/wenku
 import fs from 'node:fs';
 import path from 'node:path';
@@ -91,6 +92,9 @@ try {
   const held = await page.$$eval('.collect-form input[name=c]', (xs) => xs.filter((x) => x.checked).length);
   c.expect(held === 2, `the document page shows both collections holding it (${held})`);
 
+  await page.click('details.collect summary');
+  await page.evaluate(() => document.getElementById('social').scrollIntoView());
+  await screenshot(page, 'document-social');
   // 我的文档: the favourite and both collections.
   await page.goto(srv.base + '/me');
   c.expect(await page.$(`ul.favourites a[href="/d/${id}"]`) !== null, '我的收藏 lists the starred document');
