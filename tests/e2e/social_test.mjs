@@ -92,8 +92,6 @@ try {
   const held = await page.$$eval('.collect-form input[name=c]', (xs) => xs.filter((x) => x.checked).length);
   c.expect(held === 2, `the document page shows both collections holding it (${held})`);
 
-  await page.click('details.collect summary');
-  await page.evaluate(() => document.getElementById('social').scrollIntoView());
   await screenshot(page, 'document-social');
   // 我的文档: the favourite and both collections.
   await page.goto(srv.base + '/me');
