@@ -243,6 +243,7 @@ void HttpServer::install_account_routes() {
     mstch::map ctx{{"docs", rows}, {"user_name", v.user->name},
                    {"flash", flash.empty() ? std::string() : site.text(v.lang, flash)},
                    {"pager", pager(page, has_next, "/me", "")}};
+    add_social_to_me(site, v, ctx);
     Frame frame{site.text(v.lang, "my_documents")};
     frame.noindex = true;
     frame.here = "/me";

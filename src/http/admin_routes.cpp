@@ -144,6 +144,8 @@ void HttpServer::install_admin_routes() {
       values["comments"] = c.comments ? "true" : "false";
       values["comment_captcha"] = c.comment_captcha ? "true" : "false";
       values["show_comment_count"] = c.show_comment_count ? "true" : "false";
+      values["show_favourite_count"] = c.show_favourite_count ? "true" : "false";
+      values["show_rating"] = c.show_rating ? "true" : "false";
       mstch::array rows;
       for (const auto& k : site_setting_keys()) {
         rows.push_back(mstch::map{{"key", k}, {"label", site.text(v.lang, "set_" + k)}, {"value", values[k]}});

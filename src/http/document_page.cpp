@@ -222,6 +222,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
   }
   ctx["reasons"] = reasons;
   add_comments(site, v, d, ctx);
+  add_social_to_document(site, v, d, ctx);
   std::string origin = site.origin(req);
   // 返回 goes up to the document's category (the same for every visitor, so pages cache).
   ctx["back"] = d.category_path.empty() ? std::string("/") : "/c/" + url_encode(d.category_path);

@@ -27,4 +27,10 @@ void add_comments(Site& site, const Visitor& v, const store::Document& d, mstch:
 // The message key of the document page's `m` parameter after a comment form ("" if none).
 std::string document_flash(const httplib::Request& req);
 
+// The document page's favourites, rating and collection forms (social_routes.cpp): keys
+// soc_* of its template.
+void add_social_to_document(Site& site, const Visitor& v, const store::Document& d, mstch::map& ctx);
+// /me's 我的收藏 and 我的专辑 (keys favourites, my_collections).
+void add_social_to_me(Site& site, const Visitor& v, mstch::map& ctx);
+
 }  // namespace wenku::http

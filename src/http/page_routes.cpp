@@ -112,6 +112,13 @@ void HttpServer::install_page_routes() {
         if (c.documents > 0) out += "<url><loc>" + origin + "/c/" + html_escape(url_encode(c.path)) + "</loc></url>\n";
       }
     }
+    // Public collections (专辑), newest first.
+    if (auto cols = lib.social().public_collections(0, 1000); cols.ok()) {
+      for (const auto& c : *cols) {
+        out += "<url><loc>" + origin + "/collections/" + std::to_string(c.id) + "</loc><lastmod>" +
+               format_date(c.updated_at) + "</lastmod></url>\n";
+      }
+    }
     // Listed documents only (public, ready, not hidden); a sitemap holds at most 50,000 URLs.
     store::DocumentFilter f;
     f.listed_only = true;

@@ -90,6 +90,8 @@ HttpServer::HttpServer(library::Library& library, const Settings& settings)
   install_account_routes();
   install_admin_routes();
   install_comment_routes();
+  install_social_routes();
+  install_social_api_routes();
 }
 
 HttpServer::~HttpServer() = default;

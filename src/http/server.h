@@ -44,6 +44,8 @@ class HttpServer {
   void install_account_routes();
   void install_admin_routes();
   void install_comment_routes();  // comments and the recycle bin (comment_routes.cpp)
+  void install_social_routes();      // favourites, ratings, collections (social_routes.cpp)
+  void install_social_api_routes();  // their JSON API (social_api.cpp)
   void install_common();
 
   library::Library& library_;

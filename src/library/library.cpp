@@ -106,6 +106,7 @@ Result<void> Library::init(Options options) {
   moderation_ = std::make_unique<Moderation>(*store_, *catalogue_);
   comments_ = std::make_unique<Comments>(settings_, *store_, *site_settings_);
   recycle_bin_ = std::make_unique<RecycleBin>(settings_, *store_, *indexer_, *catalogue_);
+  social_ = std::make_unique<Social>(*store_, *catalogue_);
 
   // Jobs of workers that died on this machine (kill -9, crash) run again at once instead of
   // waiting for their leases to expire.

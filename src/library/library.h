@@ -1,7 +1,7 @@
 // Library: the composition root. Opens a data directory, builds its stores, text tools,
 // search index, converter and workers, and hands out the services that the CLI and the
 // web site use (each a room of its own: ingest, pipeline, search, catalogue, moderation,
-// site settings, accounts, comments, the recycle bin). The one module that knows all the others; nothing above it
+// site settings, accounts, comments, the recycle bin, social). The one module that knows all the others; nothing above it
 // reaches a store or the blob store except through these services.
 #pragma once
 
@@ -24,6 +24,7 @@
 #include "library/recycle_bin.h"
 #include "library/search_service.h"
 #include "library/site_settings.h"
+#include "library/social.h"
 #include "library/types.h"
 
 namespace wenku::blob {
@@ -91,6 +92,7 @@ class Library {
   Accounts& accounts() { return *accounts_; }
   Comments& comments() { return *comments_; }
   RecycleBin& recycle_bin() { return *recycle_bin_; }
+  Social& social() { return *social_; }
 
   // Asks each backend one cheap question (a count, an existence check, a one-hit query).
   std::vector<BackendHealth> health();
@@ -139,6 +141,7 @@ class Library {
   std::unique_ptr<SearchService> search_;
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<Moderation> moderation_;
+  std::unique_ptr<Social> social_;
   std::unique_ptr<jobs::WorkerPool> workers_;
   std::unique_ptr<Comments> comments_;
   std::unique_ptr<RecycleBin> recycle_bin_;

@@ -30,7 +30,8 @@ const std::vector<std::string>& SiteSettings::keys() {
   static const std::vector<std::string> k = {
       "site_name", "footer_text", "copyright", "icp", "preview_pages", "max_preview_pages", "download_who",
       "download_daily_user", "download_daily_ip", "upload_formats", "max_upload_mb", "review_before_publish",
-      "allow_guest_upload", "allow_copy", "comments", "comment_captcha", "show_comment_count"};
+      "allow_guest_upload", "allow_copy", "comments", "comment_captcha", "show_comment_count",
+      "show_favourite_count", "show_rating"};
   return k;
 }
 
@@ -52,6 +53,8 @@ std::string_view SiteSettings::description(const std::string& key) {
       {"comments", "signed-in readers may comment on documents"},
       {"comment_captcha", "a comment needs the answer to a question the server makes"},
       {"show_comment_count", "the document page shows its number of comments"},
+      {"show_favourite_count", "the document page shows how many readers starred it (收藏数)"},
+      {"show_rating", "the document page shows the average rating and lets members rate (评分)"},
   };
   for (const auto& [k, v] : d) {
     if (k == key) return v;
@@ -87,6 +90,9 @@ Result<std::vector<SiteSettingInfo>> SiteSettings::describe() {
     if (k == "comments") info.value = b(c.comments);
     if (k == "comment_captcha") info.value = b(c.comment_captcha);
     if (k == "show_comment_count") info.value = b(c.show_comment_count);
+    if (k == "allow_copy") info.value = b(c.allow_copy);
+    if (k == "show_favourite_count") info.value = b(c.show_favourite_count);
+    if (k == "show_rating") info.value = b(c.show_rating);
     out.push_back(std::move(info));
   }
   return out;
@@ -137,6 +143,8 @@ SiteConfig SiteSettings::config() {
       if (k == "comments") c.comments = v != "false";
       if (k == "comment_captcha") c.comment_captcha = v == "true";
       if (k == "show_comment_count") c.show_comment_count = v != "false";
+      if (k == "show_favourite_count") c.show_favourite_count = v != "false";
+      if (k == "show_rating") c.show_rating = v != "false";
     }
   }
   c.max_preview_pages = std::max(c.max_preview_pages, c.preview_pages);

@@ -33,6 +33,8 @@ struct SiteConfig {
   bool comments = true;                 // readers may comment (a document may still close its own)
   bool comment_captcha = false;         // a comment needs the answer to the server's question
   bool show_comment_count = true;       // the document page shows its number of comments
+  bool show_favourite_count = true;     // the document page shows how many readers starred it
+  bool show_rating = true;              // the document page shows the average rating and offers stars
   // The upload limit in bytes: the configuration's max_upload_bytes, or the admin's
   // max_upload_mb (never above it).
   uint64_t max_upload_bytes() const { return upload_limit_bytes; }

@@ -207,6 +207,29 @@ struct DocumentAnalysis {
   std::string suggested_category;
 };
 
+// Favourites (收藏), collections (专辑) and ratings: what signed-in readers keep and say.
+// Rows go with their document and their account (foreign keys, ON DELETE CASCADE).
+struct Collection {
+  int64_t id = 0;
+  int64_t owner_id = 0;
+  std::string owner_name;          // filled on reads
+  std::string name;
+  std::string description;
+  bool is_public = false;
+  int64_t documents = 0;           // filled on reads: every item, whatever its visibility
+  int64_t created_at = 0, updated_at = 0;
+};
+
+struct CollectionUpdate {
+  std::optional<std::string> name, description;
+  std::optional<bool> is_public;
+};
+
+struct RatingSummary {
+  int64_t count = 0;
+  double average = 0;              // 0 when count is 0
+};
+
 class MetadataStore {
  public:
   virtual ~MetadataStore() = default;
@@ -352,6 +375,42 @@ class MetadataStore {
   virtual Result<void> add_to_review(int64_t document_id) = 0;
   virtual Result<void> remove_from_review(int64_t document_id) = 0;
   virtual Result<std::vector<int64_t>> review_queue(int limit) = 0;
+
+  // Favourites (收藏): one row per (user, document). Errors: kNotFound (no such document or
+  // user).
+  virtual Result<void> set_favourite(int64_t user_id, int64_t document_id, bool on) = 0;
+  virtual Result<bool> is_favourite(int64_t user_id, int64_t document_id) = 0;
+  virtual Result<int64_t> count_favourites(int64_t document_id) = 0;
+  // The documents a user starred, most recent first.
+  virtual Result<std::vector<int64_t>> favourite_ids(int64_t user_id, int offset, int limit) = 0;
+
+  // Ratings: 1..5 stars, one per (user, document); rating again replaces it. Errors:
+  // kNotFound (no such document or user), kInvalidArgument (stars out of 1..5).
+  virtual Result<void> set_rating(int64_t user_id, int64_t document_id, int stars) = 0;
+  // The user's stars for the document, 0 when none.
+  virtual Result<int> rating_of(int64_t user_id, int64_t document_id) = 0;
+  virtual Result<RatingSummary> rating_summary(int64_t document_id) = 0;
+
+  // Collections (专辑): named lists of documents owned by one account. Errors: kNotFound
+  // (no such owner), kInvalidArgument (an empty name).
+  virtual Result<int64_t> create_collection(const Collection& c) = 0;
+  // Errors: kNotFound.
+  virtual Result<Collection> get_collection(int64_t id) = 0;
+  // Collections of `owner_id` (0 = every owner), with `public_only` the public ones; newest
+  // first.
+  virtual Result<std::vector<Collection>> list_collections(int64_t owner_id, bool public_only, int offset,
+                                                           int limit) = 0;
+  // Errors: kNotFound.
+  virtual Result<void> update_collection(int64_t id, const CollectionUpdate& update) = 0;
+  // Removes the collection with its items (not the documents). Errors: kNotFound.
+  virtual Result<void> delete_collection(int64_t id) = 0;
+  // Adding twice keeps one item. Errors: kNotFound (no such collection or document).
+  virtual Result<void> add_to_collection(int64_t collection_id, int64_t document_id) = 0;
+  virtual Result<void> remove_from_collection(int64_t collection_id, int64_t document_id) = 0;
+  // The documents of a collection, most recently added first.
+  virtual Result<std::vector<int64_t>> collection_item_ids(int64_t collection_id, int offset, int limit) = 0;
+  // The collections of `owner_id` that hold `document_id`.
+  virtual Result<std::vector<int64_t>> collections_holding(int64_t owner_id, int64_t document_id) = 0;
 
   // Backup: writes a consistent copy of the whole store, as of one moment, into a new store
   // at `url` while others go on reading and writing (`wenku backup`, and a restore from such

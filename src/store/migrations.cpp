@@ -217,6 +217,42 @@ CREATE TABLE recycle_bin (
 CREATE INDEX recycle_bin_at ON recycle_bin(deleted_at);
 ALTER TABLE reports ADD COLUMN comment_id INTEGER NOT NULL DEFAULT 0;
 )sql",
+      // 9: favourites (收藏), ratings and collections (专辑) of signed-in readers; their rows
+      // go with the document or the account.
+      R"sql(
+CREATE TABLE favourites (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, document_id)
+);
+CREATE INDEX favourites_document ON favourites(document_id);
+CREATE TABLE ratings (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  stars INTEGER NOT NULL CHECK (stars BETWEEN 1 AND 5),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, document_id)
+);
+CREATE INDEX ratings_document ON ratings(document_id);
+CREATE TABLE collections (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  is_public INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  updated_at INTEGER NOT NULL
+);
+CREATE INDEX collections_owner ON collections(owner_id);
+CREATE TABLE collection_items (
+  collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  added_at INTEGER NOT NULL,
+  PRIMARY KEY (collection_id, document_id)
+);
+CREATE INDEX collection_items_document ON collection_items(document_id);
+)sql",
   };
   return m;
 }

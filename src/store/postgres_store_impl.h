@@ -7,6 +7,7 @@
 //   postgres_store_jobs.cpp        the job queue (FOR UPDATE SKIP LOCKED, leases)
 //   postgres_store_accounts.cpp    users and sessions
 //   postgres_store_moderation.cpp  reports, review queue, site settings
+//   postgres_store_social.cpp      favourites, ratings, collections
 //   postgres_store_statistics.cpp  query log, daily counters and quotas
 //   postgres_store_comments.cpp    comments, comments closed, the recycle bin
 #pragma once
@@ -112,6 +113,25 @@ class PostgresStore final : public MetadataStore {
   Result<bool> take_daily_quota(const std::string& subject, int64_t limit) override;
   Result<bool> take_rate(const std::string& key, int64_t max, int64_t window_seconds) override;
   Result<std::vector<QueryCount>> format_counts() override;
+
+  // Favourites, ratings, collections (postgres_store_social.cpp).
+  Result<void> set_favourite(int64_t user_id, int64_t document_id, bool on) override;
+  Result<bool> is_favourite(int64_t user_id, int64_t document_id) override;
+  Result<int64_t> count_favourites(int64_t document_id) override;
+  Result<std::vector<int64_t>> favourite_ids(int64_t user_id, int offset, int limit) override;
+  Result<void> set_rating(int64_t user_id, int64_t document_id, int stars) override;
+  Result<int> rating_of(int64_t user_id, int64_t document_id) override;
+  Result<RatingSummary> rating_summary(int64_t document_id) override;
+  Result<int64_t> create_collection(const Collection& c) override;
+  Result<Collection> get_collection(int64_t id) override;
+  Result<std::vector<Collection>> list_collections(int64_t owner_id, bool public_only, int offset,
+                                                   int limit) override;
+  Result<void> update_collection(int64_t id, const CollectionUpdate& u) override;
+  Result<void> delete_collection(int64_t id) override;
+  Result<void> add_to_collection(int64_t collection_id, int64_t document_id) override;
+  Result<void> remove_from_collection(int64_t collection_id, int64_t document_id) override;
+  Result<std::vector<int64_t>> collection_item_ids(int64_t collection_id, int offset, int limit) override;
+  Result<std::vector<int64_t>> collections_holding(int64_t owner_id, int64_t document_id) override;
 
   // Backup (sqlite_store.cpp).
   Result<void> backup_to(const std::string& url) override;

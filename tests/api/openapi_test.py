@@ -229,6 +229,88 @@ class OpenApiAgainstTheServer(unittest.TestCase):
         self.check("POST", t, "/api/v1/documents/%d/restore" % d, 204, headers=me)
         self.check("POST", t, "/api/v1/documents/%d/restore" % d, 404, headers=me)
         self.check("GET", "/api/v1/documents/{id}", "/api/v1/documents/%d" % d, 200)
+    def register(self, name):
+        """A member's session: (headers with its cookie and CSRF token)."""
+        status, h, raw = self.call("GET", "/register")
+        guest = h.get("set-cookie", "").split(";")[0]
+        token = re.search(rb'name="csrf-token" content="([0-9a-f]{64})"', raw).group(1).decode()
+        form = "name=%s&password=%s&password2=%s&csrf=%s" % (name, "openapi-pass-1", "openapi-pass-1", token)
+        status, h, _ = self.call("POST", "/register", form.encode(),
+                                 {"Content-Type": "application/x-www-form-urlencoded", "Cookie": guest})
+        self.assertEqual(status, 303, "register " + name)
+        session = h.get("set-cookie", "").split(";")[0]
+        _, _, raw = self.call("GET", "/me", headers={"Cookie": session})
+        token = re.search(rb'name="csrf-token" content="([0-9a-f]{64})"', raw).group(1).decode()
+        return {"Cookie": session, "X-CSRF-Token": token, "Content-Type": "application/json"}
+
+    def social_routes(self, d):
+        """Favourites, ratings and collections (issue 15) for a member, a guest and another member."""
+        me, other = self.register("openapi_member"), self.register("openapi_other")
+        t = "/api/v1/documents/{id}/social"
+        _, raw = self.check("GET", t, "/api/v1/documents/%d/social" % d, 200)
+        self.assertEqual(json.loads(raw)["favourite"], False)
+        self.check("GET", t, "/api/v1/documents/999999/social", 404)
+        t = "/api/v1/documents/{id}/favourite"
+        _, raw = self.check("PUT", t, "/api/v1/documents/%d/favourite" % d, 200, headers=me)
+        self.assertEqual(json.loads(raw)["favourites"], 1)
+        self.check("PUT", t, "/api/v1/documents/%d/favourite" % d, 401)
+        self.check("PUT", t, "/api/v1/documents/%d/favourite" % d, 403, headers=dict(me, **{"X-CSRF-Token": "0" * 64}))
+        self.check("PUT", t, "/api/v1/documents/999999/favourite", 404, headers=me)
+        self.check("DELETE", t, "/api/v1/documents/%d/favourite" % d, 200, headers=other)
+        self.check("DELETE", t, "/api/v1/documents/%d/favourite" % d, 401)
+        self.check("DELETE", t, "/api/v1/documents/%d/favourite" % d, 403, headers=dict(me, **{"X-CSRF-Token": "0" * 64}))
+        t = "/api/v1/documents/{id}/rating"
+        _, raw = self.check("PUT", t, "/api/v1/documents/%d/rating" % d, 200, json.dumps({"stars": 4}).encode(), me)
+        self.assertEqual(json.loads(raw)["rating"], {"average": 4.0, "count": 1})
+        self.check("PUT", t, "/api/v1/documents/%d/rating" % d, 400, json.dumps({"stars": 9}).encode(), me)
+        self.check("PUT", t, "/api/v1/documents/%d/rating" % d, 401, json.dumps({"stars": 4}).encode())
+        self.check("PUT", t, "/api/v1/documents/%d/rating" % d, 403, json.dumps({"stars": 4}).encode(),
+                   dict(me, **{"X-CSRF-Token": "0" * 64}))
+        self.check("PUT", t, "/api/v1/documents/999999/rating", 404, json.dumps({"stars": 4}).encode(), me)
+        t = "/api/v1/me/favourites"
+        _, raw = self.check("GET", t, t, 200, headers=me)
+        self.assertEqual([x["id"] for x in json.loads(raw)["documents"]], [d])
+        self.check("GET", t, t, 401)
+        t = "/api/v1/collections"
+        body = json.dumps({"name": "接口专辑", "description": "说明", "public": False}).encode()
+        _, raw = self.check("POST", t, t, 201, body, me)
+        cid = json.loads(raw)["id"]
+        self.check("POST", t, t, 400, json.dumps({"name": " "}).encode(), me)
+        self.check("POST", t, t, 401, body)
+        self.check("POST", t, t, 403, body, dict(me, **{"X-CSRF-Token": "0" * 64}))
+        t = "/api/v1/me/collections"
+        _, raw = self.check("GET", t, t, 200, headers=me)
+        self.assertEqual([x["id"] for x in json.loads(raw)["collections"]], [cid])
+        self.check("GET", t, t, 401)
+        t = "/api/v1/collections/{collection}/documents/{id}"
+        path = "/api/v1/collections/%d/documents/%d" % (cid, d)
+        self.check("PUT", t, path, 204, headers=me)
+        self.check("PUT", t, path, 401)
+        self.check("PUT", t, path, 404, headers=other)
+        self.check("PUT", t, "/api/v1/collections/%d/documents/999999" % cid, 404, headers=me)
+        t = "/api/v1/collections/{collection}"
+        path = "/api/v1/collections/%d" % cid
+        _, raw = self.check("GET", t, path, 200, headers=me)
+        self.assertEqual([x["id"] for x in json.loads(raw)["items"]], [d])
+        self.check("GET", t, path, 404)
+        self.check("GET", t, path, 404, headers=other)
+        _, raw = self.check("PATCH", t, path, 200, json.dumps({"name": "公开专辑", "public": True}).encode(), me)
+        self.assertTrue(json.loads(raw)["public"])
+        self.check("GET", t, path, 200)
+        self.check("PATCH", t, path, 400, json.dumps({"name": ""}).encode(), me)
+        self.check("PATCH", t, path, 401, json.dumps({"name": "x"}).encode())
+        self.check("PATCH", t, path, 403, json.dumps({"name": "x"}).encode(), other)
+        self.check("PATCH", t, "/api/v1/collections/999999", 404, json.dumps({"name": "x"}).encode(), me)
+        t2 = "/api/v1/collections/{collection}/documents/{id}"
+        self.check("PUT", t2, "/api/v1/collections/%d/documents/%d" % (cid, d), 403, headers=other)
+        self.check("DELETE", t2, "/api/v1/collections/%d/documents/%d" % (cid, d), 403, headers=other)
+        self.check("DELETE", t2, "/api/v1/collections/%d/documents/%d" % (cid, d), 401)
+        self.check("DELETE", t2, "/api/v1/collections/999999/documents/%d" % d, 404, headers=me)
+        self.check("DELETE", t2, "/api/v1/collections/%d/documents/%d" % (cid, d), 204, headers=me)
+        self.check("DELETE", t, path, 403, headers=other)
+        self.check("DELETE", t, path, 401)
+        self.check("DELETE", t, path, 204, headers=me)
+        self.check("DELETE", t, path, 404, headers=me)
 
     def test_every_documented_route(self):
         d = self.doc
@@ -300,6 +382,7 @@ class OpenApiAgainstTheServer(unittest.TestCase):
         _, raw = self.check("GET", "/api/v1/suggest", "/api/v1/suggest?q=%E6%8E%A5", 200)
         self.check("GET", "/api/v1/suggest", "/api/v1/suggest", 200)
         self.comments_and_bin(d)
+        self.social_routes(d)
         documented = {(p, m) for p, ops in self.spec["paths"].items() for m in ops if m in ("get", "post", "put", "delete", "patch")}
         self.assertEqual(documented - self.walked, set(), "documented routes this test did not call")
         print("FIGURES openapi routes=%d calls_checked=ok failures=0" % len(documented), flush=True)

@@ -74,6 +74,17 @@ try {
     form: { csrf, reason: 'other', detail: 'D'.repeat(400) },
   });
   await page.goto(`${srv.base}/d/${ids.longName}`);  // a view, so 最多浏览 lists it
+  // A public collection with a long name holding the long-titled documents, and favourites,
+  // so the collection page and 我的收藏 on /me are measured with long titles too.
+  const made = await page.request.post(`${srv.base}/collections`, {
+    form: { csrf, name: '很长的专辑名称用来测试窄屏幕下的布局'.repeat(2) + 'Averyveryverylongunbrokencollectionname', description: 'W'.repeat(200), public: '1' },
+    maxRedirects: 0,
+  });
+  const collection = (made.headers().location || '').replace(/^.*\/collections\//, '');
+  for (const id of Object.values(ids)) {
+    await page.request.put(`${srv.base}/api/v1/collections/${collection}/documents/${id}`, { headers: { 'X-CSRF-Token': csrf } });
+    await page.request.put(`${srv.base}/api/v1/documents/${id}/favourite`, { headers: { 'X-CSRF-Token': csrf } });
+  }
 
   const guest = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1366, height: 800 } });
   const guestPage = await guest.newPage();
@@ -92,6 +103,8 @@ try {
     ...['reports', 'review', 'users', 'categories', 'settings', 'stats'].map((t) => [page, '/admin?tab=' + t]),
     [guestPage, '/login'],
     [guestPage, '/register'],
+    [page, '/collections/' + collection],
+    [guestPage, '/collections/' + collection],
   ];
   const measure = () => {
     const overflowing = [];

@@ -10,6 +10,7 @@ import time
 import urllib.parse
 
 from web_harness import Checker, Client, Server, docx_bytes
+import authz_social
 
 PASSWORD = "correct horse 1"
 ROLES = ["guest", "member", "owner", "moderator", "admin"]
@@ -305,6 +306,9 @@ def main():
         r = fresh.post_form("/login", {"name": "member", "password": PASSWORD})
         cookie = r.headers.get("Set-Cookie", "")
         c.expect("HttpOnly" in cookie and "SameSite=Lax" in cookie, "session cookie is HttpOnly SameSite=Lax: " + cookie)
+
+        # Favourites, ratings and collections (authz_social.py).
+        authz_social.check(c, srv, clients, ids)
 
         # Download policy: members only, one download per account per day, signed links.
         admin = clients["admin"]

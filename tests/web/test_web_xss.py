@@ -7,6 +7,7 @@ import re
 import urllib.parse
 
 from web_harness import Checker, Client, Server
+import xss_social
 
 PASSWORD = "correct horse 1"
 PAYLOADS = [
@@ -89,6 +90,8 @@ def main():
                 c.expect(not DANGEROUS.search(body), "payload %d unescaped on %s" % (i, path))
                 c.expect(fields["title"] in html.unescape(body), "payload %d title shown on %s" % (i, path))
             c.eq(user.post_form("/me/bin/%d/restore" % doc, {}).status, 303, "restore document %d" % i)
+            # Collection names and descriptions (xss_social.py).
+            xss_social.check(c, user, Client(srv.base), doc, i, payload, DANGEROUS)
             shown[payload] = (name, doc)
         # Staff pages: report details, user names, categories, document titles.
         for path in ["/admin?tab=reports", "/admin?tab=users", "/admin?tab=categories", "/admin?tab=stats",
