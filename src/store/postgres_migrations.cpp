@@ -257,8 +257,7 @@ const std::vector<std::string_view>& postgres_tables() {
       "categories", "users",     "sessions",      "documents",    "pages",        "tags",
       "document_tags", "jobs",   "reports",       "query_log",    "site_settings", "daily_counts",
       "daily_quota", "review_queue", "document_analysis",
-      "comments", "comments_closed", "recycle_bin"};
-)sql",
+      "comments", "comments_closed", "recycle_bin",
       "favourites", "ratings", "collections", "collection_items"};
   return t;
 }
