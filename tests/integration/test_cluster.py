@@ -468,12 +468,17 @@ class ClusterTest(unittest.TestCase):
         self.assertEqual(doc["status"], "ready", doc)
         self.assertEqual((doc["pages"], doc["preview_pages"]), (twin["pages"], twin["preview_pages"]))
         # Nothing twice: one row per page, the same texts as the twin's, every job done once.
-        rows = self.sql(f"SELECT count(*), count(DISTINCT page_no) FROM pages WHERE document_id = {doc_id}")
+        rows = self.sql(f"SELECT count(*), count(DISTINCT number) FROM pages WHERE document_id = {doc_id}")
         self.assertEqual(rows, f"{doc['pages']}|{doc['pages']}")
         texts = [self.webs[k].client().get(f"/api/v1/documents/{i}/text").body for k, i in ((0, twin["id"]), (1, doc_id))]
         self.assertEqual(texts[0], texts[1])
+        self.wait_for(lambda: self.sql(f"SELECT count(*) FROM jobs WHERE document_id IN ({doc_id}, {twin['id']}) "
+                                       "AND state <> 'done'") == "0", "every job of both twins done", timeout=180)
         states = self.sql(f"SELECT kind || ':' || state FROM jobs WHERE document_id = {doc_id} ORDER BY id").split()
-        self.assertTrue(all(s.endswith(":done") for s in states), states)
+        self.assertEqual(states, ["extract:done", "preview:done", "render_rest:done"])
+        pages = [self.sql(f"SELECT string_agg(number || ':' || length(text) || ':' || (image_key <> ''), ',' "
+                          f"ORDER BY number) FROM pages WHERE document_id = {i}") for i in (twin["id"], doc_id)]
+        self.assertEqual(pages[0], pages[1])
         victim.start()
 
     def phase_web_killed_during_uploads(self):
