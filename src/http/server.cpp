@@ -82,14 +82,20 @@ constexpr const char* kRetryAfterSeconds = "5";
 void answer_unavailable(const httplib::Request& req, httplib::Response& res) {
   if (req.path == "/healthz" || req.path == "/metrics" || res.content_provider_) return;
   res.set_header("Retry-After", kRetryAfterSeconds);
+  // httplib has counted the body already (Content-Length) when this runs: count it again.
+  const auto recount = [&res] {
+    res.headers.erase("Content-Length");
+    res.set_header("Content-Length", std::to_string(res.body.size()));
+  };
   if (req.path.rfind("/api/", 0) == 0) {
     send_error(res, 503, "unavailable", "服务暂时不可用，请稍后再试 / service temporarily unavailable, please try again later");
-    return;
+    return recount();
   }
   res.set_content("<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>503 服务暂时不可用</title>"
                   "<h1>服务暂时不可用 / Service temporarily unavailable</h1>"
                   "<p>请稍后再试。 / Please try again in a moment.</p><p><a href=\"/\">返回首页 / Home</a></p>",
                   "text/html; charset=utf-8");
+  recount();
 }
 
 }  // namespace
