@@ -16,6 +16,13 @@ Result<store::Document> visible_document(Site& site, const Visitor& v, const htt
   return site.lib().catalogue().visible(v.viewer(), id);
 }
 
+bool answer_if_unavailable(const Error& error, httplib::Response& res) {
+  if (error.code != ErrorCode::kUnavailable) return false;
+  res.status = 503;
+  res.body.clear();
+  return true;
+}
+
 library::SearchRequest search_request_from(const httplib::Request& req, const Visitor& v, std::string* invalid) {
   library::SearchRequest sr;
   sr.viewer = v.viewer();
