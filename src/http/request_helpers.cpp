@@ -172,6 +172,7 @@ void send_original(Site& site, const store::Document& doc, const httplib::Reques
   // Behind nginx the file is not even looked at here: nginx answers 404 if it is missing.
   auto size = accel ? Result<uint64_t>(uint64_t{0}) : lib.catalogue().file_size(doc.blob_key);
   if (!size.ok()) {
+    if (answer_if_unavailable(size.error(), res)) return;
     res.status = 404;
     return;
   }

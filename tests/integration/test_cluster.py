@@ -64,10 +64,10 @@ class Shard:
         self.path, self.port, self.proc = path, w.free_port(), None
 
     def start(self):
-        log = open(self.path + ".log", "ab")
-        self.proc = subprocess.Popen(["xapian-tcpsrv", "--writable", "--quiet", "--interface", "127.0.0.1",
-                                      "--port", str(self.port), self.path],
-                                     stdout=log, stderr=log, start_new_session=True)
+        with open(self.path + ".log", "ab") as log:
+            self.proc = subprocess.Popen(["xapian-tcpsrv", "--writable", "--quiet", "--interface", "127.0.0.1",
+                                          "--port", str(self.port), self.path],
+                                         stdout=log, stderr=log, start_new_session=True)
         wait_port(self.port, self.proc, "xapian-tcpsrv")
 
     def stop(self):
@@ -119,8 +119,8 @@ class Node:
         args = [w.WENKU, "serve", "--role", self.role, "--data", self.data, "--listen", f"127.0.0.1:{self.port}"]
         for s in self.settings:
             args += ["--set", s]
-        log = open(self.data + ".log", "ab")
-        self.proc = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
+        with open(self.data + ".log", "ab") as log:
+            self.proc = subprocess.Popen(args, stdout=log, stderr=log, start_new_session=True)
         deadline = time.time() + 60
         while time.time() < deadline:
             try:
