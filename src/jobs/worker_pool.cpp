@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -329,6 +330,18 @@ void WorkerPool::finish(const store::Job& job, const Result<void>& result, doubl
       log::error("job_release_failed job={} error={}", job.id, r.error().message);
     }
     record(job, "handed_back", seconds);
+    return;
+  }
+  if (is_transient(e.code) && options_.backend_down && options_.backend_down()) {
+    // Not this job's fault: again in a few seconds, without using up an attempt, however long
+    // the outage lasts (issue 12: jobs are retried later, never lost).
+    int64_t wait = int64_t{options_.backoff_base_seconds} << std::min(std::max(job.attempts - 1, 0), 3);
+    log::warn("job_deferred job={} kind={} document={} reason=backend_down wait_s={} error={}", job.id, job.kind,
+              job.document_id, wait, e.message);
+    record(job, "retry", seconds);
+    if (auto r = store_.defer_job(job.id, e.message, now_unix() + wait); !r.ok()) {
+      log::error("job_defer_failed job={} error={}", job.id, r.error().message);
+    }
     return;
   }
   bool retry = is_transient(e.code) && job.attempts < job.max_attempts;

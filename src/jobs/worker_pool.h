@@ -54,6 +54,10 @@ struct WorkerPoolOptions {
   // When set: wenku_jobs_finished_total and wenku_job_duration_seconds by kind and outcome
   // (ok, retry, failed, handed_back). Not owned.
   metrics::Registry* metrics = nullptr;
+  // When set and true after a transient failure: a backend of the site (database, bucket,
+  // index) does not answer, so the job is deferred (MetadataStore::defer_job) without using
+  // up an attempt, as long as the outage lasts.
+  std::function<bool()> backend_down;
 };
 
 // "host:pid": the prefix of this process's worker names.

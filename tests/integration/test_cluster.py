@@ -12,7 +12,8 @@ same settings, each with its own data directory for scratch space only.
 - A web process SIGKILLed during uploads: every upload it acknowledged is there.
 - A shard, s3rver and PostgreSQL each stopped for a few seconds while running: requests
   that need them answer 503 with Retry-After (a Chinese-first page, or a JSON error), an
-  upload acknowledged meanwhile is not lost, and service resumes without a restart.
+  upload acknowledged while the shard is down (longer than the retries' back-off) waits for
+  it and is indexed when it is back, and service resumes without a restart.
 - Everything restarted: `wenku check` is clean.
 Figures (upload to searchable, takeover after SIGKILL, duration) are printed."""
 import concurrent.futures
@@ -42,6 +43,7 @@ S3_LAUNCHER = os.path.join(HERE, "..", "s3", "s3rver_launcher.js")
 BUCKET = "wenku-cluster"
 PASSWORD = "集群测试-Passw0rd"
 LEASE = 5  # job_lease_seconds: a dead worker's job is taken again after this
+OUTAGE = 18  # seconds a shard stays down
 
 
 def wait_port(port, proc, what, timeout=30):
@@ -543,7 +545,10 @@ class ClusterTest(unittest.TestCase):
         r = c.upload("分片停机.txt", f"分片停机期间上传 {word}\n".encode() * 5)
         self.assertIn(r.status, (201, 202), r.text[:300])
         during_shard = r.json()["id"]
-        time.sleep(3)
+        # Down longer than the retries' back-off (5 + 10 s for job_max_attempts=3): the job
+        # waits for the shard instead of failing the document for good.
+        time.sleep(OUTAGE)
+        self.assertEqual(self.sql(f"SELECT status FROM documents WHERE id = {during_shard}"), "processing")
         self.shards[1].start()
         self.wait_for(lambda: web.client().get("/api/v1/search?q=x").status == 200, "search after the shard came back")
         doc = self.wait_all_done(c, [during_shard], timeout=120)[during_shard]
