@@ -536,8 +536,11 @@ class ClusterTest(unittest.TestCase):
         c = self.admin(web)
         some = sorted(i for i, d in self.docs.items() if d["status"] == "ready")[0]
 
-        # A shard down: search answers 503; an upload meanwhile is kept and indexed later.
-        self.shards[1].stop()
+        # The shards down (a document's index writes go to its own shard only: both, so the
+        # upload below surely meets a dead one): search answers 503; an upload meanwhile is
+        # kept and indexed later.
+        for shard in self.shards:
+            shard.stop()
         for node in self.webs:
             self.assert_unavailable(node, "/api/v1/search?q=" + urllib.parse.quote("通知"), "shard")
             self.assert_unavailable(node, "/s?q=" + urllib.parse.quote("通知"), "shard")
@@ -549,7 +552,8 @@ class ClusterTest(unittest.TestCase):
         # waits for the shard instead of failing the document for good.
         time.sleep(OUTAGE)
         self.assertEqual(self.sql(f"SELECT status FROM documents WHERE id = {during_shard}"), "processing")
-        self.shards[1].start()
+        for shard in self.shards:
+            shard.start()
         self.wait_for(lambda: web.client().get("/api/v1/search?q=x").status == 200, "search after the shard came back")
         doc = self.wait_all_done(c, [during_shard], timeout=120)[during_shard]
         self.assertEqual(doc["status"], "ready", doc)
