@@ -160,6 +160,7 @@ void HttpServer::install_account_routes() {
     Visitor v = site.visitor(req);
     if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message_page(site, views, v, req, res, "csrf_failed", 403);
     auto doc = visible_document(site, v, req);
+    if (!doc.ok() && answer_if_unavailable(doc.error(), res)) return;
     if (!doc.ok()) return message_page(site, views, v, req, res, "doc_not_found", 404);
     if (auto taken = take_download(site, v, *doc); !taken.ok()) {
       if (taken.error().code == ErrorCode::kUnauthenticated) {
@@ -179,6 +180,7 @@ void HttpServer::install_account_routes() {
     Visitor v = site.visitor(req);
     if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message_page(site, views, v, req, res, "csrf_failed", 403);
     auto doc = visible_document(site, v, req);
+    if (!doc.ok() && answer_if_unavailable(doc.error(), res)) return;
     if (!doc.ok()) return message_page(site, views, v, req, res, "doc_not_found", 404);
     std::string reason = req.get_param_value("reason");
     static const std::set<std::string> kReasons = {"spam", "porn", "copyright", "privacy", "abuse", "other"};
@@ -257,6 +259,7 @@ void HttpServer::install_account_routes() {
     if (!v.signed_in()) return redirect(res, "/login");
     if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message_page(site, views, v, req, res, "csrf_failed", 403);
     auto doc = visible_document(site, v, req);
+    if (!doc.ok() && answer_if_unavailable(doc.error(), res)) return;
     if (!doc.ok()) return message_page(site, views, v, req, res, "doc_not_found", 404);
     if (!library::policy::can_manage(v.viewer(), *doc)) return message_page(site, views, v, req, res, "forbidden", 403);
     auto done_action = action(*doc);

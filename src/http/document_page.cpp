@@ -63,6 +63,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
                           httplib::Response& res, const std::string& flash, int status) {
   auto& lib = site.lib();
   auto doc = visible_document(site, v, req);
+  if (!doc.ok() && answer_if_unavailable(doc.error(), res)) return;
   if (!doc.ok()) {
     Frame frame{site.text(v.lang, "not_found")};
     frame.noindex = true;

@@ -266,6 +266,7 @@ void HttpServer::install_page_routes() {
     bool searching = !sr.query.empty() || !like_title.empty();
     if (searching) {
       auto r = lib.search().search(sr);
+      if (!r.ok() && answer_if_unavailable(r.error(), res)) return;
       if (r.ok()) {
         took = r->took_ms;
         int64_t removed = 0;

@@ -16,6 +16,13 @@ Result<store::Document> visible_document(Site& site, const Visitor& v, const htt
   return site.lib().catalogue().visible(v.viewer(), id);
 }
 
+bool answer_if_unavailable(const Error& error, httplib::Response& res) {
+  if (error.code != ErrorCode::kUnavailable) return false;
+  res.status = 503;
+  res.body.clear();
+  return true;
+}
+
 library::SearchRequest search_request_from(const httplib::Request& req, const Visitor& v, std::string* invalid) {
   library::SearchRequest sr;
   sr.viewer = v.viewer();
@@ -165,6 +172,7 @@ void send_original(Site& site, const store::Document& doc, const httplib::Reques
   // Behind nginx the file is not even looked at here: nginx answers 404 if it is missing.
   auto size = accel ? Result<uint64_t>(uint64_t{0}) : lib.catalogue().file_size(doc.blob_key);
   if (!size.ok()) {
+    if (answer_if_unavailable(size.error(), res)) return;
     res.status = 404;
     return;
   }

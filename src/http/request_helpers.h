@@ -18,6 +18,9 @@ namespace wenku::http {
 // gets "not found", so hidden and private documents do not reveal that they exist.
 // Errors: kNotFound.
 Result<store::Document> visible_document(Site& site, const Visitor& v, const httplib::Request& req);
+// A backend that did not answer (kUnavailable): sets the 503 that server.cpp turns into the
+// uniform answer (Retry-After, a JSON error or a Chinese-first page) and returns true.
+bool answer_if_unavailable(const Error& error, httplib::Response& res);
 
 // The search of a request's parameters: q, category, format, sort, page, per_page, from and to
 // (dates YYYY-MM-DD, inclusive) and like (a document number). A date that is not one is left

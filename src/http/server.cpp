@@ -73,6 +73,31 @@ void close_after_response(httplib::Response& res) {
   });
 }
 
+// A backend (PostgreSQL, the bucket, a search shard) that does not answer: every route
+// says so the same way (issue 12). The API answers its JSON error, pages a plain page that
+// needs nothing from the library (which is what is down), both with Retry-After. /healthz
+// keeps its own answer (which backends are down).
+constexpr const char* kRetryAfterSeconds = "5";
+
+void answer_unavailable(const httplib::Request& req, httplib::Response& res) {
+  if (req.path == "/healthz" || req.path == "/metrics" || res.content_provider_) return;
+  res.set_header("Retry-After", kRetryAfterSeconds);
+  // httplib has counted the body already (Content-Length) when this runs: count it again.
+  const auto recount = [&res] {
+    res.headers.erase("Content-Length");
+    res.set_header("Content-Length", std::to_string(res.body.size()));
+  };
+  if (req.path.rfind("/api/", 0) == 0) {
+    send_error(res, 503, "unavailable", "服务暂时不可用，请稍后再试 / service temporarily unavailable, please try again later");
+    return recount();
+  }
+  res.set_content("<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>503 服务暂时不可用</title>"
+                  "<h1>服务暂时不可用 / Service temporarily unavailable</h1>"
+                  "<p>请稍后再试。 / Please try again in a moment.</p><p><a href=\"/\">返回首页 / Home</a></p>",
+                  "text/html; charset=utf-8");
+  recount();
+}
+
 }  // namespace
 
 HttpServer::HttpServer(library::Library& library, const Settings& settings)
@@ -152,6 +177,7 @@ void HttpServer::install_common() {
   // HEAD: its answer has no body to fail on; like an endless request line, the nginx front
   // (SECURITY.md) is what bounds that.
   server_->set_post_routing_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (res.status == 503) answer_unavailable(req, res);
     if (declares_body(req) && (res.status >= 400 || !body_is_read(req))) close_after_response(res);
     RequestObserver::count_streamed(res);
   });

@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdlib>
 
+#include <algorithm>
 #include <chrono>
 #include <exception>
 
@@ -20,10 +21,13 @@ namespace {
 
 class LeaseContext final : public JobContext {
  public:
-  LeaseContext(store::MetadataStore& s, std::vector<int64_t> job_ids, std::string worker, int lease_seconds)
-      : store_(s), job_ids_(std::move(job_ids)), worker_(std::move(worker)), lease_seconds_(lease_seconds) {}
+  LeaseContext(store::MetadataStore& s, std::vector<int64_t> job_ids, std::string worker, int lease_seconds,
+               WorkerPool& pool)
+      : store_(s), job_ids_(std::move(job_ids)), worker_(std::move(worker)), lease_seconds_(lease_seconds),
+        pool_(pool) {}
 
   void progress(double fraction) override {
+    for (int64_t id : job_ids_) pool_.note_progress(id, fraction);
     auto now = std::chrono::steady_clock::now();
     // Renewing costs a write; once a second is plenty for leases of minutes.
     if (now - last_ < std::chrono::seconds(1) && fraction < 1.0) return;
@@ -39,6 +43,7 @@ class LeaseContext final : public JobContext {
   std::vector<int64_t> job_ids_;
   std::string worker_;
   int lease_seconds_;
+  WorkerPool& pool_;
   std::chrono::steady_clock::time_point last_{};
 };
 
@@ -89,22 +94,56 @@ void WorkerPool::on_final_failure(FinalFailureHandler handler) { final_failure_ 
 
 void WorkerPool::on_interrupt(std::function<void()> hook) { interrupt_ = std::move(hook); }
 
-void WorkerPool::begin_running(const std::vector<int64_t>& ids) {
+void WorkerPool::begin_running(const std::vector<int64_t>& ids, const std::string& worker) {
   std::lock_guard lock(run_mu_);
   running_.insert(ids.begin(), ids.end());
+  for (int64_t id : ids) held_[id] = Held{worker, 0};
 }
 
 void WorkerPool::end_running(int64_t id) {
   {
     std::lock_guard lock(run_mu_);
     running_.erase(id);
+    held_.erase(id);
   }
   idle_cv_.notify_all();
+}
+
+void WorkerPool::note_progress(int64_t id, double fraction) {
+  std::lock_guard lock(run_mu_);
+  if (auto it = held_.find(id); it != held_.end()) it->second.progress = fraction;
 }
 
 void WorkerPool::start() {
   for (const auto& lane : options_.lanes) {
     for (int i = 0; i < lane.workers; ++i) threads_.emplace_back([this, &lane, i] { run(lane, i); });
+  }
+  if (!threads_.empty()) heartbeat_ = std::thread([this] { heartbeat(); });
+}
+
+void WorkerPool::heartbeat() {
+  ::pthread_setname_np(::pthread_self(), "wk-lease");
+  const auto every = std::chrono::milliseconds(std::max(1000, options_.lease_seconds * 1000 / 3));
+  auto next = std::chrono::steady_clock::now() + every;
+  while (true) {
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait_until(lock, next, [&] { return threads_done_; });
+      if (threads_done_) return;
+    }
+    next = std::chrono::steady_clock::now() + every;
+    std::map<int64_t, Held> held;
+    {
+      std::lock_guard lock(run_mu_);
+      for (const auto& [id, h] : held_) {
+        if (!handed_back_.count(id)) held.emplace(id, h);
+      }
+    }
+    for (const auto& [id, h] : held) {
+      auto r = store_.renew_job(id, h.worker, options_.lease_seconds, h.progress);
+      // Not fatal: the job may have just finished, or the store be down for a moment.
+      if (!r.ok()) log::debug("job_heartbeat_failed job={} error={}", id, r.error().message);
+    }
   }
 }
 
@@ -135,6 +174,12 @@ void WorkerPool::stop() {
     if (t.joinable()) t.join();
   }
   threads_.clear();
+  {
+    std::lock_guard lock(mu_);
+    threads_done_ = true;
+  }
+  cv_.notify_all();
+  if (heartbeat_.joinable()) heartbeat_.join();
 }
 
 void WorkerPool::notify() {
@@ -181,14 +226,14 @@ void WorkerPool::run(const Lane& lane, int index) {
 
 void WorkerPool::run_one(const store::Job& job, const std::string& worker) {
   ++busy_;
-  begin_running({job.id});
+  begin_running({job.id}, worker);
   auto it = handlers_.find(job.kind);
   Result<void> result = make_error(ErrorCode::kInternal, "no handler for job kind " + job.kind);
   double seconds = 0;
   if (interrupted_too_often(job)) {
     result = interrupted_error(job);
   } else if (it != handlers_.end()) {
-    LeaseContext ctx(store_, {job.id}, worker, options_.lease_seconds);
+    LeaseContext ctx(store_, {job.id}, worker, options_.lease_seconds, *this);
     const auto started = std::chrono::steady_clock::now();
     try {
       result = it->second(job, ctx);
@@ -210,7 +255,7 @@ void WorkerPool::run_batch(const std::vector<store::Job>& jobs, const std::strin
   busy_ += static_cast<int>(jobs.size());
   std::vector<int64_t> all_ids;
   for (const store::Job& job : jobs) all_ids.push_back(job.id);
-  begin_running(all_ids);
+  begin_running(all_ids, worker);
   std::vector<store::Job> runnable;
   for (const store::Job& job : jobs) {
     if (interrupted_too_often(job)) {
@@ -224,7 +269,7 @@ void WorkerPool::run_batch(const std::vector<store::Job>& jobs, const std::strin
   if (runnable.empty()) return;
   std::vector<int64_t> ids;
   for (const store::Job& job : runnable) ids.push_back(job.id);
-  LeaseContext ctx(store_, ids, worker, options_.lease_seconds);
+  LeaseContext ctx(store_, ids, worker, options_.lease_seconds, *this);
   const auto started = std::chrono::steady_clock::now();
   std::vector<Result<void>> results;
   try {
@@ -285,6 +330,18 @@ void WorkerPool::finish(const store::Job& job, const Result<void>& result, doubl
       log::error("job_release_failed job={} error={}", job.id, r.error().message);
     }
     record(job, "handed_back", seconds);
+    return;
+  }
+  if (is_transient(e.code) && options_.backend_down && options_.backend_down()) {
+    // Not this job's fault: again in a few seconds, without using up an attempt, however long
+    // the outage lasts (issue 12: jobs are retried later, never lost).
+    int64_t wait = int64_t{options_.backoff_base_seconds} << std::min(std::max(job.attempts - 1, 0), 3);
+    log::warn("job_deferred job={} kind={} document={} reason=backend_down wait_s={} error={}", job.id, job.kind,
+              job.document_id, wait, e.message);
+    record(job, "retry", seconds);
+    if (auto r = store_.defer_job(job.id, e.message, now_unix() + wait); !r.ok()) {
+      log::error("job_defer_failed job={} error={}", job.id, r.error().message);
+    }
     return;
   }
   bool retry = is_transient(e.code) && job.attempts < job.max_attempts;

@@ -54,6 +54,10 @@ struct WorkerPoolOptions {
   // When set: wenku_jobs_finished_total and wenku_job_duration_seconds by kind and outcome
   // (ok, retry, failed, handed_back). Not owned.
   metrics::Registry* metrics = nullptr;
+  // When set and true after a transient failure: a backend of the site (database, bucket,
+  // index) does not answer, so the job is deferred (MetadataStore::defer_job) without using
+  // up an attempt, as long as the outage lasts.
+  std::function<bool()> backend_down;
 };
 
 // "host:pid": the prefix of this process's worker names.
@@ -76,6 +80,8 @@ class WorkerPool {
   // Called once by stop() when the grace runs out with jobs still running, after their
   // leases were handed back: it should make the handlers return soon (end conversions).
   void on_interrupt(std::function<void()> hook);
+  // The last progress a running job reported (the heartbeat renews its lease with it).
+  void note_progress(int64_t id, double fraction);
   void start();
   // Takes no more jobs; lets running ones finish for up to `stop_grace_ms`; then hands the
   // leases of those still running back to the queue (queued again at once, for this
@@ -98,8 +104,12 @@ class WorkerPool {
   // its handler ran (a batch's time shared among its jobs).
   void finish(const store::Job& job, const Result<void>& result, double seconds);
   void record(const store::Job& job, const char* outcome, double seconds);
-  void begin_running(const std::vector<int64_t>& ids);
+  void begin_running(const std::vector<int64_t>& ids, const std::string& worker);
   void end_running(int64_t id);
+  // Renews the lease of every running job every third of the lease (issue 12): a handler
+  // that reports no progress for a while (a long conversion, a text batch on a busy
+  // machine) must not lose its job to another worker while its process lives.
+  void heartbeat();
 
   store::MetadataStore& store_;
   WorkerPoolOptions options_;
@@ -110,12 +120,19 @@ class WorkerPool {
   std::mutex run_mu_;
   std::condition_variable idle_cv_;
   std::set<int64_t> running_;      // job ids being run, under run_mu_
+  struct Held {
+    std::string worker;
+    double progress = 0;
+  };
+  std::map<int64_t, Held> held_;   // the lease holder of each running job, under run_mu_
+  std::thread heartbeat_;
   std::set<int64_t> handed_back_;  // released by stop() while still running, under run_mu_
   std::atomic<int> handed_back_count_{0};
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::condition_variable cv_;
   uint64_t wake_seq_ = 0;
+  bool threads_done_ = false;  // under mu_: stop() joined the workers, the heartbeat ends
   std::atomic<bool> stopping_{false};
   std::atomic<int> busy_{0};
   std::string id_;

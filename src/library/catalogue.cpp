@@ -83,22 +83,11 @@ Result<void> Catalogue::retry(int64_t id) {
 }
 
 Result<void> Catalogue::update_document(int64_t id, const DocumentUpdate& update) {
-  WENKU_ASSIGN_OR_RETURN(auto before, store_.get_document(id));
-  // A document still processing is indexed when its text is in; re-indexing now would only
-  // index it early with whatever pages exist.
-  if (before.status == DocumentStatus::kProcessing && !before.indexed) {
-    bool indexed_meanwhile = false;
-    {
-      // Under the re-index lock no worker is between reading the document and marking it
-      // indexed: it either has not read it yet (and will read the edit) or has marked it.
-      std::lock_guard serial(indexer_.serial());
-      WENKU_TRY(store_.update_document(id, update));
-      WENKU_ASSIGN_OR_RETURN(auto after, store_.get_document(id));
-      indexed_meanwhile = after.indexed;
-    }
-    // The worker indexed it (with the old fields) in between: again, with the edit.
-    return indexed_meanwhile ? indexer_.reindex(id) : Result<void>{};
-  }
+  // A document still processing is re-indexed too (unlisted until it is ready): skipping it
+  // relied on this process's re-index lock to know whether a worker had read the row yet,
+  // and a worker in another process (role=worker) wrote the old title after the edit.
+  // Now every edit moves the document's index generation, so a re-indexer anywhere that
+  // read the row before the edit fails its mark and writes the row again (Indexer).
   // The edit and "the index is behind" commit together: a kill before the index catches up
   // leaves indexed=false, which the start-up scan and `wenku check` re-index. (Committing the
   // edit alone left search on the old title for good: crash_edit_test found it.)

@@ -49,9 +49,14 @@ std::vector<Result<void>> Indexer::reindex_batch(const std::vector<int64_t>& ids
       // One document the index refuses (too much text) must not fail the others with it.
       Result<void> r = all.ok() || docs.size() == 1 ? all : index_.upsert(docs[i]);
       if (r.ok()) {
-        // Not marked when an edit asked for another re-index meanwhile: that one marks it.
+        // Not marked when an edit asked for another re-index meanwhile: in another process
+        // that one may have written first, so the document is read and written again.
         auto marked = store_.mark_indexed(docs[i].id, gens[slots[i]]);
-        if (!marked.ok()) r = marked.take_error();
+        if (!marked.ok()) {
+          r = marked.take_error();
+        } else if (!*marked) {
+          r = write_current(docs[i].id, nullptr);
+        }
       }
       results[slots[i]] = std::move(r);
     }
@@ -90,8 +95,34 @@ Result<void> Indexer::reindex_read(const Document& doc, const std::vector<Page>&
   WENKU_ASSIGN_OR_RETURN(Document now, store_.get_document(doc.id));
   size_t bytes = 0;
   WENKU_TRY(index_.upsert(index_document(now, pages, bytes)));
-  WENKU_TRY(store_.mark_indexed(doc.id, now.index_gen));
+  WENKU_ASSIGN_OR_RETURN(bool marked, store_.mark_indexed(doc.id, now.index_gen));
+  if (!marked) return write_current(doc.id, &pages);
   return {};
+}
+
+Result<void> Indexer::write_current(int64_t id, const std::vector<Page>* pages) {
+  // The lock above serialises re-indexers of this process only. A web process that edits the
+  // document, or another worker, re-indexes it from another process: its write may land
+  // before ours, and ours (of the row as it was) would then undo it while its mark leaves the
+  // document counted as indexed. So after a failed mark (the generation moved: someone wrote
+  // or will write a newer row) this process reads the row again and writes it again until its
+  // own mark holds; the last writer always reads after every edit before it. Bounded: each
+  // round means another edit came in, and an edit always re-indexes itself.
+  constexpr int kRounds = 8;
+  for (int round = 0; round < kRounds; ++round) {
+    auto doc = store_.get_document(id);
+    if (!doc.ok() && doc.error().code == ErrorCode::kNotFound) return index_.remove(id);  // deleted meanwhile
+    if (!doc.ok()) return doc.take_error();
+    std::vector<Page> read;
+    if (!pages) {
+      WENKU_ASSIGN_OR_RETURN(read, store_.get_pages(id));
+    }
+    size_t bytes = 0;
+    WENKU_TRY(index_.upsert(index_document(*doc, pages ? *pages : read, bytes)));
+    WENKU_ASSIGN_OR_RETURN(bool marked, store_.mark_indexed(id, doc->index_gen));
+    if (marked) return {};
+  }
+  return {};  // still moving: left not indexed, for the start-up scan and `wenku check`
 }
 
 Result<int64_t> Indexer::lag() {

@@ -41,6 +41,10 @@ class Indexer {
   std::mutex& serial() { return mu_; }
 
  private:
+  // After a mark that failed because the document changed meanwhile: reads it (and its
+  // pages unless given) again and writes it until a mark holds. Called under mu_.
+  Result<void> write_current(int64_t id, const std::vector<Page>* pages);
+
   store::MetadataStore& store_;
   index::SearchIndex& index_;
   std::mutex mu_;  // re-indexes one at a time

@@ -125,6 +125,13 @@ Result<void> Library::init(Options options) {
     // conversions under them cut short by the interrupt hook below).
     wo.stop_grace_ms = static_cast<int>(settings_.get_int("stop_grace_seconds") * 1000);
     wo.metrics = &metrics_;
+    // A job that fails while a backend is down waits for it, never failing for good for it.
+    wo.backend_down = [this] {
+      for (const auto& b : health()) {
+        if (!b.ok) return true;
+      }
+      return false;
+    };
     // Text extraction has its own lane so a document is searchable within a second however
     // long the conversion queue is.
     // Its jobs go in batches when they queue up (a bulk import): the search index then

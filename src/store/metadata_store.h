@@ -288,6 +288,10 @@ class MetadataStore {
   virtual Result<std::vector<std::pair<Job, std::string>>> running_jobs() = 0;
   // Puts a running job back in the queue at once (its worker is known to be dead).
   virtual Result<void> release_job(int64_t job_id) = 0;
+  // Puts a running job back in the queue to run after `retry_at` (unix s) without counting
+  // the run as an attempt: it failed because a backend of the site (database, bucket, index)
+  // did not answer, not because of its file (issue 12: retried later, never lost).
+  virtual Result<void> defer_job(int64_t job_id, const std::string& error, int64_t retry_at) = 0;
   virtual Result<int64_t> count_jobs(JobState state) = 0;
   // Since when (unix s) the longest-waiting runnable queued job has waited: queued, or its
   // retry time come (a job waiting out a retry back-off is not waiting on the workers);

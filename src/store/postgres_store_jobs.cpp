@@ -161,6 +161,16 @@ Result<void> PostgresStore::release_job(int64_t job_id) {
   });
 }
 
+Result<void> PostgresStore::defer_job(int64_t job_id, const std::string& error, int64_t retry_at) {
+  return write([&](Conn& c) -> Result<void> {
+    WENKU_TRY(c.exec("UPDATE jobs SET state = 'queued', lease_until = 0, worker = '', run_after = $3::bigint, "
+                     "error = $2::text, attempts = GREATEST(attempts - 1, 0), updated_at = $4::bigint "
+                     "WHERE id = $1::bigint AND state = 'running'",
+                     Params().add(job_id).add(error).add(retry_at).add(now_unix())));
+    return {};
+  });
+}
+
 Result<int64_t> PostgresStore::count_jobs(JobState state) {
   return read([&](Conn& c) -> Result<int64_t> {
     WENKU_ASSIGN_OR_RETURN(Rows r, c.exec("SELECT count(*) FROM jobs WHERE state = $1::text",

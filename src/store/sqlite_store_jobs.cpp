@@ -158,6 +158,15 @@ Result<void> SqliteStore::release_job(int64_t job_id) {
   return st.run();
 }
 
+Result<void> SqliteStore::defer_job(int64_t job_id, const std::string& error, int64_t retry_at) {
+  std::lock_guard lock(write_mu_);
+  auto st = writer_->prepare(
+      "UPDATE jobs SET state = 'queued', lease_until = 0, worker = '', run_after = ?3, error = ?2, "
+      "attempts = MAX(attempts - 1, 0), updated_at = ?4 WHERE id = ?1 AND state = 'running'");
+  st.bind(1, job_id).bind(2, error).bind(3, retry_at).bind(4, now_unix());
+  return st.run();
+}
+
 Result<int64_t> SqliteStore::count_jobs(JobState state) {
   auto r = reader();
   auto st = r->prepare("SELECT count(*) FROM jobs WHERE state = ?1");

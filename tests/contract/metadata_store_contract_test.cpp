@@ -248,6 +248,20 @@ TYPED_TEST(MetadataStoreContract, FailedJobWaitsForItsRetryTimeOrStaysFailed) {
   EXPECT_EQ(*this->store_->count_jobs(JobState::kFailed), 1);
 }
 
+// A job deferred while a backend was down waits for its time and does not use up an attempt.
+TYPED_TEST(MetadataStoreContract, DeferredJobWaitsWithoutUsingAnAttempt) {
+  this->add("j");
+  auto j = **this->store_->claim_job("w", {}, 60);
+  EXPECT_EQ(j.attempts, 1);
+  ASSERT_TRUE(this->store_->defer_job(j.id, "index: shard down", now_unix() + 1).ok());
+  EXPECT_FALSE(this->store_->claim_job("w", {}, 60)->has_value());
+  EXPECT_EQ(*this->store_->count_jobs(JobState::kQueued), 1);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2100));
+  auto again = this->store_->claim_job("w", {}, 60);
+  ASSERT_TRUE(again.ok() && again->has_value());
+  EXPECT_EQ((*again)->attempts, 1);
+}
+
 // A worker whose document was deleted under it (its jobs with it) must not touch the job
 // that now has the same id: it is someone else's, still queued.
 TYPED_TEST(MetadataStoreContract, OnlyARunningJobIsCompletedOrFailed) {
