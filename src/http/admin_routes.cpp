@@ -136,7 +136,9 @@ void HttpServer::install_admin_routes() {
           {"max_upload_mb", std::to_string(c.max_upload_mb)},
           {"review_before_publish", c.review_before_publish ? "true" : "false"},
           {"allow_guest_upload", c.allow_guest_upload ? "true" : "false"},
-          {"allow_copy", c.allow_copy ? "true" : "false"}};
+          {"allow_copy", c.allow_copy ? "true" : "false"},
+          {"watermark_text", c.watermark_text},
+          {"watermark_pdf_download", c.watermark_pdf_download ? "true" : "false"}};
       mstch::array rows;
       for (const auto& k : site_setting_keys()) {
         rows.push_back(mstch::map{{"key", k}, {"label", site.text(v.lang, "set_" + k)}, {"value", values[k]}});

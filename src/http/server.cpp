@@ -89,6 +89,7 @@ HttpServer::HttpServer(library::Library& library, const Settings& settings)
   install_page_routes();
   install_account_routes();
   install_admin_routes();
+  install_batch_routes();
 }
 
 HttpServer::~HttpServer() = default;

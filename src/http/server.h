@@ -43,6 +43,7 @@ class HttpServer {
   void install_page_routes();
   void install_account_routes();
   void install_admin_routes();
+  void install_batch_routes();  // batch upload: a ZIP of files (batch_routes.cpp)
   void install_common();
 
   library::Library& library_;

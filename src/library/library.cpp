@@ -108,6 +108,7 @@ Result<void> Library::init(Options options) {
   search_ = std::make_unique<SearchService>(settings_, *store_, *index_, *normalizer_, *segmenter_);
   catalogue_ = std::make_unique<Catalogue>(settings_, *store_, *blobs_, *index_, *indexer_, notify);
   moderation_ = std::make_unique<Moderation>(*store_, *catalogue_);
+  watermarks_ = std::make_unique<Watermarks>(settings_, *store_, *blobs_, *scratch_, *site_settings_);
 
   // Jobs of workers that died on this machine (kill -9, crash) run again at once instead of
   // waiting for their leases to expire.

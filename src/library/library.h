@@ -22,6 +22,7 @@
 #include "library/policy.h"
 #include "library/search_service.h"
 #include "library/site_settings.h"
+#include "library/watermarks.h"
 #include "library/types.h"
 
 namespace wenku::blob {
@@ -87,6 +88,7 @@ class Library {
   Moderation& moderation() { return *moderation_; }
   SiteSettings& site_settings() { return *site_settings_; }
   Accounts& accounts() { return *accounts_; }
+  Watermarks& watermarks() { return *watermarks_; }
 
   // Asks each backend one cheap question (a count, an existence check, a one-hit query).
   std::vector<BackendHealth> health();
@@ -135,6 +137,7 @@ class Library {
   std::unique_ptr<SearchService> search_;
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<Moderation> moderation_;
+  std::unique_ptr<Watermarks> watermarks_;
   std::unique_ptr<jobs::WorkerPool> workers_;
   bool alone_ = false;
 };

@@ -194,6 +194,18 @@ CREATE TABLE rate_hits (
 CREATE INDEX rate_hits_key ON rate_hits(key, at);
 CREATE INDEX rate_hits_at ON rate_hits(at);
 )sql",
+      // 8: files derived from a document (the watermarked PDF a download serves), by kind.
+      R"sql(
+CREATE TABLE derivatives (
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  params TEXT NOT NULL DEFAULT '',
+  blob_key TEXT NOT NULL,
+  size INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (document_id, kind)
+);
+CREATE INDEX derivatives_blob ON derivatives(blob_key);
+)sql",
   };
   return m;
 }

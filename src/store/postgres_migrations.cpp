@@ -189,6 +189,18 @@ CREATE TABLE rate_hits (
 CREATE INDEX rate_hits_key ON rate_hits(key, at);
 CREATE INDEX rate_hits_at ON rate_hits(at);
 )sql",
+      // 3: files derived from a document (SQLite's migration 8).
+      R"sql(
+CREATE TABLE derivatives (
+  document_id BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  params TEXT NOT NULL DEFAULT '',
+  blob_key TEXT NOT NULL,
+  size BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (document_id, kind)
+);
+CREATE INDEX derivatives_blob ON derivatives(blob_key);
+)sql",
   };
   return m;
 }
@@ -197,7 +209,7 @@ const std::vector<std::string_view>& postgres_tables() {
   static const std::vector<std::string_view> t = {
       "categories", "users",     "sessions",      "documents",    "pages",        "tags",
       "document_tags", "jobs",   "reports",       "query_log",    "site_settings", "daily_counts",
-      "daily_quota", "review_queue", "document_analysis"};
+      "daily_quota", "review_queue", "document_analysis", "derivatives"};
   return t;
 }
 

@@ -81,6 +81,7 @@ try {
     [page, '/s?q=' + encodeURIComponent('宽度测试')],
     [page, '/s?q=' + encodeURIComponent('nothingmatchesthisqueryatallnothingmatchesthisqueryatallnothingmatches')],
     [page, '/upload'],
+    [page, '/upload/batch?ids=' + Object.values(ids).join(',')],  // batch upload's status list
     [page, '/me'],
     ...['reports', 'review', 'users', 'categories', 'settings', 'stats'].map((t) => [page, '/admin?tab=' + t]),
     [guestPage, '/login'],

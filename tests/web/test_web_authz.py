@@ -142,6 +142,9 @@ def main():
             c.eq(cl.get("/admin").status, want_admin, role + " /admin")
             want_settings = {"guest": 303, "member": 403, "owner": 403, "moderator": 403, "admin": 303}[role]
             c.eq(cl.post_form("/admin/settings", {"icp": "京ICP备00000号"}).status, want_settings, role + " POST settings")
+            # The watermark settings (page images remade, downloads watermarked): admins only.
+            c.eq(cl.post_form("/admin/settings", {"watermark_pdf_download": "false"}).status, want_settings,
+                 role + " POST watermark setting")
 
         # Moderators see the reports tab but not the settings tab.
         c.expect("tab=settings" not in clients["moderator"].get("/admin").text, "moderator has no settings tab")

@@ -85,6 +85,13 @@ def main():
         text = html.unescape(admin.get("/admin?tab=users").text)
         for payload, (name, _) in shown.items():
             c.expect(name in text, "user name shown on /admin users: %r" % name)
+        # The watermark text (drawn into page images) is shown on the settings tab as text.
+        for payload in PAYLOADS:
+            c.eq(admin.post_form("/admin/settings", {"watermark_text": payload}).status, 303, "watermark payload saved")
+            body = admin.get("/admin?tab=settings").text
+            c.expect(not DANGEROUS.search(body), "watermark payload unescaped on the settings tab: %r" % payload)
+            c.expect(payload in html.unescape(body), "watermark payload shown as text: %r" % payload)
+        admin.post_form("/admin/settings", {"watermark_text": ""})
         # Payloads in the language/layout switch and the login `next` never leave the site.
         r = admin.get("/lang?l=en&next=" + urllib.parse.quote("//evil.example/"))
         c.eq(r.headers.get("Location"), "/", "open redirect refused")
