@@ -29,7 +29,7 @@ function redPixels(src) {
       g.drawImage(img, 0, 0);
       const d = g.getImageData(0, 0, cv.width, cv.height).data;
       let n = 0;
-      for (let i = 0; i < d.length; i += 4) if (d[i] - d[i + 2] > 20 && d[i] > 150) n++;
+      for (let i = 0; i < d.length; i += 4) if (d[i] - d[i + 2] > 12 && d[i] > 150) n++;
       resolve(n);
     };
     img.onerror = () => reject(new Error('image did not load: ' + src));
@@ -66,7 +66,7 @@ try {
   const image = `/api/v1/documents/${id}/pages/1`;
   await page.goto(`${srv.base}/d/${id}`);
   const before = await page.evaluate(redPixels, image);
-  c.expect(before < 50, `without a watermark the page image has no seal-red pixels (${before})`);
+  c.expect(before < 20, `without a watermark the page image has no seal-red pixels (${before})`);
 
   const saveSetting = async (key, value) => {
     const r = await page.request.post(srv.base + '/admin/settings', { form: { csrf, [key]: value }, maxRedirects: 0 });
@@ -83,7 +83,7 @@ try {
   };
 
   await saveSetting('watermark_text', '{site} 文档 {id} 水印');
-  await waitRed((n) => n > 2000, 'after watermark_text is set, the page image is made again with the watermark');
+  await waitRed((n) => n > 300, 'after watermark_text is set, the page image is made again with the watermark');
   // The document page's own preview image, as a reader sees it.
   await page.goto(`${srv.base}/d/${id}`);
   const shown = await page.evaluate(() => {
@@ -93,7 +93,7 @@ try {
   c.expect(!!shown, `the document page shows a preview image (${shown})`);
   if (shown) {
     const n = await page.evaluate(redPixels, shown);
-    c.expect(n > 2000, `the preview image on the document page carries the watermark (${n} seal-red pixels)`);
+    c.expect(n > 300, `the preview image on the document page carries the watermark (${n} seal-red pixels)`);
   }
   const settingsHtml = await (await page.request.get(srv.base + '/admin?tab=settings')).text();
   c.expect(settingsHtml.includes('{site} 文档 {id} 水印'), 'the admin settings page shows the watermark text');
@@ -121,7 +121,7 @@ try {
     `a Range request on the watermarked PDF answers 206 with those bytes (${part.status()}, ${partBody.length})`);
 
   await saveSetting('watermark_text', '');
-  await waitRed((n) => n < 50, 'after the watermark text is cleared, new renders have no watermark');
+  await waitRed((n) => n < 20, 'after the watermark text is cleared, new renders have no watermark');
   r = await download();
   c.expect(Buffer.compare(await r.body(), pdf) === 0, 'with no watermark text the download is the original again');
   await ctx.close();
