@@ -152,4 +152,14 @@ Result<std::string> ZipArchive::read_index(uint64_t index, uint64_t max_bytes) c
   return out;
 }
 
+Result<uint64_t> ZipArchive::declared_size(uint64_t index) const {
+  zip_stat_t st;
+  zip_stat_init(&st);
+  if (zip_stat_index(zip_.get(), index, 0, &st) != 0 || (st.valid & ZIP_STAT_SIZE) == 0) {
+    zip_error_clear(zip_.get());
+    return make_error(ErrorCode::kCorrupt, "无法读取部件大小 / cannot read the size of a ZIP member");
+  }
+  return static_cast<uint64_t>(st.size);
+}
+
 }  // namespace wenku::detect

@@ -33,6 +33,10 @@ class ZipArchive {
   Result<std::string> read(std::string_view name, uint64_t max_bytes) const;
   Result<std::string> read_index(uint64_t index, uint64_t max_bytes) const;
 
+  // The uncompressed size the central directory declares for a member (reads never go past
+  // it: read_index with this as max_bytes). Errors: kCorrupt.
+  Result<uint64_t> declared_size(uint64_t index) const;
+
   void set_budget(uint64_t bytes) { budget_ = bytes; }
   uint64_t budget_left() const { return budget_; }
 

@@ -6,6 +6,7 @@
 
 #include "core/clock.h"
 #include "core/strings.h"
+#include "http/responses.h"
 
 namespace wenku::http {
 
@@ -154,6 +155,36 @@ Result<library::ImportOutcome> receive_upload(library::Library& lib, const httpl
   return outcome;
 }
 
+Result<std::vector<library::BatchItem>> receive_batch(library::Library& lib, const httplib::Request& req,
+                                                      const httplib::ContentReader& reader, const Visitor& v,
+                                                      const UploadPolicy& policy) {
+  LibraryUploadSink sink(lib);
+  WENKU_ASSIGN_OR_RETURN(UploadForm form, read_upload_form(req, reader, policy, sink));
+  if (to_lower_ascii(form.original_name).size() < 4 ||
+      to_lower_ascii(form.original_name).compare(form.original_name.size() - 4, 4, ".zip") != 0) {
+    return make_error(ErrorCode::kInvalidArgument, "批量上传需要 ZIP 文件 / a batch upload takes a .zip file");
+  }
+  library::ImportRequest request;
+  if (v.user) {
+    request.uploader_name = v.user->name;
+    request.uploader_id = v.user->id;
+  }
+  request.category = std::move(form.category);
+  request.description = std::move(form.description);
+  request.tags = std::move(form.tags);
+  if (form.visibility == "unlisted" || form.visibility == "private") request.visibility = library::parse_visibility(form.visibility);
+  request.via_site = true;
+  request.by_staff = v.is_staff();
+  auto items = lib.ingest().import_archive(sink.take(), request);
+  if (items.ok()) {
+    for (const auto& item : *items) {
+      lib.metrics().counter("wenku_uploads_total", "Uploads through the site and the API, by outcome (accepted, "
+                            "duplicate, refused).", {{"outcome", !item.ok ? "refused" : item.outcome.duplicate ? "duplicate" : "accepted"}}).add();
+    }
+  }
+  return items;
+}
+
 void send_accel_redirect(Site& site, const std::string& key, const std::string& content_type,
                          httplib::Response& res) {
   auto path = site.lib().catalogue().file_path(key);
@@ -166,9 +197,43 @@ void send_accel_redirect(Site& site, const std::string& key, const std::string& 
   res.set_content("", content_type);
 }
 
+namespace {
+
+// The watermarked PDF copy (library::Watermarks), served like an original: attachment,
+// ranges, its own ETag.
+void send_watermarked(Site& site, const store::Document& doc, const library::DownloadCopy& copy,
+                      httplib::Response& res) {
+  std::string name = doc.original_name.empty() ? "document" : doc.original_name;
+  if (size_t dot = name.rfind('.'); dot != std::string::npos && dot > 0) name.resize(dot);
+  name += ".pdf";
+  std::string ascii;
+  for (char c : name) ascii += (static_cast<unsigned char>(c) < 0x80 && c != '"' && c != '\\' && c >= 0x20) ? c : '_';
+  res.set_header("Content-Disposition", "attachment; filename=\"" + ascii + "\"; filename*=UTF-8''" + url_encode(name));
+  res.set_header("Cache-Control", "private, max-age=0");
+  if (site.front().accel_redirect) return send_accel_redirect(site, copy.blob_key, "application/pdf", res);
+  res.set_header("Accept-Ranges", "bytes");
+  res.set_header("ETag", copy.etag);
+  std::string key = copy.blob_key;
+  auto* files = &site.lib().catalogue();
+  res.set_content_provider(static_cast<size_t>(copy.size), "application/pdf",
+                           [files, key](size_t offset, size_t length, httplib::DataSink& sink) {
+                             auto r = files->read_file_range(key, offset, length, [&](std::string_view chunk) {
+                               return sink.write(chunk.data(), chunk.size());
+                             });
+                             return r.ok();
+                           });
+}
+
+}  // namespace
+
 void send_original(Site& site, const store::Document& doc, const httplib::Request& req, httplib::Response& res) {
   library::Library& lib = site.lib();
   const bool accel = site.front().accel_redirect;
+  // A site that watermarks its downloads serves the stored watermarked PDF instead.
+  if (auto copy = lib.watermarks().download_copy(doc); !copy.ok() || *copy) {
+    if (!copy.ok()) return send_error(res, copy.error());
+    return send_watermarked(site, doc, **copy, res);
+  }
   // Behind nginx the file is not even looked at here: nginx answers 404 if it is missing.
   auto size = accel ? Result<uint64_t>(uint64_t{0}) : lib.catalogue().file_size(doc.blob_key);
   if (!size.ok()) {

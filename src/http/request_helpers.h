@@ -42,6 +42,13 @@ void send_original(Site& site, const store::Document& doc, const httplib::Reques
 // location (accel_redirect_prefix), an empty body and `content_type`. nginx keeps the
 // Content-Type, Content-Disposition, Cache-Control and Accept-Ranges already set on `res` and
 // answers ranges itself. Call only after every access, quota and signed-link check.
+// A batch upload: the form's file is a ZIP whose files each become a document with the
+// form's category, tags and visibility (library::Ingest::import_archive). Errors: as
+// receive_upload, and the archive's (kCorrupt, kInvalidArgument, kTooLarge).
+Result<std::vector<library::BatchItem>> receive_batch(library::Library& lib, const httplib::Request& req,
+                                                      const httplib::ContentReader& reader, const Visitor& v,
+                                                      const UploadPolicy& policy);
+
 void send_accel_redirect(Site& site, const std::string& key, const std::string& content_type,
                          httplib::Response& res);
 

@@ -117,6 +117,7 @@ HttpServer::HttpServer(library::Library& library, const Settings& settings)
   install_comment_routes();
   install_social_routes();
   install_social_api_routes();
+  install_batch_routes();
 }
 
 HttpServer::~HttpServer() = default;

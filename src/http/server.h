@@ -46,6 +46,7 @@ class HttpServer {
   void install_comment_routes();  // comments and the recycle bin (comment_routes.cpp)
   void install_social_routes();      // favourites, ratings, collections (social_routes.cpp)
   void install_social_api_routes();  // their JSON API (social_api.cpp)
+  void install_batch_routes();  // batch upload: a ZIP of files (batch_routes.cpp)
   void install_common();
 
   library::Library& library_;

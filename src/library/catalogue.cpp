@@ -101,6 +101,7 @@ Result<void> Catalogue::delete_document(int64_t id) {
   WENKU_ASSIGN_OR_RETURN(auto doc, store_.get_document(id));
   WENKU_ASSIGN_OR_RETURN(auto pages, store_.get_pages(id));
   std::vector<std::string> keys = {doc.blob_key, doc.pdf_key};
+  if (auto copy = store_.get_derivative(id, "watermark_pdf"); copy.ok() && *copy) keys.push_back((*copy)->blob_key);
   for (const auto& p : pages) {
     keys.push_back(p.image_key);
     keys.push_back(p.thumb_key);

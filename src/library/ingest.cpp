@@ -4,6 +4,9 @@
 #include <cstdio>
 
 #include "blob/blob_store.h"
+#include "core/formats.h"
+#include "detect/byte_source.h"
+#include "detect/zip_archive.h"
 #include "core/strings.h"
 #include "library/data_dir.h"
 #include "library/job_kinds.h"
@@ -112,6 +115,98 @@ Result<ImportOutcome> Ingest::import_text(std::string_view utf8_text, ImportRequ
     request.original_name = (request.title.empty() ? std::string("text") : request.title) + ".txt";
   }
   return commit_upload(std::move(upload), request);
+}
+
+Result<std::vector<BatchItem>> Ingest::import_archive(std::unique_ptr<UploadWriter> upload, const ImportRequest& base) {
+  auto* file = dynamic_cast<FileUploadWriter*>(upload.get());
+  if (file == nullptr) return make_error(ErrorCode::kInternal, "foreign upload writer");
+  if (file->size() == 0) return make_error(ErrorCode::kInvalidArgument, "文件是空的 / the file is empty");
+  WENKU_TRY(file->finish());
+  const fs::path path = file->path();
+  struct Cleanup {
+    fs::path p;
+    ~Cleanup() {
+      std::error_code ec;
+      fs::remove(p, ec);
+    }
+  } cleanup{path};
+  detect::FileSource src(path);
+  if (!src.ok()) return make_error(ErrorCode::kIo, "cannot read the upload");
+  WENKU_ASSIGN_OR_RETURN(auto zip, detect::ZipArchive::open(src, kMaxBatchFiles * 4));
+  const SiteConfig site = site_.config();
+  const uint64_t per_file = base.via_site ? site.max_upload_bytes() : static_cast<uint64_t>(settings_.get_int("max_upload_bytes"));
+  // 1. The whole archive is checked before any file is taken.
+  std::vector<uint64_t> files;
+  uint64_t total = 0;
+  for (uint64_t i = 0; i < zip.names().size(); ++i) {
+    const std::string& name = zip.names()[i];
+    if (name.find('\0') != std::string::npos || name == ".." || name.rfind("../", 0) == 0 ||
+        name.find("/../") != std::string::npos || (name.size() >= 3 && name.compare(name.size() - 3, 3, "/..") == 0)) {
+      return make_error(ErrorCode::kInvalidArgument, "压缩包中有越出目录的文件名（" + sanitize_utf8(name) +
+                                                         "） / the ZIP has a name that climbs out of it: " + sanitize_utf8(name));
+    }
+    if (name.empty() || name.back() == '/') continue;  // a folder
+    WENKU_ASSIGN_OR_RETURN(uint64_t size, zip.declared_size(i));
+    if (size > per_file) {
+      return make_error(ErrorCode::kTooLarge, "压缩包中的文件 " + sanitize_utf8(name) + " 超过上传大小限制 / " +
+                                                  sanitize_utf8(name) + " in the ZIP is over the upload limit");
+    }
+    total += size;
+    files.push_back(i);
+  }
+  if (files.size() > kMaxBatchFiles) {
+    return make_error(ErrorCode::kTooLarge, "压缩包中的文件太多（" + std::to_string(files.size()) + "，最多 " +
+                                                std::to_string(kMaxBatchFiles) + "） / too many files in the ZIP: " +
+                                                std::to_string(files.size()) + " (at most " + std::to_string(kMaxBatchFiles) + ")");
+  }
+  if (total > kMaxBatchBytes || total > kMaxBatchRatio * std::max<uint64_t>(src.size(), 1) + (1u << 20)) {
+    return make_error(ErrorCode::kTooLarge, "压缩包解压后过大（疑似压缩炸弹） / the ZIP unpacks to too much (" +
+                                                std::to_string(total) + " bytes from " + std::to_string(src.size()) +
+                                                "): refused as a zip bomb");
+  }
+  if (files.empty()) return make_error(ErrorCode::kInvalidArgument, "压缩包里没有文件 / the ZIP holds no files");
+  // 2. Each file as its own upload.
+  std::vector<BatchItem> out;
+  const std::string allowed = "," + site.upload_formats + ",";
+  for (uint64_t i : files) {
+    BatchItem item;
+    item.name = clean_file_name(zip.names()[i]);
+    auto fail = [&](const Error& e) {
+      item.error_code = e.code;
+      item.error = e.message;
+      out.push_back(item);
+    };
+    const std::string ext = to_lower_ascii(fs::path(item.name).extension().string());
+    if (base.via_site && !site.upload_formats.empty() &&
+        (ext.size() < 2 || allowed.find("," + ext.substr(1) + ",") == std::string::npos)) {
+      fail(Error{ErrorCode::kUnsupportedFormat, "不接受此格式 / this format is not accepted here"});
+      continue;
+    }
+    WENKU_ASSIGN_OR_RETURN(uint64_t declared, zip.declared_size(i));
+    auto bytes = zip.read_index(i, declared);
+    if (!bytes.ok()) {
+      fail(bytes.error());
+      continue;
+    }
+    auto writer = begin_upload(base.via_site);
+    if (!writer.ok()) return writer.error();
+    if (auto w = (*writer)->write(*bytes); !w.ok()) {
+      fail(w.error());
+      continue;
+    }
+    ImportRequest r = base;
+    r.title.clear();
+    r.original_name = item.name;
+    auto done = commit_upload(std::move(writer).value(), r);
+    if (!done.ok()) {
+      fail(done.error());
+      continue;
+    }
+    item.ok = true;
+    item.outcome = *done;
+    out.push_back(item);
+  }
+  return out;
 }
 
 }  // namespace wenku::library

@@ -58,6 +58,21 @@ class UploadWriter {
   virtual uint64_t size() const = 0;
 };
 
+// One file of a batch (a ZIP of files): its name in the archive and its document, or why
+// it was not taken.
+struct BatchItem {
+  std::string name;
+  ImportOutcome outcome;        // when ok
+  bool ok = false;
+  ErrorCode error_code = ErrorCode::kInternal;
+  std::string error;            // English and Chinese, for the status row
+};
+
+// Bounds of a batch upload (a ZIP of files), beside the upload limit each file keeps.
+inline constexpr uint64_t kMaxBatchFiles = 500;
+inline constexpr uint64_t kMaxBatchBytes = 4ull << 30;  // uncompressed, all files together
+inline constexpr uint64_t kMaxBatchRatio = 200;         // uncompressed / compressed (zip bombs)
+
 class Ingest {
  public:
   Ingest(const Settings& settings, store::MetadataStore& store, blob::BlobStore& blobs, ScratchDir& scratch,
@@ -74,6 +89,15 @@ class Ingest {
   // Convenience over the upload path. Errors as above plus kNotFound for a missing path.
   Result<ImportOutcome> import_file(const std::filesystem::path& path, ImportRequest request);
   Result<ImportOutcome> import_text(std::string_view utf8_text, ImportRequest request);
+  // A batch: every file of the uploaded ZIP becomes its own document with `base`'s
+  // category, tags and visibility (its title its own name). The archive is refused whole,
+  // before any file is taken, when a name climbs out (".." or a NUL), it holds more than
+  // kMaxBatchFiles files, a file declares more than the upload limit, or all of them more
+  // than kMaxBatchBytes or kMaxBatchRatio times the archive's size; folders are skipped
+  // and a ZIP inside is taken as a file, not expanded. A file that fails (empty, a format
+  // the site refuses, bigger than it declared) has its own error in its item.
+  // Errors: kCorrupt (not a ZIP), kInvalidArgument, kTooLarge, kIo.
+  Result<std::vector<BatchItem>> import_archive(std::unique_ptr<UploadWriter> upload, const ImportRequest& base);
 
   // True when an upload of `request` is held for review now.
   bool holds_for_review(const ImportRequest& request);

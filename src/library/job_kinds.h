@@ -13,9 +13,13 @@ inline constexpr const char* kJobRenderRest = "render_rest";
 // OCR of scanned pages and image documents, in a lane of its own (the document is ready after).
 inline constexpr const char* kJobOcr = "ocr";
 
+// The page images of a ready document made again with the site's current watermark.
+inline constexpr const char* kJobWatermark = "watermark";
+
 inline constexpr int kPriorityExtract = 0;
 inline constexpr int kPriorityPreview = 10;
 inline constexpr int kPriorityRenderRest = 20;
 inline constexpr int kPriorityOcr = 15;
+inline constexpr int kPriorityWatermark = 30;  // after every new document's pages
 
 }  // namespace wenku::library

@@ -101,12 +101,18 @@ Result<void> Library::init(Options options) {
   pipeline_ = std::make_unique<Pipeline>(Pipeline::Parts{
       settings_, *store_, *blobs_, *index_, *indexer_, *segmenter_, *keywords_, *site_settings_, *scratch_,
       dir_.work() / ("convert-" + scratch_->path().filename().string()), notify});
+  // A new watermark text: every document's page images are made again, in the background.
+  site_settings_->on_changed([this](const std::string& key) {
+    if (key != "watermark_text") return;
+    if (auto r = pipeline_->queue_watermark_all(); !r.ok()) log::error("watermark_queue_failed error={}", r.error().message);
+  });
   search_ = std::make_unique<SearchService>(settings_, *store_, *index_, *normalizer_, *segmenter_);
   catalogue_ = std::make_unique<Catalogue>(settings_, *store_, *blobs_, *index_, *indexer_, notify);
   moderation_ = std::make_unique<Moderation>(*store_, *catalogue_);
   comments_ = std::make_unique<Comments>(settings_, *store_, *site_settings_);
   recycle_bin_ = std::make_unique<RecycleBin>(settings_, *store_, *indexer_, *catalogue_);
   social_ = std::make_unique<Social>(*store_, *catalogue_);
+  watermarks_ = std::make_unique<Watermarks>(settings_, *store_, *blobs_, *scratch_, *site_settings_);
 
   // Jobs of workers that died on this machine (kill -9, crash) run again at once instead of
   // waiting for their leases to expire.
@@ -137,7 +143,7 @@ Result<void> Library::init(Options options) {
     // Its jobs go in batches when they queue up (a bulk import): the search index then
     // commits many documents at once, ~1.6x less CPU per MB than a commit each
     // (bench/README.md "Indexing and size"). An upload on an idle site is a batch of one.
-    wo.lanes = {{"text", {kJobExtract}, 1, static_cast<int>(settings_.get_int("text_batch"))}, {"preview", {kJobPreview, kJobRenderRest}, slow},
+    wo.lanes = {{"text", {kJobExtract}, 1, static_cast<int>(settings_.get_int("text_batch"))}, {"preview", {kJobPreview, kJobRenderRest, kJobWatermark}, slow},
                 {"ocr", {kJobOcr}, 1}};
     workers_ = std::make_unique<jobs::WorkerPool>(*store_, wo);
     Pipeline& p = *pipeline_;
@@ -149,6 +155,7 @@ Result<void> Library::init(Options options) {
     });
     workers_->on(kJobPreview, [&p](const store::Job& j, jobs::JobContext&) { return p.run_preview(j.document_id); });
     workers_->on(kJobRenderRest, [&p](const store::Job& j, jobs::JobContext&) { return p.run_render_rest(j.document_id); });
+    workers_->on(kJobWatermark, [&p](const store::Job& j, jobs::JobContext&) { return p.run_watermark(j.document_id); });
     workers_->on(kJobOcr, [&p](const store::Job& j, jobs::JobContext& ctx) {
       return p.run_ocr(j.document_id, [&ctx](double f) { ctx.progress(f); });
     });

@@ -25,6 +25,7 @@
 #include "library/search_service.h"
 #include "library/site_settings.h"
 #include "library/social.h"
+#include "library/watermarks.h"
 #include "library/types.h"
 
 namespace wenku::blob {
@@ -93,6 +94,7 @@ class Library {
   Comments& comments() { return *comments_; }
   RecycleBin& recycle_bin() { return *recycle_bin_; }
   Social& social() { return *social_; }
+  Watermarks& watermarks() { return *watermarks_; }
 
   // Asks each backend one cheap question (a count, an existence check, a one-hit query).
   std::vector<BackendHealth> health();
@@ -142,6 +144,7 @@ class Library {
   std::unique_ptr<Catalogue> catalogue_;
   std::unique_ptr<Moderation> moderation_;
   std::unique_ptr<Social> social_;
+  std::unique_ptr<Watermarks> watermarks_;
   std::unique_ptr<jobs::WorkerPool> workers_;
   std::unique_ptr<Comments> comments_;
   std::unique_ptr<RecycleBin> recycle_bin_;

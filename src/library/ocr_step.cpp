@@ -56,7 +56,23 @@ Result<bool> OcrStep::queue_if_needed(int64_t id, const std::vector<Page>& pages
   return true;
 }
 
-Result<void> OcrStep::image_preview(const Document& doc, const fs::path& original, int max_preview_pages) {
+Result<void> OcrStep::remake_images(const Document& doc, const fs::path& original, const std::string& watermark) {
+  WENKU_ASSIGN_OR_RETURN(auto file, image::ImageFile::open_file(original.string(), image_limits(p_.settings)));
+  render::RenderOptions ro;
+  ro.watermark = watermark;
+  const int last = std::min(file->page_count(), doc.preview_pages_done);
+  for (int i = 0; i < last; ++i) {
+    WENKU_ASSIGN_OR_RETURN(auto raster, file->decode_page(i));
+    WENKU_ASSIGN_OR_RETURN(auto img, render::encode_page_images(raster, ro));
+    WENKU_ASSIGN_OR_RETURN(auto image_key, p_.blobs.put_bytes(img.preview_webp));
+    WENKU_ASSIGN_OR_RETURN(auto thumb_key, p_.blobs.put_bytes(img.thumb_webp));
+    WENKU_TRY(p_.store.set_page_image(doc.id, i + 1, image_key, thumb_key, img.width, img.height));
+  }
+  return {};
+}
+
+Result<void> OcrStep::image_preview(const Document& doc, const fs::path& original, int max_preview_pages,
+                                    const std::string& watermark) {
   const int64_t id = doc.id;
   WENKU_ASSIGN_OR_RETURN(auto file, image::ImageFile::open_file(original.string(), image_limits(p_.settings)));
   const int count = file->page_count();
@@ -75,7 +91,9 @@ Result<void> OcrStep::image_preview(const Document& doc, const fs::path& origina
       log::warn("image_page_failed document={} page={} error={}", id, i + 1, raster.error().message);
       break;
     }
-    auto img = render::encode_page_images(*raster, render::RenderOptions{});
+    render::RenderOptions ro;
+    ro.watermark = watermark;
+    auto img = render::encode_page_images(*raster, ro);
     if (!img.ok()) {
       if (i == 0) return img.take_error();
       break;

@@ -52,7 +52,12 @@ class OcrStep {
   // the picture (up to the effective max_preview_pages at once: pictures are cheap to
   // scale), then OCR.
   // Errors: kCorrupt, kTooLarge (pixels, pages), kIo.
-  Result<void> image_preview(const Document& doc, const std::filesystem::path& original, int max_preview_pages);
+  Result<void> image_preview(const Document& doc, const std::filesystem::path& original, int max_preview_pages,
+                            const std::string& watermark = {});
+  // The rendered page images of an image document made again with `watermark` (its pages'
+  // text, read by OCR, stays). Errors: as image_preview.
+  Result<void> remake_images(const Document& doc, const std::filesystem::path& original,
+                             const std::string& watermark);
   // The `ocr` job: reads the pages without usable text (at most `ocr_max_pages`); a page
   // that fails or runs out of time is skipped, the others are read. The document is ready
   // after it. Errors: kNotFound, kIo, kUnavailable (no OCR models).

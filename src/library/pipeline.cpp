@@ -348,7 +348,9 @@ Result<void> Pipeline::run_preview(int64_t id) {
   const bool analysed = doc.status == DocumentStatus::kReady;
   const SiteConfig site = p_.site.config();
   // Pictures (JPEG, PNG, TIFF, WebP, HEIC) are their own pages: no PDF, then OCR.
-  if (image::is_image_format(doc.format)) return ocr_->image_preview(doc, original, site.max_preview_pages);
+  if (image::is_image_format(doc.format)) {
+    return ocr_->image_preview(doc, original, site.max_preview_pages, watermark_for(site, id));
+  }
 
   // 1. A PDF: the original, or LibreOffice's conversion of it (or of its text).
   fs::path pdf_path;
@@ -498,6 +500,7 @@ Result<void> Pipeline::run_render_rest(int64_t id) {
 
 Result<int> Pipeline::render_pages(int64_t id, const render::PdfDocument& pdf, int from, int to) {
   render::RenderOptions ro;
+  ro.watermark = watermark_for(p_.site.config(), id);
   int done = from;
   for (int i = from; i < to; ++i) {
     auto img = pdf.render_page(i, ro);
@@ -511,6 +514,44 @@ Result<int> Pipeline::render_pages(int64_t id, const render::PdfDocument& pdf, i
     done = i + 1;
   }
   return done;
+}
+
+Result<void> Pipeline::run_watermark(int64_t id) {
+  p_.site.reload();  // the text another process saved a moment ago
+  WENKU_ASSIGN_OR_RETURN(auto doc, p_.store.get_document(id));
+  if (doc.preview_pages_done <= 0) return {};
+  if (image::is_image_format(doc.format)) {
+    WENKU_ASSIGN_OR_RETURN(fs::path original, p_.blobs.local_path(doc.blob_key, p_.scratch.path()));
+    return ocr_->remake_images(doc, original, watermark_for(p_.site.config(), id));
+  }
+  std::string key = doc.format == "pdf" ? doc.blob_key : doc.pdf_key;
+  if (key.empty()) return {};
+  WENKU_ASSIGN_OR_RETURN(fs::path pdf_path, p_.blobs.local_path(key, p_.scratch.path()));
+  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path, pdf_limits(p_.settings)));
+  const int last = std::min(doc.preview_pages_done, pdf->page_count());
+  WENKU_ASSIGN_OR_RETURN(int done, render_pages(id, *pdf, 0, last));
+  if (done < last) return make_error(ErrorCode::kCorrupt, "page " + std::to_string(done + 1) + " failed to render");
+  return {};
+}
+
+Result<int> Pipeline::queue_watermark_all() {
+  int queued = 0;
+  store::DocumentFilter f;
+  f.sort = store::DocumentSort::kOldest;
+  f.limit = 500;
+  for (;;) {
+    WENKU_ASSIGN_OR_RETURN(auto docs, p_.store.list_documents(f));
+    for (const auto& d : docs) {
+      if (d.preview_pages_done <= 0) continue;
+      WENKU_TRY(p_.store.enqueue_job({kJobWatermark, d.id, kPriorityWatermark, 2}));
+      ++queued;
+    }
+    if (static_cast<int>(docs.size()) < f.limit) break;
+    f.offset += f.limit;
+  }
+  if (queued > 0 && p_.notify) p_.notify();
+  log::info("watermark_queued documents={}", queued);
+  return queued;
 }
 
 }  // namespace wenku::library

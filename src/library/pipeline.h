@@ -69,6 +69,12 @@ class Pipeline {
                                               const std::function<void(double)>& progress = {});
   Result<void> run_preview(int64_t document_id);
   Result<void> run_render_rest(int64_t document_id);
+  // The `watermark` job: the document's rendered page images made again with the site's
+  // current watermark (none when it was cleared).
+  Result<void> run_watermark(int64_t document_id);
+  // Queues a `watermark` job, at low priority, for every document with page images (after
+  // the watermark text changed). Errors: kIo.
+  Result<int> queue_watermark_all();
   // The `ocr` job of a scanned PDF or an image document (ocr_step.h). `progress` renews the
   // job's lease between pages.
   Result<void> run_ocr(int64_t document_id, const std::function<void(double)>& progress);

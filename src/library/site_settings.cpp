@@ -20,6 +20,9 @@ std::optional<int64_t> parse_int(const std::string& v) {
   return static_cast<int64_t>(n);
 }
 
+// A watermark is one line across a page: longer text would only shrink into noise.
+constexpr size_t kMaxWatermarkChars = 60;
+
 struct Range {
   int64_t lo, hi;
 };
@@ -31,7 +34,7 @@ const std::vector<std::string>& SiteSettings::keys() {
       "site_name", "footer_text", "copyright", "icp", "preview_pages", "max_preview_pages", "download_who",
       "download_daily_user", "download_daily_ip", "upload_formats", "max_upload_mb", "review_before_publish",
       "allow_guest_upload", "allow_copy", "comments", "comment_captcha", "show_comment_count",
-      "show_favourite_count", "show_rating"};
+      "show_favourite_count", "show_rating", "watermark_text", "watermark_pdf_download"};
   return k;
 }
 
@@ -55,6 +58,8 @@ std::string_view SiteSettings::description(const std::string& key) {
       {"show_comment_count", "the document page shows its number of comments"},
       {"show_favourite_count", "the document page shows how many readers starred it (收藏数)"},
       {"show_rating", "the document page shows the average rating and lets members rate (评分)"},
+      {"watermark_text", "text drawn over preview page images ({site} = site name, {id} = document number; empty = none)"},
+      {"watermark_pdf_download", "PDF downloads carry the watermark (a stored watermarked copy; else the original)"},
   };
   for (const auto& [k, v] : d) {
     if (k == key) return v;
@@ -93,6 +98,8 @@ Result<std::vector<SiteSettingInfo>> SiteSettings::describe() {
     if (k == "allow_copy") info.value = b(c.allow_copy);
     if (k == "show_favourite_count") info.value = b(c.show_favourite_count);
     if (k == "show_rating") info.value = b(c.show_rating);
+    if (k == "watermark_text") info.value = c.watermark_text;
+    if (k == "watermark_pdf_download") info.value = b(c.watermark_pdf_download);
     out.push_back(std::move(info));
   }
   return out;
@@ -145,6 +152,8 @@ SiteConfig SiteSettings::config() {
       if (k == "show_comment_count") c.show_comment_count = v != "false";
       if (k == "show_favourite_count") c.show_favourite_count = v != "false";
       if (k == "show_rating") c.show_rating = v != "false";
+      if (k == "watermark_text") c.watermark_text = v;
+      if (k == "watermark_pdf_download") c.watermark_pdf_download = v == "true";
     }
   }
   c.max_preview_pages = std::max(c.max_preview_pages, c.preview_pages);
@@ -179,10 +188,47 @@ Result<void> SiteSettings::save(const std::string& key, const std::string& value
                                                          std::to_string(range->hi) + limit_source);
     }
   }
-  WENKU_TRY(store_.set_site_setting(key, sanitize_utf8(value)));
+  if (key == "watermark_text" && utf8_length(value) > kMaxWatermarkChars) {
+    return make_error(ErrorCode::kInvalidArgument, key + ": at most " + std::to_string(kMaxWatermarkChars) + " characters");
+  }
+  std::optional<std::string> before;
+  if (on_changed_) {
+    WENKU_ASSIGN_OR_RETURN(auto stored, store_.site_settings());
+    before = "";
+    for (const auto& [sk, sv] : stored) {
+      if (sk == key) before = sv;
+    }
+  }
+  const std::string clean = sanitize_utf8(value);
+  WENKU_TRY(store_.set_site_setting(key, clean));
+  {
+    std::lock_guard lock(mu_);
+    config_.reset();
+  }
+  if (on_changed_ && before != clean) on_changed_(key);
+  return {};
+}
+
+void SiteSettings::reload() {
   std::lock_guard lock(mu_);
   config_.reset();
-  return {};
+}
+
+std::string watermark_for(const SiteConfig& config, int64_t document_id) {
+  std::string out;
+  const std::string& t = config.watermark_text;
+  for (size_t i = 0; i < t.size();) {
+    if (t.compare(i, 6, "{site}") == 0) {
+      out += config.site_name;
+      i += 6;
+    } else if (t.compare(i, 4, "{id}") == 0) {
+      out += std::to_string(document_id);
+      i += 4;
+    } else {
+      out += t[i++];
+    }
+  }
+  return trim(out);
 }
 
 Result<std::string> SiteSettings::secret(const std::string& key) {

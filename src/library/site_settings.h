@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -35,11 +36,19 @@ struct SiteConfig {
   bool show_comment_count = true;       // the document page shows its number of comments
   bool show_favourite_count = true;     // the document page shows how many readers starred it
   bool show_rating = true;              // the document page shows the average rating and offers stars
+  // Text drawn over preview page images ("" = none); {site} and {id} are replaced by the
+  // site's name and the document's number (watermark_for).
+  std::string watermark_text;
+  bool watermark_pdf_download = false;  // downloads of PDFs carry the watermark (a stored copy)
   // The upload limit in bytes: the configuration's max_upload_bytes, or the admin's
   // max_upload_mb (never above it).
   uint64_t max_upload_bytes() const { return upload_limit_bytes; }
   uint64_t upload_limit_bytes = 200u << 20;
 };
+
+// The watermark of one document: the site's watermark_text with {site} and {id} filled in;
+// "" when the site has none.
+std::string watermark_for(const SiteConfig& config, int64_t document_id);
 
 // One site setting as `wenku config` shows it.
 struct SiteSettingInfo {
@@ -65,6 +74,11 @@ class SiteSettings {
   // Errors: kInvalidArgument (unknown key, a value out of its range: the message names the
   // limit and where it comes from), kTooLarge, kIo.
   Result<void> save(const std::string& key, const std::string& value);
+  // Called after a save that changed a key's stored value (the watermark's page images are
+  // made again). Set once, before the settings are used.
+  void on_changed(std::function<void(const std::string& key)> fn) { on_changed_ = std::move(fn); }
+  // Forgets the cached configuration: the next config() reads the store.
+  void reload();
 
   // A value stored for the site itself, not shown on /admin (the signing key of download
   // links). "" when none. Errors: kIo.
@@ -81,6 +95,7 @@ class SiteSettings {
   std::mutex mu_;
   std::optional<SiteConfig> config_;
   int64_t loaded_at_ = 0;
+  std::function<void(const std::string&)> on_changed_;
 };
 
 }  // namespace wenku::library

@@ -19,6 +19,8 @@
 #include <thread>
 
 #include "core/log.h"
+#include "render/watermark.h"
+#include "render/watermark_draw.h"
 
 namespace wenku::render {
 
@@ -343,6 +345,13 @@ Result<image::Raster> raster_from_pixmap(fz_context* ctx, fz_pixmap* pm) {
 }  // namespace
 
 Result<PageImages> encode_page_images(const image::Raster& page, const RenderOptions& options) {
+  if (!options.watermark.empty() && !page.empty()) {
+    image::Raster marked = page;
+    WENKU_TRY(watermark_raster(marked, options.watermark));
+    RenderOptions plain = options;
+    plain.watermark.clear();
+    return encode_page_images(marked, plain);
+  }
   if (page.empty() || (page.channels != 1 && page.channels != 3) ||
       page.pixels.size() < static_cast<size_t>(page.width) * page.height * page.channels) {
     return make_error(ErrorCode::kInvalidArgument, "没有图像 / no page image");
@@ -605,6 +614,7 @@ Result<PageImages> PdfDocument::render_page(int page_index, const RenderOptions&
       fz_clear_pixmap_with_value(ctx, pixmap, 0xff);
       dev = fz_new_draw_device(ctx, fz_identity, pixmap);
       fz_run_page(ctx, page, dev, ctm, &cookie);
+      if (!options.watermark.empty()) detail::draw_watermark(ctx, dev, fz_rect_from_irect(box), options.watermark);
       fz_close_device(ctx, dev);
     }
     fz_always(ctx) {

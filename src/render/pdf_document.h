@@ -23,6 +23,9 @@ struct RenderOptions {
   int64_t max_pixels = 40'000'000;
   // Wall-clock limit of one page's rasterisation; past it the page fails with kTimeout.
   int timeout_ms = 20'000;
+  // Text drawn over the preview (watermark.h); "" draws none. The thumbnail is scaled from
+  // the watermarked preview.
+  std::string watermark;
 };
 
 struct PageImages {

@@ -107,6 +107,13 @@ struct Category {
   int64_t documents = 0;           // listed documents in this subtree, filled by list_categories
 };
 
+struct Derivative {
+  std::string kind;      // "watermark_pdf"
+  std::string params;    // what it was made from
+  std::string blob_key;
+  int64_t size = 0;
+};
+
 enum class JobState { kQueued, kRunning, kDone, kFailed };
 
 struct JobSpec {
@@ -306,6 +313,12 @@ class MetadataStore {
   // `simhash` (at most 3: candidates come from the four 16-bit bands), with the distance.
   virtual Result<std::optional<std::pair<int64_t, int>>> find_near_duplicate(int64_t document_id, uint64_t simhash,
                                                                              int max_distance) = 0;
+
+  // Files derived from a document (the watermarked PDF a download serves): one per kind,
+  // made from `params` (what it depends on, e.g. the watermark text). nullopt when none.
+  virtual Result<std::optional<Derivative>> get_derivative(int64_t document_id, const std::string& kind) = 0;
+  // Stores (replacing) the document's derivative of d.kind. Errors: kNotFound (no document), kIo.
+  virtual Result<void> put_derivative(int64_t document_id, const Derivative& d) = 0;
 
   // True when a document or page still refers to the blob `key`.
   virtual Result<bool> is_blob_referenced(const std::string& key) = 0;

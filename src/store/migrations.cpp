@@ -253,6 +253,18 @@ CREATE TABLE collection_items (
 );
 CREATE INDEX collection_items_document ON collection_items(document_id);
 )sql",
+      // 10: files derived from a document (the watermarked PDF a download serves), by kind.
+      R"sql(
+CREATE TABLE derivatives (
+  document_id INTEGER NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  params TEXT NOT NULL DEFAULT '',
+  blob_key TEXT NOT NULL,
+  size INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (document_id, kind)
+);
+CREATE INDEX derivatives_blob ON derivatives(blob_key);
+)sql",
   };
   return m;
 }

@@ -248,6 +248,18 @@ CREATE TABLE collection_items (
 );
 CREATE INDEX collection_items_document ON collection_items(document_id);
 )sql",
+      // 5: files derived from a document (SQLite's migration 10).
+      R"sql(
+CREATE TABLE derivatives (
+  document_id BIGINT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  params TEXT NOT NULL DEFAULT '',
+  blob_key TEXT NOT NULL,
+  size BIGINT NOT NULL DEFAULT 0,
+  PRIMARY KEY (document_id, kind)
+);
+CREATE INDEX derivatives_blob ON derivatives(blob_key);
+)sql",
   };
   return m;
 }
@@ -258,7 +270,7 @@ const std::vector<std::string_view>& postgres_tables() {
       "document_tags", "jobs",   "reports",       "query_log",    "site_settings", "daily_counts",
       "daily_quota", "review_queue", "document_analysis",
       "comments", "comments_closed", "recycle_bin",
-      "favourites", "ratings", "collections", "collection_items"};
+      "favourites", "ratings", "collections", "collection_items", "derivatives"};
   return t;
 }
 

@@ -381,7 +381,8 @@ Result<bool> PostgresStore::is_blob_referenced(const std::string& key) {
       SELECT EXISTS (SELECT 1 FROM documents WHERE blob_key = $1::text) OR
              EXISTS (SELECT 1 FROM documents WHERE pdf_key = $1::text) OR
              EXISTS (SELECT 1 FROM pages WHERE image_key = $1::text) OR
-             EXISTS (SELECT 1 FROM pages WHERE thumb_key = $1::text))sql",
+             EXISTS (SELECT 1 FROM pages WHERE thumb_key = $1::text) OR
+             EXISTS (SELECT 1 FROM derivatives WHERE blob_key = $1::text))sql",
                                           Params().add(key)));
     return r.boolean(0, 0);
   });
@@ -392,7 +393,8 @@ Result<std::vector<std::string>> PostgresStore::referenced_blob_keys() {
     WENKU_ASSIGN_OR_RETURN(Rows r, c.exec(R"sql(
       SELECT blob_key FROM documents UNION SELECT pdf_key FROM documents WHERE pdf_key != ''
       UNION SELECT image_key FROM pages WHERE image_key != ''
-      UNION SELECT thumb_key FROM pages WHERE thumb_key != '')sql"));
+      UNION SELECT thumb_key FROM pages WHERE thumb_key != ''
+      UNION SELECT blob_key FROM derivatives)sql"));
     std::vector<std::string> out;
     for (int i = 0; i < r.size(); ++i) out.push_back(r.text(i, 0));
     return out;

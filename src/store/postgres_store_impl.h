@@ -60,6 +60,8 @@ class PostgresStore final : public MetadataStore {
   Result<DocumentAnalysis> get_analysis(int64_t document_id) override;
   Result<std::optional<std::pair<int64_t, int>>> find_near_duplicate(int64_t document_id, uint64_t simhash,
                                                                      int max_distance) override;
+  Result<std::optional<Derivative>> get_derivative(int64_t document_id, const std::string& kind) override;
+  Result<void> put_derivative(int64_t document_id, const Derivative& d) override;
   Result<bool> is_blob_referenced(const std::string& key) override;
   Result<std::vector<std::string>> referenced_blob_keys() override;
   Result<std::vector<int64_t>> unindexed_documents() override;

@@ -100,4 +100,27 @@ Result<void> PostgresStore::set_site_setting(const std::string& key, const std::
   });
 }
 
+Result<std::optional<Derivative>> PostgresStore::get_derivative(int64_t document_id, const std::string& kind) {
+  return read([&](Conn& c) -> Result<std::optional<Derivative>> {
+    WENKU_ASSIGN_OR_RETURN(Rows r, c.exec("SELECT params, blob_key, size FROM derivatives "
+                                          "WHERE document_id = $1::bigint AND kind = $2::text",
+                                          Params().add(document_id).add(kind)));
+    if (r.empty()) return std::optional<Derivative>();
+    return std::optional<Derivative>(Derivative{kind, r.text(0, 0), r.text(0, 1), r.int64(0, 2)});
+  });
+}
+
+Result<void> PostgresStore::put_derivative(int64_t document_id, const Derivative& d) {
+  return write([&](Conn& c) -> Result<void> {
+    WENKU_ASSIGN_OR_RETURN(Rows doc, c.exec("SELECT 1 FROM documents WHERE id = $1::bigint", Params().add(document_id)));
+    if (doc.empty()) return make_error(ErrorCode::kNotFound, "no document " + std::to_string(document_id));
+    WENKU_TRY(c.exec("INSERT INTO derivatives (document_id, kind, params, blob_key, size) "
+                     "VALUES ($1::bigint, $2::text, $3::text, $4::text, $5::bigint) "
+                     "ON CONFLICT (document_id, kind) DO UPDATE SET params = excluded.params, "
+                     "blob_key = excluded.blob_key, size = excluded.size",
+                     Params().add(document_id).add(d.kind).add(d.params).add(d.blob_key).add(d.size)));
+    return {};
+  });
+}
+
 }  // namespace wenku::store

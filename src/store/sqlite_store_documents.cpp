@@ -440,7 +440,8 @@ Result<bool> SqliteStore::is_blob_referenced(const std::string& key) {
     SELECT EXISTS (SELECT 1 FROM documents WHERE blob_key = ?1) OR
            EXISTS (SELECT 1 FROM documents WHERE pdf_key = ?1) OR
            EXISTS (SELECT 1 FROM pages WHERE image_key = ?1) OR
-           EXISTS (SELECT 1 FROM pages WHERE thumb_key = ?1))sql");
+           EXISTS (SELECT 1 FROM pages WHERE thumb_key = ?1) OR
+           EXISTS (SELECT 1 FROM derivatives WHERE blob_key = ?1))sql");
   st.bind(1, key);
   WENKU_TRY(st.step());
   return st.integer(0) != 0;
@@ -451,7 +452,8 @@ Result<std::vector<std::string>> SqliteStore::referenced_blob_keys() {
   auto st = r->prepare(R"sql(
     SELECT blob_key FROM documents UNION SELECT pdf_key FROM documents WHERE pdf_key != ''
     UNION SELECT image_key FROM pages WHERE image_key != ''
-    UNION SELECT thumb_key FROM pages WHERE thumb_key != '')sql");
+    UNION SELECT thumb_key FROM pages WHERE thumb_key != ''
+    UNION SELECT blob_key FROM derivatives)sql");
   std::vector<std::string> out;
   for (;;) {
     WENKU_ASSIGN_OR_RETURN(bool row, st.step());

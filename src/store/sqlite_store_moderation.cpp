@@ -102,4 +102,29 @@ Result<void> SqliteStore::set_site_setting(const std::string& key, const std::st
   return st.run();
 }
 
+Result<std::optional<Derivative>> SqliteStore::get_derivative(int64_t document_id, const std::string& kind) {
+  auto r = reader();
+  auto st = r->prepare("SELECT params, blob_key, size FROM derivatives WHERE document_id = ?1 AND kind = ?2");
+  st.bind(1, document_id).bind(2, kind);
+  WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+  if (!row) return std::optional<Derivative>();
+  return std::optional<Derivative>(Derivative{kind, st.text(0), st.text(1), st.int64(2)});
+}
+
+Result<void> SqliteStore::put_derivative(int64_t document_id, const Derivative& d) {
+  std::lock_guard lock(write_mu_);
+  {
+    auto st = writer_->prepare("SELECT 1 FROM documents WHERE id = ?1");
+    st.bind(1, document_id);
+    WENKU_ASSIGN_OR_RETURN(bool row, st.step());
+    if (!row) return make_error(ErrorCode::kNotFound, "no document " + std::to_string(document_id));
+  }
+  auto st = writer_->prepare(
+      "INSERT INTO derivatives (document_id, kind, params, blob_key, size) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT (document_id, kind) DO UPDATE SET params = excluded.params, blob_key = excluded.blob_key, "
+      "size = excluded.size");
+  st.bind(1, document_id).bind(2, d.kind).bind(3, d.params).bind(4, d.blob_key).bind(5, d.size);
+  return st.run();
+}
+
 }  // namespace wenku::store

@@ -1,6 +1,7 @@
 // Contract of MetadataStore, run against every implementation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <map>
@@ -650,6 +651,29 @@ TYPED_TEST(MetadataStoreContract, ConcurrentWritersShareCategoriesTagsAndCounter
   DocumentFilter f;
   f.category_prefix = "共享";
   EXPECT_EQ(*this->store_->count_documents(f), 20);
+}
+
+TYPED_TEST(MetadataStoreContract, DerivativeIsStoredReplacedReferencedAndGoesWithItsDocument) {
+  int64_t doc = this->add("水印", std::string(64, 'w'));
+  auto none = this->store_->get_derivative(doc, "watermark_pdf");
+  ASSERT_TRUE(none.ok());
+  EXPECT_FALSE(none->has_value());
+  const std::string k1(64, '1'), k2(64, '2');
+  ASSERT_TRUE(this->store_->put_derivative(doc, {"watermark_pdf", "文库 1", k1, 100}).ok());
+  EXPECT_TRUE(*this->store_->is_blob_referenced(k1));
+  ASSERT_TRUE(this->store_->put_derivative(doc, {"watermark_pdf", "文库 2", k2, 200}).ok());
+  auto got = this->store_->get_derivative(doc, "watermark_pdf");
+  ASSERT_TRUE(got.ok() && got->has_value());
+  EXPECT_EQ((*got)->params, "文库 2");
+  EXPECT_EQ((*got)->blob_key, k2);
+  EXPECT_EQ((*got)->size, 200);
+  EXPECT_FALSE(*this->store_->is_blob_referenced(k1));
+  auto keys = this->store_->referenced_blob_keys();
+  ASSERT_TRUE(keys.ok());
+  EXPECT_NE(std::find(keys->begin(), keys->end(), k2), keys->end());
+  EXPECT_EQ(this->store_->put_derivative(doc + 1000, {"watermark_pdf", "", k1, 1}).error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(this->store_->delete_document(doc).ok());
+  EXPECT_FALSE(*this->store_->is_blob_referenced(k2));
 }
 
 }  // namespace

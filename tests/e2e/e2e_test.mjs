@@ -130,7 +130,7 @@ try {
   // Upload through the page, watching the progress bar.
   await page.goto(base + '/upload');
   await screenshot(page, 'upload');
-  await page.setInputFiles('input[type=file]', reference);
+  await page.setInputFiles('#upload-form input[type=file]', reference);
   await page.fill('input[name=category]', '办公文档/事务文书');
   const states = new Set();
   await page.exposeFunction('wenkuProgress', (s) => states.add(s));

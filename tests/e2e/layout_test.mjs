@@ -97,6 +97,7 @@ try {
     [page, '/s?q=' + encodeURIComponent('宽度测试')],
     [page, '/s?q=' + encodeURIComponent('nothingmatchesthisqueryatallnothingmatchesthisqueryatallnothingmatches')],
     [page, '/upload'],
+    [page, '/upload/batch?ids=' + Object.values(ids).join(',')],  // batch upload's status list
     [page, '/me'],
     [page, '/me/bin'],
     [page, '/admin/bin'],

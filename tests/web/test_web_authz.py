@@ -4,6 +4,8 @@ documents: the expected status, asserted. Also: listings, search and the sitemap
 public documents; CSRF tokens are required; login is rate limited; the download policy
 (who, daily limits, signed links, ranges, RFC 5987 names)."""
 import argparse
+import io
+import zipfile
 import re
 import subprocess
 import time
@@ -15,6 +17,23 @@ import authz_social
 PASSWORD = "correct horse 1"
 ROLES = ["guest", "member", "owner", "moderator", "admin"]
 KINDS = ["public", "unlisted", "private", "hidden"]
+
+
+def batch_upload(cl, role, with_csrf=True):
+    """POSTs a ZIP of two small text files to /api/v1/batches."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("a-%s.txt" % role, "批量 %s 一\n" % role)
+        z.writestr("b-%s.txt" % role, "批量 %s 二\n" % role)
+    if not cl.csrf:
+        cl.get("/")
+    boundary = "----wenkubatch" + role
+    body = (("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"batch.zip\"\r\n"
+             "Content-Type: application/zip\r\n\r\n" % boundary).encode() + buf.getvalue() +
+            ("\r\n--%s--\r\n" % boundary).encode())
+    headers = {"X-CSRF-Token": cl.csrf} if with_csrf else {}
+    return cl.request("POST", "/api/v1/batches", body, headers=headers,
+                      content_type="multipart/form-data; boundary=" + boundary)
 
 
 def may_view(role, kind):
@@ -277,10 +296,24 @@ def main():
             want_me = 303 if role == "guest" else 200
             c.eq(cl.get("/me").status, want_me, role + " /me")
             c.eq(cl.get("/upload").status, want_me, role + " /upload")
+            # Batch upload: the status list shows only documents this visitor may see; the API
+            # takes a ZIP from accounts only, with the CSRF token.
+            batch_ids = ",".join(str(ids[k]) for k in KINDS)
+            c.eq(cl.get("/upload/batch?ids=" + batch_ids).status, want_me, role + " /upload/batch")
+            if role != "guest":
+                listed = cl.get("/upload/batch?ids=" + batch_ids).text
+                for kind in KINDS:
+                    c.eq('data-id="%d"' % ids[kind] in listed, may_view(role, kind), "%s batch list shows %s" % (role, kind))
+            c.eq(batch_upload(cl, role).status, 401 if role == "guest" else 202, role + " POST /api/v1/batches")
+            if role != "guest":
+                c.eq(batch_upload(cl, role, with_csrf=False).status, 403, role + " POST /api/v1/batches without CSRF")
             want_admin = {"guest": 303, "member": 403, "owner": 403, "moderator": 200, "admin": 200}[role]
             c.eq(cl.get("/admin").status, want_admin, role + " /admin")
             want_settings = {"guest": 303, "member": 403, "owner": 403, "moderator": 403, "admin": 303}[role]
             c.eq(cl.post_form("/admin/settings", {"icp": "京ICP备00000号"}).status, want_settings, role + " POST settings")
+            # The watermark settings (page images remade, downloads watermarked): admins only.
+            c.eq(cl.post_form("/admin/settings", {"watermark_pdf_download": "false"}).status, want_settings,
+                 role + " POST watermark setting")
 
         comments_and_bin(c, srv, clients, ids)
 

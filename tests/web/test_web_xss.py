@@ -3,8 +3,10 @@ description, tags, query, category, user name, report text, comment — carrying
 payloads is shown as text on every page that shows it, never as markup."""
 import argparse
 import html
+import io
 import re
 import urllib.parse
+import zipfile
 
 from web_harness import Checker, Client, Server
 import xss_social
@@ -105,6 +107,29 @@ def main():
         text = html.unescape(admin.get("/admin?tab=users").text)
         for payload, (name, _) in shown.items():
             c.expect(name in text, "user name shown on /admin users: %r" % name)
+        # The watermark text (drawn into page images) is shown on the settings tab as text.
+        for payload in PAYLOADS:
+            c.eq(admin.post_form("/admin/settings", {"watermark_text": payload}).status, 303, "watermark payload saved")
+            body = admin.get("/admin?tab=settings").text
+            c.expect(not DANGEROUS.search(body), "watermark payload unescaped on the settings tab: %r" % payload)
+            c.expect(payload in html.unescape(body), "watermark payload shown as text: %r" % payload)
+        admin.post_form("/admin/settings", {"watermark_text": ""})
+        # File names inside a batch upload's ZIP are shown as text in its status rows.
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as z:
+            for i, payload in enumerate(PAYLOADS):
+                z.writestr("批量%d %s.txt" % (i, payload.replace("/", "|")), "批量正文 %d\n" % i)
+        boundary = "----wenkuxssbatch"
+        body = (("--%s\r\nContent-Disposition: form-data; name=\"file\"; filename=\"x.zip\"\r\n"
+                 "Content-Type: application/zip\r\n\r\n" % boundary).encode() + buf.getvalue() +
+                ("\r\n--%s--\r\n" % boundary).encode())
+        r = admin.request("POST", "/upload/batch?csrf=" + urllib.parse.quote(admin.csrf), body,
+                          content_type="multipart/form-data; boundary=" + boundary)
+        c.eq(r.status, 200, "batch upload of payload file names")
+        c.expect(not DANGEROUS.search(r.text), "batch status rows escape file names")
+        for i, payload in enumerate(PAYLOADS):
+            c.expect("批量%d %s.txt" % (i, payload.replace("/", "|")) in html.unescape(r.text),
+                     "batch row shows the file name as text: %r" % payload)
         # Payloads in the language/layout switch and the login `next` never leave the site.
         r = admin.get("/lang?l=en&next=" + urllib.parse.quote("//evil.example/"))
         c.eq(r.headers.get("Location"), "/", "open redirect refused")

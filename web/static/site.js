@@ -319,4 +319,24 @@
       });
     });
   }
+
+  // Batch upload's status list: rows still processing follow their documents' states.
+  var batch = document.getElementById('batch-status');
+  if (batch && window.fetch) {
+    var B = batch.dataset;
+    var follow = function (tr) {
+      fetch('/api/v1/documents/' + tr.getAttribute('data-id'), {credentials: 'same-origin'}).then(function (r) { return r.json(); }).then(function (j) {
+        var cell = tr.querySelector('.batch-state');
+        if (j.status === 'processing') {
+          var frac = j.pages > 0 ? j.preview_pages / j.pages : 0;
+          cell.textContent = B.labelProcessing + (frac > 0 ? ' ' + Math.round(100 * frac) + '%' : '');
+          setTimeout(function () { follow(tr); }, 1000);
+          return;
+        }
+        tr.className = 'batch-row ' + (j.status === 'ready' ? 'ready' : 'failed');
+        cell.textContent = j.status === 'ready' ? B.labelDone : B.labelFailed + (j.error ? ': ' + j.error : '');
+      }).catch(function () { setTimeout(function () { follow(tr); }, 3000); });
+    };
+    batch.querySelectorAll('tr.batch-row.processing[data-id]').forEach(follow);
+  }
 })();
