@@ -115,6 +115,12 @@ class PostgresStore final : public MetadataStore {
   // Backup (sqlite_store.cpp).
   Result<void> backup_to(const std::string& url) override;
 
+  // Rows for moving a library between stores (postgres_store_rows.cpp).
+  Result<void> export_rows(const std::string& table, int batch_rows,
+                           const std::function<Result<void>(const RowBatch&)>& sink) override;
+  Result<int64_t> import_rows(const RowBatch& rows) override;
+  Result<int64_t> count_rows(const std::string& table) override;
+
 
  private:
   std::atomic<uint64_t> rate_calls_{0};  // take_rate calls (when to sweep old hits)

@@ -110,6 +110,12 @@ class SqliteStore final : public MetadataStore {
   // Backup (sqlite_store.cpp).
   Result<void> backup_to(const std::string& url) override;
 
+  // Rows for moving a library between stores (sqlite_store_rows.cpp).
+  Result<void> export_rows(const std::string& table, int batch_rows,
+                           const std::function<Result<void>(const RowBatch&)>& sink) override;
+  Result<int64_t> import_rows(const RowBatch& rows) override;
+  Result<int64_t> count_rows(const std::string& table) override;
+
  private:
   // A reader connection borrowed from the pool for the lifetime of the lease.
   class ReaderLease {
