@@ -47,7 +47,9 @@ Library fill(MetadataStore& s) {
   Library l;
   l.admin = *s.create_user("管理员", "$argon2id$v=19$hash-a", Role::kAdmin);
   l.member = *s.create_user("Fanfan", "$argon2id$v=19$hash-b", Role::kMember);
-  EXPECT_TRUE(s.update_user(l.member, {.banned = true}).ok());
+  UserUpdate ban;
+  ban.banned = true;
+  EXPECT_TRUE(s.update_user(l.member, ban).ok());
   EXPECT_TRUE(s.ensure_category("办公文档/事务文书").ok());
   EXPECT_TRUE(s.move_category("办公文档/事务文书", "教育/讲话稿").ok());
   NewDocument d;
