@@ -23,6 +23,7 @@ class StageProgress {
     if (stage != stage_) {
       finish();
       stage_ = stage;
+      started_ = std::chrono::steady_clock::now();
     }
     done_ = done;
     total_ = total;
@@ -39,8 +40,9 @@ class StageProgress {
     if (tty_) {
       std::fputc('\n', stderr);
     } else {
-      std::fprintf(stderr, "migrate: %s %lld/%lld\n", stage_.c_str(), static_cast<long long>(done_),
-                   static_cast<long long>(total_));
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+      std::fprintf(stderr, "migrate: %s %lld/%lld seconds=%.2f\n", stage_.c_str(), static_cast<long long>(done_),
+                   static_cast<long long>(total_), secs);
     }
     stage_.clear();
   }
@@ -49,6 +51,7 @@ class StageProgress {
   bool tty_;
   std::string stage_;
   int64_t done_ = 0, total_ = 0;
+  std::chrono::steady_clock::time_point started_;
 };
 
 }  // namespace

@@ -257,6 +257,9 @@ class MigrateTest(unittest.TestCase):
             self.assertIn("resumed=yes", out)
         m = re.search(r"documents=(\d+) rows=(\d+) inserted=(\d+) blobs=(\d+) bytes=(\d+).*seconds=([\d.]+)", out)
         self.assertTrue(m, out)
+        stages = " ".join(f"{stage}={secs}s" for stage, secs in
+                          re.findall(r"migrate: (\w+) \d+/\d+ seconds=([\d.]+)", again.stderr.decode()))
+        print(f"figure: migrate stages of the resumed run: {stages}", flush=True)
         print(f"figure: migrate of {m.group(1)} documents, {m.group(2)} rows, {m.group(4)} blobs "
               f"({int(m.group(5)) / 1e6:.1f} MB) into PostgreSQL + s3rver + 2 Xapian shards: "
               f"{m.group(6)} s (resumed run), {seconds:.1f} s in all (killed first run: {killed})", flush=True)
