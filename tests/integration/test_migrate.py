@@ -234,6 +234,16 @@ class MigrateTest(unittest.TestCase):
         ids = [r[0] for r in self.source_tables(data)["documents"]]
         server = w.Server(data).start()
         try:
+            # `import` returns once a document is searchable; its page images may still be
+            # coming: the library is taken as it stands when no job is left.
+            deadline = time.time() + 600
+            while time.time() < deadline:
+                with sqlite3.connect(os.path.join(data, "wenku.db")) as db:
+                    left = db.execute("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')").fetchone()[0]
+                if left == 0:
+                    break
+                time.sleep(0.5)
+            self.assertEqual(left, 0, "jobs still queued or running")
             before = self.snapshot(server, ids)
         finally:
             server.stop()
