@@ -238,8 +238,8 @@ class MigrateTest(unittest.TestCase):
             # coming: the library is taken as it stands when no job is left.
             deadline = time.time() + 600
             while time.time() < deadline:
-                with sqlite3.connect(os.path.join(data, "wenku.db")) as db:
-                    left = db.execute("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')").fetchone()[0]
+                with sqlite3.connect(os.path.join(data, "wenku.db")) as conn:
+                    left = conn.execute("SELECT count(*) FROM jobs WHERE state IN ('queued', 'running')").fetchone()[0]
                 if left == 0:
                     break
                 time.sleep(0.5)
