@@ -94,8 +94,17 @@ Result<MigrateFigures> migrate_library(Library& from, const Settings& to_setting
     const std::string& key = keys[i];
     auto n = copy_blob(from.blobs(), target->blobs(), key, scratch);
     if (!n.ok()) return make_error(n.error().code, "blob " + key + ": " + n.error().message);
-    // Read back from the target: what it keeps is what the source had, byte for byte.
-    if (auto v = target->blobs().verify(key); !v.ok()) {
+    // Read back from the target: what it keeps is what the source had, byte for byte. A
+    // copy that an earlier, interrupted run left damaged (a store that kept a cut-off
+    // upload) is removed and copied again.
+    auto v = target->blobs().verify(key);
+    if (!v.ok() && v.error().code == ErrorCode::kCorrupt) {
+      WENKU_TRY(target->blobs().remove(key));
+      n = copy_blob(from.blobs(), target->blobs(), key, scratch);
+      if (!n.ok()) return make_error(n.error().code, "blob " + key + ": " + n.error().message);
+      v = target->blobs().verify(key);
+    }
+    if (!v.ok()) {
       return make_error(v.error().code, "blob_url: blob " + key + " does not read back intact: " + v.error().message);
     }
     ++f.blobs;
