@@ -22,5 +22,6 @@ int user_command(const std::vector<std::string>& args);
 int backup_command(const std::vector<std::string>& args);
 int restore_command(const std::vector<std::string>& args);
 int config_command(const std::vector<std::string>& args);
+int migrate_command(const std::vector<std::string>& args);
 
 }  // namespace wenku::cli

@@ -43,8 +43,14 @@ int usage_error(const std::string& message, const std::string& usage) {
 std::unique_ptr<library::Library> open_library(const Settings& s, library::Library::Options o) {
   auto lib = library::Library::open(s, o);
   if (!lib.ok()) {
-    std::cerr << "wenku: cannot open the data directory " << s.data_dir().string() << ": "
-              << lib.error().message << "\n";
+    // A backend named by its setting is a configuration to correct, not the data directory.
+    const std::string& m = lib.error().message;
+    bool setting = m.rfind("metadata_url", 0) == 0 || m.rfind("blob_url", 0) == 0 || m.rfind("search_url", 0) == 0;
+    if (setting) {
+      std::cerr << "wenku: cannot open the library: " << m << "\n";
+    } else {
+      std::cerr << "wenku: cannot open the data directory " << s.data_dir().string() << ": " << m << "\n";
+    }
     return nullptr;
   }
   return std::move(lib).value();

@@ -22,7 +22,8 @@ const char* kUsage =
     "  backup    copy the library while it runs: backup OUT\n"
     "  restore   bring a backup back into a new data directory: restore BACKUP\n"
     "  user      add an account: user add [--admin|--moderator] NAME\n"
-    "  config    list every setting with its value, source and description\n\n"
+    "  config    list every setting with its value, source and description\n"
+    "  migrate   move the library into other backends: migrate --to CONFIG\n\n"
     "`wenku COMMAND --help` describes each command. Every command that reads the library takes\n"
     "--data DIR (default $WENKU_DATA, else ./wenku-data), --config FILE and --set KEY=VALUE.\n";
 
@@ -49,6 +50,7 @@ int main(int argc, char** argv) {
     if (command == "backup") return backup_command(args);
     if (command == "restore") return restore_command(args);
     if (command == "config") return config_command(args);
+    if (command == "migrate") return migrate_command(args);
     if (command == "--help" || command == "-h" || command == "help") {
       std::cout << kUsage;
       return kExitOk;

@@ -36,11 +36,37 @@ Result<void> fsync_path(const fs::path& p) {
   return {};
 }
 
+// The blobs the metadata store at `store` refers to, copied from `from` into `to`.
+Result<BackupFigures> copy_referenced_blobs(store::MetadataStore& store, blob::BlobStore& from,
+                                            blob::BlobStore& to, const fs::path& scratch) {
+  BackupFigures f;
+  WENKU_ASSIGN_OR_RETURN(f.documents, store.count_documents({}));
+  WENKU_ASSIGN_OR_RETURN(auto keys, store.referenced_blob_keys());
+  std::error_code ec;
+  fs::create_directories(scratch, ec);
+  for (const auto& key : keys) {
+    auto n = copy_blob(from, to, key, scratch);
+    if (!n.ok()) return make_error(n.error().code, "blob " + key + ": " + n.error().message);
+    ++f.blobs;
+    f.bytes += *n;
+  }
+  fs::remove_all(scratch, ec);
+  return f;
+}
+
+bool is_empty_dir(const fs::path& p) {
+  std::error_code ec;
+  return !fs::exists(p, ec) || (fs::is_directory(p, ec) && fs::is_empty(p, ec));
+}
+
+}  // namespace
+
 // Copies one blob between stores, streaming, and refuses it when its bytes do not match
 // its key (a damaged source must not become a damaged backup).
 Result<uint64_t> copy_blob(blob::BlobStore& from, blob::BlobStore& to, const std::string& key,
                            const fs::path& scratch) {
-  if (*to.exists(key)) return to.size(key);
+  WENKU_ASSIGN_OR_RETURN(bool there, to.exists(key));
+  if (there) return to.size(key);
   fs::path tmp = scratch / ("copy-" + key);
   std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
   if (!out) return make_error(ErrorCode::kIo, "cannot write " + tmp.string());
@@ -69,31 +95,6 @@ Result<uint64_t> copy_blob(blob::BlobStore& from, blob::BlobStore& to, const std
   }
   return bytes;
 }
-
-// The blobs the metadata store at `store` refers to, copied from `from` into `to`.
-Result<BackupFigures> copy_referenced_blobs(store::MetadataStore& store, blob::BlobStore& from,
-                                            blob::BlobStore& to, const fs::path& scratch) {
-  BackupFigures f;
-  WENKU_ASSIGN_OR_RETURN(f.documents, store.count_documents({}));
-  WENKU_ASSIGN_OR_RETURN(auto keys, store.referenced_blob_keys());
-  std::error_code ec;
-  fs::create_directories(scratch, ec);
-  for (const auto& key : keys) {
-    auto n = copy_blob(from, to, key, scratch);
-    if (!n.ok()) return make_error(n.error().code, "blob " + key + ": " + n.error().message);
-    ++f.blobs;
-    f.bytes += *n;
-  }
-  fs::remove_all(scratch, ec);
-  return f;
-}
-
-bool is_empty_dir(const fs::path& p) {
-  std::error_code ec;
-  return !fs::exists(p, ec) || (fs::is_directory(p, ec) && fs::is_empty(p, ec));
-}
-
-}  // namespace
 
 Result<BackupFigures> backup_library(Library& lib, const fs::path& out) {
   if (!is_empty_dir(out)) {

@@ -13,6 +13,10 @@
 #include "library/data_dir.h"
 #include "library/library.h"
 
+namespace wenku::blob {
+class BlobStore;
+}
+
 namespace wenku::library {
 
 struct BackupFigures {
@@ -39,5 +43,12 @@ Result<BackupFigures> restore_files(const std::filesystem::path& backup, const D
 // so they run again; the search index is rebuilt and everything verified as `wenku check`
 // does (CheckReport::remaining is what could not be repaired).
 Result<CheckReport> finish_restore(Library& lib);
+
+// Copies one blob between stores through a file in `scratch` (a directory), refusing
+// bytes that do not match the key (a damaged source must not become a damaged copy); a
+// blob the target already holds is left as it is. Returns its size. Used by backup,
+// restore and migrate. Errors: kCorrupt, kNotFound, kIo.
+Result<uint64_t> copy_blob(blob::BlobStore& from, blob::BlobStore& to, const std::string& key,
+                           const std::filesystem::path& scratch);
 
 }  // namespace wenku::library

@@ -39,6 +39,16 @@ void clean_dead_work(const DataDir& dir) {
   }
 }
 
+// A backend that cannot be opened is named by its setting (a configuration error the
+// person starting wenku can act on), unless the message names it already.
+template <typename T>
+Result<T> named(const Settings& s, const char* setting, Result<T> opened) {
+  if (opened.ok() || s.get(setting).empty() || opened.error().message.find(setting) != std::string::npos) {
+    return opened;
+  }
+  return make_error(opened.error().code, std::string(setting) + ": " + opened.error().message);
+}
+
 }  // namespace
 
 Library::~Library() {
@@ -72,10 +82,10 @@ Result<void> Library::init(Options options) {
     int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     int workers = static_cast<int>(settings_.get_int("workers"));
     int connections = std::clamp((workers == 0 ? cores : workers) + 2 * cores + 4, 8, 32);
-    WENKU_ASSIGN_OR_RETURN(store_, store::open_metadata_store(dir_.metadata_url(settings_.get("metadata_url")),
-                                                              connections));
+    WENKU_ASSIGN_OR_RETURN(store_, named(settings_, "metadata_url", store::open_metadata_store(
+                                                                 dir_.metadata_url(settings_.get("metadata_url")), connections)));
   }
-  WENKU_ASSIGN_OR_RETURN(blobs_, blob::open_blob_store(dir_.blob_url(settings_.get("blob_url"))));
+  WENKU_ASSIGN_OR_RETURN(blobs_, named(settings_, "blob_url", blob::open_blob_store(dir_.blob_url(settings_.get("blob_url")))));
   // One dictionary in memory, shared by the index and the keyword extractor.
   WENKU_ASSIGN_OR_RETURN(normalizer_, text::make_normalizer());
   WENKU_ASSIGN_OR_RETURN(segmenter_, text::make_segmenter());

@@ -47,6 +47,8 @@ namespace wenku::library {
 
 class Indexer;
 struct BackupFigures;
+struct MigrateFigures;
+struct MigrateOptions;
 
 // Whether one backend answers (for /healthz): the metadata store, the blob store, the index.
 struct BackendHealth {
@@ -117,6 +119,8 @@ class Library {
   // The backup service (backup.cpp) copies the raw store and blobs; no one else gets them.
   friend Result<BackupFigures> backup_library(Library& lib, const std::filesystem::path& out);
   friend Result<CheckReport> finish_restore(Library& lib);
+  // The migration (migrate.cpp) copies rows and blobs between two libraries' raw stores.
+  friend Result<MigrateFigures> migrate_library(Library& from, const Settings& to, const MigrateOptions& options);
   store::MetadataStore& store() { return *store_; }
   blob::BlobStore& blobs() { return *blobs_; }
 

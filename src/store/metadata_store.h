@@ -236,6 +236,17 @@ struct RatingSummary {
   int64_t count = 0;
   double average = 0;              // 0 when count is 0
 };
+// Rows of one table in a backend-neutral form, for moving a library between stores:
+// every value as text (integers and reals in decimal, booleans "0"/"1"), nullopt for NULL.
+struct RowBatch {
+  std::string table;
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::optional<std::string>>> rows;
+};
+
+// The tables a migration copies, parents before children: everything but sessions (people
+// log in again) and the rate-limit hits (a day's counters).
+const std::vector<std::string>& migration_tables();
 
 class MetadataStore {
  public:
@@ -461,6 +472,21 @@ class MetadataStore {
   virtual Result<std::vector<BinnedDocument>> list_bin(int64_t uploader_id, int offset, int limit) = 0;
   // Documents binned before `before` (unix s), oldest first: the ones to purge.
   virtual Result<std::vector<int64_t>> bin_expired(int64_t before, int limit) = 0;
+  // Moving a library between stores (`wenku migrate`, SQLite <-> PostgreSQL): the rows of
+  // one table of migration_tables() in a form both backends read and write (RowBatch).
+  // export_rows hands them to `sink` in batches of at most `batch_rows`, in the table's
+  // order (parents before children); a sink error stops it and is returned.
+  // Errors: kInvalidArgument (not a table of migration_tables()), kIo.
+  virtual Result<void> export_rows(const std::string& table, int batch_rows,
+                                   const std::function<Result<void>(const RowBatch&)>& sink) = 0;
+  // Inserts the rows keeping their keys, in one transaction; a row whose key (or a unique
+  // column) is already there is skipped, so importing again adds nothing. Identity
+  // counters move past the largest id, so new rows never reuse one. Returns the rows
+  // inserted. Errors: kInvalidArgument (unknown table or column), kNotFound (a parent row
+  // is missing), kIo.
+  virtual Result<int64_t> import_rows(const RowBatch& rows) = 0;
+  // Rows in one table of migration_tables(). Errors: kInvalidArgument, kIo.
+  virtual Result<int64_t> count_rows(const std::string& table) = 0;
 };
 
 // Opens a store by URL: "sqlite:///path/to/wenku.db", or "postgresql://user:pass@host:port/db"

@@ -70,6 +70,10 @@ Rows& Rows::operator=(Rows&& o) noexcept {
 
 int Rows::size() const { return r_ ? PQntuples(r_) : 0; }
 bool Rows::is_null(int row, int col) const { return PQgetisnull(r_, row, col) != 0; }
+int Rows::columns() const { return r_ ? PQnfields(r_) : 0; }
+std::string Rows::column_name(int col) const { return PQfname(r_, col); }
+// 16: the OID of PostgreSQL's boolean type (pg_type.dat), fixed since its first release.
+bool Rows::column_is_boolean(int col) const { return PQftype(r_, col) == 16; }
 
 std::string Rows::text(int row, int col) const {
   return std::string(PQgetvalue(r_, row, col), static_cast<size_t>(PQgetlength(r_, row, col)));

@@ -65,6 +65,10 @@ class Rows {
   bool boolean(int row, int col) const;
   // Rows an INSERT, UPDATE or DELETE changed.
   int64_t affected() const;
+  // The result's columns: their names, and whether one is boolean (its text is t or f).
+  int columns() const;
+  std::string column_name(int col) const;
+  bool column_is_boolean(int col) const;
 
  private:
   pg_result* r_;

@@ -147,6 +147,11 @@ class SqliteStore final : public MetadataStore {
   Result<std::optional<BinnedDocument>> find_binned(int64_t id) override;
   Result<std::vector<BinnedDocument>> list_bin(int64_t uploader_id, int offset, int limit) override;
   Result<std::vector<int64_t>> bin_expired(int64_t before, int limit) override;
+  // Rows for moving a library between stores (sqlite_store_rows.cpp).
+  Result<void> export_rows(const std::string& table, int batch_rows,
+                           const std::function<Result<void>(const RowBatch&)>& sink) override;
+  Result<int64_t> import_rows(const RowBatch& rows) override;
+  Result<int64_t> count_rows(const std::string& table) override;
 
  private:
   // A reader connection borrowed from the pool for the lifetime of the lease.
