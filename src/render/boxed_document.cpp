@@ -358,6 +358,13 @@ Result<OcrImage> BoxedDocument::ocr_image(int page_index, int render_dpi, int64_
   OcrImage image;
   wire::get(in, image);
   if (!in.ok()) return malformed();
+  // The raster goes on to Tesseract in this process: a helper under a hostile PDF's control
+  // must not make it read past the pixels it sent.
+  const auto& r = image.raster;
+  if (r.width <= 0 || r.height <= 0 || (r.channels != 1 && r.channels != 3) || r.pixel_count() > max_pixels ||
+      r.pixels.size() != static_cast<size_t>(r.pixel_count()) * static_cast<size_t>(r.channels)) {
+    return malformed();
+  }
   return image;
 }
 

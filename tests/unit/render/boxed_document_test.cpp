@@ -51,10 +51,8 @@ std::string slow_pdf() {
   return simple_pdf(1, ops);
 }
 
-std::filesystem::path build_dir() {
-  const char* b = std::getenv("WENKU_BINARY_DIR");
-  return b != nullptr ? std::filesystem::path(b) : std::filesystem::path(".");
-}
+// The helpers are built beside this test executable (the build tree's top).
+std::filesystem::path build_dir() { return std::filesystem::read_symlink("/proc/self/exe").parent_path(); }
 
 // Same answers boxed and in-process, page by page.
 void expect_same(const std::filesystem::path& pdf) {
@@ -71,11 +69,15 @@ void expect_same(const std::filesystem::path& pdf) {
     auto t1 = (*local)->page_text(i);
     auto t2 = (*boxed)->page_text(i);
     ASSERT_EQ(t1.ok(), t2.ok());
-    if (t1.ok()) EXPECT_EQ(*t1, *t2);
+    if (t1.ok()) {
+      EXPECT_EQ(*t1, *t2);
+    }
     auto f1 = (*local)->page_fonts(i);
     auto f2 = (*boxed)->page_fonts(i);
     ASSERT_EQ(f1.ok(), f2.ok());
-    if (f1.ok()) EXPECT_EQ(*f1, *f2);
+    if (f1.ok()) {
+      EXPECT_EQ(*f1, *f2);
+    }
     RenderOptions o;
     o.preview_width = 640;
     auto r1 = (*local)->render_page(i, o);
