@@ -45,7 +45,7 @@ std::string text_pdf(int pages) {
 // A page slow to draw (hundreds of thousands of small filled shapes).
 std::string slow_pdf() {
   std::string ops;
-  for (int i = 0; i < 250'000; ++i) {
+  for (int i = 0; i < 600'000; ++i) {
     ops += std::to_string(i % 590) + " " + std::to_string((i / 590) % 840) + " 3 3 re f\n";
   }
   return simple_pdf(1, ops);
@@ -139,7 +139,7 @@ TEST(BoxedDocument, HelperKilledMidRenderFailsThatDocumentAndTheNextRenders) {
   RenderOptions o;
   o.preview_width = 4000;
   std::thread killer([pid] {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
     kill(pid, SIGKILL);
   });
   auto img = (*doc)->render_page(0, o);
