@@ -163,9 +163,10 @@ Result<void> BoxedDocument::spawn() const {
     prctl(PR_SET_PDEATHSIG, SIGKILL);  // unboxed too: the helper never outlives its parent
     int devnull = ::open("/dev/null", O_RDONLY);
     if (devnull >= 0) dup2(devnull, 0);
-    // 3 and 4 in place, whatever numbers the two descriptors had.
-    int sock = fcntl(sv[1], F_DUPFD, 10);
-    int pdf = fcntl(pdf_fd, F_DUPFD, 10);
+    // 3 and 4 in place, whatever numbers the two descriptors had (dup2 clears close-on-exec
+    // on 3 and 4 only).
+    int sock = fcntl(sv[1], F_DUPFD_CLOEXEC, 10);
+    int pdf = fcntl(pdf_fd, F_DUPFD_CLOEXEC, 10);
     dup2(sock, wire::kSocketFd);
     dup2(pdf, wire::kPdfFd);
     if (kLimitAddressSpace) {
