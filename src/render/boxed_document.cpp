@@ -206,7 +206,7 @@ Result<void> BoxedDocument::spawn() const {
                                                std::to_string(box_.open_timeout_ms / 1000) + " s)");
   }
   if (r == wire::ReadResult::kClosed) {
-    reap();
+    reap(/*let_it_end=*/true);
     Error e = make_error(ErrorCode::kCorrupt, "PDF 渲染进程在打开文件时退出 / the PDF render helper ended while "
                                               "opening the file (" + how_it_ended() + ")");
     // 127: exec failed (or bwrap refused): not the file's fault.
@@ -231,10 +231,22 @@ Result<void> BoxedDocument::spawn() const {
   return {};
 }
 
-void BoxedDocument::reap() const {
+void BoxedDocument::reap(bool let_it_end) const {
   if (fd_ >= 0) {
     close(fd_);
     fd_ = -1;
+  }
+  if (pid_ > 0 && let_it_end) {
+    // A helper that ended by itself (its socket closed): bwrap reports how, given a moment.
+    for (int i = 0; i < 100; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        exit_status_ = status;
+        pid_ = -1;
+        return;
+      }
+      usleep(5'000);
+    }
   }
   if (pid_ > 0) {
     kill(-pid_, SIGKILL);
@@ -286,7 +298,7 @@ Result<std::string> BoxedDocument::call(const std::string& request, int timeout_
                                            "stopped after " + std::to_string((timeout_ms + box_.grace_ms) / 1000) + " s)");
   }
   if (r == wire::ReadResult::kClosed) {
-    reap();
+    reap(/*let_it_end=*/true);
     dead_ = make_error(ErrorCode::kCorrupt, "PDF 渲染进程崩溃 / the PDF render helper crashed on this file (" +
                                                 how_it_ended() + ")");
     log::warn("render helper_crashed how={}", how_it_ended());

@@ -64,7 +64,9 @@ class BoxedDocument final : public Document {
  private:
   BoxedDocument(int pdf_fd, OpenLimits limits, BoxOptions box);
   Result<void> spawn() const;  // starts the helper and reads its open reply
-  void reap() const;           // kills the helper and waits for it
+  // Kills the helper and waits for it; `let_it_end`: give one whose socket closed half a second
+  // to end by itself first, so its own exit status (a signal) is what is reported.
+  void reap(bool let_it_end = false) const;
   std::string how_it_ended() const;
   // Sends one request and returns the reply's payload after its status.
   Result<std::string> call(const std::string& request, int timeout_ms) const;

@@ -13,6 +13,7 @@
 #include "render/helper_protocol.h"
 #include "render/pdf_document.h"
 #ifdef WENKU_RENDER_PROBE
+#include <csignal>
 #include <sstream>
 
 #include "core/sandbox_probe.h"
@@ -54,6 +55,13 @@ std::string answer(const PdfDocument& pdf, const std::string& request) {
   in.get(op);
   in.get(page);
   if (!in.ok()) return bad_request();
+#ifdef WENKU_RENDER_PROBE
+  // Test builds only: a page whose text says WENKU-CRASH-PROBE crashes the helper, as a
+  // MuPDF bug would (tests/integration/test_render_box.py).
+  if (auto text = pdf.page_text(page); text.ok() && text->find("WENKU-CRASH-PROBE") != std::string::npos) {
+    std::raise(SIGSEGV);
+  }
+#endif
   switch (static_cast<wire::Op>(op)) {
     case wire::Op::kText:
       return reply<std::string>(pdf.page_text(page), put_text);
