@@ -32,7 +32,12 @@ namespace {
 
 // A sanitizer build reserves terabytes of address space: no RLIMIT_AS there (the MuPDF
 // allocation budget still bounds the document).
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define WENKU_RENDER_ASAN 1
+#endif
+#endif
+#if defined(__SANITIZE_ADDRESS__) || defined(WENKU_RENDER_ASAN)
 constexpr bool kLimitAddressSpace = false;
 #else
 constexpr bool kLimitAddressSpace = true;
