@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 cmake --preset release -DWENKU_BUILD_TESTS=OFF -DWENKU_BUILD_BENCH=OFF >/dev/null
-cmake --build build --target wenku wenku-convert-helper
+cmake --build build --target wenku wenku-convert-helper wenku-render-helper
 exec build/wenku serve --demo "$@"

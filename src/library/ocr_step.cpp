@@ -12,6 +12,7 @@
 #include "library/indexer.h"
 #include "library/job_kinds.h"
 #include "ocr/ocr_engine.h"
+#include "render/boxed_document.h"
 #include "render/pdf_document.h"
 #include "store/metadata_store.h"
 
@@ -136,13 +137,15 @@ Result<void> OcrStep::run(int64_t id, const std::function<void(double)>& progres
   if (todo.size() > budget) todo.resize(budget);
 
   std::unique_ptr<image::ImageFile> picture;
-  std::unique_ptr<render::PdfDocument> pdf;
+  std::unique_ptr<render::Document> pdf;
   if (image::is_image_format(doc.format)) {
     WENKU_ASSIGN_OR_RETURN(picture, image::ImageFile::open_file(original.string(), image_limits(p_.settings)));
   } else {
     render::OpenLimits l;
     l.max_memory_bytes = p_.settings.get_int("render_memory_mb") << 20;
-    WENKU_ASSIGN_OR_RETURN(pdf, render::PdfDocument::open(original, l));
+    render::BoxOptions box;  // MuPDF in its box, the data directory (above DATA/tmp/NAME) hidden
+    box.hidden_dirs = {p_.scratch.path().parent_path().parent_path()};
+    WENKU_ASSIGN_OR_RETURN(pdf, render::open_document(original, l, box));
   }
   const int dpi = static_cast<int>(p_.settings.get_int("ocr_dpi"));
   int read = 0;

@@ -22,6 +22,7 @@
 #include "blob/blob_store.h"
 #include "text/segmenter.h"
 #include "ofd/ofd.h"
+#include "render/boxed_document.h"
 #include "render/pdf_document.h"
 #include "text/keywords.h"
 #include "text/simhash.h"
@@ -109,6 +110,14 @@ render::OpenLimits pdf_limits(const Settings& s) {
   render::OpenLimits l;
   l.max_memory_bytes = s.get_int("render_memory_mb") << 20;
   return l;
+}
+
+// MuPDF runs in a box per document (render/boxed_document.h) that hides the data directory,
+// the folder above the scratch directory's (DATA/tmp/NAME).
+render::BoxOptions pdf_box(const ScratchDir& scratch) {
+  render::BoxOptions b;
+  b.hidden_dirs = {scratch.path().parent_path().parent_path()};
+  return b;
 }
 
 extract::ExtractLimits extract_limits(const Settings& s) {
@@ -428,7 +437,7 @@ Result<void> Pipeline::run_preview(int64_t id) {
   }
 
   // 2. Pages and their text come from the PDF: the page count a reader sees.
-  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path, pdf_limits(p_.settings)));
+  WENKU_ASSIGN_OR_RETURN(auto pdf, render::open_document(pdf_path, pdf_limits(p_.settings), pdf_box(p_.scratch)));
   int count = pdf->page_count();
   if (count <= 0) return make_error(ErrorCode::kCorrupt, "PDF 没有页面 / the PDF has no pages");
   if (count > p_.settings.get_int("max_pages")) {
@@ -438,6 +447,7 @@ Result<void> Pipeline::run_preview(int64_t id) {
   std::vector<store::Page> pages;
   for (int i = 0; i < count; ++i) {
     auto t = pdf->page_text(i);
+    if (!t.ok() && pdf->failed()) return t.take_error();  // the helper crashed on this file
     pages.push_back({i + 1, t.ok() ? *t : std::string(), "", "", 0, 0});
   }
   std::vector<std::string> pdf_texts;
@@ -483,7 +493,7 @@ Result<void> Pipeline::run_render_rest(int64_t id) {
   std::string key = doc.format == "pdf" ? doc.blob_key : doc.pdf_key;
   if (key.empty()) return {};
   WENKU_ASSIGN_OR_RETURN(fs::path pdf_path, p_.blobs.local_path(key, p_.scratch.path()));
-  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path, pdf_limits(p_.settings)));
+  WENKU_ASSIGN_OR_RETURN(auto pdf, render::open_document(pdf_path, pdf_limits(p_.settings), pdf_box(p_.scratch)));
   int last = std::min(pdf->page_count(), p_.site.config().max_preview_pages);
   // In steps of five, so readers see pages appear while the rest render.
   for (int from = doc.preview_pages_done; from < last;) {
@@ -498,7 +508,7 @@ Result<void> Pipeline::run_render_rest(int64_t id) {
   return {};
 }
 
-Result<int> Pipeline::render_pages(int64_t id, const render::PdfDocument& pdf, int from, int to) {
+Result<int> Pipeline::render_pages(int64_t id, const render::Document& pdf, int from, int to) {
   render::RenderOptions ro;
   ro.watermark = watermark_for(p_.site.config(), id);
   int done = from;
@@ -506,6 +516,7 @@ Result<int> Pipeline::render_pages(int64_t id, const render::PdfDocument& pdf, i
     auto img = pdf.render_page(i, ro);
     if (!img.ok()) {
       log::warn("render_failed document={} page={} error={}", id, i + 1, img.error().message);
+      if (pdf.failed()) return img.take_error();  // the helper crashed on this file
       break;
     }
     WENKU_ASSIGN_OR_RETURN(auto image_key, p_.blobs.put_bytes(img->preview_webp));

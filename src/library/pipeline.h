@@ -32,7 +32,7 @@ namespace wenku::convert {
 class Converter;
 }
 namespace wenku::render {
-class PdfDocument;
+class Document;
 }
 
 namespace wenku::library {
@@ -105,7 +105,7 @@ class Pipeline {
   Result<convert::Converter*> converter();
   // Renders pages [from, to) (0-based) and stores their images; returns the index after
   // the last page rendered (< to when one failed).
-  Result<int> render_pages(int64_t id, const render::PdfDocument& pdf, int from, int to);
+  Result<int> render_pages(int64_t id, const render::Document& pdf, int from, int to);
   void mark_failed(int64_t id, const Error& error);
 
   Parts p_;

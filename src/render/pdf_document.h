@@ -1,4 +1,5 @@
-// PdfDocument: one open PDF read in-process with MuPDF — page count, per-page text, fonts, and
+// PdfDocument: one open PDF read in-process with MuPDF (in the server: only inside the render
+// helper's box, boxed_document.h) — page count, per-page text, fonts, and
 // page images (WebP preview and thumbnail) under size, pixel, memory and time limits.
 #pragma once
 
@@ -52,10 +53,26 @@ struct OpenLimits {
 // image document's page, a decoded scan). Errors: kInvalidArgument (empty), kTooLarge, kInternal.
 Result<PageImages> encode_page_images(const image::Raster& page, const RenderOptions& options);
 
-// One open PDF. Not thread-safe: use one per thread (each holds its own MuPDF context).
-class PdfDocument {
+// One open PDF, read in this process (PdfDocument) or by a sandboxed helper process
+// (BoxedDocument, boxed_document.h). Not thread-safe: use one per thread.
+class Document {
  public:
-  ~PdfDocument();
+  virtual ~Document() = default;
+  virtual int page_count() const = 0;
+  virtual Result<std::string> page_text(int page_index) const = 0;
+  virtual Result<PageImages> render_page(int page_index, const RenderOptions& options) const = 0;
+  virtual Result<OcrImage> ocr_image(int page_index, int render_dpi, int64_t max_pixels,
+                                     int timeout_ms = 20'000, bool use_embedded = true) const = 0;
+  virtual Result<std::vector<std::string>> page_fonts(int page_index) const = 0;
+  // True once the document can no longer be read at all (its helper process crashed): the
+  // error of the failing call says why, and every later call fails the same way.
+  virtual bool failed() const { return false; }
+};
+
+// One open PDF, in-process. Not thread-safe: use one per thread (each holds its own MuPDF context).
+class PdfDocument final : public Document {
+ public:
+  ~PdfDocument() override;
   PdfDocument(const PdfDocument&) = delete;
   PdfDocument& operator=(const PdfDocument&) = delete;
 
@@ -64,22 +81,22 @@ class PdfDocument {
   static Result<std::unique_ptr<PdfDocument>> open(const std::filesystem::path& pdf,
                                                    const OpenLimits& limits = {});
 
-  int page_count() const;
+  int page_count() const override;
   // UTF-8 text of one page (0-based), in reading order as MuPDF sees it.
   // Errors: kInvalidArgument (no such page), kCorrupt, kTooLarge (memory limit).
-  Result<std::string> page_text(int page_index) const;
+  Result<std::string> page_text(int page_index) const override;
   // Preview (options.preview_width wide) and thumbnail (options.thumb_width wide) as WebP.
   // Errors: kInvalidArgument, kCorrupt, kTooLarge (pixels or memory), kTimeout.
-  Result<PageImages> render_page(int page_index, const RenderOptions& options) const;
+  Result<PageImages> render_page(int page_index, const RenderOptions& options) const override;
   // The image OCR should read for a page: where the page is one image (a scan: a single image
   // covering most of the page, upright), that image decoded at its own resolution; otherwise
   // the page rendered in gray at `render_dpi` (always, when `use_embedded` is false). Either
   // is refused past `max_pixels` (kTooLarge). Errors: as render_page.
   Result<OcrImage> ocr_image(int page_index, int render_dpi, int64_t max_pixels, int timeout_ms = 20'000,
-                             bool use_embedded = true) const;
+                             bool use_embedded = true) const override;
   // Names of the fonts the text of a page is drawn with, without subset prefixes, sorted and
   // unique (e.g. "NotoSerifCJKsc-Regular"). Errors: as page_text.
-  Result<std::vector<std::string>> page_fonts(int page_index) const;
+  Result<std::vector<std::string>> page_fonts(int page_index) const override;
 
  private:
   struct Impl;

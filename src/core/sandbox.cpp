@@ -1,5 +1,5 @@
-// The converter box: bubblewrap arguments, the seccomp program and the start-up check.
-#include "convert/sandbox.h"
+// The helper box: bubblewrap arguments, the seccomp program and the start-up check.
+#include "core/sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -17,7 +17,7 @@
 
 #include "core/log.h"
 
-namespace wenku::convert::sandbox {
+namespace wenku::sandbox {
 
 namespace fs = std::filesystem;
 
@@ -145,23 +145,24 @@ std::vector<std::string> bwrap_argv(const Mounts& mounts, int seccomp_fd) {
   return a;
 }
 
-Result<Mode> choose(const std::string& seccomp_bpf) {
-  if (const char* env = std::getenv("WENKU_CONVERT_SANDBOX"); env != nullptr && *env != '\0') {
+Result<Mode> choose(const std::string& seccomp_bpf, const char* env_var, std::string_view program) {
+  const std::string prog(program);
+  if (const char* env = std::getenv(env_var); env != nullptr && *env != '\0') {
     if (std::string_view(env) == "none") {
-      log::error("convert sandbox=none reason=WENKU_CONVERT_SANDBOX LibreOffice runs unconfined: "
-                 "it can write wherever this process can and reach the network. Never in production");
+      log::error("sandbox=none reason={} {} runs unconfined: it can write wherever this process can "
+                 "and reach the network. Never in production", env_var, prog);
       return Mode::kNone;
     }
     if (std::string_view(env) != "box") {
       return make_error(ErrorCode::kInvalidArgument,
-                        "WENKU_CONVERT_SANDBOX must be box or none, not " + std::string(env));
+                        std::string(env_var) + " must be box or none, not " + std::string(env));
     }
   }
   if (access(kBwrap, X_OK) != 0) {
     return make_error(ErrorCode::kUnavailable,
-                      "文档转换沙箱不可用：未安装 bubblewrap / the converter box needs bubblewrap "
-                      "(apt-get install bubblewrap); wenku does not run LibreOffice unconfined "
-                      "unless WENKU_CONVERT_SANDBOX=none is set");
+                      "沙箱不可用：未安装 bubblewrap / the helper box needs bubblewrap "
+                      "(apt-get install bubblewrap); wenku does not run " + prog + " unconfined "
+                      "unless " + env_var + "=none is set");
   }
   // The whole box around /bin/true: user namespaces off, /proc not mountable (a service whose
   // /proc is partly covered: ProtectKernelTunables=, ProtectProc=) or a seccomp refusal all
@@ -175,7 +176,7 @@ Result<Mode> choose(const std::string& seccomp_bpf) {
   int err[2];
   if (bpf_fd < 0 || pipe2(err, O_CLOEXEC) != 0) {
     if (bpf_fd >= 0) close(bpf_fd);
-    return make_error(ErrorCode::kUnavailable, std::string("converter box check: ") + std::strerror(errno));
+    return make_error(ErrorCode::kUnavailable, std::string("helper box check: ") + std::strerror(errno));
   }
   pid_t pid = fork();
   if (pid == 0) {
@@ -206,11 +207,11 @@ Result<Mode> choose(const std::string& seccomp_bpf) {
   if (pid > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0) return Mode::kBox;
   while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
   return make_error(ErrorCode::kUnavailable,
-                    "文档转换沙箱无法启动 / the converter box (bubblewrap) does not start here: " +
+                    "沙箱无法启动 / the helper box (bubblewrap) does not start here: " +
                         (why.empty() ? std::string("fork failed") : why) +
                         ". It needs unprivileged user namespaces (or root) and a /proc it may "
-                        "mount (see docs/admin-guide.md); wenku does not run LibreOffice unconfined "
-                        "unless WENKU_CONVERT_SANDBOX=none is set");
+                        "mount (see docs/admin-guide.md); wenku does not run " + prog + " unconfined "
+                        "unless " + env_var + "=none is set");
 }
 
-}  // namespace wenku::convert::sandbox
+}  // namespace wenku::sandbox

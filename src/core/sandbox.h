@@ -1,16 +1,17 @@
-// The converter box: how a LibreOffice helper is confined. bubblewrap gives it a read-only
-// view of the system, an empty tmpfs over /tmp, the homes, /run and the data directory, its
+// The helper box: how a helper parsing untrusted bytes (the LibreOffice converter, the MuPDF
+// renderer) is confined. bubblewrap gives it a read-only view of the system, an empty tmpfs over /tmp, the homes, /run and the data directory, its
 // own scratch directories bound writable, no network, fresh ipc/pid/uts namespaces, no
 // capabilities and a seccomp filter; the pool adds rlimits (memory, CPU, files, processes).
 #pragma once
 
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/result.h"
 
-namespace wenku::convert::sandbox {
+namespace wenku::sandbox {
 
 enum class Mode {
   kBox,   // bubblewrap with everything above
@@ -40,7 +41,10 @@ Result<std::string> seccomp_program();
 // Errors: kUnavailable when the box does not start here (the message names the cause:
 // bubblewrap missing, user namespaces off, /proc not mountable) and the environment did not
 // ask for WENKU_CONVERT_SANDBOX=none: converting unboxed is never a silent fallback.
-Result<Mode> choose(const std::string& seccomp_bpf);
+// `env_var` names the variable that may say none (WENKU_CONVERT_SANDBOX for the converter,
+// WENKU_RENDER_SANDBOX for the renderer); `program` names what would run unconfined.
+Result<Mode> choose(const std::string& seccomp_bpf, const char* env_var = "WENKU_CONVERT_SANDBOX",
+                    std::string_view program = "LibreOffice");
 
 // The bubblewrap command line up to and including "--" for one helper.
 std::vector<std::string> bwrap_argv(const Mounts& mounts, int seccomp_fd);
@@ -49,4 +53,4 @@ std::vector<std::string> bwrap_argv(const Mounts& mounts, int seccomp_fd);
 // flag on that one descriptor before exec). -1 on failure.
 int program_fd(const std::string& bpf);
 
-}  // namespace wenku::convert::sandbox
+}  // namespace wenku::sandbox
