@@ -146,9 +146,8 @@ void HttpServer::install_admin_routes() {
       values["show_comment_count"] = c.show_comment_count ? "true" : "false";
       values["show_favourite_count"] = c.show_favourite_count ? "true" : "false";
       values["show_rating"] = c.show_rating ? "true" : "false";
-          {"allow_copy", c.allow_copy ? "true" : "false"},
-          {"watermark_text", c.watermark_text},
-          {"watermark_pdf_download", c.watermark_pdf_download ? "true" : "false"}};
+      values["watermark_text"] = c.watermark_text;
+      values["watermark_pdf_download"] = c.watermark_pdf_download ? "true" : "false";
       mstch::array rows;
       for (const auto& k : site_setting_keys()) {
         rows.push_back(mstch::map{{"key", k}, {"label", site.text(v.lang, "set_" + k)}, {"value", values[k]}});

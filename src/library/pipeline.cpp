@@ -538,7 +538,7 @@ Result<void> Pipeline::run_watermark(int64_t id) {
   std::string key = doc.format == "pdf" ? doc.blob_key : doc.pdf_key;
   if (key.empty()) return {};
   WENKU_ASSIGN_OR_RETURN(fs::path pdf_path, p_.blobs.local_path(key, p_.scratch.path()));
-  WENKU_ASSIGN_OR_RETURN(auto pdf, render::PdfDocument::open(pdf_path, pdf_limits(p_.settings)));
+  WENKU_ASSIGN_OR_RETURN(auto pdf, render::open_document(pdf_path, pdf_limits(p_.settings), pdf_box(p_.scratch)));
   const int last = std::min(doc.preview_pages_done, pdf->page_count());
   WENKU_ASSIGN_OR_RETURN(int done, render_pages(id, *pdf, 0, last));
   if (done < last) return make_error(ErrorCode::kCorrupt, "page " + std::to_string(done + 1) + " failed to render");
