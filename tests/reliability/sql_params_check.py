@@ -31,7 +31,15 @@ REVIEWED = {("src/store/sqlite_store_documents.cpp", "column"): "add_counter",
 
 # Names reviewed once: each holds only constant text (file, name: where it comes from).
 CONSTANT = {("src/store/postgres_store.cpp", "t"): "a table name of postgres_tables(), a constant list",
-            ("src/store/postgres_store_moderation.cpp", "all_of_document"): "chooses between two literals"}
+            ("src/store/postgres_store_moderation.cpp", "all_of_document"): "chooses between two literals",
+            # `wenku migrate`'s row copy: a table is refused unless it is one of the constant
+            # list migration_tables() (order_of), a column unless a plain [a-z0-9_] identifier.
+            ("src/store/sqlite_store_rows.cpp", "table"): "checked against migration_tables()",
+            ("src/store/sqlite_store_rows.cpp", "rows"): "rows.table checked against migration_tables()",
+            ("src/store/postgres_store_rows.cpp", "table"): "checked against migration_tables()",
+            ("src/store/postgres_store_rows.cpp", "rows"): "rows.table checked against migration_tables()",
+            ("src/store/postgres_store_rows.cpp", "head"): "the checked table and plain-identifier columns",
+            ("src/store/postgres_store_rows.cpp", "fetch"): "FETCH and a number"}
 
 
 def statements(text):
