@@ -39,7 +39,9 @@ CONSTANT = {("src/store/postgres_store.cpp", "t"): "a table name of postgres_tab
             ("src/store/postgres_store_rows.cpp", "table"): "checked against migration_tables()",
             ("src/store/postgres_store_rows.cpp", "rows"): "rows.table checked against migration_tables()",
             ("src/store/postgres_store_rows.cpp", "head"): "the checked table and plain-identifier columns",
-            ("src/store/postgres_store_rows.cpp", "fetch"): "FETCH and a number"}
+            ("src/store/postgres_store_rows.cpp", "fetch"): "FETCH and a number",
+            ("src/store/postgres_store_rows.cpp", "to_string"): "a batch size, an int (FETCH takes no parameter)",
+            ("src/store/postgres_store_rows.cpp", "batch_rows"): "an int"}
 
 
 def statements(text):
