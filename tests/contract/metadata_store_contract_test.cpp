@@ -10,44 +10,19 @@
 #include <thread>
 
 #include "core/clock.h"
-#include "pg/pg_server.h"
 #include "store/metadata_store.h"
+#include "store_backends.h"
 #include "support/test_support.h"
 
 namespace wenku::store {
 namespace {
 
-// Each backend gives the URL of a store that belongs to one temporary directory (the same
-// URL for the same directory, a fresh empty store for a new one), or "" with `why`.
-struct SqliteBackend {
-  static std::string url(const std::filesystem::path& dir, std::string* /*why*/) {
-    return "sqlite://" + (dir / "wenku.db").string();
-  }
-  // Nothing to cut: the embedded store has no connections to lose.
-  static bool drop_connections(const std::filesystem::path& /*dir*/, std::string* /*why*/) { return true; }
+// Its PostgreSQL databases: contract_N.
+struct MetadataStoreContractDatabases {
+  static constexpr const char* kDatabasePrefix = "contract_";
 };
-
-// PostgreSQL started by the test (tests/pg), one database per temporary directory. Without
-// the binaries the cases fail, saying so: CI installs them with scripts/setup.sh.
-struct PostgresBackend {
-  static std::string url(const std::filesystem::path& dir, std::string* why) {
-    auto* server = testing::shared_pg_server(why);
-    if (!server) return {};
-    static std::map<std::string, std::string> urls;
-    auto& url = urls[dir.string()];
-    if (url.empty()) url = server->create_database("contract_" + std::to_string(urls.size()), why);
-    return url;
-  }
-  static bool drop_connections(const std::filesystem::path& dir, std::string* why) {
-    auto* server = testing::shared_pg_server(why);
-    return server && server->drop_connections("contract_" + db_number(dir), why);
-  }
-  static std::string db_number(const std::filesystem::path& dir) {
-    std::string ignored;
-    std::string u = url(dir, &ignored);
-    return u.substr(u.rfind('_') + 1);
-  }
-};
+using contract::SqliteBackend;
+using PostgresBackend = contract::PostgresBackendOf<MetadataStoreContractDatabases>;
 
 template <typename Backend>
 class MetadataStoreContract : public ::testing::Test {

@@ -6,30 +6,19 @@
 #include <map>
 #include <set>
 
-#include "pg/pg_server.h"
 #include "store/metadata_store.h"
+#include "store_backends.h"
 #include "support/test_support.h"
 
 namespace wenku::store {
 namespace {
 
-struct SqliteBackend {
-  static std::string url(const std::filesystem::path& dir, std::string* /*why*/) {
-    return "sqlite://" + (dir / "wenku.db").string();
-  }
+// Its PostgreSQL databases: rows_N.
+struct MetadataStoreRowsContractDatabases {
+  static constexpr const char* kDatabasePrefix = "rows_";
 };
-
-// PostgreSQL started by the test (tests/pg), one database per temporary directory.
-struct PostgresBackend {
-  static std::string url(const std::filesystem::path& dir, std::string* why) {
-    auto* server = testing::shared_pg_server(why);
-    if (!server) return {};
-    static std::map<std::string, std::string> urls;
-    auto& url = urls[dir.string()];
-    if (url.empty()) url = server->create_database("rows_" + std::to_string(urls.size()), why);
-    return url;
-  }
-};
+using contract::SqliteBackend;
+using PostgresBackend = contract::PostgresBackendOf<MetadataStoreRowsContractDatabases>;
 
 std::unique_ptr<MetadataStore> open_at(const std::string& url) {
   auto s = open_metadata_store(url);

@@ -5,29 +5,19 @@
 
 #include <map>
 
-#include "pg/pg_server.h"
 #include "store/metadata_store.h"
+#include "store_backends.h"
 #include "support/test_support.h"
 
 namespace wenku::store {
 namespace {
 
-struct SqliteSocialBackend {
-  static std::string url(const std::filesystem::path& dir, std::string* /*why*/) {
-    return "sqlite://" + (dir / "wenku.db").string();
-  }
+// Its PostgreSQL databases: social_N.
+struct MetadataStoreSocialContractDatabases {
+  static constexpr const char* kDatabasePrefix = "social_";
 };
-
-struct PostgresSocialBackend {
-  static std::string url(const std::filesystem::path& dir, std::string* why) {
-    auto* server = testing::shared_pg_server(why);
-    if (!server) return {};
-    static std::map<std::string, std::string> urls;
-    auto& url = urls[dir.string()];
-    if (url.empty()) url = server->create_database("social_" + std::to_string(urls.size()), why);
-    return url;
-  }
-};
+using contract::SqliteBackend;
+using PostgresBackend = contract::PostgresBackendOf<MetadataStoreSocialContractDatabases>;
 
 template <typename Backend>
 class MetadataStoreSocialContract : public ::testing::Test {
@@ -60,7 +50,7 @@ class MetadataStoreSocialContract : public ::testing::Test {
   int counter_ = 0;
 };
 
-using SocialBackends = ::testing::Types<SqliteSocialBackend, PostgresSocialBackend>;
+using SocialBackends = ::testing::Types<SqliteBackend, PostgresBackend>;
 TYPED_TEST_SUITE(MetadataStoreSocialContract, SocialBackends);
 
 TYPED_TEST(MetadataStoreSocialContract, FavouritesAreOnePerUserAndDocument) {
