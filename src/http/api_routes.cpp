@@ -139,7 +139,15 @@ void HttpServer::install_api_routes() {
     const bool accel = site.front().accel_redirect;
     auto image = site.hot().page_image(*doc, n, thumb, !accel);
     if (!image.ok()) return send_error(res, image.error());
-    if (!*image) return send_error(res, 404, "not_found", "页面图片还没有生成 / page image not available");
+    if (!*image) {
+      // Not made yet: a reader is waiting, so its render job goes ahead; the page's
+      // placeholder asks again.
+      if (auto h = lib.pipeline().hurry_page(*doc, n); !h.ok()) {
+        log::warn("hurry_failed document={} error={}", doc->id, h.error().message);
+      }
+      res.set_header("Retry-After", "3");
+      return send_error(res, 404, "not_found", "页面图片还没有生成 / page image not available");
+    }
     const std::string key = (*image)->key;
     std::string etag = "\"" + key.substr(0, 32) + "\"";
     res.set_header("ETag", etag);

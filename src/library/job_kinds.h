@@ -20,6 +20,9 @@ inline constexpr int kPriorityExtract = 0;
 inline constexpr int kPriorityPreview = 10;
 inline constexpr int kPriorityRenderRest = 20;
 inline constexpr int kPriorityOcr = 15;
-inline constexpr int kPriorityWatermark = 30;  // after every new document's pages
+inline constexpr int kPriorityWatermark = 30;
+// render_rest hurried because a reader reached a page not rendered yet: after the extract
+// jobs (search within a second of an upload), before new documents' previews.
+inline constexpr int kPriorityReader = 5;  // after every new document's pages
 
 }  // namespace wenku::library

@@ -508,6 +508,22 @@ Result<void> Pipeline::run_render_rest(int64_t id) {
   return {};
 }
 
+Result<bool> Pipeline::hurry_page(const Document& doc, int page) {
+  const int last = std::min(doc.pages, p_.site.config().max_preview_pages);
+  if (doc.status != store::DocumentStatus::kReady || page <= doc.preview_pages_done || page > last) return false;
+  {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(hurry_mu_);
+    auto it = hurried_.find(doc.id);
+    if (it != hurried_.end() && now - it->second < std::chrono::seconds(5)) return false;
+    if (hurried_.size() >= 10'000) hurried_.clear();  // a bound, not a cache worth keeping
+    hurried_[doc.id] = now;
+  }
+  WENKU_ASSIGN_OR_RETURN(bool hurried, p_.store.hurry_job(kJobRenderRest, doc.id, kPriorityReader));
+  if (hurried && p_.notify) p_.notify();
+  return hurried;
+}
+
 Result<int> Pipeline::render_pages(int64_t id, const render::Document& pdf, int from, int to) {
   render::RenderOptions ro;
   ro.watermark = watermark_for(p_.site.config(), id);

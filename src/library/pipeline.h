@@ -7,10 +7,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <unordered_map>
 #include <vector>
 
 #include "core/result.h"
@@ -69,6 +71,11 @@ class Pipeline {
                                               const std::function<void(double)>& progress = {});
   Result<void> run_preview(int64_t document_id);
   Result<void> run_render_rest(int64_t document_id);
+  // A reader reached page `page` (1-based) of `doc` before its image was made: the job that
+  // renders the pages after the first ones runs next among queued work (kPriorityReader) and
+  // the workers are woken. At most once per document every few seconds (a page placeholder
+  // asks again until its image comes). True when a queued job was hurried.
+  Result<bool> hurry_page(const Document& doc, int page);
   // The `watermark` job: the document's rendered page images made again with the site's
   // current watermark (none when it was cleared).
   Result<void> run_watermark(int64_t document_id);
@@ -112,6 +119,8 @@ class Pipeline {
   std::unique_ptr<OcrStep> ocr_;
   std::mutex converter_mu_;
   std::unique_ptr<convert::Converter> converter_;
+  std::mutex hurry_mu_;
+  std::unordered_map<int64_t, std::chrono::steady_clock::time_point> hurried_;  // document -> when
   std::atomic<uint64_t> page_reads_{0};
   std::atomic<uint64_t> analyses_{0};
 };

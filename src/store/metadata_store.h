@@ -310,6 +310,10 @@ class MetadataStore {
   // the run as an attempt: it failed because a backend of the site (database, bucket, index)
   // did not answer, not because of its file (issue 12: retried later, never lost).
   virtual Result<void> defer_job(int64_t job_id, const std::string& error, int64_t retry_at) = 0;
+  // A reader is waiting for it: the queued job of `kind` for the document runs next among
+  // jobs of a lower `priority` number than its own (its priority lowered to `priority`, its
+  // retry time, if any, brought to now). False when no such job is queued (running or done).
+  virtual Result<bool> hurry_job(const std::string& kind, int64_t document_id, int priority) = 0;
   virtual Result<int64_t> count_jobs(JobState state) = 0;
   // Since when (unix s) the longest-waiting runnable queued job has waited: queued, or its
   // retry time come (a job waiting out a retry back-off is not waiting on the workers);

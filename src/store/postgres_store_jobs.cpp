@@ -171,6 +171,17 @@ Result<void> PostgresStore::defer_job(int64_t job_id, const std::string& error, 
   });
 }
 
+Result<bool> PostgresStore::hurry_job(const std::string& kind, int64_t document_id, int priority) {
+  return write([&](Conn& c) -> Result<bool> {
+    const int64_t now = now_unix();
+    WENKU_ASSIGN_OR_RETURN(Rows r, c.exec("UPDATE jobs SET priority = LEAST(priority, $3::integer), "
+                                          "run_after = LEAST(run_after, $4::bigint), updated_at = $4::bigint "
+                                          "WHERE kind = $1::text AND document_id = $2::bigint AND state = 'queued'",
+                                          Params().add(kind).add(document_id).add(priority).add(now)));
+    return r.affected() > 0;
+  });
+}
+
 Result<int64_t> PostgresStore::count_jobs(JobState state) {
   return read([&](Conn& c) -> Result<int64_t> {
     WENKU_ASSIGN_OR_RETURN(Rows r, c.exec("SELECT count(*) FROM jobs WHERE state = $1::text",

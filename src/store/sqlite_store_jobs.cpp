@@ -167,6 +167,17 @@ Result<void> SqliteStore::defer_job(int64_t job_id, const std::string& error, in
   return st.run();
 }
 
+Result<bool> SqliteStore::hurry_job(const std::string& kind, int64_t document_id, int priority) {
+  std::lock_guard lock(write_mu_);
+  const int64_t now = now_unix();
+  auto st = writer_->prepare(
+      "UPDATE jobs SET priority = MIN(priority, ?3), run_after = MIN(run_after, ?4), updated_at = ?4 "
+      "WHERE kind = ?1 AND document_id = ?2 AND state = 'queued'");
+  st.bind(1, kind).bind(2, document_id).bind(3, int64_t{priority}).bind(4, now);
+  WENKU_TRY(st.run());
+  return writer_->changes() > 0;
+}
+
 Result<int64_t> SqliteStore::count_jobs(JobState state) {
   auto r = reader();
   auto st = r->prepare("SELECT count(*) FROM jobs WHERE state = ?1");

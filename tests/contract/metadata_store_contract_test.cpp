@@ -250,6 +250,27 @@ TYPED_TEST(MetadataStoreContract, OnlyARunningJobIsCompletedOrFailed) {
   EXPECT_EQ(*this->store_->count_jobs(JobState::kFailed), 0);
 }
 
+// A reader reached a page not rendered yet: that document's render job goes ahead of the
+// other queued work, and a job already running or done is left alone.
+TYPED_TEST(MetadataStoreContract, AHurriedJobIsClaimedBeforeOtherQueuedWork) {
+  int64_t waiting = this->add("waiting", std::string(64, 'h'));
+  int64_t other = this->add("other", std::string(64, 'i'));
+  for (auto* c : {"w", "w"}) {  // the two documents' first jobs out of the way
+    auto j = this->store_->claim_job(c, {}, 60);
+    ASSERT_TRUE(j.ok() && j->has_value());
+    ASSERT_TRUE(this->store_->complete_job((*j)->id).ok());
+  }
+  ASSERT_TRUE(this->store_->enqueue_job({"render_rest", waiting, 20, 3}).ok());
+  ASSERT_TRUE(this->store_->enqueue_job({"extract", other, 0, 3}).ok());
+  EXPECT_FALSE(*this->store_->hurry_job("render_rest", other, -10)) << "no such job queued";
+  EXPECT_TRUE(*this->store_->hurry_job("render_rest", waiting, -10));
+  auto first = this->store_->claim_job("w", {}, 60);
+  ASSERT_TRUE(first.ok() && first->has_value());
+  EXPECT_EQ((*first)->kind, "render_rest");
+  EXPECT_EQ((*first)->document_id, waiting);
+  EXPECT_FALSE(*this->store_->hurry_job("render_rest", waiting, -10)) << "running: nothing to hurry";
+}
+
 TYPED_TEST(MetadataStoreContract, ClaimRespectsKindsAndPriority) {
   int64_t id = this->add("k");
   ASSERT_TRUE(this->store_->enqueue_job({"preview", id, 10, 3}).ok());

@@ -179,6 +179,24 @@ TEST_F(ServicesTest, AdminPreviewPagesTakeEffectInRendering) {
   EXPECT_EQ(lib_->catalogue().get(id)->preview_pages_done, 3) << "the admin's max_preview_pages";
 }
 
+TEST_F(ServicesTest, AReaderReachingAnUnrenderedPageHurriesItsRenderJob) {
+  ASSERT_TRUE(lib_->site_settings().save("preview_pages", "2").ok());
+  ASSERT_TRUE(lib_->site_settings().save("max_preview_pages", "5").ok());
+  int64_t id = import_pdf(6);
+  ASSERT_TRUE(lib_->pipeline().run_extract(id).ok());
+  ASSERT_TRUE(lib_->pipeline().run_preview(id).ok());
+  auto doc = *lib_->catalogue().get(id);
+  ASSERT_EQ(doc.preview_pages_done, 2);
+  EXPECT_FALSE(*lib_->pipeline().hurry_page(doc, 2)) << "page 2 has its image";
+  EXPECT_FALSE(*lib_->pipeline().hurry_page(doc, 6)) << "beyond max_preview_pages: never rendered";
+  EXPECT_TRUE(*lib_->pipeline().hurry_page(doc, 4)) << "the queued render_rest job runs next";
+  EXPECT_FALSE(*lib_->pipeline().hurry_page(doc, 5)) << "once per document every few seconds";
+  ASSERT_TRUE(lib_->pipeline().run_render_rest(id).ok());
+  doc = *lib_->catalogue().get(id);
+  EXPECT_EQ(doc.preview_pages_done, 5);
+  EXPECT_FALSE(*lib_->pipeline().hurry_page(doc, 4)) << "rendered now";
+}
+
 TEST_F(ServicesTest, ACategoryMoveReachesSearchAtOnce) {
   ImportRequest r;
   r.title = "安全办法";
