@@ -7,6 +7,7 @@
    lists for that operation, and each JSON body must match its schema, with no property the
    schema does not name (so the file cannot fall behind the code unnoticed)."""
 import http.client
+import io
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import time
 import unittest
 import urllib.parse
 import uuid
+import zipfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SOURCE = os.path.dirname(os.path.dirname(HERE))
@@ -170,6 +172,25 @@ class OpenApiAgainstTheServer(unittest.TestCase):
     def upload(self, content, name="上传.pdf", fields=None):
         body, ctype = multipart({"file": (name, content)}, fields or {})
         return body, {"Content-Type": ctype}
+
+    def batch_upload(self):
+        """A ZIP of two text files through /api/v1/batches: two documents, one refusal of a
+        guest, one of an archive whose name climbs out."""
+        me = self.sign_in("apibatch")
+        plain = io.BytesIO()
+        with zipfile.ZipFile(plain, "w") as z:
+            z.writestr("第一份.txt", "批量上传的第一份文件 %s" % uuid.uuid4().hex)
+            z.writestr("second.txt", "the second file of the batch %s" % uuid.uuid4().hex)
+        body, headers = self.upload(plain.getvalue(), name="batch.zip", fields={"category": "测试/批量", "tags": "批量"})
+        _, raw = self.check("POST", "/api/v1/batches", "/api/v1/batches", 202, body, dict(headers, **me))
+        items = json.loads(raw)["items"]
+        self.assertEqual([i["status"] for i in items], ["processing", "processing"], items)
+        self.check("POST", "/api/v1/batches", "/api/v1/batches", 401, body, headers)
+        climbing = io.BytesIO()
+        with zipfile.ZipFile(climbing, "w") as z:
+            z.writestr("../outside.txt", "x")
+        body, headers = self.upload(climbing.getvalue(), name="bad.zip")
+        self.check("POST", "/api/v1/batches", "/api/v1/batches", 400, body, dict(headers, **me))
 
     def sign_in(self, name, password="correct horse 1"):
         """An admin account's session: the headers its calls carry (cookie, CSRF token)."""
@@ -381,6 +402,7 @@ class OpenApiAgainstTheServer(unittest.TestCase):
         self.check("GET", "/api/v1/search", "/api/v1/search?like=999999", 404)
         _, raw = self.check("GET", "/api/v1/suggest", "/api/v1/suggest?q=%E6%8E%A5", 200)
         self.check("GET", "/api/v1/suggest", "/api/v1/suggest", 200)
+        self.batch_upload()
         self.comments_and_bin(d)
         self.social_routes(d)
         documented = {(p, m) for p, ops in self.spec["paths"].items() for m in ops if m in ("get", "post", "put", "delete", "patch")}
