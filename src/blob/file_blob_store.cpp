@@ -66,7 +66,8 @@ class FileBlobStore final : public BlobStore {
     if (!is_valid_key(sha256)) return make_error(ErrorCode::kInvalidArgument, "bad blob key");
     fs::path dest = path_of(sha256);
     std::error_code ec;
-    if (fs::exists(dest, ec)) {
+    // A stored copy of another length was cut short behind the store's back: replaced.
+    if (fs::exists(dest, ec) && fs::file_size(dest, ec) == fs::file_size(tmp_file, ec) && !ec) {
       fs::remove(tmp_file, ec);
       return sha256;
     }
@@ -89,7 +90,8 @@ class FileBlobStore final : public BlobStore {
 
   Result<std::string> put_bytes(std::string_view data) override {
     std::string key = sha256_hex(data);
-    if (fs::exists(path_of(key))) return key;
+    std::error_code ec;
+    if (fs::exists(path_of(key), ec) && fs::file_size(path_of(key), ec) == data.size() && !ec) return key;
     fs::path tmp = unique_tmp();
     {
       int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -171,14 +171,14 @@ class S3BlobStore final : public BlobStore {
 
   Result<std::string> put_file(const fs::path& tmp_file, const std::string& sha256) override {
     if (!is_valid_key(sha256)) return make_error(ErrorCode::kInvalidArgument, "bad blob key");
-    WENKU_ASSIGN_OR_RETURN(bool there, exists(sha256));
     std::error_code ec;
+    uint64_t total = fs::file_size(tmp_file, ec);
+    if (ec) return make_error(ErrorCode::kIo, "put " + tmp_file.string() + ": " + ec.message());
+    WENKU_ASSIGN_OR_RETURN(bool there, stored_whole(sha256, total));
     if (there) {
       fs::remove(tmp_file, ec);
       return sha256;
     }
-    uint64_t total = fs::file_size(tmp_file, ec);
-    if (ec) return make_error(ErrorCode::kIo, "put " + tmp_file.string() + ": " + ec.message());
     std::ifstream in(tmp_file, std::ios::binary);
     if (!in) return make_error(ErrorCode::kIo, "cannot open " + tmp_file.string());
     if (total <= cfg_.part_size) {
@@ -196,7 +196,7 @@ class S3BlobStore final : public BlobStore {
 
   Result<std::string> put_bytes(std::string_view data) override {
     std::string key = sha256_hex(data);
-    WENKU_ASSIGN_OR_RETURN(bool there, exists(key));
+    WENKU_ASSIGN_OR_RETURN(bool there, stored_whole(key, data.size()));
     if (there) return key;
     WENKU_TRY(put_object(key, data));
     return key;
@@ -219,6 +219,16 @@ class S3BlobStore final : public BlobStore {
       return {};
     }
     return get(key, offset, length, sink);
+  }
+
+  // The object is there at its full length. A content-addressed key names its bytes, so the
+  // length tells a whole object from one an interrupted upload left cut short (a real S3 PUT
+  // is atomic; s3rver and some gateways are not): that one is written again.
+  Result<bool> stored_whole(const std::string& key, uint64_t length) {
+    auto n = size(key);
+    if (n.ok()) return *n == length;
+    if (n.error().code == ErrorCode::kNotFound) return false;
+    return n.take_error();
   }
 
   Result<bool> exists(const std::string& key) override {
