@@ -26,7 +26,7 @@
 #include <vector>
 
 #include "convert/helper_protocol.h"
-#include "core/sandbox.h"
+#include "sandbox/sandbox.h"
 #include "core/formats.h"
 #include "core/log.h"
 

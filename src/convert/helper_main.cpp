@@ -28,7 +28,7 @@
 
 #include "convert/helper_protocol.h"
 #ifdef WENKU_CONVERT_PROBE
-#include "core/sandbox_probe.h"
+#include "sandbox/sandbox_probe.h"
 #endif
 
 namespace {
@@ -208,7 +208,7 @@ bool convert_with_soffice(const Args& args, const std::string& fallback_profile,
 
 #ifdef WENKU_CONVERT_PROBE
 // Test builds only (wenku-convert-helper-probe): a CONVERT whose input starts with
-// "WENKU-SANDBOX-PROBE" runs the probes of core/sandbox_probe.h. The reply is ERR with
+// "WENKU-SANDBOX-PROBE" runs the probes of sandbox/sandbox_probe.h. The reply is ERR with
 // `PROBE NAME=ok|refused:ERRNO|value;...`, so the real pool carries it back unchanged.
 std::string run_probes(const std::string& input) {
   std::ifstream in(input);

@@ -1,4 +1,4 @@
-// BoxedDocument: spawns wenku-render-helper in the box (core/sandbox.h) and talks to it with
+// BoxedDocument: spawns wenku-render-helper in the box (sandbox/sandbox.h) and talks to it with
 // the framed protocol of helper_protocol.h.
 #include "render/boxed_document.h"
 
@@ -18,7 +18,7 @@
 #include <system_error>
 
 #include "core/log.h"
-#include "core/sandbox.h"
+#include "sandbox/sandbox.h"
 #include "render/helper_protocol.h"
 
 extern char** environ;

@@ -1,5 +1,5 @@
 // BoxedDocument: a PDF read by MuPDF in a sandboxed helper process (wenku-render-helper), one
-// helper per open document, confined like the converter's helpers (core/sandbox.h: bubblewrap,
+// helper per open document, confined like the converter's helpers (sandbox/sandbox.h: bubblewrap,
 // seccomp, rlimits). A helper that crashes fails its document with the reason, never the
 // caller's process; one that outlives a request's time limit is killed (kTimeout).
 #pragma once

@@ -2,7 +2,7 @@
 // of its BoxedDocument over fd 3 (helper_protocol.h) until that socket closes. The PDF is fd 4,
 // opened read-only by the parent.
 //
-// Run only by BoxedDocument, already sandboxed (core/sandbox.h: no network, nothing writable,
+// Run only by BoxedDocument, already sandboxed (sandbox/sandbox.h: no network, nothing writable,
 // the data directory hidden, rlimits).
 // Usage: wenku-render-helper --max-memory-bytes N --max-file-bytes N
 #include <unistd.h>
@@ -16,7 +16,7 @@
 #include <csignal>
 #include <sstream>
 
-#include "core/sandbox_probe.h"
+#include "sandbox/sandbox_probe.h"
 #endif
 
 namespace {
@@ -87,7 +87,7 @@ std::string answer(const PdfDocument& pdf, const std::string& request) {
     }
 #ifdef WENKU_RENDER_PROBE
     case wire::Op::kProbe: {
-      // Test builds only (wenku-render-helper-probe): core/sandbox_probe.h's list, run here.
+      // Test builds only (wenku-render-helper-probe): sandbox/sandbox_probe.h's list, run here.
       std::string list;
       in.get(list);
       std::istringstream lines(list);

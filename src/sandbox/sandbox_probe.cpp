@@ -1,7 +1,7 @@
 // Sandbox probes (test builds only): what a compromised helper would try, run from inside the
 // box by wenku-convert-helper-probe and wenku-render-helper-probe. Never compiled into the
 // shipped helpers.
-#include "core/sandbox_probe.h"
+#include "sandbox/sandbox_probe.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

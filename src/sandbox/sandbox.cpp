@@ -1,5 +1,5 @@
 // The helper box: bubblewrap arguments, the seccomp program and the start-up check.
-#include "core/sandbox.h"
+#include "sandbox/sandbox.h"
 
 #include <errno.h>
 #include <fcntl.h>
