@@ -268,14 +268,17 @@ class NginxInFront(unittest.TestCase):
         self.assertEqual(views(), before + 3)
 
     def test_access_log_names_the_client_and_the_peer(self):
-        self.nginx.request("GET", "/healthz?log-check", source="127.0.0.3")
-        wenku_request(self.port, "GET", "/healthz?log-check-direct", source=UNTRUSTED,
-                      headers={"X-Forwarded-For": "198.51.100.77"})
-        deadline = time.monotonic() + 5
+        self.assertEqual(self.nginx.request("GET", "/healthz?log-check", source="127.0.0.3")[0], 200)
+        self.assertEqual(wenku_request(self.port, "GET", "/healthz?log-check-direct", source=UNTRUSTED,
+                                       headers={"X-Forwarded-For": "198.51.100.77"})[0], 200)
+        # wenku writes an access line after the answer has gone, so the two lines may come in
+        # either order: wait for both.
+        deadline = time.monotonic() + 10
         while True:
             with open(self.log_path, encoding="utf-8", errors="replace") as f:
                 log = f.read()
-            if "remote=%s route=" % UNTRUSTED in log or time.monotonic() > deadline:
+            both = "remote=127.0.0.3 " in log and "remote=%s route=" % UNTRUSTED in log
+            if both or time.monotonic() > deadline:
                 break
             time.sleep(0.05)
         # Through the trusted proxy: the client, then the proxy as the peer. Directly: the
