@@ -40,15 +40,23 @@ Result<void> Catalogue::read_file_range(const std::string& key, uint64_t offset,
   return blobs_.read_range(key, offset, length, sink);
 }
 
-Result<std::vector<Document>> Catalogue::list(const DocumentFilter& filter) {
-  WENKU_ASSIGN_OR_RETURN(auto docs, store_.list_documents(filter));
-  if (filter.listed_only) std::erase_if(docs, [](const Document& d) { return !policy::is_listed(d); });
-  return docs;
+namespace {
+
+// listed_only asks for what the policy lists: the store receives the policy's rule as data.
+DocumentFilter with_policy(DocumentFilter f) {
+  if (f.listed_only) f.listed = policy::listing_rule();
+  return f;
 }
 
-Result<int64_t> Catalogue::count(const DocumentFilter& filter) { return store_.count_documents(filter); }
+}  // namespace
 
-Result<std::vector<Category>> Catalogue::categories() { return store_.list_categories(); }
+Result<std::vector<Document>> Catalogue::list(const DocumentFilter& filter) {
+  return store_.list_documents(with_policy(filter));
+}
+
+Result<int64_t> Catalogue::count(const DocumentFilter& filter) { return store_.count_documents(with_policy(filter)); }
+
+Result<std::vector<Category>> Catalogue::categories() { return store_.list_categories(policy::listing_rule()); }
 
 Result<int64_t> Catalogue::ensure_category(const std::string& path) { return store_.ensure_category(path); }
 

@@ -16,6 +16,7 @@
 #include "image/image_file.h"
 #include "library/job_kinds.h"
 #include "library/pipeline.h"
+#include "library/policy.h"
 #include "library/indexer.h"
 #include "library/data_dir.h"
 #include "library/site_settings.h"
@@ -228,7 +229,7 @@ Result<void> Pipeline::suggest_category(int64_t id) {
   if (!analysis.ok()) return {};
   store::DocumentAnalysis a = *analysis;
   a.suggested_category.clear();
-  WENKU_ASSIGN_OR_RETURN(auto categories, p_.store.list_categories());
+  WENKU_ASSIGN_OR_RETURN(auto categories, p_.store.list_categories(policy::listing_rule()));
   if (categories.empty()) return {};  // nothing to learn from (and a bulk import stays fast)
   {
     // The category most of the closest documents are in.

@@ -16,10 +16,15 @@ bool can_manage(const Viewer& v, const Document& d) {
   return v.signed_in() && d.uploader_id != 0 && d.uploader_id == v.id;
 }
 
-bool is_listed(const Document& d) {
-  return d.status == DocumentStatus::kReady && d.visibility == Visibility::kPublic && !d.hidden &&
-         d.duplicate_of == 0;
+store::ListingRule listing_rule() {
+  store::ListingRule rule;
+  rule.status = DocumentStatus::kReady;
+  rule.visibility = Visibility::kPublic;
+  rule.include_hidden = false;
+  return rule;
 }
+
+bool is_listed(const Document& d) { return listing_rule().admits(d); }
 
 bool is_searchable(const Document& d) {
   return d.status != DocumentStatus::kFailed && d.visibility == Visibility::kPublic && !d.hidden &&

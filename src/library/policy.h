@@ -26,7 +26,9 @@ namespace policy {
 bool can_view(const Viewer& v, const Document& d);
 // Edit, delete, retry: admins and the owner.
 bool can_manage(const Viewer& v, const Document& d);
-// In listings, related lists and the sitemap: public, ready, not hidden, not a duplicate.
+// In listings, related lists and the sitemap: public, ready, not hidden (moderation or the
+// recycle bin). The rule is data so the store's queries apply the same one (ListingRule).
+store::ListingRule listing_rule();
 bool is_listed(const Document& d);
 // In search results (and the search index's `listed` flag): public, not hidden, not a
 // duplicate and not failed, so a document is found seconds after its upload while its

@@ -89,11 +89,23 @@ struct Page {
 
 enum class DocumentSort { kNewest, kMostViewed, kOldest };
 
+// Which documents a list shows, as data. The library's policy makes the one rule
+// (library/policy.h: "listed"); the store turns it into its queries and `admits` applies
+// the same rule to a document in memory, so a query and the code cannot disagree.
+struct ListingRule {
+  std::optional<DocumentStatus> status;  // only documents in this status
+  std::optional<Visibility> visibility;  // only documents with this visibility
+  bool include_hidden = true;            // false: not those hidden by moderation or binned
+  bool admits(const Document& d) const;
+};
+
 struct DocumentFilter {
   std::optional<DocumentStatus> status;
   std::string category_prefix;     // subtree, "" = all
   int64_t uploader_id = 0;         // 0 = any
-  bool listed_only = false;        // public, not hidden, ready
+  bool listed_only = false;        // only what the policy lists: the library fills `listed`
+  std::optional<ListingRule> listed;  // only what this rule admits (the store refuses
+                                      // listed_only without it: it never guesses the policy)
   DocumentSort sort = DocumentSort::kNewest;
   int offset = 0;
   int limit = 20;
@@ -104,7 +116,7 @@ struct Category {
   int64_t parent_id = 0;
   std::string name;
   std::string path;                // "办公文档/事务文书"
-  int64_t documents = 0;           // listed documents in this subtree, filled by list_categories
+  int64_t documents = 0;           // documents in this subtree, counted by list_categories' rule
 };
 
 struct Derivative {
@@ -280,7 +292,8 @@ class MetadataStore {
 
   // Categories: a tree addressed by paths like "办公文档/事务文书".
   virtual Result<int64_t> ensure_category(const std::string& path) = 0;
-  virtual Result<std::vector<Category>> list_categories() = 0;
+  // Each category with the number of documents `counted` admits in its subtree.
+  virtual Result<std::vector<Category>> list_categories(const ListingRule& counted) = 0;
   // Renames or moves a category with its subtree: "a/b" -> "c/b2" (missing parents are
   // created). The documents of the subtree are marked not indexed (a new index_gen) in the
   // same transaction, since the index holds their category paths; the caller re-indexes

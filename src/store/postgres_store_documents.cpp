@@ -66,19 +66,48 @@ Document read_document(const Rows& s, int row) {
   return d;
 }
 
-// Parameters: $1 status ('' = any), $2 category prefix, $3 uploader (0 = any), $4 listed only.
-// The prefix is compared literally (a category named "50%" is no pattern).
-constexpr std::string_view kWhere = R"sql( WHERE ($1::text = '' OR d.status = $1::text)
+// The rule of a ListingRule over `d`, its parameters numbered from `first`: status ('' =
+// any), visibility ('' = any), hidden included.
+std::string listing_clause(int first) {
+  auto n = [&](int k) { return "$" + std::to_string(first + k); };
+  return "((" + n(0) + "::text = '' OR d.status = " + n(0) + "::text) AND (" + n(1) +
+         "::text = '' OR d.visibility = " + n(1) + "::text) AND (" + n(2) + "::boolean OR NOT d.hidden))";
+}
+
+Params& add_listing(Params& p, const ListingRule& rule) {
+  return p.add(rule.status ? status_name(*rule.status) : std::string_view(""))
+      .add(rule.visibility ? visibility_name(*rule.visibility) : std::string_view(""))
+      .add(rule.include_hidden);
+}
+
+// Parameters: $1 status ('' = any), $2 category prefix, $3 uploader (0 = any), $4 a listing
+// rule applies, $5..$7 the rule. The prefix is compared literally (a category named "50%"
+// is no pattern). Rows marked as exact duplicates by old versions never show.
+const std::string kWhere = R"sql( WHERE ($1::text = '' OR d.status = $1::text)
     AND ($2::text = '' OR c.path = $2::text OR left(c.path, length($2::text) + 1) = $2::text || '/')
     AND ($3::bigint = 0 OR d.uploader_id = $3::bigint)
-    AND (NOT $4::boolean OR (d.status = 'ready' AND d.visibility = 'public' AND NOT d.hidden))
+    AND (NOT $4::boolean OR )sql" + listing_clause(5) + R"sql()
     AND d.duplicate_of = 0 )sql";
+
+Params listing_params(const ListingRule& rule) {
+  Params p;
+  add_listing(p, rule);
+  return p;
+}
 
 Params filter_params(const DocumentFilter& f) {
   Params p;
   p.add(f.status ? status_name(*f.status) : std::string_view("")).add(f.category_prefix).add(f.uploader_id)
-      .add(f.listed_only);
+      .add(f.listed.has_value());
+  add_listing(p, f.listed.value_or(ListingRule{}));
   return p;
+}
+
+Result<void> check_filter(const DocumentFilter& f) {
+  if (f.listed_only && !f.listed) {
+    return make_error(ErrorCode::kInvalidArgument, "listed_only without the policy's listing rule");
+  }
+  return {};
 }
 
 Error no_document(int64_t id) {
@@ -138,13 +167,14 @@ Result<std::optional<Document>> PostgresStore::find_by_external_id(const std::st
 }
 
 Result<std::vector<Document>> PostgresStore::list_documents(const DocumentFilter& f) {
+  WENKU_TRY(check_filter(f));
   std::string sql = "SELECT " + std::string(kDocumentColumns) + std::string(kWhere);
   switch (f.sort) {
     case DocumentSort::kNewest: sql += " ORDER BY d.created_at DESC, d.id DESC"; break;
     case DocumentSort::kOldest: sql += " ORDER BY d.created_at, d.id"; break;
     case DocumentSort::kMostViewed: sql += " ORDER BY d.views DESC, d.id DESC"; break;
   }
-  sql += " LIMIT $5::bigint OFFSET $6::bigint";
+  sql += " LIMIT $8::bigint OFFSET $9::bigint";
   return read([&](Conn& c) -> Result<std::vector<Document>> {
     WENKU_ASSIGN_OR_RETURN(Rows r, c.exec(sql, filter_params(f).add(f.limit).add(f.offset)));
     std::vector<Document> out;
@@ -154,6 +184,7 @@ Result<std::vector<Document>> PostgresStore::list_documents(const DocumentFilter
 }
 
 Result<int64_t> PostgresStore::count_documents(const DocumentFilter& f) {
+  WENKU_TRY(check_filter(f));
   return read([&](Conn& c) -> Result<int64_t> {
     WENKU_ASSIGN_OR_RETURN(
         Rows r, c.exec("SELECT count(*) FROM documents d LEFT JOIN categories c ON c.id = d.category_id" +
@@ -173,7 +204,8 @@ Result<void> PostgresStore::update_document(int64_t id, const DocumentUpdate& u)
         WENKU_ASSIGN_OR_RETURN(category_id, ensure_category_in(c, *u.category_path));
       }
     }
-    // Each optional field keeps its old value when unset (COALESCE over NULL binds).
+    // Each optional field keeps its old value when unset (COALESCE over NULL binds). A binned
+    // document stays hidden: a moderator's hide or approve is kept for its restore instead.
     Params p;
     p.add(id).add(u.title).add(u.format).add(u.pdf_key).add(u.error).add(u.keywords).add(u.description)
         .add(category_id).add(u.pages).add(u.preview_pages_done);
@@ -190,12 +222,18 @@ Result<void> PostgresStore::update_document(int64_t id, const DocumentUpdate& u)
         pages = COALESCE($9::integer, pages), preview_pages_done = COALESCE($10::integer, preview_pages_done),
         status = COALESCE($11::text, status), similar_to = COALESCE($12::bigint, similar_to),
         similarity = COALESCE($13::double precision, similarity), visibility = COALESCE($14::text, visibility),
-        hidden = COALESCE($15::boolean, hidden), indexed = COALESCE($16::boolean, indexed),
+        hidden = CASE WHEN EXISTS (SELECT 1 FROM recycle_bin WHERE document_id = $1::bigint) THEN hidden
+                      ELSE COALESCE($15::boolean, hidden) END,
+        indexed = COALESCE($16::boolean, indexed),
         updated_at = $17::bigint,
         index_gen = index_gen + CASE WHEN $16::boolean = false THEN 1 ELSE 0 END
       WHERE id = $1::bigint)sql",
                                           p));
     if (r.affected() == 0) return no_document(id);
+    if (u.hidden) {
+      WENKU_TRY(c.exec("UPDATE recycle_bin SET was_hidden = $2::boolean WHERE document_id = $1::bigint",
+                       Params().add(id).add(*u.hidden)));
+    }
     if (u.tags) WENKU_TRY(set_tags_in(c, id, *u.tags));
     return {};
   });
@@ -270,14 +308,15 @@ Result<int64_t> PostgresStore::ensure_category(const std::string& path) {
   return write([&](Conn& c) { return ensure_category_in(c, path); });
 }
 
-Result<std::vector<Category>> PostgresStore::list_categories() {
+Result<std::vector<Category>> PostgresStore::list_categories(const ListingRule& counted) {
   return read([&](Conn& c) -> Result<std::vector<Category>> {
-    WENKU_ASSIGN_OR_RETURN(Rows r, c.exec(R"sql(
+    const Params listing = listing_params(counted);
+    WENKU_ASSIGN_OR_RETURN(Rows r, c.exec(std::string(R"sql(
       SELECT c.id, COALESCE(c.parent_id, 0), c.name, c.path,
         (SELECT count(*) FROM documents d JOIN categories c2 ON c2.id = d.category_id
           WHERE (c2.path = c.path OR left(c2.path, length(c.path) + 1) = c.path || '/')
-            AND d.status = 'ready' AND d.visibility = 'public' AND NOT d.hidden)
-      FROM categories c ORDER BY c.sort, c.path COLLATE "C")sql"));
+            AND d.duplicate_of = 0 AND )sql") + listing_clause(1) + R"sql()
+      FROM categories c ORDER BY c.sort, c.path COLLATE "C")sql", listing));
     std::vector<Category> out;
     for (int i = 0; i < r.size(); ++i) {
       out.push_back({r.int64(i, 0), r.int64(i, 1), r.text(i, 2), r.text(i, 3), r.int64(i, 4)});

@@ -54,7 +54,7 @@ class PostgresStore final : public MetadataStore {
   Result<void> set_page_image(int64_t document_id, int number, const std::string& image_key,
                               const std::string& thumb_key, int width, int height) override;
   Result<int64_t> ensure_category(const std::string& path) override;
-  Result<std::vector<Category>> list_categories() override;
+  Result<std::vector<Category>> list_categories(const ListingRule& counted) override;
   Result<void> move_category(const std::string& from_path, const std::string& to_raw) override;
   Result<void> set_analysis(int64_t document_id, const DocumentAnalysis& a) override;
   Result<DocumentAnalysis> get_analysis(int64_t document_id) override;

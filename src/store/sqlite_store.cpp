@@ -11,6 +11,11 @@
 
 namespace wenku::store {
 
+bool ListingRule::admits(const Document& d) const {
+  return (!status || d.status == *status) && (!visibility || d.visibility == *visibility) &&
+         (include_hidden || !d.hidden) && d.duplicate_of == 0;
+}
+
 std::string_view status_name(DocumentStatus s) {
   switch (s) {
     case DocumentStatus::kProcessing: return "processing";

@@ -65,12 +65,28 @@ Document read_document(const Statement& s) {
   return d;
 }
 
+// The rule of a ListingRule over `d`, its parameters numbered from `first`: status ('' =
+// any), visibility ('' = any), hidden included (0/1).
+std::string listing_clause(int first) {
+  auto n = [&](int k) { return "?" + std::to_string(first + k); };
+  return "((" + n(0) + " = '' OR d.status = " + n(0) + ") AND (" + n(1) + " = '' OR d.visibility = " + n(1) +
+         ") AND (" + n(2) + " = 1 OR d.hidden = 0))";
+}
+
+void bind_listing(Statement& st, int first, const ListingRule& rule) {
+  st.bind(first, rule.status ? status_name(*rule.status) : std::string_view(""));
+  st.bind(first + 1, rule.visibility ? visibility_name(*rule.visibility) : std::string_view(""));
+  st.bind(first + 2, int64_t{rule.include_hidden});
+}
+
 std::string where_clause() {
-  // Parameters: ?1 status ('' = any), ?2 category prefix, ?3 uploader (0 = any), ?4 listed only.
-  return R"sql( WHERE (?1 = '' OR d.status = ?1)
+  // Parameters: ?1 status ('' = any), ?2 category prefix, ?3 uploader (0 = any), ?4 a listing
+  // rule applies, ?5..?7 the rule (listing_clause). Rows marked as exact duplicates by old
+  // versions never show.
+  return std::string(R"sql( WHERE (?1 = '' OR d.status = ?1)
     AND (?2 = '' OR c.path = ?2 OR c.path LIKE ?2 || '/%')
     AND (?3 = 0 OR d.uploader_id = ?3)
-    AND (?4 = 0 OR (d.status = 'ready' AND d.visibility = 'public' AND d.hidden = 0))
+    AND (?4 = 0 OR )sql") + listing_clause(5) + R"sql()
     AND d.duplicate_of = 0 )sql";
 }
 
@@ -78,7 +94,15 @@ void bind_filter(Statement& st, const DocumentFilter& f) {
   st.bind(1, f.status ? status_name(*f.status) : std::string_view(""));
   st.bind(2, f.category_prefix);
   st.bind(3, f.uploader_id);
-  st.bind(4, int64_t{f.listed_only});
+  st.bind(4, int64_t{f.listed.has_value()});
+  bind_listing(st, 5, f.listed.value_or(ListingRule{}));
+}
+
+Result<void> check_filter(const DocumentFilter& f) {
+  if (f.listed_only && !f.listed) {
+    return make_error(ErrorCode::kInvalidArgument, "listed_only without the policy's listing rule");
+  }
+  return {};
 }
 
 }  // namespace
@@ -144,6 +168,7 @@ Result<std::optional<Document>> SqliteStore::find_by_external_id(const std::stri
 }
 
 Result<std::vector<Document>> SqliteStore::list_documents(const DocumentFilter& f) {
+  WENKU_TRY(check_filter(f));
   auto r = reader();
   std::string sql = std::string("SELECT ") + std::string(kDocumentColumns) + where_clause();
   switch (f.sort) {
@@ -151,10 +176,10 @@ Result<std::vector<Document>> SqliteStore::list_documents(const DocumentFilter& 
     case DocumentSort::kOldest: sql += " ORDER BY d.created_at, d.id"; break;
     case DocumentSort::kMostViewed: sql += " ORDER BY d.views DESC, d.id DESC"; break;
   }
-  sql += " LIMIT ?5 OFFSET ?6";
+  sql += " LIMIT ?8 OFFSET ?9";
   auto st = r->prepare(sql);
   bind_filter(st, f);
-  st.bind(5, f.limit).bind(6, f.offset);
+  st.bind(8, f.limit).bind(9, f.offset);
   std::vector<Document> out;
   for (;;) {
     WENKU_ASSIGN_OR_RETURN(bool row, st.step());
@@ -165,6 +190,7 @@ Result<std::vector<Document>> SqliteStore::list_documents(const DocumentFilter& 
 }
 
 Result<int64_t> SqliteStore::count_documents(const DocumentFilter& f) {
+  WENKU_TRY(check_filter(f));
   auto r = reader();
   auto st = r->prepare("SELECT count(*) FROM documents d LEFT JOIN categories c ON c.id = d.category_id" +
                        where_clause());
@@ -185,7 +211,8 @@ Result<void> SqliteStore::update_document(int64_t id, const DocumentUpdate& u) {
       WENKU_ASSIGN_OR_RETURN(category_id, ensure_category_locked(*u.category_path));
     }
   }
-  // Each optional field keeps its old value when unset (COALESCE over NULL binds).
+  // Each optional field keeps its old value when unset (COALESCE over NULL binds). A binned
+  // document stays hidden: a moderator's hide or approve is kept for its restore instead.
   auto st = writer_->prepare(R"sql(
     UPDATE documents SET
       title = COALESCE(?2, title), format = COALESCE(?3, format), pdf_key = COALESCE(?4, pdf_key),
@@ -195,7 +222,9 @@ Result<void> SqliteStore::update_document(int64_t id, const DocumentUpdate& u) {
       pages = COALESCE(?9, pages), preview_pages_done = COALESCE(?10, preview_pages_done),
       status = COALESCE(?11, status), similar_to = COALESCE(?12, similar_to),
       similarity = COALESCE(?13, similarity), visibility = COALESCE(?14, visibility),
-      hidden = COALESCE(?15, hidden), indexed = COALESCE(?16, indexed), updated_at = ?17,
+      hidden = CASE WHEN EXISTS (SELECT 1 FROM recycle_bin WHERE document_id = ?1) THEN hidden
+                    ELSE COALESCE(?15, hidden) END,
+      indexed = COALESCE(?16, indexed), updated_at = ?17,
       index_gen = index_gen + (COALESCE(?16, 1) = 0)
     WHERE id = ?1)sql");
   st.bind(1, id);
@@ -221,6 +250,11 @@ Result<void> SqliteStore::update_document(int64_t id, const DocumentUpdate& u) {
   WENKU_TRY(st.run());
   if (writer_->changes() == 0) {
     return make_error(ErrorCode::kNotFound, "文档不存在 / no document " + std::to_string(id));
+  }
+  if (u.hidden) {
+    auto bin = writer_->prepare("UPDATE recycle_bin SET was_hidden = ?2 WHERE document_id = ?1");
+    bin.bind(1, id).bind(2, int64_t{*u.hidden});
+    WENKU_TRY(bin.run());
   }
   if (u.tags) WENKU_TRY(set_tags_locked(id, *u.tags));
   return tx.commit();
@@ -330,14 +364,15 @@ Result<int64_t> SqliteStore::ensure_category(const std::string& path) {
   return id;
 }
 
-Result<std::vector<Category>> SqliteStore::list_categories() {
+Result<std::vector<Category>> SqliteStore::list_categories(const ListingRule& counted) {
   auto r = reader();
-  auto st = r->prepare(R"sql(
+  auto st = r->prepare(std::string(R"sql(
     SELECT c.id, COALESCE(c.parent_id, 0), c.name, c.path,
       (SELECT count(*) FROM documents d JOIN categories c2 ON c2.id = d.category_id
-        WHERE (c2.path = c.path OR c2.path LIKE c.path || '/%') AND d.status = 'ready'
-          AND d.visibility = 'public' AND d.hidden = 0)
+        WHERE (c2.path = c.path OR c2.path LIKE c.path || '/%') AND d.duplicate_of = 0 AND )sql") +
+                       listing_clause(1) + R"sql()
     FROM categories c ORDER BY c.sort, c.path)sql");
+  bind_listing(st, 1, counted);
   std::vector<Category> out;
   for (;;) {
     WENKU_ASSIGN_OR_RETURN(bool row, st.step());

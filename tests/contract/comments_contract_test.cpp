@@ -127,6 +127,34 @@ TYPED_TEST(CommentsContract, ReportsNameTheCommentTheyAreAbout) {
   EXPECT_EQ(reports->front().comment_body, "");
 }
 
+// A moderator who hides or approves a binned document changes what its restore brings back;
+// while it is in the bin it stays hidden (never listed by an approve).
+TYPED_TEST(CommentsContract, ModerationOfABinnedDocumentTakesEffectOnRestore) {
+  int64_t approved = this->add("待审核", 'c');
+  int64_t hidden = this->add("待隐藏", 'd');
+  DocumentUpdate hide;
+  hide.hidden = true;
+  ASSERT_TRUE(this->store_->update_document(approved, hide).ok());
+  int64_t now = now_unix();
+  ASSERT_TRUE(this->store_->bin_document(approved, 7, now).ok());
+  ASSERT_TRUE(this->store_->bin_document(hidden, 7, now).ok());
+  DocumentUpdate approve;
+  approve.hidden = false;
+  ASSERT_TRUE(this->store_->update_document(approved, approve).ok());
+  ASSERT_TRUE(this->store_->update_document(hidden, hide).ok());
+  EXPECT_TRUE(this->store_->get_document(approved)->hidden) << "approved in the bin, still hidden";
+  DocumentFilter listed;
+  listed.listed = kListed;
+  listed.status = std::nullopt;
+  auto docs = this->store_->list_documents(listed);
+  ASSERT_TRUE(docs.ok());
+  for (const auto& d : *docs) EXPECT_NE(d.id, approved);
+  ASSERT_TRUE(this->store_->unbin_document(approved).ok());
+  ASSERT_TRUE(this->store_->unbin_document(hidden).ok());
+  EXPECT_FALSE(this->store_->get_document(approved)->hidden) << "the approve holds after the restore";
+  EXPECT_TRUE(this->store_->get_document(hidden)->hidden) << "the hide holds after the restore";
+}
+
 TYPED_TEST(CommentsContract, BinHidesAndRestoreBringsBackTheHiddenFlag) {
   int64_t doc = this->add("讲话稿", 'a');
   int64_t hidden = this->add("已隐藏", 'b');
@@ -159,6 +187,7 @@ TYPED_TEST(CommentsContract, BinHidesAndRestoreBringsBackTheHiddenFlag) {
   // Listings leave binned documents out (they are hidden).
   DocumentFilter listed;
   listed.listed_only = true;
+  listed.listed = kListed;
   EXPECT_EQ(*this->store_->count_documents(listed), 0);
 
   ASSERT_TRUE(this->store_->unbin_document(doc).ok());

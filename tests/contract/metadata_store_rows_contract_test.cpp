@@ -134,7 +134,7 @@ void expect_same_library(MetadataStore& from, MetadataStore& to, const Library& 
   EXPECT_EQ(*to.review_queue(10), std::vector<int64_t>{l.doc_b});
   EXPECT_EQ(to.queries_for_document(l.doc_a, 5)->size(), 1u);
   EXPECT_EQ(to.site_settings()->size(), from.site_settings()->size());
-  auto cats = to.list_categories();
+  auto cats = to.list_categories(kListed);
   std::set<std::string> paths;
   for (const auto& c : *cats) paths.insert(c.path);
   EXPECT_TRUE(paths.count("教育/讲话稿"));

@@ -9,6 +9,15 @@
 
 #include "pg/pg_server.h"
 
+#include "store/metadata_store.h"
+
+namespace wenku::store {
+
+// The rule the suites list by: what the library's policy calls listed (library/policy.cpp).
+inline const ListingRule kListed{DocumentStatus::kReady, Visibility::kPublic, false};
+
+}  // namespace wenku::store
+
 namespace wenku::store::contract {
 
 struct SqliteBackend {

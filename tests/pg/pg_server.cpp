@@ -136,6 +136,8 @@ bool make_cluster(const fs::path& bindir, const fs::path& data, const RunAs& who
   std::error_code ec;
   if (lock >= 0 && fs::exists(tmpl / "PG_VERSION")) {
     fs::copy(tmpl, data, fs::copy_options::recursive, ec);
+    // PostgreSQL refuses a data directory others may read; a copy takes the umask's mode.
+    if (!ec) fs::permissions(data, fs::perms::owner_all, fs::perm_options::replace, ec);
     if (!ec && who.drop) {
       if (::chown(data.c_str(), who.uid, who.gid) != 0) ec = std::make_error_code(std::errc::permission_denied);
       for (auto it = fs::recursive_directory_iterator(data, ec); !ec && it != fs::recursive_directory_iterator();

@@ -18,7 +18,8 @@ ALLOWED = {"std", "string", "string_view", "auto", "const", "char", "Stmt", "pre
            "case", "break", "if", "else", "return", "DocumentSort", "SortOrder", "q", "sort", "kMostViewed",
            "kNewest", "kOldest", "kRelevance",
            # the PostgreSQL store: its result type and COPY, whose values are streamed, not spliced
-           "Rows", "copy_in_begin", "copy_out", "target", "source"}
+           "Rows", "copy_in_begin", "copy_out", "target", "source",
+           "listing"}  # Params of the listing rule (listing_params)
 # Bound values: a libpq parameter list (`Params().add(v)...`, `filter_params(f)`) is removed
 # from a statement before its names are checked.
 BOUND = re.compile(r"\b(?:Params\(\)|filter_params\(\w*\))(?:\.add\((?:[^()]|\([^()]*(?:\([^()]*\))?[^()]*\))*\))*")
@@ -41,7 +42,10 @@ CONSTANT = {("src/store/postgres_store.cpp", "t"): "a table name of postgres_tab
             ("src/store/postgres_store_rows.cpp", "head"): "the checked table and plain-identifier columns",
             ("src/store/postgres_store_rows.cpp", "fetch"): "FETCH and a number",
             ("src/store/postgres_store_rows.cpp", "to_string"): "a batch size, an int (FETCH takes no parameter)",
-            ("src/store/postgres_store_rows.cpp", "batch_rows"): "an int"}
+            ("src/store/postgres_store_rows.cpp", "batch_rows"): "an int",
+            # The policy's listing rule as SQL: placeholders numbered from an int, values bound.
+            ("src/store/sqlite_store_documents.cpp", "listing_clause"): "placeholders ?N only",
+            ("src/store/postgres_store_documents.cpp", "listing_clause"): "placeholders $N only"}
 
 
 def statements(text):
