@@ -1,7 +1,13 @@
 // render_bench: PDF page rendering, MuPDF (our PdfDocument) in-process, MuPDF boxed (a
 // sandboxed wenku-render-helper per document, BoxedDocument) and poppler-cpp, on the same PDFs
 // at the same size (800 px wide preview + 200 px thumbnail, WebP q75 method 0).
-// Usage: render_bench [--repeat N] PDF...   (single thread: figures are pages/s per core)
+// `mutool draw -q -r 100` (one process per PDF, PNG) runs interleaved with the in-process
+// engine, document by document, so the per-core ratio wenku/mutool comes from the same run.
+// Usage: render_bench [--repeat N] [--engines mupdf,boxed,poppler,mutool] PDF...
+//        (single thread: figures are pages/s per core; --engines picks which run, default all)
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <webp/encode.h>
 
 #include <chrono>
@@ -10,6 +16,7 @@
 #include <filesystem>
 #include <utility>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "render/boxed_document.h"
@@ -28,6 +35,27 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // CPU time of the process: per-core figures hold on a loaded machine, where wall time does not.
+// CPU seconds (user + system) of a child process: mutool draw's cost per core.
+double child_cpu_seconds(const rusage& ru) {
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// `mutool draw -q -r 100 -o DIR/m-%d.png pdf`; its CPU seconds, or -1 when it failed.
+double mutool_draw(const fs::path& pdf, const fs::path& dir) {
+  const std::string out = (dir / "m-%d.png").string();
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    execlp("mutool", "mutool", "draw", "-q", "-r", "100", "-o", out.c_str(), pdf.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  rusage ru{};
+  if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  return child_cpu_seconds(ru);
+}
+
 double cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -67,12 +95,22 @@ size_t webp_of_rgb(const unsigned char* rgb, int w, int h, int stride, bool bgra
 
 int main(int argc, char** argv) {
   int repeat = 1;
+  std::string engines = "mupdf,boxed,poppler,mutool";
   std::vector<fs::path> pdfs;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--repeat" && i + 1 < argc) repeat = std::atoi(argv[++i]);
+    else if (a == "--engines" && i + 1 < argc) engines = argv[++i];
     else pdfs.emplace_back(a);
   }
+  auto wants = [&engines](std::string_view e) { return ("," + engines + ",").find("," + std::string(e) + ",") != std::string::npos; };
+  const bool run_local = wants("mupdf");
+  const bool run_boxed = wants("boxed");
+  const bool run_mutool = run_local && wants("mutool");  // counts the pages mupdf rendered
+  char tmpl[] = "/tmp/render_bench.XXXXXX";
+  const fs::path mutool_dir = run_mutool && mkdtemp(tmpl) != nullptr ? fs::path(tmpl) : fs::path();
+  int mutool_pages = 0, mutool_failed = 0;
+  double mutool_cpu = 0;
   // MuPDF through PdfDocument: open, render every page, encode; in this process and in the
   // sandboxed helper (BoxedDocument: a helper started per document), on the same PDFs,
   // interleaved document by document so that a loaded machine's drift hits both alike.
@@ -109,15 +147,27 @@ int main(int argc, char** argv) {
   auto open_boxed = [](const fs::path& p) { return wenku::render::BoxedDocument::open(p); };
   for (int r = 0; r < repeat; ++r) {
     for (const auto& p : pdfs) {
+      const int before = local.pages;
       if (r % 2 == 0) {
-        one(local, open_local, p);
-        one(boxed, open_boxed, p);
+        if (run_local) one(local, open_local, p);
+        if (run_boxed) one(boxed, open_boxed, p);
       } else {
-        one(boxed, open_boxed, p);
-        one(local, open_local, p);
+        if (run_boxed) one(boxed, open_boxed, p);
+        if (run_local) one(local, open_local, p);
+      }
+      if (!mutool_dir.empty()) {
+        // The same pages as the in-process engine (its page count: mutool prints none).
+        const double c = mutool_draw(p, mutool_dir);
+        if (c < 0) {
+          ++mutool_failed;
+        } else {
+          mutool_cpu += c;
+          mutool_pages += local.pages - before;
+        }
       }
     }
   }
+  if (!mutool_dir.empty()) fs::remove_all(mutool_dir);
   for (auto [engine, t] : {std::pair{"mupdf", &local}, std::pair{"mupdf-boxed", &boxed}}) {
     std::printf("engine=%s pages=%d failed=%d seconds=%.2f pages_per_s=%.1f kb_per_page=%.1f open_ms=%.1f\n",
                 engine, t->pages, t->failed, t->seconds, t->pages / t->seconds,
@@ -134,7 +184,15 @@ int main(int argc, char** argv) {
               start_ms);
   // Per core: in-process pages per CPU-second (what bench/README.md compares with mutool draw).
   std::printf("engine=mupdf cpu_seconds=%.2f pages_per_cpu_s=%.1f\n", local.cpu, local.pages / std::max(local.cpu, 1e-9));
+  if (!mutool_dir.empty()) {
+    const double per_cpu = mutool_pages / std::max(mutool_cpu, 1e-9);
+    std::printf("engine=mutool-draw-r100 pages=%d failed=%d cpu_seconds=%.2f pages_per_cpu_s=%.1f\n", mutool_pages,
+                mutool_failed, mutool_cpu, per_cpu);
+    std::printf("mupdf/mutool pages_per_cpu_s_ratio=%.2f\n",
+                (local.pages / std::max(local.cpu, 1e-9)) / std::max(per_cpu, 1e-9));
+  }
 #ifdef WENKU_HAVE_POPPLER_CPP
+  if (!wants("poppler")) return 0;
   int pages = 0, failed = 0;
   size_t bytes = 0;
   auto t0 = Clock::now();
