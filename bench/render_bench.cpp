@@ -3,7 +3,9 @@
 // at the same size (800 px wide preview + 200 px thumbnail, WebP q75 method 0).
 // `mutool draw -q -r 100` (one process per PDF, PNG) runs interleaved with the in-process
 // engine, document by document, so the per-core ratio wenku/mutool comes from the same run.
-// Usage: render_bench [--repeat N] [--engines mupdf,boxed,poppler,mutool] PDF...
+// --dump DIR writes the in-process engine's images (DIR/<pdf name>-<page>.{preview,thumb}.webp)
+// to compare the output before and after a change (bench/compare_pages.py).
+// Usage: render_bench [--repeat N] [--engines mupdf,boxed,poppler,mutool] [--dump DIR] PDF...
 //        (single thread: figures are pages/s per core; --engines picks which run, default all)
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -96,11 +98,13 @@ size_t webp_of_rgb(const unsigned char* rgb, int w, int h, int stride, bool bgra
 int main(int argc, char** argv) {
   int repeat = 1;
   std::string engines = "mupdf,boxed,poppler,mutool";
+  fs::path dump_dir;
   std::vector<fs::path> pdfs;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--repeat" && i + 1 < argc) repeat = std::atoi(argv[++i]);
     else if (a == "--engines" && i + 1 < argc) engines = argv[++i];
+    else if (a == "--dump" && i + 1 < argc) dump_dir = argv[++i];
     else pdfs.emplace_back(a);
   }
   auto wants = [&engines](std::string_view e) { return ("," + engines + ",").find("," + std::string(e) + ",") != std::string::npos; };
@@ -121,7 +125,16 @@ int main(int argc, char** argv) {
     double cpu = 0;  // this process's CPU seconds: the whole cost in-process, not the helper's boxed
   };
   Tally local, boxed;
-  auto one = [](Tally& t, auto open, const fs::path& p) {
+  auto dump = [&dump_dir](const fs::path& pdf, int page, const wenku::render::PageImages& img) {
+    const std::string stem = (dump_dir / pdf.stem()).string() + "-" + std::to_string(page);
+    for (auto [suffix, bytes] : {std::pair{".preview.webp", &img.preview_webp}, std::pair{".thumb.webp", &img.thumb_webp}}) {
+      if (FILE* f = std::fopen((stem + suffix).c_str(), "wb")) {
+        std::fwrite(bytes->data(), 1, bytes->size(), f);
+        std::fclose(f);
+      }
+    }
+  };
+  auto one = [&dump_dir, &dump](Tally& t, auto open, const fs::path& p) {
     auto o0 = Clock::now();
     const double c0 = cpu_seconds();
     auto doc = open(p);
@@ -135,6 +148,7 @@ int main(int argc, char** argv) {
           continue;
         }
         t.bytes += img->preview_webp.size() + img->thumb_webp.size();
+        if (!dump_dir.empty()) dump(p, i, *img);
         ++t.pages;
       }
     } else {
