@@ -57,7 +57,23 @@ bool gray_row_luma(const uint8_t* row, int width, int channels, const GrayLuma& 
     return true;
   }
   unsigned diff = 0;
-  for (int x = 0; x < width; ++x, row += 3) {
+  int x = 0;
+  // Runs of one gray value (a page's white above all) 8 pixels at a time.
+  for (; x + 8 <= width; x += 8, row += 24) {
+    uint64_t w[3];
+    std::memcpy(w, row, sizeof(w));
+    const uint64_t same = row[0] * 0x0101010101010101ULL;
+    if (w[0] == same && w[1] == same && w[2] == same) {
+      std::memset(y + x, t.y[row[0]], 8);
+      continue;
+    }
+    for (int k = 0; k < 8; ++k) {
+      const uint8_t* p = row + 3 * k;
+      diff |= static_cast<unsigned>((p[0] ^ p[1]) | (p[0] ^ p[2]));
+      y[x + k] = t.y[p[0]];
+    }
+  }
+  for (; x < width; ++x, row += 3) {
     diff |= static_cast<unsigned>((row[0] ^ row[1]) | (row[0] ^ row[2]));
     y[x] = t.y[row[0]];
   }
@@ -106,6 +122,11 @@ bool import_band(WebPPicture* picture, const uint8_t* pixels, ptrdiff_t stride, 
 void shrink_plane(const uint8_t* src, int sw, int sh, int sstride, uint8_t* dst, int dw, int dh, int dstride) {
   std::vector<int> xs(static_cast<size_t>(dw) + 1);
   for (int x = 0; x <= dw; ++x) xs[static_cast<size_t>(x)] = static_cast<int>(static_cast<int64_t>(x) * sw / dw);
+  // Rounded division by the block's pixel count n as a multiply: exact while 256 n^2 < 2^32.
+  const int max_n = (sw / dw + 1) * (sh / dh + 1);
+  const bool multiply = max_n < 4096;
+  std::vector<uint64_t> reciprocal(multiply ? static_cast<size_t>(max_n) + 1 : 0);
+  for (size_t n = 1; n < reciprocal.size(); ++n) reciprocal[n] = ((1ULL << 32) + n - 1) / n;
   std::vector<uint32_t> acc(static_cast<size_t>(sw));
   for (int y = 0; y < dh; ++y) {
     const int y0 = static_cast<int>(static_cast<int64_t>(y) * sh / dh);
@@ -122,7 +143,8 @@ void shrink_plane(const uint8_t* src, int sw, int sh, int sstride, uint8_t* dst,
       uint32_t sum = 0;
       for (int k = x0; k < x1; ++k) sum += acc[static_cast<size_t>(k)];
       const auto n = static_cast<uint32_t>((x1 - x0) * (y1 - y0));
-      out[x] = static_cast<uint8_t>((sum + n / 2) / n);
+      const uint32_t rounded = sum + n / 2;
+      out[x] = static_cast<uint8_t>(n < reciprocal.size() ? (rounded * reciprocal[n]) >> 32 : rounded / n);
     }
   }
 }
