@@ -80,6 +80,10 @@ bool gray_row_luma(const uint8_t* row, int width, int channels, const GrayLuma& 
   return diff == 0;
 }
 
+// Gray rows between two rows with colour that stay in one libwebp band (the band gives them the
+// same values): fewer, larger calls when colour is scattered down the page.
+constexpr int kBandGap = 16;
+
 // Rows [y0, y1) (y0 even) through libwebp's import, copied into `picture`'s planes.
 bool import_band(WebPPicture* picture, const uint8_t* pixels, ptrdiff_t stride, int channels, int y0, int y1) {
   const int width = picture->width;
@@ -165,7 +169,8 @@ bool import_yuv420(WebPPicture* picture, const uint8_t* pixels, int width, int h
     return ok;
   }
   const int uv_width = (width + 1) / 2;
-  int band = -1;  // first row of the pending run of rows with colour
+  int band = -1;       // first row of the pending run of rows with colour
+  int gray_from = -1;  // first gray row after the band's last row with colour
   for (int y = 0; y < height; y += 2) {
     const int rows = std::min(2, height - y);
     bool gray = true;
@@ -175,19 +180,23 @@ bool import_yuv420(WebPPicture* picture, const uint8_t* pixels, int width, int h
     }
     if (!gray) {
       if (band < 0) band = y;
+      gray_from = -1;
       continue;
     }
     std::memset(picture->u + (y / 2) * picture->uv_stride, 128, static_cast<size_t>(uv_width));
     std::memset(picture->v + (y / 2) * picture->uv_stride, 128, static_cast<size_t>(uv_width));
-    if (band >= 0) {
-      if (!import_band(picture, pixels, stride, channels, band, y)) {
+    if (band < 0) continue;
+    if (gray_from < 0) gray_from = y;
+    if (y + rows - gray_from >= kBandGap) {
+      if (!import_band(picture, pixels, stride, channels, band, gray_from)) {
         WebPPictureFree(picture);
         return false;
       }
       band = -1;
+      gray_from = -1;
     }
   }
-  if (band >= 0 && !import_band(picture, pixels, stride, channels, band, height)) {
+  if (band >= 0 && !import_band(picture, pixels, stride, channels, band, gray_from >= 0 ? gray_from : height)) {
     WebPPictureFree(picture);
     return false;
   }
