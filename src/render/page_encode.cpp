@@ -121,34 +121,51 @@ bool import_band(WebPPicture* picture, const uint8_t* pixels, ptrdiff_t stride, 
   return true;
 }
 
-// Area mean of `src` (sw x sh) into `dst` (dw x dh, no larger): each output pixel averages the
-// source pixels whose index maps onto it.
+// One output position's source span: `count` source indices from `first`, each weighted by the
+// length it overlaps the span (in 1/d of a source pixel; the weights add up to s).
+struct Span {
+  int first = 0;
+  std::vector<uint32_t> weights;
+};
+
+std::vector<Span> spans(int s, int d) {
+  std::vector<Span> out(static_cast<size_t>(d));
+  for (int i = 0; i < d; ++i) {
+    // Output i covers [i*s, (i+1)*s) in units of 1/d source pixel; source j covers [j*d, (j+1)*d).
+    const int64_t lo = static_cast<int64_t>(i) * s;
+    const int64_t hi = lo + s;
+    Span& span = out[static_cast<size_t>(i)];
+    span.first = static_cast<int>(lo / d);
+    for (int64_t j = span.first; j * d < hi; ++j) {
+      span.weights.push_back(static_cast<uint32_t>(std::min(hi, (j + 1) * d) - std::max(lo, j * d)));
+    }
+  }
+  return out;
+}
+
+// Area mean of `src` (sw x sh) into `dst` (dw x dh, no larger), with fractional coverage at the
+// edges of each output pixel (as libwebp's rescaler and PIL's box filter).
 void shrink_plane(const uint8_t* src, int sw, int sh, int sstride, uint8_t* dst, int dw, int dh, int dstride) {
-  std::vector<int> xs(static_cast<size_t>(dw) + 1);
-  for (int x = 0; x <= dw; ++x) xs[static_cast<size_t>(x)] = static_cast<int>(static_cast<int64_t>(x) * sw / dw);
-  // Rounded division by the block's pixel count n as a multiply: exact while 256 n^2 < 2^32.
-  const int max_n = (sw / dw + 1) * (sh / dh + 1);
-  const bool multiply = max_n < 4096;
-  std::vector<uint64_t> reciprocal(multiply ? static_cast<size_t>(max_n) + 1 : 0);
-  for (size_t n = 1; n < reciprocal.size(); ++n) reciprocal[n] = ((1ULL << 32) + n - 1) / n;
+  const std::vector<Span> columns = spans(sw, dw);
+  const std::vector<Span> rows = spans(sh, dh);
+  const double scale = 1.0 / (static_cast<double>(sw) * sh);
   std::vector<uint32_t> acc(static_cast<size_t>(sw));
   for (int y = 0; y < dh; ++y) {
-    const int y0 = static_cast<int>(static_cast<int64_t>(y) * sh / dh);
-    const int y1 = std::max(y0 + 1, static_cast<int>(static_cast<int64_t>(y + 1) * sh / dh));
+    const Span& r = rows[static_cast<size_t>(y)];
     std::fill(acc.begin(), acc.end(), 0U);
-    for (int yy = y0; yy < y1; ++yy) {
-      const uint8_t* row = src + static_cast<ptrdiff_t>(yy) * sstride;
-      for (int x = 0; x < sw; ++x) acc[static_cast<size_t>(x)] += row[x];
+    for (size_t k = 0; k < r.weights.size(); ++k) {
+      const uint8_t* row = src + static_cast<ptrdiff_t>(r.first + static_cast<int>(k)) * sstride;
+      const uint32_t w = r.weights[k];
+      for (int x = 0; x < sw; ++x) acc[static_cast<size_t>(x)] += row[x] * w;
     }
     uint8_t* out = dst + static_cast<ptrdiff_t>(y) * dstride;
     for (int x = 0; x < dw; ++x) {
-      const int x0 = xs[static_cast<size_t>(x)];
-      const int x1 = std::max(x0 + 1, xs[static_cast<size_t>(x) + 1]);
-      uint32_t sum = 0;
-      for (int k = x0; k < x1; ++k) sum += acc[static_cast<size_t>(k)];
-      const auto n = static_cast<uint32_t>((x1 - x0) * (y1 - y0));
-      const uint32_t rounded = sum + n / 2;
-      out[x] = static_cast<uint8_t>(n < reciprocal.size() ? (rounded * reciprocal[n]) >> 32 : rounded / n);
+      const Span& c = columns[static_cast<size_t>(x)];
+      uint64_t sum = 0;
+      for (size_t k = 0; k < c.weights.size(); ++k) {
+        sum += static_cast<uint64_t>(acc[static_cast<size_t>(c.first) + k]) * c.weights[k];
+      }
+      out[x] = static_cast<uint8_t>(std::min(255.0, static_cast<double>(sum) * scale + 0.5));
     }
   }
 }
