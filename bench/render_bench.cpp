@@ -183,6 +183,7 @@ int main(int argc, char** argv) {
   }
   if (!mutool_dir.empty()) fs::remove_all(mutool_dir);
   for (auto [engine, t] : {std::pair{"mupdf", &local}, std::pair{"mupdf-boxed", &boxed}}) {
+    if (t->opens == 0) continue;  // not asked for (--engines)
     std::printf("engine=%s pages=%d failed=%d seconds=%.2f pages_per_s=%.1f kb_per_page=%.1f open_ms=%.1f\n",
                 engine, t->pages, t->failed, t->seconds, t->pages / t->seconds,
                 static_cast<double>(t->bytes) / 1024.0 / std::max(t->pages, 1), t->open_ms / std::max(t->opens, 1));
@@ -192,10 +193,12 @@ int main(int argc, char** argv) {
   // Pages/s once open: the time after the opens, per page.
   const double local_after = local.seconds - local.open_ms / 1000;
   const double boxed_after = boxed.seconds - boxed.open_ms / 1000;
-  std::printf("boxed/in-process pages_per_s_ratio=%.2f after_open_ratio=%.2f start_cost_ms_per_document=%.1f\n",
-              (boxed.pages / boxed.seconds) / std::max(local.pages / local.seconds, 1e-9),
-              (boxed.pages / std::max(boxed_after, 1e-9)) / std::max(local.pages / std::max(local_after, 1e-9), 1e-9),
-              start_ms);
+  if (local.opens > 0 && boxed.opens > 0) {
+    std::printf("boxed/in-process pages_per_s_ratio=%.2f after_open_ratio=%.2f start_cost_ms_per_document=%.1f\n",
+                (boxed.pages / boxed.seconds) / std::max(local.pages / local.seconds, 1e-9),
+                (boxed.pages / std::max(boxed_after, 1e-9)) / std::max(local.pages / std::max(local_after, 1e-9), 1e-9),
+                start_ms);
+  }
   // Per core: in-process pages per CPU-second (what bench/README.md compares with mutool draw).
   std::printf("engine=mupdf cpu_seconds=%.2f pages_per_cpu_s=%.1f\n", local.cpu, local.pages / std::max(local.cpu, 1e-9));
   if (!mutool_dir.empty()) {
