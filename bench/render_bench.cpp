@@ -1,7 +1,15 @@
 // render_bench: PDF page rendering, MuPDF (our PdfDocument) in-process, MuPDF boxed (a
 // sandboxed wenku-render-helper per document, BoxedDocument) and poppler-cpp, on the same PDFs
 // at the same size (800 px wide preview + 200 px thumbnail, WebP q75 method 0).
-// Usage: render_bench [--repeat N] PDF...   (single thread: figures are pages/s per core)
+// `mutool draw -q -r 100` (one process per PDF, PNG) runs interleaved with the in-process
+// engine, document by document, so the per-core ratio wenku/mutool comes from the same run.
+// --dump DIR writes the in-process engine's images (DIR/<pdf name>-<page>.{preview,thumb}.webp)
+// to compare the output before and after a change (bench/compare_pages.py).
+// Usage: render_bench [--repeat N] [--engines mupdf,boxed,poppler,mutool] [--dump DIR] PDF...
+//        (single thread: figures are pages/s per core; --engines picks which run, default all)
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <webp/encode.h>
 
 #include <chrono>
@@ -10,6 +18,7 @@
 #include <filesystem>
 #include <utility>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "render/boxed_document.h"
@@ -28,6 +37,27 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 // CPU time of the process: per-core figures hold on a loaded machine, where wall time does not.
+// CPU seconds (user + system) of a child process: mutool draw's cost per core.
+double child_cpu_seconds(const rusage& ru) {
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+// `mutool draw -q -r 100 -o DIR/m-%d.png pdf`; its CPU seconds, or -1 when it failed.
+double mutool_draw(const fs::path& pdf, const fs::path& dir) {
+  const std::string out = (dir / "m-%d.png").string();
+  const pid_t pid = fork();
+  if (pid < 0) return -1;
+  if (pid == 0) {
+    execlp("mutool", "mutool", "draw", "-q", "-r", "100", "-o", out.c_str(), pdf.c_str(), static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  int status = 0;
+  rusage ru{};
+  if (wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0) return -1;
+  return child_cpu_seconds(ru);
+}
+
 double cpu_seconds() {
   timespec ts{};
   clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
@@ -67,12 +97,24 @@ size_t webp_of_rgb(const unsigned char* rgb, int w, int h, int stride, bool bgra
 
 int main(int argc, char** argv) {
   int repeat = 1;
+  std::string engines = "mupdf,boxed,poppler,mutool";
+  fs::path dump_dir;
   std::vector<fs::path> pdfs;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--repeat" && i + 1 < argc) repeat = std::atoi(argv[++i]);
+    else if (a == "--engines" && i + 1 < argc) engines = argv[++i];
+    else if (a == "--dump" && i + 1 < argc) dump_dir = argv[++i];
     else pdfs.emplace_back(a);
   }
+  auto wants = [&engines](std::string_view e) { return ("," + engines + ",").find("," + std::string(e) + ",") != std::string::npos; };
+  const bool run_local = wants("mupdf");
+  const bool run_boxed = wants("boxed");
+  const bool run_mutool = run_local && wants("mutool");  // counts the pages mupdf rendered
+  char tmpl[] = "/tmp/render_bench.XXXXXX";
+  const fs::path mutool_dir = run_mutool && mkdtemp(tmpl) != nullptr ? fs::path(tmpl) : fs::path();
+  int mutool_pages = 0, mutool_failed = 0;
+  double mutool_cpu = 0;
   // MuPDF through PdfDocument: open, render every page, encode; in this process and in the
   // sandboxed helper (BoxedDocument: a helper started per document), on the same PDFs,
   // interleaved document by document so that a loaded machine's drift hits both alike.
@@ -83,7 +125,16 @@ int main(int argc, char** argv) {
     double cpu = 0;  // this process's CPU seconds: the whole cost in-process, not the helper's boxed
   };
   Tally local, boxed;
-  auto one = [](Tally& t, auto open, const fs::path& p) {
+  auto dump = [&dump_dir](const fs::path& pdf, int page, const wenku::render::PageImages& img) {
+    const std::string stem = (dump_dir / pdf.stem()).string() + "-" + std::to_string(page);
+    for (auto [suffix, bytes] : {std::pair{".preview.webp", &img.preview_webp}, std::pair{".thumb.webp", &img.thumb_webp}}) {
+      if (FILE* f = std::fopen((stem + suffix).c_str(), "wb")) {
+        std::fwrite(bytes->data(), 1, bytes->size(), f);
+        std::fclose(f);
+      }
+    }
+  };
+  auto one = [&dump_dir, &dump](Tally& t, auto open, const fs::path& p) {
     auto o0 = Clock::now();
     const double c0 = cpu_seconds();
     auto doc = open(p);
@@ -97,6 +148,7 @@ int main(int argc, char** argv) {
           continue;
         }
         t.bytes += img->preview_webp.size() + img->thumb_webp.size();
+        if (!dump_dir.empty()) dump(p, i, *img);
         ++t.pages;
       }
     } else {
@@ -109,16 +161,29 @@ int main(int argc, char** argv) {
   auto open_boxed = [](const fs::path& p) { return wenku::render::BoxedDocument::open(p); };
   for (int r = 0; r < repeat; ++r) {
     for (const auto& p : pdfs) {
+      const int before = local.pages;
       if (r % 2 == 0) {
-        one(local, open_local, p);
-        one(boxed, open_boxed, p);
+        if (run_local) one(local, open_local, p);
+        if (run_boxed) one(boxed, open_boxed, p);
       } else {
-        one(boxed, open_boxed, p);
-        one(local, open_local, p);
+        if (run_boxed) one(boxed, open_boxed, p);
+        if (run_local) one(local, open_local, p);
+      }
+      if (!mutool_dir.empty()) {
+        // The same pages as the in-process engine (its page count: mutool prints none).
+        const double c = mutool_draw(p, mutool_dir);
+        if (c < 0) {
+          ++mutool_failed;
+        } else {
+          mutool_cpu += c;
+          mutool_pages += local.pages - before;
+        }
       }
     }
   }
+  if (!mutool_dir.empty()) fs::remove_all(mutool_dir);
   for (auto [engine, t] : {std::pair{"mupdf", &local}, std::pair{"mupdf-boxed", &boxed}}) {
+    if (t->opens == 0) continue;  // not asked for (--engines)
     std::printf("engine=%s pages=%d failed=%d seconds=%.2f pages_per_s=%.1f kb_per_page=%.1f open_ms=%.1f\n",
                 engine, t->pages, t->failed, t->seconds, t->pages / t->seconds,
                 static_cast<double>(t->bytes) / 1024.0 / std::max(t->pages, 1), t->open_ms / std::max(t->opens, 1));
@@ -128,13 +193,23 @@ int main(int argc, char** argv) {
   // Pages/s once open: the time after the opens, per page.
   const double local_after = local.seconds - local.open_ms / 1000;
   const double boxed_after = boxed.seconds - boxed.open_ms / 1000;
-  std::printf("boxed/in-process pages_per_s_ratio=%.2f after_open_ratio=%.2f start_cost_ms_per_document=%.1f\n",
-              (boxed.pages / boxed.seconds) / std::max(local.pages / local.seconds, 1e-9),
-              (boxed.pages / std::max(boxed_after, 1e-9)) / std::max(local.pages / std::max(local_after, 1e-9), 1e-9),
-              start_ms);
+  if (local.opens > 0 && boxed.opens > 0) {
+    std::printf("boxed/in-process pages_per_s_ratio=%.2f after_open_ratio=%.2f start_cost_ms_per_document=%.1f\n",
+                (boxed.pages / boxed.seconds) / std::max(local.pages / local.seconds, 1e-9),
+                (boxed.pages / std::max(boxed_after, 1e-9)) / std::max(local.pages / std::max(local_after, 1e-9), 1e-9),
+                start_ms);
+  }
   // Per core: in-process pages per CPU-second (what bench/README.md compares with mutool draw).
   std::printf("engine=mupdf cpu_seconds=%.2f pages_per_cpu_s=%.1f\n", local.cpu, local.pages / std::max(local.cpu, 1e-9));
+  if (!mutool_dir.empty()) {
+    const double per_cpu = mutool_pages / std::max(mutool_cpu, 1e-9);
+    std::printf("engine=mutool-draw-r100 pages=%d failed=%d cpu_seconds=%.2f pages_per_cpu_s=%.1f\n", mutool_pages,
+                mutool_failed, mutool_cpu, per_cpu);
+    std::printf("mupdf/mutool pages_per_cpu_s_ratio=%.2f\n",
+                (local.pages / std::max(local.cpu, 1e-9)) / std::max(per_cpu, 1e-9));
+  }
 #ifdef WENKU_HAVE_POPPLER_CPP
+  if (!wants("poppler")) return 0;
   int pages = 0, failed = 0;
   size_t bytes = 0;
   auto t0 = Clock::now();

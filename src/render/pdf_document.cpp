@@ -19,6 +19,7 @@
 #include <thread>
 
 #include "core/log.h"
+#include "render/page_encode.h"
 #include "render/watermark.h"
 #include "render/watermark_draw.h"
 
@@ -134,28 +135,6 @@ std::string strip_subset_prefix(std::string name) {
     name.erase(0, 7);
   }
   return name;
-}
-
-Result<std::string> encode_webp(WebPPicture* picture, int quality, int method) {
-  WebPConfig config;
-  if (WebPConfigInit(&config) == 0) {
-    return make_error(ErrorCode::kInternal, "WebP 编码器版本不符 / libwebp version mismatch");
-  }
-  config.quality = static_cast<float>(std::clamp(quality, 0, 100));
-  config.method = std::clamp(method, 0, 6);
-  WebPMemoryWriter writer;
-  WebPMemoryWriterInit(&writer);
-  picture->writer = WebPMemoryWrite;
-  picture->custom_ptr = &writer;
-  int ok = WebPEncode(&config, picture);
-  std::string out;
-  if (ok != 0) out.assign(reinterpret_cast<const char*>(writer.mem), writer.size);
-  WebPMemoryWriterClear(&writer);
-  if (ok == 0) {
-    return make_error(ErrorCode::kInternal, "WebP 编码失败 / WebP encoding failed, error " +
-                                                std::to_string(static_cast<int>(picture->error_code)));
-  }
-  return out;
 }
 
 }  // namespace
@@ -363,50 +342,23 @@ Result<PageImages> encode_page_images(const image::Raster& page, const RenderOpt
   if (WebPPictureInit(&picture) == 0) {
     return make_error(ErrorCode::kInternal, "WebP 编码器版本不符 / libwebp version mismatch");
   }
-  picture.use_argb = 0;
-  picture.width = page.width;
-  picture.height = page.height;
-  int imported = 0;
-  if (page.channels == 3) {
-    imported = WebPPictureImportRGB(&picture, page.pixels.data(), page.width * 3);
-  } else {
-    // Gray rows widened to RGB a band at a time would need the encoder's internals; a page
-    // copy is small next to the encoder's own YUV planes.
-    std::vector<uint8_t> rgb(static_cast<size_t>(page.width) * page.height * 3);
-    for (size_t i = 0, n = static_cast<size_t>(page.width) * page.height; i < n; ++i) {
-      rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = page.pixels[i];
-    }
-    imported = WebPPictureImportRGB(&picture, rgb.data(), page.width * 3);
-  }
-  if (imported == 0) {
-    WebPPictureFree(&picture);
+  // Gray rasters go straight to luma (no RGB copy of the page).
+  if (!detail::import_yuv420(&picture, page.pixels.data(), page.width, page.height,
+                             static_cast<ptrdiff_t>(page.width) * page.channels, page.channels)) {
     return make_error(ErrorCode::kTooLarge, "页面图像内存不足 / out of memory for the page image");
   }
-  PageImages images;
-  images.width = std::min(options.preview_width, page.width);
-  images.height = std::max(1, static_cast<int>(std::lround(static_cast<double>(page.height) * images.width /
-                                                           page.width)));
-  if ((images.width != page.width && WebPPictureRescale(&picture, images.width, images.height) == 0)) {
+  const int preview_w = std::min(options.preview_width, page.width);
+  const int preview_h = std::max(1, static_cast<int>(std::lround(static_cast<double>(page.height) * preview_w /
+                                                                 page.width)));
+  // The preview of a large image keeps libwebp's resampler; the thumbnail is shrunk from it.
+  if (preview_w != page.width && WebPPictureRescale(&picture, preview_w, preview_h) == 0) {
     WebPPictureFree(&picture);
     return make_error(ErrorCode::kTooLarge, "预览图生成失败 / cannot scale the preview");
   }
-  auto preview = encode_webp(&picture, options.webp_quality, options.webp_method);
-  if (!preview.ok()) {
-    WebPPictureFree(&picture);
-    return preview.take_error();
-  }
-  images.preview_webp = std::move(preview).value();
-  const int thumb_w = std::min(options.thumb_width, images.width);
-  const int thumb_h = std::max(1, static_cast<int>(std::lround(static_cast<double>(images.height) * thumb_w /
-                                                               images.width)));
-  if (WebPPictureRescale(&picture, thumb_w, thumb_h) == 0) {
-    WebPPictureFree(&picture);
-    return make_error(ErrorCode::kTooLarge, "缩略图生成失败 / cannot scale the thumbnail");
-  }
-  auto thumb = encode_webp(&picture, options.webp_quality, options.webp_method);
+  PageImages images;
+  auto encoded = detail::encode_preview_and_thumb(&picture, options, images);
   WebPPictureFree(&picture);
-  if (!thumb.ok()) return thumb.take_error();
-  images.thumb_webp = std::move(thumb).value();
+  if (!encoded.ok()) return encoded.take_error();
   return images;
 }
 
@@ -635,45 +587,21 @@ Result<PageImages> PdfDocument::render_page(int page_index, const RenderOptions&
     return error;
   }
 
-  PageImages images;
-  images.width = fz_pixmap_width(ctx, pixmap);
-  images.height = fz_pixmap_height(ctx, pixmap);
   WebPPicture picture;
   if (WebPPictureInit(&picture) == 0) {
     fz_drop_pixmap(ctx, pixmap);
     return make_error(ErrorCode::kInternal, "WebP 编码器版本不符 / libwebp version mismatch");
   }
-  // Straight to YUV 4:2:0, what lossy WebP encodes: an ARGB picture is converted to it inside
-  // WebPEncode anyway, twice (preview and thumbnail); this way the encoder's time per page
-  // fell by about a fifth, with the same bytes (bench/README.md "Rendering").
-  picture.use_argb = 0;
-  picture.width = images.width;
-  picture.height = images.height;
-  int imported = WebPPictureImportRGB(&picture, fz_pixmap_samples(ctx, pixmap),
-                                      static_cast<int>(fz_pixmap_stride(ctx, pixmap)));
+  // Straight to YUV 4:2:0, what lossy WebP encodes (an ARGB picture would be converted inside
+  // each encode); rows without colour skip libwebp's conversion (page_encode.h).
+  const bool imported = detail::import_yuv420(&picture, fz_pixmap_samples(ctx, pixmap), fz_pixmap_width(ctx, pixmap),
+                                              fz_pixmap_height(ctx, pixmap), fz_pixmap_stride(ctx, pixmap), 3);
   fz_drop_pixmap(ctx, pixmap);
-  if (imported == 0) {
-    WebPPictureFree(&picture);
-    return make_error(ErrorCode::kTooLarge, "页面图像内存不足 / out of memory for the page image");
-  }
-  auto preview = encode_webp(&picture, options.webp_quality, options.webp_method);
-  if (!preview.ok()) {
-    WebPPictureFree(&picture);
-    return preview.take_error();
-  }
-  images.preview_webp = std::move(preview).value();
-  const int thumb_w = std::min(options.thumb_width, images.width);
-  const int thumb_h = std::max(1, static_cast<int>(std::lround(static_cast<double>(images.height) *
-                                                               thumb_w / images.width)));
-  // The thumbnail is the preview scaled down, not a second rasterisation.
-  if (WebPPictureRescale(&picture, thumb_w, thumb_h) == 0) {
-    WebPPictureFree(&picture);
-    return make_error(ErrorCode::kTooLarge, "缩略图生成失败 / cannot scale the thumbnail");
-  }
-  auto thumb = encode_webp(&picture, options.webp_quality, options.webp_method);
+  if (!imported) return make_error(ErrorCode::kTooLarge, "页面图像内存不足 / out of memory for the page image");
+  PageImages images;
+  auto encoded = detail::encode_preview_and_thumb(&picture, options, images);
   WebPPictureFree(&picture);
-  if (!thumb.ok()) return thumb.take_error();
-  images.thumb_webp = std::move(thumb).value();
+  if (!encoded.ok()) return encoded.take_error();
   return images;
 }
 
