@@ -32,7 +32,7 @@ class ImageBoxTest(unittest.TestCase):
     def setUp(self):
         if Image is None:
             self.skipTest("PIL missing (run with /usr/bin/python3)")
-        self.probe = os.path.join(os.path.dirname(w.WENKU), "wenku-render-helper-probe")
+        self.probe = os.path.abspath(os.path.join(os.path.dirname(w.WENKU), "wenku-render-helper-probe"))
         if not os.access(self.probe, os.X_OK):
             self.skipTest("wenku-render-helper-probe not built (a test build makes it)")
 
