@@ -205,7 +205,10 @@ int main(int argc, char** argv) {
     const int64_t value = std::atoll(argv[i + 1]);
     if (key == "--max-memory-bytes") limits.max_memory_bytes = value;
     if (key == "--max-file-bytes") limits.max_file_bytes = value;
-    if (key == "--image-max-pixels") image_limits.max_pixels = value, image = true;
+    if (key == "--image-max-pixels") {
+      image_limits.max_pixels = value;
+      image = true;  // a picture, not a PDF
+    }
     if (key == "--image-max-side") image_limits.max_side = static_cast<int>(value);
     if (key == "--image-max-pages") image_limits.max_pages = static_cast<int>(value);
   }
