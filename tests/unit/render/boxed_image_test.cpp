@@ -27,8 +27,8 @@ std::string picture(int width, int height, const std::string& trailer = {}) {
     for (int x = 0; x < width; ++x) {
       uint8_t* p = &rgb[(static_cast<size_t>(y) * width + x) * 3];
       const bool bar = y > height / 3 && y < height / 2;
-      p[0] = bar ? 20 : static_cast<uint8_t>(x * 255 / width);
-      p[1] = bar ? 20 : static_cast<uint8_t>(y * 255 / height);
+      p[0] = static_cast<uint8_t>(bar ? 20 : x * 255 / width);
+      p[1] = static_cast<uint8_t>(bar ? 20 : y * 255 / height);
       p[2] = bar ? 20 : 128;
     }
   }
