@@ -107,15 +107,22 @@ std::string bad_request() {
 // Test builds only: what the file's bytes ask of the helper (tests/integration/test_image_box.py).
 // WENKU-CRASH-PROBE: crash at every request (as a decoder bug would); WENKU-HANG-PROBE: never
 // answer; WENKU-OCRCRASH-PROBE: crash when OCR is asked for (as a Tesseract bug would).
+// Dies of SIGSEGV as a bug would (also in sanitizer builds, whose handler would exit instead).
+[[noreturn]] void crash() {
+  std::signal(SIGSEGV, SIG_DFL);
+  std::raise(SIGSEGV);
+  std::abort();
+}
+
 std::string file_bytes() {
   std::ifstream in("/proc/self/fd/" + std::to_string(wire::kPdfFd), std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
 }
 
 void probe_bytes(const std::string& bytes, uint8_t op) {
-  if (bytes.find("WENKU-CRASH-PROBE") != std::string::npos) std::raise(SIGSEGV);
+  if (bytes.find("WENKU-CRASH-PROBE") != std::string::npos) crash();
   if (bytes.find("WENKU-OCRCRASH-PROBE") != std::string::npos && op == static_cast<uint8_t>(wire::Op::kRecognize)) {
-    std::raise(SIGSEGV);
+    crash();
   }
   if (bytes.find("WENKU-HANG-PROBE") != std::string::npos) {
     for (;;) pause();
@@ -133,9 +140,7 @@ std::string answer(const Document& pdf, bool image, Engine& engine, const std::s
 #ifdef WENKU_RENDER_PROBE
   // Test builds only: a page whose text says WENKU-CRASH-PROBE crashes the helper, as a
   // MuPDF bug would (tests/integration/test_render_box.py); a picture's bytes likewise.
-  if (auto text = pdf.page_text(page); text.ok() && text->find("WENKU-CRASH-PROBE") != std::string::npos) {
-    std::raise(SIGSEGV);
-  }
+  if (auto text = pdf.page_text(page); text.ok() && text->find("WENKU-CRASH-PROBE") != std::string::npos) crash();
   if (image) probe_bytes(file_bytes(), op);
 #endif
   switch (static_cast<wire::Op>(op)) {
