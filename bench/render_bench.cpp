@@ -2,9 +2,6 @@
 // sandboxed wenku-render-helper per document, BoxedDocument) and poppler-cpp, on the same PDFs
 // at the same size (800 px wide preview + 200 px thumbnail, WebP q75 method 0).
 // Usage: render_bench [--repeat N] PDF...   (single thread: figures are pages/s per core)
-//        render_bench --pictures [--repeat N] IMAGE...   uploaded pictures (JPEG, PNG, TIFF, WebP,
-//        HEIC): image::ImageFile + encode_page_images in-process against the boxed helper
-//        (BoxOptions::Kind::kImage), as the pipeline now previews them.
 #include <webp/encode.h>
 
 #include <chrono>
@@ -15,7 +12,6 @@
 #include <string>
 #include <vector>
 
-#include "image/image_file.h"
 #include "render/boxed_document.h"
 #include "render/pdf_document.h"
 
@@ -67,31 +63,14 @@ size_t webp_of_rgb(const unsigned char* rgb, int w, int h, int stride, bool bgra
   return n;
 }
 
-// A picture read in this process, shaped as a Document is for the bench's loop.
-struct LocalPicture {
-  std::unique_ptr<wenku::image::ImageFile> file;
-  int page_count() const { return file->page_count(); }
-  wenku::Result<wenku::render::PageImages> render_page(int i, const wenku::render::RenderOptions& o) const {
-    WENKU_ASSIGN_OR_RETURN(auto raster, file->decode_page(i));
-    return wenku::render::encode_page_images(raster, o);
-  }
-};
-
-wenku::Result<std::unique_ptr<LocalPicture>> open_picture(const fs::path& p) {
-  WENKU_ASSIGN_OR_RETURN(auto file, wenku::image::ImageFile::open_file(p.string()));
-  return std::make_unique<LocalPicture>(LocalPicture{std::move(file)});
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
   int repeat = 1;
-  bool pictures = false;
   std::vector<fs::path> pdfs;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     if (a == "--repeat" && i + 1 < argc) repeat = std::atoi(argv[++i]);
-    else if (a == "--pictures") pictures = true;
     else pdfs.emplace_back(a);
   }
   // MuPDF through PdfDocument: open, render every page, encode; in this process and in the
@@ -128,25 +107,8 @@ int main(int argc, char** argv) {
   };
   auto open_local = [](const fs::path& p) { return wenku::render::PdfDocument::open(p); };
   auto open_boxed = [](const fs::path& p) { return wenku::render::BoxedDocument::open(p); };
-  auto open_boxed_picture = [](const fs::path& p) {
-    wenku::render::BoxOptions box;
-    box.kind = wenku::render::BoxOptions::Kind::kImage;
-    wenku::render::OpenLimits limits;
-    limits.max_file_bytes = 512LL << 20;  // as image::ImageFile::open_file
-    return wenku::render::BoxedDocument::open(p, limits, box);
-  };
   for (int r = 0; r < repeat; ++r) {
     for (const auto& p : pdfs) {
-      if (pictures) {
-        if (r % 2 == 0) {
-          one(local, open_picture, p);
-          one(boxed, open_boxed_picture, p);
-        } else {
-          one(boxed, open_boxed_picture, p);
-          one(local, open_picture, p);
-        }
-        continue;
-      }
       if (r % 2 == 0) {
         one(local, open_local, p);
         one(boxed, open_boxed, p);
@@ -156,8 +118,7 @@ int main(int argc, char** argv) {
       }
     }
   }
-  for (auto [engine, t] : {std::pair{pictures ? "pictures" : "mupdf", &local},
-                           std::pair{pictures ? "pictures-boxed" : "mupdf-boxed", &boxed}}) {
+  for (auto [engine, t] : {std::pair{"mupdf", &local}, std::pair{"mupdf-boxed", &boxed}}) {
     std::printf("engine=%s pages=%d failed=%d seconds=%.2f pages_per_s=%.1f kb_per_page=%.1f open_ms=%.1f\n",
                 engine, t->pages, t->failed, t->seconds, t->pages / t->seconds,
                 static_cast<double>(t->bytes) / 1024.0 / std::max(t->pages, 1), t->open_ms / std::max(t->opens, 1));
@@ -173,7 +134,6 @@ int main(int argc, char** argv) {
               start_ms);
   // Per core: in-process pages per CPU-second (what bench/README.md compares with mutool draw).
   std::printf("engine=mupdf cpu_seconds=%.2f pages_per_cpu_s=%.1f\n", local.cpu, local.pages / std::max(local.cpu, 1e-9));
-  if (pictures) return 0;  // poppler reads PDFs only
 #ifdef WENKU_HAVE_POPPLER_CPP
   int pages = 0, failed = 0;
   size_t bytes = 0;
