@@ -224,6 +224,8 @@ int import_command(const std::vector<std::string>& argv) {
         out["pages"] = doc->pages;
         if (doc->status == store::DocumentStatus::kFailed) {
           out["error"] = doc->error.empty() ? "failed" : doc->error;
+        } else if (!doc->error.empty()) {
+          out["error"] = doc->error;  // ready, with what went wrong on the way (e.g. OCR's helper crashed)
         }
       }
     }

@@ -28,6 +28,29 @@ image::DecodeLimits image_limits(const Settings& s) {
   return l;
 }
 
+// The picture or PDF read by the render helper in its box (render/boxed_document.h): the image
+// decoders, MuPDF and Tesseract never run in this process. The box hides the data directory
+// (above DATA/tmp/NAME).
+Result<std::unique_ptr<render::BoxedDocument>> open_boxed(const fs::path& original, bool picture,
+                                                          const Settings& settings, const ScratchDir& scratch) {
+  render::OpenLimits l;
+  l.max_memory_bytes = settings.get_int("render_memory_mb") << 20;
+  render::BoxOptions box;
+  box.hidden_dirs = {scratch.path().parent_path().parent_path()};
+  if (picture) {
+    box.kind = render::BoxOptions::Kind::kImage;
+    box.image_limits = image_limits(settings);
+    l.max_file_bytes = 512LL << 20;  // as image::ImageFile::open_file
+  }
+  // OCR of a whole document in one helper: its CPU limit covers every page's (Tesseract's
+  // models take a few hundred MB more than MuPDF: 2 GB beyond the MuPDF budget).
+  const int64_t pages = settings.get_int("ocr_max_pages");
+  const int64_t per_page = settings.get_int("ocr_page_seconds");
+  box.cpu_seconds = static_cast<int>(std::clamp<int64_t>(1800 + 2 * pages * per_page, 1800, 1'000'000));
+  box.extra_memory_bytes = 2LL << 30;
+  return render::BoxedDocument::open(original, l, box);
+}
+
 // The 资源描述 of a document whose only text is what OCR read: its first 200 characters.
 std::string summary_of(const std::vector<Page>& pages) {
   std::string all;
@@ -58,13 +81,12 @@ Result<bool> OcrStep::queue_if_needed(int64_t id, const std::vector<Page>& pages
 }
 
 Result<void> OcrStep::remake_images(const Document& doc, const fs::path& original, const std::string& watermark) {
-  WENKU_ASSIGN_OR_RETURN(auto file, image::ImageFile::open_file(original.string(), image_limits(p_.settings)));
+  WENKU_ASSIGN_OR_RETURN(auto file, open_boxed(original, true, p_.settings, p_.scratch));
   render::RenderOptions ro;
   ro.watermark = watermark;
   const int last = std::min(file->page_count(), doc.preview_pages_done);
   for (int i = 0; i < last; ++i) {
-    WENKU_ASSIGN_OR_RETURN(auto raster, file->decode_page(i));
-    WENKU_ASSIGN_OR_RETURN(auto img, render::encode_page_images(raster, ro));
+    WENKU_ASSIGN_OR_RETURN(auto img, file->render_page(i, ro));
     WENKU_ASSIGN_OR_RETURN(auto image_key, p_.blobs.put_bytes(img.preview_webp));
     WENKU_ASSIGN_OR_RETURN(auto thumb_key, p_.blobs.put_bytes(img.thumb_webp));
     WENKU_TRY(p_.store.set_page_image(doc.id, i + 1, image_key, thumb_key, img.width, img.height));
@@ -75,7 +97,7 @@ Result<void> OcrStep::remake_images(const Document& doc, const fs::path& origina
 Result<void> OcrStep::image_preview(const Document& doc, const fs::path& original, int max_preview_pages,
                                     const std::string& watermark) {
   const int64_t id = doc.id;
-  WENKU_ASSIGN_OR_RETURN(auto file, image::ImageFile::open_file(original.string(), image_limits(p_.settings)));
+  WENKU_ASSIGN_OR_RETURN(auto file, open_boxed(original, true, p_.settings, p_.scratch));
   const int count = file->page_count();
   std::vector<Page> pages;
   for (int i = 0; i < count; ++i) pages.push_back({i + 1, "", "", "", 0, 0});
@@ -86,17 +108,13 @@ Result<void> OcrStep::image_preview(const Document& doc, const fs::path& origina
   const int last = std::min(count, max_preview_pages);
   int done = 0;
   for (int i = 0; i < last; ++i) {
-    auto raster = file->decode_page(i);
-    if (!raster.ok()) {
-      if (i == 0) return raster.take_error();  // not even the first page: the file is broken
-      log::warn("image_page_failed document={} page={} error={}", id, i + 1, raster.error().message);
-      break;
-    }
+    // Decoded and scaled in the helper (a crash there fails this call, never the worker).
     render::RenderOptions ro;
     ro.watermark = watermark;
-    auto img = render::encode_page_images(*raster, ro);
+    auto img = file->render_page(i, ro);
     if (!img.ok()) {
-      if (i == 0) return img.take_error();
+      if (i == 0) return img.take_error();  // not even the first page: the file is broken
+      log::warn("image_page_failed document={} page={} error={}", id, i + 1, img.error().message);
       break;
     }
     WENKU_ASSIGN_OR_RETURN(auto image_key, p_.blobs.put_bytes(img->preview_webp));
@@ -123,48 +141,34 @@ Result<void> OcrStep::run(int64_t id, const std::function<void(double)>& progres
     return p_.indexer.reindex(id);
   }
   WENKU_ASSIGN_OR_RETURN(fs::path original, p_.blobs.local_path(doc.blob_key, p_.scratch.path()));
-  // One engine, loaded by the first OCR job and kept (the OCR lane has one worker).
+  // One OCR job at a time (the OCR lane has one worker); the engine lives in the document's
+  // helper, in the box with the decoders.
   std::lock_guard lock(engine_mu_);
-  if (!engine_) {
-    ocr::OcrOptions o;
-    o.timeout_ms = static_cast<int>(p_.settings.get_int("ocr_page_seconds") * 1000);
-    WENKU_ASSIGN_OR_RETURN(engine_, ocr::OcrEngine::create(o));
-  }
+  ocr::OcrOptions o;
+  o.timeout_ms = static_cast<int>(p_.settings.get_int("ocr_page_seconds") * 1000);
   std::vector<size_t> todo;
   for (size_t i = 0; i < pages.size(); ++i)
     if (!extract::text_layer_usable(pages[i].text)) todo.push_back(i);
   const auto budget = static_cast<size_t>(p_.settings.get_int("ocr_max_pages"));
   if (todo.size() > budget) todo.resize(budget);
 
-  std::unique_ptr<image::ImageFile> picture;
-  std::unique_ptr<render::Document> pdf;
-  if (image::is_image_format(doc.format)) {
-    WENKU_ASSIGN_OR_RETURN(picture, image::ImageFile::open_file(original.string(), image_limits(p_.settings)));
-  } else {
-    render::OpenLimits l;
-    l.max_memory_bytes = p_.settings.get_int("render_memory_mb") << 20;
-    render::BoxOptions box;  // MuPDF in its box, the data directory (above DATA/tmp/NAME) hidden
-    box.hidden_dirs = {p_.scratch.path().parent_path().parent_path()};
-    WENKU_ASSIGN_OR_RETURN(pdf, render::open_document(original, l, box));
-  }
+  WENKU_ASSIGN_OR_RETURN(auto file, open_boxed(original, image::is_image_format(doc.format), p_.settings, p_.scratch));
   const int dpi = static_cast<int>(p_.settings.get_int("ocr_dpi"));
   int read = 0;
   for (size_t k = 0; k < todo.size(); ++k) {
     if (progress) progress(static_cast<double>(k) / static_cast<double>(todo.size() + 1));
     const int index = static_cast<int>(todo[k]);
-    Result<image::Raster> raster = make_error(ErrorCode::kInternal, "");
-    if (picture) {
-      raster = picture->decode_page(index);
-    } else {
-      auto img = pdf->ocr_image(index, dpi, 60'000'000);
-      raster = img.ok() ? Result<image::Raster>(std::move(img->raster)) : Result<image::Raster>(img.take_error());
-    }
-    if (!raster.ok()) {
-      log::warn("ocr_image_failed document={} page={} error={}", id, index + 1, raster.error().message);
-      continue;
-    }
-    auto page = engine_->recognize(*raster);
+    auto page = file->recognize(index, o, dpi, 60'000'000);
     if (!page.ok()) {
+      // No models: the job fails (and is given up), as before the box.
+      if (page.error().code == ErrorCode::kUnavailable) return page.take_error();
+      if (file->failed()) {
+        // The helper crashed (a decoder or Tesseract on hostile bytes): the document keeps the
+        // pages read so far and says why the rest were not.
+        log::warn("ocr_helper_crashed document={} page={} error={}", id, index + 1, page.error().message);
+        ready.error = "OCR: " + page.error().message;
+        break;
+      }
       // A page past its time limit fails alone; the others are still read.
       log::warn("ocr_failed document={} page={} error={}", id, index + 1, page.error().message);
       continue;

@@ -19,9 +19,6 @@
 namespace wenku::blob {
 class BlobStore;
 }
-namespace wenku::ocr {
-class OcrEngine;
-}
 
 namespace wenku::library {
 
@@ -67,8 +64,7 @@ class OcrStep {
 
  private:
   Parts p_;
-  std::mutex engine_mu_;  // the engine is loaded by the first OCR job and kept
-  std::unique_ptr<ocr::OcrEngine> engine_;
+  std::mutex engine_mu_;  // one OCR job at a time (its engine runs in the document's helper)
 };
 
 }  // namespace wenku::library

@@ -9,7 +9,7 @@
 #include "core/log.h"
 #include "library/data_dir.h"
 #include "library/site_settings.h"
-#include "render/watermark.h"
+#include "render/boxed_document.h"
 
 namespace wenku::library {
 
@@ -51,7 +51,11 @@ Result<std::optional<DownloadCopy>> Watermarks::download_copy(const Document& do
   if (have && have->params == params) return found(*have);
   WENKU_ASSIGN_OR_RETURN(fs::path pdf, blobs_.local_path(source, scratch_.path()));
   fs::path out = scratch_.new_file(".pdf");
-  auto made = render::watermark_pdf(pdf.string(), out.string(), text, settings_.get_int("render_memory_mb") << 20);
+  // MuPDF makes the copy in the render helper's box (the data directory, above DATA/tmp/NAME,
+  // hidden): a PDF that crashes or hangs it fails this copy, not the server.
+  render::BoxOptions box;
+  box.hidden_dirs = {scratch_.path().parent_path().parent_path()};
+  auto made = render::boxed_watermark_pdf(pdf, out, text, settings_.get_int("render_memory_mb") << 20, box);
   if (!made.ok()) {
     std::error_code ec;
     fs::remove(out, ec);

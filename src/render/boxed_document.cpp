@@ -149,6 +149,14 @@ Result<void> BoxedDocument::spawn() const {
   argv_storage.push_back(std::to_string(limits_.max_memory_bytes));
   argv_storage.push_back("--max-file-bytes");
   argv_storage.push_back(std::to_string(limits_.max_file_bytes));
+  if (is_image()) {
+    for (auto [key, value] : {std::pair<const char*, int64_t>{"--image-max-pixels", box_.image_limits.max_pixels},
+                              {"--image-max-side", box_.image_limits.max_side},
+                              {"--image-max-pages", box_.image_limits.max_pages}}) {
+      argv_storage.push_back(key);
+      argv_storage.push_back(std::to_string(value));
+    }
+  }
   std::vector<char*> argv;
   for (auto& s : argv_storage) argv.push_back(s.data());
   argv.push_back(nullptr);
@@ -207,13 +215,13 @@ Result<void> BoxedDocument::spawn() const {
   auto r = wire::read_frame(fd_, reply, Clock::now() + std::chrono::milliseconds(box_.open_timeout_ms));
   if (r == wire::ReadResult::kTimedOut) {
     reap();
-    return make_error(ErrorCode::kTimeout, "PDF 打开超时 / opening the PDF took too long (over " +
+    return make_error(ErrorCode::kTimeout, helper_zh() + "打开文件超时 / opening the file took too long (over " +
                                                std::to_string(box_.open_timeout_ms / 1000) + " s)");
   }
   if (r == wire::ReadResult::kClosed) {
     reap(/*let_it_end=*/true);
-    Error e = make_error(ErrorCode::kCorrupt, "PDF 渲染进程在打开文件时退出 / the PDF render helper ended while "
-                                              "opening the file (" + how_it_ended() + ")");
+    Error e = make_error(ErrorCode::kCorrupt, helper_zh() + "在打开文件时退出 / the " + helper_en() +
+                                                  " ended while opening the file (" + how_it_ended() + ")");
     // 127: exec failed (or bwrap refused): not the file's fault.
     if (WIFEXITED(exit_status_) && (WEXITSTATUS(exit_status_) == 127 || WEXITSTATUS(exit_status_) == 1)) {
       e.code = ErrorCode::kUnavailable;
@@ -230,7 +238,7 @@ Result<void> BoxedDocument::spawn() const {
   in.get(pages);
   if (!in.ok() || pages <= 0) {
     reap();
-    return make_error(ErrorCode::kInternal, "PDF 渲染进程回复无效 / malformed reply from the render helper");
+    return make_error(ErrorCode::kInternal, helper_zh() + "回复无效 / malformed reply from the " + helper_en());
   }
   pages_ = pages;
   return {};
@@ -287,7 +295,8 @@ Result<std::string> BoxedDocument::call(const std::string& request, int timeout_
   if (fd_ < 0) {
     // After a timeout the helper was killed: a fresh one for the pages after it, twice at most.
     if (restarts_ >= 2) {
-      dead_ = make_error(ErrorCode::kTimeout, "PDF 页面处理多次超时 / PDF pages took too long, several times");
+      dead_ = make_error(ErrorCode::kTimeout, helper_zh() + "多次超时 / pages took too long, several times (the " +
+                                                  helper_en() + " was stopped each time)");
       return *dead_;
     }
     ++restarts_;
@@ -299,14 +308,15 @@ Result<std::string> BoxedDocument::call(const std::string& request, int timeout_
   if (r == wire::ReadResult::kTimedOut) {
     reap();
     log::warn("render helper_killed reason=timeout after_ms={}", timeout_ms + box_.grace_ms);
-    return make_error(ErrorCode::kTimeout, "PDF 页面处理超时 / PDF page took too long (the render helper was "
-                                           "stopped after " + std::to_string((timeout_ms + box_.grace_ms) / 1000) + " s)");
+    return make_error(ErrorCode::kTimeout, helper_zh() + "处理超时 / the page took too long (the " + helper_en() +
+                                               " was stopped after " +
+                                               std::to_string((timeout_ms + box_.grace_ms) / 1000) + " s)");
   }
   if (r == wire::ReadResult::kClosed) {
     reap(/*let_it_end=*/true);
-    dead_ = make_error(ErrorCode::kCorrupt, "PDF 渲染进程崩溃 / the PDF render helper crashed on this file (" +
+    dead_ = make_error(ErrorCode::kCorrupt, helper_zh() + "崩溃 / the " + helper_en() + " crashed on this file (" +
                                                 how_it_ended() + ")");
-    log::warn("render helper_crashed how={}", how_it_ended());
+    log::warn("render helper_crashed kind={} how={}", is_image() ? "image" : "pdf", how_it_ended());
     return *dead_;
   }
   wire::Reader in(reply);
@@ -376,7 +386,7 @@ Result<OcrImage> BoxedDocument::ocr_image(int page_index, int render_dpi, int64_
   OcrImage image;
   wire::get(in, image);
   if (!in.ok()) return malformed();
-  // The raster goes on to Tesseract in this process: a helper under a hostile PDF's control
+  // The raster may go on to code in this process: a helper under a hostile file's control
   // must not make it read past the pixels it sent.
   const auto& r = image.raster;
   if (r.width <= 0 || r.height <= 0 || (r.channels != 1 && r.channels != 3) || r.pixel_count() > max_pixels ||
@@ -384,6 +394,39 @@ Result<OcrImage> BoxedDocument::ocr_image(int page_index, int render_dpi, int64_
     return malformed();
   }
   return image;
+}
+
+Result<ocr::OcrPage> BoxedDocument::recognize(int page_index, const ocr::OcrOptions& options, int render_dpi,
+                                              int64_t max_pixels) const {
+  wire::Writer w;
+  w.put(static_cast<uint8_t>(wire::Op::kRecognize));
+  w.put(static_cast<int32_t>(page_index));
+  w.put(static_cast<int32_t>(render_dpi));
+  w.put(max_pixels);
+  wire::put(w, options);
+  // The page's image (two steps of 20 s at most), then Tesseract: its timeout_ms is CPU time
+  // with four times that in wall time as its own backstop.
+  WENKU_ASSIGN_OR_RETURN(std::string payload, call(w.take(), 2 * 20'000 + 4 * options.timeout_ms));
+  wire::Reader in(payload);
+  ocr::OcrPage page;
+  wire::get(in, page);
+  if (!in.ok()) return malformed();
+  return page;
+}
+
+Result<std::string> BoxedDocument::watermark_pdf(const std::string& text, int64_t max_memory_bytes,
+                                                 int timeout_ms) const {
+  wire::Writer w;
+  w.put(static_cast<uint8_t>(wire::Op::kWatermark));
+  w.put(int32_t{0});
+  w.put(std::string_view(text));
+  w.put(max_memory_bytes);
+  WENKU_ASSIGN_OR_RETURN(std::string payload, call(w.take(), timeout_ms));
+  wire::Reader in(payload);
+  std::string pdf;
+  in.get(pdf);
+  if (!in.ok()) return malformed();
+  return pdf;
 }
 
 Result<std::string> BoxedDocument::probe(const std::string& list) const {
@@ -403,6 +446,31 @@ Result<std::unique_ptr<Document>> open_document(const fs::path& pdf, const OpenL
                                                 const BoxOptions& box) {
   WENKU_ASSIGN_OR_RETURN(auto doc, BoxedDocument::open(pdf, limits, box));
   return std::unique_ptr<Document>(std::move(doc));
+}
+
+Result<void> boxed_watermark_pdf(const fs::path& in, const fs::path& out, const std::string& text,
+                                 int64_t max_memory_bytes, const BoxOptions& box, int timeout_ms) {
+  OpenLimits limits;
+  limits.max_memory_bytes = max_memory_bytes;
+  BoxOptions pdf_box = box;
+  pdf_box.kind = BoxOptions::Kind::kPdf;
+  WENKU_ASSIGN_OR_RETURN(auto doc, BoxedDocument::open(in, limits, pdf_box));
+  WENKU_ASSIGN_OR_RETURN(std::string bytes, doc->watermark_pdf(text, max_memory_bytes, timeout_ms));
+  const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return make_error(ErrorCode::kIo, "watermarked PDF " + out.string() + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int saved = errno;
+      close(fd);
+      return make_error(ErrorCode::kIo, "watermarked PDF " + out.string() + ": " + std::strerror(saved));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (close(fd) != 0) return make_error(ErrorCode::kIo, "watermarked PDF " + out.string() + ": " + std::strerror(errno));
+  return {};
 }
 
 }  // namespace wenku::render

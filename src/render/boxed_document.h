@@ -13,11 +13,19 @@
 #include <vector>
 
 #include "core/result.h"
+#include "image/image_file.h"
+#include "ocr/ocr_engine.h"
 #include "render/pdf_document.h"
 
 namespace wenku::render {
 
 struct BoxOptions {
+  // What the helper opens: a PDF (MuPDF), or a picture (image::ImageFile: JPEG, PNG, TIFF pages,
+  // WebP, HEIC) whose pages it decodes, previews (render_page: the picture scaled, no text) and
+  // hands to OCR (ocr_image, recognize). The decoders and Tesseract run in the box either way.
+  enum class Kind { kPdf, kImage };
+  Kind kind = Kind::kPdf;
+  image::DecodeLimits image_limits;  // kImage: pixels, side, pages
   // The helper executable; empty = $WENKU_RENDER_HELPER, else `wenku-render-helper` next to
   // the running executable.
   std::filesystem::path helper_path;
@@ -56,6 +64,18 @@ class BoxedDocument final : public Document {
   Result<std::vector<std::string>> page_fonts(int page_index) const override;
   bool failed() const override { return dead_.has_value(); }
 
+  // The text of page `page_index` read by OCR inside the helper: its ocr_image(render_dpi,
+  // max_pixels) given to an ocr::OcrEngine made with `options` (made on the first call, kept for
+  // the document's later pages). The wall-clock limit is twice the image's 20 s, four times the
+  // engine's timeout_ms (its CPU limit) and grace_ms. Errors: those of ocr_image and
+  // OcrEngine::recognize/create; kCorrupt when the helper crashes; kTimeout.
+  Result<ocr::OcrPage> recognize(int page_index, const ocr::OcrOptions& options, int render_dpi,
+                                 int64_t max_pixels) const;
+  // A copy of the PDF with `text` drawn over every page (render::watermark_pdf, in the box,
+  // under a MuPDF budget of `max_memory_bytes`): the new PDF's bytes. Errors: as watermark_pdf,
+  // kCorrupt when the helper crashes, kTimeout past `timeout_ms`.
+  Result<std::string> watermark_pdf(const std::string& text, int64_t max_memory_bytes, int timeout_ms) const;
+
   // For tests: the helper's process (bwrap's, when boxed); -1 when none runs.
   pid_t helper_pid() const { return pid_; }
   // For tests with wenku-render-helper-probe: runs a sandbox_probe.h list inside the box.
@@ -68,6 +88,10 @@ class BoxedDocument final : public Document {
   // to end by itself first, so its own exit status (a signal) is what is reported.
   void reap(bool let_it_end = false) const;
   std::string how_it_ended() const;
+  bool is_image() const { return box_.kind == BoxOptions::Kind::kImage; }
+  // The helper as errors name it: "PDF 渲染进程" / "PDF render helper", or the image one.
+  std::string helper_zh() const { return is_image() ? "图片解码进程" : "PDF 渲染进程"; }
+  std::string helper_en() const { return is_image() ? "image helper" : "PDF render helper"; }
   // Sends one request and returns the reply's payload after its status.
   Result<std::string> call(const std::string& request, int timeout_ms) const;
 
@@ -83,8 +107,15 @@ class BoxedDocument final : public Document {
   mutable std::optional<Error> dead_;  // set when the helper crashed: every call fails so
 };
 
-// How the library pipeline opens a PDF: BoxedDocument::open, as the Document interface.
+// How the library pipeline opens a PDF (or, with box.kind kImage, a picture): BoxedDocument::open,
+// as the Document interface.
 Result<std::unique_ptr<Document>> open_document(const std::filesystem::path& pdf, const OpenLimits& limits,
                                                 const BoxOptions& box);
+
+// render::watermark_pdf run in the box: the copy is made by the helper and written to `out` here.
+// A helper that crashes or hangs fails this copy only (kCorrupt, kTimeout after `timeout_ms`).
+Result<void> boxed_watermark_pdf(const std::filesystem::path& in, const std::filesystem::path& out,
+                                 const std::string& text, int64_t max_memory_bytes, const BoxOptions& box,
+                                 int timeout_ms = 600'000);
 
 }  // namespace wenku::render

@@ -7,11 +7,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <type_traits>
+#include <cstring>
 
 namespace wenku::render::wire {
 
 void Writer::raw(uint64_t v, int bytes) {
   for (int i = 0; i < bytes; ++i) buf_.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+}
+
+void Writer::put(float v) {
+  uint32_t bits = 0;
+  std::memcpy(&bits, &v, sizeof bits);
+  raw(bits, 4);
 }
 
 void Writer::put(std::string_view s) {
@@ -41,6 +49,11 @@ void Reader::get(uint8_t& v) { v = static_cast<uint8_t>(raw(1)); }
 void Reader::get(bool& v) { v = raw(1) != 0; }
 void Reader::get(int32_t& v) { v = static_cast<int32_t>(static_cast<uint32_t>(raw(4))); }
 void Reader::get(int64_t& v) { v = static_cast<int64_t>(raw(8)); }
+
+void Reader::get(float& v) {
+  const auto bits = static_cast<uint32_t>(raw(4));
+  std::memcpy(&v, &bits, sizeof v);
+}
 
 void Reader::get(std::string& s) {
   int32_t n = 0;
@@ -143,6 +156,75 @@ void get(Reader& r, OcrImage& image) {
   image.raster.channels = channels;
   image.raster.dpi = dpi;
   image.raster.pixels.assign(pixels.begin(), pixels.end());
+}
+
+namespace {
+
+// Every field of OcrOptions and of OcrPage, in wire order (as for_each_field of RenderOptions).
+template <class Options, class F>
+void ocr_option_fields(Options& o, F&& f) {
+  f(o.tessdata_dir);
+  f(o.timeout_ms);
+  f(o.max_pixels);
+  f(o.language);
+  f(o.detect_orientation);
+  f(o.deskew);
+}
+
+template <class Page, class F>
+void ocr_page_fields(Page& p, F&& f) {
+  f(p.text);
+  f(p.language);
+  f(p.rotated);
+  f(p.skew_degrees);
+  f(p.confidence);
+  f(p.script_vote);
+  f(p.read_twice);
+  f(p.ms);
+  f(p.prepare_cpu_ms);
+  f(p.choose_cpu_ms);
+  f(p.read_cpu_ms);
+}
+
+// int fields travel as i32, int64_t as i64, strings with their length.
+template <class T>
+void put_field(Writer& w, const T& v) {
+  if constexpr (std::is_same_v<T, int>) {
+    w.put(static_cast<int32_t>(v));
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    w.put(std::string_view(v));
+  } else {
+    w.put(v);
+  }
+}
+
+template <class T>
+void get_field(Reader& r, T& v) {
+  if constexpr (std::is_same_v<T, int>) {
+    int32_t x = 0;
+    r.get(x);
+    v = x;
+  } else {
+    r.get(v);
+  }
+}
+
+}  // namespace
+
+void put(Writer& w, const ocr::OcrOptions& o) {
+  ocr_option_fields(o, [&w](const auto& field) { put_field(w, field); });
+}
+
+void get(Reader& r, ocr::OcrOptions& o) {
+  ocr_option_fields(o, [&r](auto& field) { get_field(r, field); });
+}
+
+void put(Writer& w, const ocr::OcrPage& page) {
+  ocr_page_fields(page, [&w](const auto& field) { put_field(w, field); });
+}
+
+void get(Reader& r, ocr::OcrPage& page) {
+  ocr_page_fields(page, [&r](auto& field) { get_field(r, field); });
 }
 
 bool write_frame(int fd, std::string_view payload) {

@@ -17,11 +17,14 @@
 #include <vector>
 
 #include "core/result.h"
+#include "ocr/ocr_engine.h"
 #include "render/pdf_document.h"
 
 namespace wenku::render::wire {
 
-enum class Op : uint8_t { kText = 1, kFonts = 2, kRender = 3, kOcrImage = 4, kProbe = 99 };
+// kRecognize: a page's OCR image read by Tesseract in the helper (ocr::OcrEngine, loaded on the
+// first such request and kept); kWatermark: the PDF's watermarked copy (render/watermark.h).
+enum class Op : uint8_t { kText = 1, kFonts = 2, kRender = 3, kOcrImage = 4, kRecognize = 5, kWatermark = 6, kProbe = 99 };
 
 // The helper's socket (fd 3) and the PDF it reads, opened read-only by the parent (fd 4).
 inline constexpr int kSocketFd = 3;
@@ -35,6 +38,7 @@ class Writer {
   void put(bool v) { put(static_cast<uint8_t>(v ? 1 : 0)); }
   void put(int32_t v) { raw(static_cast<uint64_t>(static_cast<uint32_t>(v)), 4); }
   void put(int64_t v) { raw(static_cast<uint64_t>(v), 8); }
+  void put(float v);
   void put(std::string_view s);
   void put(const std::vector<std::string>& list);
   std::string take() { return std::move(buf_); }
@@ -52,6 +56,7 @@ class Reader {
   void get(bool& v);
   void get(int32_t& v);
   void get(int64_t& v);
+  void get(float& v);
   void get(std::string& s);
   void get(std::vector<std::string>& list);
   bool ok() const { return ok_; }
@@ -88,6 +93,10 @@ void put(Writer& w, const PageImages& images);
 void get(Reader& r, PageImages& images);
 void put(Writer& w, const OcrImage& image);
 void get(Reader& r, OcrImage& image);
+void put(Writer& w, const ocr::OcrOptions& o);
+void get(Reader& r, ocr::OcrOptions& o);
+void put(Writer& w, const ocr::OcrPage& page);
+void get(Reader& r, ocr::OcrPage& page);
 
 // Whole frames over a blocking descriptor. write_frame: false when the peer is gone.
 bool write_frame(int fd, std::string_view payload);

@@ -167,8 +167,11 @@ Result<void> watermark_raster(image::Raster& page, const std::string& text) {
   return {};
 }
 
-Result<void> watermark_pdf(const std::string& in, const std::string& out, const std::string& text,
-                           int64_t max_memory_bytes) {
+namespace {
+
+// The watermarked copy of `in`, written to the file `out_path`, or (empty path) into `bytes`.
+Result<void> watermark_to(const std::string& in, const std::string& out_path, std::string* bytes,
+                          const std::string& text, int64_t max_memory_bytes) {
   Budget budget{0, max_memory_bytes};
   fz_alloc_context alloc{&budget, b_malloc, b_realloc, b_free};
   fz_context* ctx = fz_new_context(&alloc, nullptr, FZ_STORE_DEFAULT);
@@ -176,6 +179,7 @@ Result<void> watermark_pdf(const std::string& in, const std::string& out, const 
   fz_document* doc = nullptr;
   fz_document_writer* writer = nullptr;
   fz_page* page = nullptr;
+  fz_buffer* buffer = nullptr;
   ErrorCode code = ErrorCode::kCorrupt;
   std::string why;
   bool ok = true;
@@ -184,6 +188,7 @@ Result<void> watermark_pdf(const std::string& in, const std::string& out, const 
   fz_var(doc);
   fz_var(writer);
   fz_var(page);
+  fz_var(buffer);
   fz_try(ctx) {
     fz_register_document_handlers(ctx);
     // Parsed as PDF whatever the file's name (blobs have none).
@@ -193,7 +198,15 @@ Result<void> watermark_pdf(const std::string& in, const std::string& out, const 
       code = ErrorCode::kEncrypted;
       fz_throw(ctx, FZ_ERROR_GENERIC, "needs a password");
     }
-    writer = fz_new_pdf_writer(ctx, out.c_str(), "compress,compress-fonts,garbage");
+    const char* options = "compress,compress-fonts,garbage";
+    if (out_path.empty()) {
+      // In memory (the render helper's box has nothing writable): the writer owns the output,
+      // the output keeps the buffer.
+      buffer = fz_new_buffer(ctx, 1 << 16);
+      writer = fz_new_pdf_writer_with_output(ctx, fz_new_output_with_buffer(ctx, buffer), options);
+    } else {
+      writer = fz_new_pdf_writer(ctx, out_path.c_str(), options);
+    }
     const int n = fz_count_pages(ctx, doc);
     for (int i = 0; i < n; ++i) {
       page = fz_load_page(ctx, doc, i);
@@ -206,12 +219,18 @@ Result<void> watermark_pdf(const std::string& in, const std::string& out, const 
       page = nullptr;
     }
     fz_close_document_writer(ctx, writer);
+    if (buffer != nullptr) {
+      unsigned char* data = nullptr;
+      const size_t size = fz_buffer_storage(ctx, buffer, &data);
+      bytes->assign(reinterpret_cast<const char*>(data), size);
+    }
   }
   fz_always(ctx) {
     fz_drop_page(ctx, page);
     fz_drop_document_writer(ctx, writer);
     fz_drop_document(ctx, doc);
     fz_drop_stream(ctx, stream);
+    fz_drop_buffer(ctx, buffer);
   }
   fz_catch(ctx) {
     ok = false;
@@ -221,6 +240,20 @@ Result<void> watermark_pdf(const std::string& in, const std::string& out, const 
   fz_drop_context(ctx);
   if (!ok) return make_error(code, "水印 PDF 生成失败 / cannot make the watermarked PDF: " + why);
   return {};
+}
+
+}  // namespace
+
+Result<void> watermark_pdf(const std::string& in, const std::string& out, const std::string& text,
+                           int64_t max_memory_bytes) {
+  if (out.empty()) return make_error(ErrorCode::kInvalidArgument, "watermark_pdf: no output path");
+  return watermark_to(in, out, nullptr, text, max_memory_bytes);
+}
+
+Result<std::string> watermark_pdf_bytes(const std::string& in, const std::string& text, int64_t max_memory_bytes) {
+  std::string bytes;
+  WENKU_TRY(watermark_to(in, "", &bytes, text, max_memory_bytes));
+  return bytes;
 }
 
 }  // namespace wenku::render

@@ -21,5 +21,7 @@ Result<void> watermark_raster(image::Raster& page, const std::string& text);
 // pages run through MuPDF's PDF writer). Errors: kEncrypted, kCorrupt, kTooLarge, kIo.
 Result<void> watermark_pdf(const std::string& in, const std::string& out, const std::string& text,
                            int64_t max_memory_bytes);
+// The same copy in memory (what the render helper sends back from its box, boxed_document.h).
+Result<std::string> watermark_pdf_bytes(const std::string& in, const std::string& text, int64_t max_memory_bytes);
 
 }  // namespace wenku::render
