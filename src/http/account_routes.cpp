@@ -267,10 +267,10 @@ void HttpServer::install_account_routes() {
     manage(req, res, v, [&lib](const store::Document& d) { return lib.catalogue().retry(d.id); }, "saved");
   });
   // Deleting moves the document to the recycle bin (restorable for recycle_days).
-  table.add(Method::kPost, R"(/me/documents/(\d+)/delete)", Who::kMember, Csrf::kForm, Answer::kHtml, [&lib, &site, manage](Call& call) {
+  table.add(Method::kPost, R"(/me/documents/(\d+)/delete)", Who::kMember, Csrf::kForm, Answer::kHtml, [&lib, manage](Call& call) {
     auto [req, res, v] = call.parts();
-    manage(req, res, v, [&lib, &site, &req](const store::Document& d) {
-      return lib.recycle_bin().bin(site.visitor(req).viewer(), d);
+    manage(req, res, v, [&lib, &v](const store::Document& d) {
+      return lib.recycle_bin().bin(v.viewer(), d);
     }, lib.recycle_bin().enabled() ? "moved_to_bin" : "deleted");
   });
   table.add(Method::kPost, R"(/me/documents/(\d+)/edit)", Who::kMember, Csrf::kForm, Answer::kHtml, [&lib, manage](Call& call) {
