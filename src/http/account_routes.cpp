@@ -72,7 +72,8 @@ void HttpServer::install_account_routes() {
   });
 
   // Their CSRF check is their own: a wrong token shows the form again with the message.
-  table.add(Method::kPost, "/login", Who::kGuest, Csrf::kOwn, Answer::kHtml, [&site, account_form, login_limit](Call& call) {
+  table.add(Method::kPost, "/login", Who::kGuest, Csrf::kOwn, Answer::kHtml,
+            [&site, account_form, login_limit](Call& call) {
     auto [req, res, v] = call.parts();
     std::string name = trim(sanitize_utf8(req.get_param_value("name")));
     if (!site.csrf_ok(v, req, req.get_param_value("csrf")) || !v.has_cookies) {
@@ -88,7 +89,8 @@ void HttpServer::install_account_routes() {
     redirect(res, safe_next(req.get_param_value("next")));
   });
 
-  table.add(Method::kPost, "/register", Who::kGuest, Csrf::kOwn, Answer::kHtml, [&site, account_form, register_limit](Call& call) {
+  table.add(Method::kPost, "/register", Who::kGuest, Csrf::kOwn, Answer::kHtml,
+            [&site, account_form, register_limit](Call& call) {
     auto [req, res, v] = call.parts();
     std::string name = trim(sanitize_utf8(req.get_param_value("name")));
     if (!site.csrf_ok(v, req, req.get_param_value("csrf")) || !v.has_cookies) {
@@ -117,7 +119,8 @@ void HttpServer::install_account_routes() {
     redirect(res, "/");
   });
 
-  table.add(Method::kGet, "/upload", Who::kMember, Csrf::kNone, Answer::kHtml, RouteOptions().login("/upload"), [&lib, &site, &views](Call& call) {
+  table.add(Method::kGet, "/upload", Who::kMember, Csrf::kNone, Answer::kHtml, RouteOptions().login("/upload"),
+            [&lib, &site, &views](Call& call) {
     auto [req, res, v] = call.parts();
     SiteConfig cfg = site.config();
     mstch::array cats;
@@ -141,7 +144,8 @@ void HttpServer::install_account_routes() {
   // in the query string of its action URL; the header is accepted too. A body without either
   // is refused before anything is stored.
   table.add(Method::kPost, "/upload", Who::kMember, Csrf::kForm, Answer::kHtml,
-        RouteOptions().stream_body().login("/upload").csrf_fails_to("/upload?e=csrf_failed"), [&lib, &site](Call& call) {
+            RouteOptions().stream_body().login("/upload").csrf_fails_to("/upload?e=csrf_failed"),
+            [&lib, &site](Call& call) {
     auto [req, res, v] = call.parts();
     const httplib::ContentReader& reader = *call.reader;
     SiteConfig cfg = site.config();
@@ -151,7 +155,8 @@ void HttpServer::install_account_routes() {
     redirect(res, "/d/" + std::to_string(outcome->id));
   });
 
-  table.add(Method::kPost, R"(/d/(\d+)/download)", Who::kGuest, Csrf::kForm, Answer::kHtml, [&site, &views](Call& call) {
+  table.add(Method::kPost, R"(/d/(\d+)/download)", Who::kGuest, Csrf::kForm, Answer::kHtml,
+            [&site, &views](Call& call) {
     auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok() && answer_if_unavailable(doc.error(), res)) return;
@@ -170,7 +175,8 @@ void HttpServer::install_account_routes() {
                       "&sig=" + site.sign_download(doc->id, expires));
   });
 
-  table.add(Method::kPost, R"(/d/(\d+)/report)", Who::kGuest, Csrf::kForm, Answer::kHtml, [&lib, &site, &views](Call& call) {
+  table.add(Method::kPost, R"(/d/(\d+)/report)", Who::kGuest, Csrf::kForm, Answer::kHtml,
+            [&lib, &site, &views](Call& call) {
     auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok() && answer_if_unavailable(doc.error(), res)) return;
@@ -190,7 +196,8 @@ void HttpServer::install_account_routes() {
 
   // ---- /me: my documents ----
 
-  table.add(Method::kGet, "/me", Who::kMember, Csrf::kNone, Answer::kHtml, RouteOptions().login("/me"), [&lib, &site, &views](Call& call) {
+  table.add(Method::kGet, "/me", Who::kMember, Csrf::kNone, Answer::kHtml, RouteOptions().login("/me"),
+            [&lib, &site, &views](Call& call) {
     auto [req, res, v] = call.parts();
     int64_t page = int_param(req, "page", 1, 1, 10000);
     store::DocumentFilter f;
@@ -262,18 +269,21 @@ void HttpServer::install_account_routes() {
     redirect(res, std::string("/me?m=") + done);
   };
 
-  table.add(Method::kPost, R"(/me/documents/(\d+)/retry)", Who::kMember, Csrf::kForm, Answer::kHtml, [&lib, manage](Call& call) {
+  table.add(Method::kPost, R"(/me/documents/(\d+)/retry)", Who::kMember, Csrf::kForm, Answer::kHtml,
+            [&lib, manage](Call& call) {
     auto [req, res, v] = call.parts();
     manage(req, res, v, [&lib](const store::Document& d) { return lib.catalogue().retry(d.id); }, "saved");
   });
   // Deleting moves the document to the recycle bin (restorable for recycle_days).
-  table.add(Method::kPost, R"(/me/documents/(\d+)/delete)", Who::kMember, Csrf::kForm, Answer::kHtml, [&lib, manage](Call& call) {
+  table.add(Method::kPost, R"(/me/documents/(\d+)/delete)", Who::kMember, Csrf::kForm, Answer::kHtml,
+            [&lib, manage](Call& call) {
     auto [req, res, v] = call.parts();
     manage(req, res, v, [&lib, &v](const store::Document& d) {
       return lib.recycle_bin().bin(v.viewer(), d);
     }, lib.recycle_bin().enabled() ? "moved_to_bin" : "deleted");
   });
-  table.add(Method::kPost, R"(/me/documents/(\d+)/edit)", Who::kMember, Csrf::kForm, Answer::kHtml, [&lib, manage](Call& call) {
+  table.add(Method::kPost, R"(/me/documents/(\d+)/edit)", Who::kMember, Csrf::kForm, Answer::kHtml,
+            [&lib, manage](Call& call) {
     auto [req, res, v] = call.parts();
     manage(req, res, v, [&lib, &req](const store::Document& d) -> Result<void> {
       store::DocumentUpdate u;
@@ -295,7 +305,8 @@ void HttpServer::install_account_routes() {
     }, "saved");
   });
 
-  table.add(Method::kPost, "/me/password", Who::kMember, Csrf::kForm, Answer::kHtml, [&site, &views](Call& call) {
+  table.add(Method::kPost, "/me/password", Who::kMember, Csrf::kForm, Answer::kHtml,
+            [&site, &views](Call& call) {
     auto [req, res, v] = call.parts();
     if (!site.accounts().allow("password:" + std::to_string(v.id()), 10, 600)) {
       return message_page(site, views, v, req, res, "rate_limited", 429);

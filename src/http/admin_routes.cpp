@@ -23,7 +23,8 @@ void HttpServer::install_admin_routes() {
   // Moderators and admins only; guests are sent to log in and come back to /admin.
   auto to_admin = RouteOptions().login("/admin");
 
-  table.add(Method::kGet, "/admin", Who::kStaff, Csrf::kNone, Answer::kHtml, to_admin, [&lib, &site, &views](Call& call) {
+  table.add(Method::kGet, "/admin", Who::kStaff, Csrf::kNone, Answer::kHtml, to_admin,
+            [&lib, &site, &views](Call& call) {
     auto [req, res, v] = call.parts();
     std::string tab = req.get_param_value("tab");
     std::vector<std::pair<std::string, std::string>> tabs = {{"reports", "reports"}, {"review", "review_queue"}};
@@ -155,7 +156,8 @@ void HttpServer::install_admin_routes() {
     send_html(res, views.page("admin", ctx, frame, v, site.origin(req)));
   });
 
-  table.add(Method::kPost, R"(/admin/reports/(\d+))", Who::kStaff, Csrf::kForm, Answer::kHtml, to_admin, [&lib, &site](Call& call) {
+  table.add(Method::kPost, R"(/admin/reports/(\d+))", Who::kStaff, Csrf::kForm, Answer::kHtml, to_admin,
+            [&lib, &site](Call& call) {
     auto [req, res, v] = call.parts();
     int64_t id = std::atoll(req.matches[1].str().c_str());
     std::string action = req.get_param_value("action");
@@ -165,7 +167,8 @@ void HttpServer::install_admin_routes() {
     redirect(res, "/admin?tab=reports&m=saved");
   });
 
-  table.add(Method::kPost, R"(/admin/review/(\d+))", Who::kStaff, Csrf::kForm, Answer::kHtml, to_admin, [&lib, &site](Call& call) {
+  table.add(Method::kPost, R"(/admin/review/(\d+))", Who::kStaff, Csrf::kForm, Answer::kHtml, to_admin,
+            [&lib, &site](Call& call) {
     auto [req, res, v] = call.parts();
     int64_t id = std::atoll(req.matches[1].str().c_str());
     if (auto r = lib.moderation().review(id, req.get_param_value("action") == "approve"); !r.ok()) {
@@ -175,7 +178,8 @@ void HttpServer::install_admin_routes() {
     redirect(res, "/admin?tab=review&m=saved");
   });
 
-  table.add(Method::kPost, R"(/admin/users/(\d+))", Who::kAdmin, Csrf::kForm, Answer::kHtml, to_admin, [&lib, &site](Call& call) {
+  table.add(Method::kPost, R"(/admin/users/(\d+))", Who::kAdmin, Csrf::kForm, Answer::kHtml, to_admin,
+            [&lib, &site](Call& call) {
     auto [req, res, v] = call.parts();
     int64_t id = std::atoll(req.matches[1].str().c_str());
     if (id == v.id()) return redirect(res, "/admin?tab=users");  // never lock oneself out
@@ -195,7 +199,8 @@ void HttpServer::install_admin_routes() {
     redirect(res, "/admin?tab=users&m=saved");
   });
 
-  table.add(Method::kPost, "/admin/categories", Who::kAdmin, Csrf::kForm, Answer::kHtml, to_admin, [&lib, &site](Call& call) {
+  table.add(Method::kPost, "/admin/categories", Who::kAdmin, Csrf::kForm, Answer::kHtml, to_admin,
+            [&lib, &site](Call& call) {
     auto [req, res, v] = call.parts();
     std::string action = req.get_param_value("action");
     std::string path = utf8_prefix(trim(sanitize_utf8(req.get_param_value("path"))), 200);
@@ -224,7 +229,8 @@ void HttpServer::install_admin_routes() {
     redirect(res, "/admin?tab=categories&m=saved");
   });
 
-  table.add(Method::kPost, "/admin/settings", Who::kAdmin, Csrf::kForm, Answer::kHtml, to_admin, [&site](Call& call) {
+  table.add(Method::kPost, "/admin/settings", Who::kAdmin, Csrf::kForm, Answer::kHtml, to_admin,
+            [&site](Call& call) {
     auto [req, res, v] = call.parts();
     for (const auto& k : site_setting_keys()) {
       if (!req.has_param(k)) continue;

@@ -93,7 +93,8 @@ void HttpServer::install_api_routes() {
   auto& site = *site_;
   RouteTable table(site, *views_);
 
-  table.add(Method::kGet, R"(/api/v1/documents/(\d+))", Who::kGuest, Csrf::kNone, Answer::kJson, [&site](Call& call) {
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+))", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&site](Call& call) {
     auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
@@ -104,7 +105,8 @@ void HttpServer::install_api_routes() {
     send_json(res, j);
   });
 
-  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/text)", Who::kGuest, Csrf::kNone, Answer::kJson, [&site, &lib](Call& call) {
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/text)", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&site, &lib](Call& call) {
     auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
@@ -185,7 +187,8 @@ void HttpServer::install_api_routes() {
                              });
   });
 
-  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/related)", Who::kGuest, Csrf::kNone, Answer::kJson, [&site, &lib](Call& call) {
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/related)", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&site, &lib](Call& call) {
     auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
@@ -198,7 +201,8 @@ void HttpServer::install_api_routes() {
     send_json(res, {{"documents", out}});
   });
 
-  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/download)", Who::kGuest, Csrf::kNone, Answer::kJson, [&site](Call& call) {
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/download)", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&site](Call& call) {
     auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());

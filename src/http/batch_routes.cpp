@@ -56,7 +56,8 @@ void HttpServer::install_batch_routes() {
 
   // Without JavaScript the batch form posts here; the answer is the status list.
   table.add(Method::kPost, "/upload/batch", Who::kMember, Csrf::kForm, Answer::kHtml,
-            RouteOptions().stream_body().login("/upload").csrf_fails_to("/upload?e=csrf_failed"), [&lib, &site, page](Call& call) {
+            RouteOptions().stream_body().login("/upload").csrf_fails_to("/upload?e=csrf_failed"),
+            [&lib, &site, page](Call& call) {
     auto [req, res, v] = call.parts();
     const httplib::ContentReader& reader = *call.reader;
     auto items = receive_batch(lib, req, reader, v, batch_policy(site.config()));

@@ -147,7 +147,8 @@ void HttpServer::install_comment_routes() {
   // ---- Comments, from the document page's forms ----
 
   // Guests are sent to sign in by the handler, after the 404 of a document they may not see.
-  table.add(Method::kPost, R"(/d/(\d+)/comments)", Who::kGuest, Csrf::kForm, Answer::kHtml, [&lib, &site, &views](Call& call) {
+  table.add(Method::kPost, R"(/d/(\d+)/comments)", Who::kGuest, Csrf::kForm, Answer::kHtml,
+            [&lib, &site, &views](Call& call) {
     auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return message(site, views, v, req, res, site.text(v.lang, "doc_not_found"), 404);
@@ -211,7 +212,8 @@ void HttpServer::install_comment_routes() {
 
   // ---- The recycle bin ----
 
-  auto bin_page = [&lib, &site, &views](const httplib::Request& req, httplib::Response& res, const Visitor& v, bool admin) {
+  auto bin_page = [&lib, &site, &views](const httplib::Request& req, httplib::Response& res, const Visitor& v,
+                                        bool admin) {
     int64_t page = int_param(req, "page", 1, 1, 10000);
     mstch::array rows;
     bool has_next = false;
@@ -239,7 +241,8 @@ void HttpServer::install_comment_routes() {
   table.add(Method::kGet, "/admin/bin", Who::kAdmin, Csrf::kNone, Answer::kHtml, RouteOptions().login("/admin/bin"),
             [bin_page](Call& call) { auto [req, res, v] = call.parts(); bin_page(req, res, v, true); });
 
-  auto restore = [&lib, &site, &views](const httplib::Request& req, httplib::Response& res, const Visitor& v, bool admin) {
+  auto restore = [&lib, &site, &views](const httplib::Request& req, httplib::Response& res, const Visitor& v,
+                                       bool admin) {
     auto r = lib.recycle_bin().restore(v.viewer(), match_id(req, 1));
     if (!r.ok()) return message(site, views, v, req, res, why(site, v, r.error()), http_status(r.error().code));
     site.hot().forget_all();
@@ -250,7 +253,8 @@ void HttpServer::install_comment_routes() {
   table.add(Method::kPost, R"(/admin/bin/(\d+)/restore)", Who::kAdmin, Csrf::kForm, Answer::kHtml,
             [restore](Call& call) { auto [req, res, v] = call.parts(); restore(req, res, v, true); });
   // An admin empties one document from the bin now: deleted for good with its files.
-  table.add(Method::kPost, R"(/admin/bin/(\d+)/purge)", Who::kAdmin, Csrf::kForm, Answer::kHtml, [&lib, &site, &views](Call& call) {
+  table.add(Method::kPost, R"(/admin/bin/(\d+)/purge)", Who::kAdmin, Csrf::kForm, Answer::kHtml,
+            [&lib, &site, &views](Call& call) {
     auto [req, res, v] = call.parts();
     auto b = lib.recycle_bin().find(match_id(req, 1));
     if (!b.ok() || !b->has_value()) return message(site, views, v, req, res, site.text(v.lang, "not_in_bin"), 404);
@@ -263,7 +267,8 @@ void HttpServer::install_comment_routes() {
 
   // ---- JSON API ----
 
-  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/comments)", Who::kGuest, Csrf::kNone, Answer::kJson, [&lib, &site](Call& call) {
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/comments)", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&lib, &site](Call& call) {
     auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());

@@ -76,7 +76,8 @@ void HttpServer::install_page_routes() {
   auto& views = *views_;
   RouteTable table(site, views);
 
-  table.add(Method::kGet, R"(/static/([A-Za-z0-9_.-]+))", Who::kPublic, Csrf::kNone, Answer::kHtml, [](Call& call) {
+  table.add(Method::kGet, R"(/static/([A-Za-z0-9_.-]+))", Who::kPublic, Csrf::kNone, Answer::kHtml,
+            [](Call& call) {
     auto [req, res, v] = call.parts();
     std::string name = req.matches[1].str();
     auto a = asset("static/" + name);
@@ -191,7 +192,8 @@ void HttpServer::install_page_routes() {
     send_html(res, views.page("home", ctx, frame, v, site.origin(req)));
   });
 
-  table.add(Method::kGet, R"(/c/(.+))", Who::kGuest, Csrf::kNone, Answer::kHtml, [&lib, &site, &views](Call& call) {
+  table.add(Method::kGet, R"(/c/(.+))", Who::kGuest, Csrf::kNone, Answer::kHtml,
+            [&lib, &site, &views](Call& call) {
     auto [req, res, v] = call.parts();
     std::string path = sanitize_utf8(req.matches[1].str());
     auto cats = lib.catalogue().categories();

@@ -57,7 +57,8 @@ void HttpServer::install_social_api_routes() {
     return j;
   };
 
-  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/social)", Who::kGuest, Csrf::kNone, Answer::kJson, [&site, document_social](Call& call) {
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/social)", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&site, document_social](Call& call) {
     auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
@@ -80,7 +81,8 @@ void HttpServer::install_social_api_routes() {
     });
   }
 
-  table.add(Method::kPut, R"(/api/v1/documents/(\d+)/rating)", Who::kMember, Csrf::kHeader, Answer::kJson, [&site, &social, document_social](Call& call) {
+  table.add(Method::kPut, R"(/api/v1/documents/(\d+)/rating)", Who::kMember, Csrf::kHeader, Answer::kJson,
+            [&site, &social, document_social](Call& call) {
     auto [req, res, v] = call.parts();
     auto body = body_object(req);
     if (!body || !(*body).contains("stars") || !(*body)["stars"].is_number_integer()) {
@@ -98,7 +100,8 @@ void HttpServer::install_social_api_routes() {
     send_json(res, *j);
   });
 
-  table.add(Method::kGet, "/api/v1/me/favourites", Who::kMember, Csrf::kNone, Answer::kJson, [&site, &social](Call& call) {
+  table.add(Method::kGet, "/api/v1/me/favourites", Who::kMember, Csrf::kNone, Answer::kJson,
+            [&site, &social](Call& call) {
     auto [req, res, v] = call.parts();
     int64_t page = int_param(req, "page", 1, 1, 10000);
     auto docs = social.favourites(v.viewer(), static_cast<int>((page - 1) * 50), 50);
@@ -109,7 +112,8 @@ void HttpServer::install_social_api_routes() {
     send_json(res, {{"documents", out}});
   });
 
-  table.add(Method::kGet, "/api/v1/me/collections", Who::kMember, Csrf::kNone, Answer::kJson, [&site, &social](Call& call) {
+  table.add(Method::kGet, "/api/v1/me/collections", Who::kMember, Csrf::kNone, Answer::kJson,
+            [&site, &social](Call& call) {
     auto [req, res, v] = call.parts();
     auto cols = social.collections_of(v.viewer());
     if (!cols.ok()) return send_error(res, cols.error());
@@ -119,7 +123,8 @@ void HttpServer::install_social_api_routes() {
     send_json(res, {{"collections", out}});
   });
 
-  table.add(Method::kPost, "/api/v1/collections", Who::kMember, Csrf::kHeader, Answer::kJson, [&site, &social](Call& call) {
+  table.add(Method::kPost, "/api/v1/collections", Who::kMember, Csrf::kHeader, Answer::kJson,
+            [&site, &social](Call& call) {
     auto [req, res, v] = call.parts();
     auto body = body_object(req);
     if (!body || !(*body).value("name", nlohmann::json()).is_string()) {
@@ -136,7 +141,8 @@ void HttpServer::install_social_api_routes() {
     send_json(res, collection_json(*c), 201);
   });
 
-  table.add(Method::kGet, R"(/api/v1/collections/(\d+))", Who::kGuest, Csrf::kNone, Answer::kJson, [&site, &social](Call& call) {
+  table.add(Method::kGet, R"(/api/v1/collections/(\d+))", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&site, &social](Call& call) {
     auto [req, res, v] = call.parts();
     auto c = social.collection(v.viewer(), id_of(req.matches[1].str()));
     if (!c.ok()) return send_error(res, c.error());
@@ -151,7 +157,8 @@ void HttpServer::install_social_api_routes() {
     send_json(res, j);
   });
 
-  table.add(Method::kPatch, R"(/api/v1/collections/(\d+))", Who::kMember, Csrf::kHeader, Answer::kJson, [&social](Call& call) {
+  table.add(Method::kPatch, R"(/api/v1/collections/(\d+))", Who::kMember, Csrf::kHeader, Answer::kJson,
+            [&social](Call& call) {
     auto [req, res, v] = call.parts();
     auto body = body_object(req);
     if (!body) return send_error(res, 400, "invalid_argument", "bad JSON");
@@ -169,7 +176,8 @@ void HttpServer::install_social_api_routes() {
     send_json(res, collection_json(*c));
   });
 
-  table.add(Method::kDelete, R"(/api/v1/collections/(\d+))", Who::kMember, Csrf::kHeader, Answer::kJson, [&social](Call& call) {
+  table.add(Method::kDelete, R"(/api/v1/collections/(\d+))", Who::kMember, Csrf::kHeader, Answer::kJson,
+            [&social](Call& call) {
     auto [req, res, v] = call.parts();
     if (auto r = social.delete_collection(v.viewer(), id_of(req.matches[1].str())); !r.ok()) {
       return send_error(res, r.error());

@@ -123,7 +123,8 @@ void HttpServer::install_social_routes() {
   auto back_to_document = RouteOptions().login("/d/{id}");
   auto back_to_collection = RouteOptions().login("/collections/{id}");
 
-  table.add(Method::kPost, R"(/d/(\d+)/favourite)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_document, [&site, &views, &social](Call& call) {
+  table.add(Method::kPost, R"(/d/(\d+)/favourite)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_document,
+            [&site, &views, &social](Call& call) {
     auto [req, res, v] = call.parts();
     int64_t id = id_of(req.matches[1].str());
     auto r = social.set_favourite(v.viewer(), id, req.get_param_value("on") != "0");
@@ -132,7 +133,8 @@ void HttpServer::install_social_routes() {
     redirect(res, safe_next(req.has_param("next") ? req.get_param_value("next") : "/d/" + std::to_string(id) + "#social"));
   });
 
-  table.add(Method::kPost, R"(/d/(\d+)/rate)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_document, [&site, &views, &social](Call& call) {
+  table.add(Method::kPost, R"(/d/(\d+)/rate)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_document,
+            [&site, &views, &social](Call& call) {
     auto [req, res, v] = call.parts();
     int64_t id = id_of(req.matches[1].str());
     if (!site.config().show_rating) return message(site, views, v, req, res, "forbidden", 403);
@@ -145,7 +147,8 @@ void HttpServer::install_social_routes() {
   // The document page's 加入专辑 form: of the collections it listed, the checked ones hold
   // the document and the unchecked ones do not; a name in new_name makes a collection
   // holding it.
-  table.add(Method::kPost, R"(/d/(\d+)/collect)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_document, [&site, &views, &social](Call& call) {
+  table.add(Method::kPost, R"(/d/(\d+)/collect)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_document,
+            [&site, &views, &social](Call& call) {
     auto [req, res, v] = call.parts();
     int64_t id = id_of(req.matches[1].str());
     if (auto doc = site.lib().catalogue().visible(v.viewer(), id); !doc.ok()) {
@@ -178,7 +181,8 @@ void HttpServer::install_social_routes() {
     redirect(res, "/d/" + std::to_string(id) + "#social");
   });
 
-  table.add(Method::kGet, R"(/collections/(\d+))", Who::kGuest, Csrf::kNone, Answer::kHtml, [&site, &views, &social](Call& call) {
+  table.add(Method::kGet, R"(/collections/(\d+))", Who::kGuest, Csrf::kNone, Answer::kHtml,
+            [&site, &views, &social](Call& call) {
     auto [req, res, v] = call.parts();
     auto c = social.collection(v.viewer(), id_of(req.matches[1].str()));
     if (!c.ok()) return message(site, views, v, req, res, "collection_not_found", 404);
@@ -216,7 +220,8 @@ void HttpServer::install_social_routes() {
     send_html(res, views.page("collection", ctx, frame, v, site.origin(req)));
   });
 
-  table.add(Method::kPost, "/collections", Who::kMember, Csrf::kForm, Answer::kHtml, RouteOptions().login("/me#collections"), [&site, &views, &social](Call& call) {
+  table.add(Method::kPost, "/collections", Who::kMember, Csrf::kForm, Answer::kHtml, RouteOptions().login("/me#collections"),
+            [&site, &views, &social](Call& call) {
     auto [req, res, v] = call.parts();
     if (!site.accounts().allow("collection:" + std::to_string(v.id()), 60, 3600)) {
       return message(site, views, v, req, res, "rate_limited", 429);
@@ -227,7 +232,8 @@ void HttpServer::install_social_routes() {
     redirect(res, "/collections/" + std::to_string(*c));
   });
 
-  table.add(Method::kPost, R"(/collections/(\d+)/edit)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_collection, [&site, &views, &social](Call& call) {
+  table.add(Method::kPost, R"(/collections/(\d+)/edit)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_collection,
+            [&site, &views, &social](Call& call) {
     auto [req, res, v] = call.parts();
     int64_t id = id_of(req.matches[1].str());
     library::CollectionUpdate u;
@@ -238,14 +244,16 @@ void HttpServer::install_social_routes() {
     redirect(res, "/collections/" + std::to_string(id));
   });
 
-  table.add(Method::kPost, R"(/collections/(\d+)/delete)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_collection, [&site, &views, &social](Call& call) {
+  table.add(Method::kPost, R"(/collections/(\d+)/delete)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_collection,
+            [&site, &views, &social](Call& call) {
     auto [req, res, v] = call.parts();
     int64_t id = id_of(req.matches[1].str());
     if (auto r = social.delete_collection(v.viewer(), id); !r.ok()) return failed(site, views, v, req, res, r.error());
     redirect(res, "/me?m=collection_deleted#collections");
   });
 
-  table.add(Method::kPost, R"(/collections/(\d+)/remove)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_collection, [&site, &views, &social](Call& call) {
+  table.add(Method::kPost, R"(/collections/(\d+)/remove)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_collection,
+            [&site, &views, &social](Call& call) {
     auto [req, res, v] = call.parts();
     int64_t id = id_of(req.matches[1].str());
     auto r = social.remove_from_collection(v.viewer(), id, id_of(req.get_param_value("document")));
