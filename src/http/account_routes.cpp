@@ -7,6 +7,7 @@
 #include "http/page_parts.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
+#include "http/route_table.h"
 #include "http/server.h"
 #include "http/site.h"
 #include "http/views.h"
@@ -22,9 +23,7 @@ std::string session_cookie(const std::string& token, int64_t max_age, bool secur
 
 void message_page(Site& site, const Views& views, const Visitor& v, const httplib::Request& req,
                   httplib::Response& res, const std::string& key, int status) {
-  Frame frame{site.text(v.lang, "error")};
-  frame.noindex = true;
-  send_html(res, views.page("error", {{"message", site.text(v.lang, key)}}, frame, v, site.origin(req)), status);
+  send_error_page(site, views, v, req, res, key, status);
 }
 
 std::string error_key(ErrorCode code) {
@@ -45,7 +44,7 @@ void HttpServer::install_account_routes() {
   auto& lib = library_;
   auto& site = *site_;
   auto& views = *views_;
-  auto& s = *server_;
+  RouteTable table(site, views);
   const int login_limit = static_cast<int>(settings_.get_int("login_attempts_per_10min"));
   const int register_limit = static_cast<int>(settings_.get_int("registrations_per_hour"));
 
@@ -63,15 +62,19 @@ void HttpServer::install_account_routes() {
     send_html(res, views.page("login", ctx, frame, v, site.origin(req)), status);
   };
 
-  s.Get("/login", [&site, account_form](const httplib::Request& req, httplib::Response& res) {
-    account_form(site.visitor(req), req, res, false, "", "", 200);
+  table.add(Method::kGet, "/login", Who::kGuest, Csrf::kNone, Answer::kHtml, [account_form](Call& call) {
+    auto [req, res, v] = call.parts();
+    account_form(v, req, res, false, "", "", 200);
   });
-  s.Get("/register", [&site, account_form](const httplib::Request& req, httplib::Response& res) {
-    account_form(site.visitor(req), req, res, true, "", "", 200);
+  table.add(Method::kGet, "/register", Who::kGuest, Csrf::kNone, Answer::kHtml, [account_form](Call& call) {
+    auto [req, res, v] = call.parts();
+    account_form(v, req, res, true, "", "", 200);
   });
 
-  s.Post("/login", [&site, account_form, login_limit](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  // Their CSRF check is their own: a wrong token shows the form again with the message.
+  table.add(Method::kPost, "/login", Who::kGuest, Csrf::kOwn, Answer::kHtml,
+            [&site, account_form, login_limit](Call& call) {
+    auto [req, res, v] = call.parts();
     std::string name = trim(sanitize_utf8(req.get_param_value("name")));
     if (!site.csrf_ok(v, req, req.get_param_value("csrf")) || !v.has_cookies) {
       return account_form(v, req, res, false, site.text(v.lang, "csrf_failed"), name, 403);
@@ -86,8 +89,9 @@ void HttpServer::install_account_routes() {
     redirect(res, safe_next(req.get_param_value("next")));
   });
 
-  s.Post("/register", [&site, account_form, register_limit](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kPost, "/register", Who::kGuest, Csrf::kOwn, Answer::kHtml,
+            [&site, account_form, register_limit](Call& call) {
+    auto [req, res, v] = call.parts();
     std::string name = trim(sanitize_utf8(req.get_param_value("name")));
     if (!site.csrf_ok(v, req, req.get_param_value("csrf")) || !v.has_cookies) {
       return account_form(v, req, res, true, site.text(v.lang, "csrf_failed"), name, 403);
@@ -107,16 +111,17 @@ void HttpServer::install_account_routes() {
     redirect(res, safe_next(req.get_param_value("next")));
   });
 
-  s.Post("/logout", [&site](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  // A post without the token signs nobody out (and still clears the cookie).
+  table.add(Method::kPost, "/logout", Who::kGuest, Csrf::kOwn, Answer::kHtml, [&site](Call& call) {
+    auto [req, res, v] = call.parts();
     if (v.signed_in() && site.csrf_ok(v, req, req.get_param_value("csrf"))) (void)site.accounts().logout(v.session_hash);
     res.set_header("Set-Cookie", "wk_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
     redirect(res, "/");
   });
 
-  s.Get("/upload", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return redirect(res, "/login?next=%2Fupload");
+  table.add(Method::kGet, "/upload", Who::kMember, Csrf::kNone, Answer::kHtml, RouteOptions().login("/upload"),
+            [&lib, &site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     SiteConfig cfg = site.config();
     mstch::array cats;
     if (auto c = lib.catalogue().categories(); c.ok()) {
@@ -135,30 +140,24 @@ void HttpServer::install_account_routes() {
   });
 
   // Without JavaScript the upload form posts here: the first file, then its page.
-  s.Post("/upload", [&lib, &site](const httplib::Request& req, httplib::Response& res,
-                                  const httplib::ContentReader& reader) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return redirect(res, "/login?next=%2Fupload");
-    // The CSRF token of a multipart form comes in the body: read it as a field first.
+  // The token of a multipart form cannot be peeked from a streamed body: the form carries it
+  // in the query string of its action URL; the header is accepted too. A body without either
+  // is refused before anything is stored.
+  table.add(Method::kPost, "/upload", Who::kMember, Csrf::kForm, Answer::kHtml,
+            RouteOptions().stream_body().login("/upload").csrf_fails_to("/upload?e=csrf_failed"),
+            [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
+    const httplib::ContentReader& reader = *call.reader;
     SiteConfig cfg = site.config();
     UploadPolicy policy{static_cast<uint64_t>(cfg.max_upload_mb) << 20, cfg.upload_formats, cfg.review_before_publish};
-    // Browsers send fields in form order and the token field comes first; the header is
-    // accepted too. A multipart body without either is refused before anything is stored.
-    std::string token = req.get_header_value("X-CSRF-Token");
-    if (token.empty()) {
-      // Peek is not possible with a streaming reader; the form also carries the token in
-      // the query string of its action URL when rendered by us.
-      token = req.get_param_value("csrf");
-    }
-    if (!site.csrf_ok(v, req, token)) return redirect(res, "/upload?e=csrf_failed");
     auto outcome = receive_upload(lib, req, reader, v, policy);
     if (!outcome.ok()) return redirect(res, "/upload?e=" + error_key(outcome.error().code));
     redirect(res, "/d/" + std::to_string(outcome->id));
   });
 
-  s.Post(R"(/d/(\d+)/download)", [&site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message_page(site, views, v, req, res, "csrf_failed", 403);
+  table.add(Method::kPost, R"(/d/(\d+)/download)", Who::kGuest, Csrf::kForm, Answer::kHtml,
+            [&site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok() && answer_if_unavailable(doc.error(), res)) return;
     if (!doc.ok()) return message_page(site, views, v, req, res, "doc_not_found", 404);
@@ -176,9 +175,9 @@ void HttpServer::install_account_routes() {
                       "&sig=" + site.sign_download(doc->id, expires));
   });
 
-  s.Post(R"(/d/(\d+)/report)", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message_page(site, views, v, req, res, "csrf_failed", 403);
+  table.add(Method::kPost, R"(/d/(\d+)/report)", Who::kGuest, Csrf::kForm, Answer::kHtml,
+            [&lib, &site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok() && answer_if_unavailable(doc.error(), res)) return;
     if (!doc.ok()) return message_page(site, views, v, req, res, "doc_not_found", 404);
@@ -197,9 +196,9 @@ void HttpServer::install_account_routes() {
 
   // ---- /me: my documents ----
 
-  s.Get("/me", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return redirect(res, "/login?next=%2Fme");
+  table.add(Method::kGet, "/me", Who::kMember, Csrf::kNone, Answer::kHtml, RouteOptions().login("/me"),
+            [&lib, &site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     int64_t page = int_param(req, "page", 1, 1, 10000);
     store::DocumentFilter f;
     f.uploader_id = v.id();
@@ -253,11 +252,8 @@ void HttpServer::install_account_routes() {
   });
 
   // Owner (or admin) actions on one document.
-  auto manage = [&site, &views](const httplib::Request& req, httplib::Response& res,
+  auto manage = [&site, &views](const httplib::Request& req, httplib::Response& res, const Visitor& v,
                                 const std::function<Result<void>(const store::Document&)>& action, const char* done) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return redirect(res, "/login");
-    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message_page(site, views, v, req, res, "csrf_failed", 403);
     auto doc = visible_document(site, v, req);
     if (!doc.ok() && answer_if_unavailable(doc.error(), res)) return;
     if (!doc.ok()) return message_page(site, views, v, req, res, "doc_not_found", 404);
@@ -273,17 +269,23 @@ void HttpServer::install_account_routes() {
     redirect(res, std::string("/me?m=") + done);
   };
 
-  s.Post(R"(/me/documents/(\d+)/retry)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
-    manage(req, res, [&lib](const store::Document& d) { return lib.catalogue().retry(d.id); }, "saved");
+  table.add(Method::kPost, R"(/me/documents/(\d+)/retry)", Who::kMember, Csrf::kForm, Answer::kHtml,
+            [&lib, manage](Call& call) {
+    auto [req, res, v] = call.parts();
+    manage(req, res, v, [&lib](const store::Document& d) { return lib.catalogue().retry(d.id); }, "saved");
   });
   // Deleting moves the document to the recycle bin (restorable for recycle_days).
-  s.Post(R"(/me/documents/(\d+)/delete)", [&lib, &site, manage](const httplib::Request& req, httplib::Response& res) {
-    manage(req, res, [&lib, &site, &req](const store::Document& d) {
-      return lib.recycle_bin().bin(site.visitor(req).viewer(), d);
+  table.add(Method::kPost, R"(/me/documents/(\d+)/delete)", Who::kMember, Csrf::kForm, Answer::kHtml,
+            [&lib, manage](Call& call) {
+    auto [req, res, v] = call.parts();
+    manage(req, res, v, [&lib, &v](const store::Document& d) {
+      return lib.recycle_bin().bin(v.viewer(), d);
     }, lib.recycle_bin().enabled() ? "moved_to_bin" : "deleted");
   });
-  s.Post(R"(/me/documents/(\d+)/edit)", [&lib, manage](const httplib::Request& req, httplib::Response& res) {
-    manage(req, res, [&lib, &req](const store::Document& d) -> Result<void> {
+  table.add(Method::kPost, R"(/me/documents/(\d+)/edit)", Who::kMember, Csrf::kForm, Answer::kHtml,
+            [&lib, manage](Call& call) {
+    auto [req, res, v] = call.parts();
+    manage(req, res, v, [&lib, &req](const store::Document& d) -> Result<void> {
       store::DocumentUpdate u;
       std::string title = utf8_prefix(trim(sanitize_utf8(req.get_param_value("title"))), 200);
       if (!title.empty()) u.title = title;
@@ -303,10 +305,9 @@ void HttpServer::install_account_routes() {
     }, "saved");
   });
 
-  s.Post("/me/password", [&site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return redirect(res, "/login");
-    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message_page(site, views, v, req, res, "csrf_failed", 403);
+  table.add(Method::kPost, "/me/password", Who::kMember, Csrf::kForm, Answer::kHtml,
+            [&site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     if (!site.accounts().allow("password:" + std::to_string(v.id()), 10, 600)) {
       return message_page(site, views, v, req, res, "rate_limited", 429);
     }
@@ -318,6 +319,8 @@ void HttpServer::install_account_routes() {
     }
     redirect(res, "/me?m=password_changed");
   });
+
+  table.install(*server_);
 }
 
 }  // namespace wenku::http

@@ -8,50 +8,24 @@
 #include "http/page_parts.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
+#include "http/route_table.h"
 #include "http/server.h"
 #include "http/site.h"
 #include "http/views.h"
 
 namespace wenku::http {
 
-namespace {
-
-void deny(Site& site, const Views& views, const Visitor& v, const httplib::Request& req, httplib::Response& res,
-          const std::string& key, int status) {
-  Frame frame{site.text(v.lang, "error")};
-  frame.noindex = true;
-  send_html(res, views.page("error", {{"message", site.text(v.lang, key)}}, frame, v, site.origin(req)), status);
-}
-
-}  // namespace
-
 void HttpServer::install_admin_routes() {
   auto& lib = library_;
   auto& site = *site_;
   auto& views = *views_;
-  auto& s = *server_;
+  RouteTable table(site, views);
+  // Moderators and admins only; guests are sent to log in and come back to /admin.
+  auto to_admin = RouteOptions().login("/admin");
 
-  // Moderators and admins only; guests are sent to log in. Returns false when it answered.
-  auto gate = [&site, &views](const Visitor& v, const httplib::Request& req, httplib::Response& res, bool admin_only,
-                              bool post) {
-    if (!v.signed_in()) {
-      redirect(res, "/login?next=%2Fadmin");
-      return false;
-    }
-    if (!v.is_staff() || (admin_only && !v.is_admin())) {
-      deny(site, views, v, req, res, "forbidden", 403);
-      return false;
-    }
-    if (post && !site.csrf_ok(v, req, req.get_param_value("csrf"))) {
-      deny(site, views, v, req, res, "csrf_failed", 403);
-      return false;
-    }
-    return true;
-  };
-
-  s.Get("/admin", [&lib, &site, &views, gate](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!gate(v, req, res, false, false)) return;
+  table.add(Method::kGet, "/admin", Who::kStaff, Csrf::kNone, Answer::kHtml, to_admin,
+            [&lib, &site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     std::string tab = req.get_param_value("tab");
     std::vector<std::pair<std::string, std::string>> tabs = {{"reports", "reports"}, {"review", "review_queue"}};
     if (v.is_admin()) {
@@ -182,9 +156,9 @@ void HttpServer::install_admin_routes() {
     send_html(res, views.page("admin", ctx, frame, v, site.origin(req)));
   });
 
-  s.Post(R"(/admin/reports/(\d+))", [&lib, &site, gate](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!gate(v, req, res, false, true)) return;
+  table.add(Method::kPost, R"(/admin/reports/(\d+))", Who::kStaff, Csrf::kForm, Answer::kHtml, to_admin,
+            [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
     int64_t id = std::atoll(req.matches[1].str().c_str());
     std::string action = req.get_param_value("action");
     auto r = lib.moderation().resolve(id, action, v.id());
@@ -193,9 +167,9 @@ void HttpServer::install_admin_routes() {
     redirect(res, "/admin?tab=reports&m=saved");
   });
 
-  s.Post(R"(/admin/review/(\d+))", [&lib, &site, gate](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!gate(v, req, res, false, true)) return;
+  table.add(Method::kPost, R"(/admin/review/(\d+))", Who::kStaff, Csrf::kForm, Answer::kHtml, to_admin,
+            [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
     int64_t id = std::atoll(req.matches[1].str().c_str());
     if (auto r = lib.moderation().review(id, req.get_param_value("action") == "approve"); !r.ok()) {
       return send_error(res, r.error());
@@ -204,9 +178,9 @@ void HttpServer::install_admin_routes() {
     redirect(res, "/admin?tab=review&m=saved");
   });
 
-  s.Post(R"(/admin/users/(\d+))", [&lib, &site, gate](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!gate(v, req, res, true, true)) return;
+  table.add(Method::kPost, R"(/admin/users/(\d+))", Who::kAdmin, Csrf::kForm, Answer::kHtml, to_admin,
+            [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
     int64_t id = std::atoll(req.matches[1].str().c_str());
     if (id == v.id()) return redirect(res, "/admin?tab=users");  // never lock oneself out
     std::string action = req.get_param_value("action");
@@ -225,9 +199,9 @@ void HttpServer::install_admin_routes() {
     redirect(res, "/admin?tab=users&m=saved");
   });
 
-  s.Post("/admin/categories", [&lib, &site, gate](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!gate(v, req, res, true, true)) return;
+  table.add(Method::kPost, "/admin/categories", Who::kAdmin, Csrf::kForm, Answer::kHtml, to_admin,
+            [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
     std::string action = req.get_param_value("action");
     std::string path = utf8_prefix(trim(sanitize_utf8(req.get_param_value("path"))), 200);
     Result<void> r;
@@ -255,15 +229,17 @@ void HttpServer::install_admin_routes() {
     redirect(res, "/admin?tab=categories&m=saved");
   });
 
-  s.Post("/admin/settings", [&site, gate](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!gate(v, req, res, true, true)) return;
+  table.add(Method::kPost, "/admin/settings", Who::kAdmin, Csrf::kForm, Answer::kHtml, to_admin,
+            [&site](Call& call) {
+    auto [req, res, v] = call.parts();
     for (const auto& k : site_setting_keys()) {
       if (!req.has_param(k)) continue;
       if (auto r = site.save_setting(k, trim(req.get_param_value(k))); !r.ok()) return send_error(res, r.error());
     }
     redirect(res, "/admin?tab=settings&m=saved");
   });
+
+  table.install(*server_);
 }
 
 }  // namespace wenku::http

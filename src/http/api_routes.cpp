@@ -8,6 +8,7 @@
 #include "core/strings.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
+#include "http/route_table.h"
 #include "http/server.h"
 #include "http/site.h"
 #include "library/document_json.h"
@@ -41,11 +42,12 @@ Result<void> take_download(Site& site, const Visitor& v, const store::Document& 
 
 void HttpServer::install_service_routes() {
   auto& lib = library_;
-  auto& s = *server_;
+  RouteTable table(*site_, *views_);
 
   // 200 when every backend answers, else 503; one line per backend. Why a backend is down
   // goes to the log only: its error may name hosts a visitor should not see.
-  s.Get("/healthz", [&lib](const httplib::Request&, httplib::Response& res) {
+  table.add(Method::kGet, "/healthz", Who::kPublic, Csrf::kNone, Answer::kJson, [&lib](Call& call) {
+    httplib::Response& res = call.res;
     std::string lines;
     bool all = true;
     for (const auto& b : lib.health()) {
@@ -60,7 +62,8 @@ void HttpServer::install_service_routes() {
   // Open to whoever reaches the server, as before: an nginx front keeps it from the public
   // (docs/admin-guide.md, Monitoring). Figures of the library first, then this process's
   // counters and histograms.
-  s.Get("/metrics", [&lib](const httplib::Request&, httplib::Response& res) {
+  table.add(Method::kGet, "/metrics", Who::kPublic, Csrf::kNone, Answer::kJson, [&lib](Call& call) {
+    httplib::Response& res = call.res;
     library::ServiceFigures f = lib.figures();
     std::string out;
     auto gauge = [&out](const char* name, const char* help, int64_t v) {
@@ -82,15 +85,17 @@ void HttpServer::install_service_routes() {
     res.set_content(out, "text/plain; version=0.0.4; charset=utf-8");
   });
 
+  table.install(*server_);
 }
 
 void HttpServer::install_api_routes() {
   auto& lib = library_;
   auto& site = *site_;
-  auto& s = *server_;
+  RouteTable table(site, *views_);
 
-  s.Get(R"(/api/v1/documents/(\d+))", [&site](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+))", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&site](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
     auto j = library::document_json(*doc);
@@ -100,8 +105,9 @@ void HttpServer::install_api_routes() {
     send_json(res, j);
   });
 
-  s.Get(R"(/api/v1/documents/(\d+)/text)", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/text)", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&site, &lib](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
     auto pages = lib.catalogue().pages(doc->id);
@@ -119,7 +125,10 @@ void HttpServer::install_api_routes() {
     res.set_content(text, "text/plain; charset=utf-8");
   });
 
-  s.Get(R"(/api/v1/documents/(\d+)/pages/(\d+))", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
+  // kPublic: the handler asks for the viewer alone (no CSRF token, language or address).
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/pages/(\d+))", Who::kPublic, Csrf::kNone, Answer::kJson,
+            [&site, &lib](Call& call) {
+    auto [req, res, v] = call.parts();
     const library::Viewer viewer = site.viewer(req);
     // The busiest route of the site: the row comes from the hot cache (at most a second old,
     // dropped by every web route that changes a document); the access check is made here,
@@ -178,8 +187,9 @@ void HttpServer::install_api_routes() {
                              });
   });
 
-  s.Get(R"(/api/v1/documents/(\d+)/related)", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/related)", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&site, &lib](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
     auto related = lib.search().related(doc->id, 12);
@@ -191,8 +201,9 @@ void HttpServer::install_api_routes() {
     send_json(res, {{"documents", out}});
   });
 
-  s.Get(R"(/api/v1/documents/(\d+)/download)", [&site](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/download)", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&site](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
     if (req.has_param("sig")) {
@@ -207,17 +218,17 @@ void HttpServer::install_api_routes() {
     send_original(site, *doc, req, res);
   });
 
-  s.Post(R"(/api/v1/documents/(\d+)/reports)", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    std::string reason = req.get_param_value("reason"), detail = req.get_param_value("detail"),
-                token = req.get_param_value("csrf");
+  // A JSON body that is not an object is 400 before the token (form field csrf or the header).
+  table.add(Method::kPost, R"(/api/v1/documents/(\d+)/reports)", Who::kGuest, Csrf::kForm, Answer::kJson,
+            RouteOptions().parse_json_body(), [&site, &lib](Call& call) {
+    auto [req, res, v] = call.parts();
+    std::string reason = req.get_param_value("reason"), detail = req.get_param_value("detail");
     if (starts_with(req.get_header_value("Content-Type"), "application/json")) {
       auto j = nlohmann::json::parse(req.body, nullptr, false);
       if (j.is_discarded() || !j.is_object()) return send_error(res, 400, "invalid_argument", "bad JSON");
       reason = j.value("reason", "");
       detail = j.value("detail", "");
     }
-    if (!site.csrf_ok(v, req, token)) return send_error(res, 403, "csrf", site.text(v.lang, "csrf_failed"));
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
     static const std::set<std::string> kReasons = {"spam", "porn", "copyright", "privacy", "abuse", "other"};
@@ -233,8 +244,8 @@ void HttpServer::install_api_routes() {
     send_json(res, {{"id", *id}, {"state", "open"}}, 201);
   });
 
-  s.Get("/api/v1/search", [&site, &lib](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, "/api/v1/search", Who::kGuest, Csrf::kNone, Answer::kJson, [&lib](Call& call) {
+    auto [req, res, v] = call.parts();
     std::string invalid;
     library::SearchRequest sr = search_request_from(req, v, &invalid);
     if (!invalid.empty()) {
@@ -249,7 +260,8 @@ void HttpServer::install_api_routes() {
     send_json(res, library::search_response_json(*r, std::max<int64_t>(0, r->total - removed)));
   });
 
-  s.Get("/api/v1/suggest", [&lib](const httplib::Request& req, httplib::Response& res) {
+  table.add(Method::kGet, "/api/v1/suggest", Who::kPublic, Csrf::kNone, Answer::kJson, [&lib](Call& call) {
+    auto [req, res, v] = call.parts();
     std::string q = utf8_prefix(trim(sanitize_utf8(req.get_param_value("q"))), 50);
     nlohmann::json out = nlohmann::json::array();
     if (!q.empty()) {
@@ -261,10 +273,11 @@ void HttpServer::install_api_routes() {
     send_json(res, {{"query", q}, {"suggestions", out}});
   });
 
-  s.Post("/api/v1/documents", [&site, &lib](const httplib::Request& req, httplib::Response& res,
-                                            const httplib::ContentReader& reader) {
-    Visitor v = site.visitor(req);
-    if (!site.csrf_ok(v, req, "")) return send_error(res, 403, "csrf", site.text(v.lang, "csrf_failed"));
+  // Guests may upload when allow_guest_upload is on: the handler asks the site's settings.
+  table.add(Method::kPost, "/api/v1/documents", Who::kGuest, Csrf::kHeader, Answer::kJson, RouteOptions().stream_body(),
+            [&site, &lib](Call& call) {
+    auto [req, res, v] = call.parts();
+    const httplib::ContentReader& reader = *call.reader;
     SiteConfig cfg = site.config();
     if (!v.signed_in() && !cfg.allow_guest_upload) {
       return send_error(res, 401, "unauthenticated", site.text(v.lang, "login_required"));
@@ -274,6 +287,8 @@ void HttpServer::install_api_routes() {
     if (!outcome.ok()) return send_error(res, outcome.error());
     send_json(res, {{"id", outcome->id}, {"status", outcome->duplicate ? "duplicate" : "processing"}}, 202);
   });
+
+  table.install(*server_);
 }
 
 }  // namespace wenku::http

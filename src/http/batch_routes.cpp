@@ -9,6 +9,7 @@
 #include "core/strings.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
+#include "http/route_table.h"
 #include "http/server.h"
 #include "http/site.h"
 #include "http/views.h"
@@ -41,7 +42,7 @@ void HttpServer::install_batch_routes() {
   auto& lib = library_;
   auto& site = *site_;
   auto& views = *views_;
-  auto& s = *server_;
+  RouteTable table(site, views);
 
   auto page = [&site, &views](const httplib::Request& req, httplib::Response& res, const Visitor& v, mstch::array rows,
                               const std::string& error, const std::string& ids, int status) {
@@ -54,13 +55,11 @@ void HttpServer::install_batch_routes() {
   };
 
   // Without JavaScript the batch form posts here; the answer is the status list.
-  s.Post("/upload/batch", [&lib, &site, page](const httplib::Request& req, httplib::Response& res,
-                                              const httplib::ContentReader& reader) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return redirect(res, "/login?next=%2Fupload");
-    std::string token = req.get_header_value("X-CSRF-Token");
-    if (token.empty()) token = req.get_param_value("csrf");
-    if (!site.csrf_ok(v, req, token)) return redirect(res, "/upload?e=csrf_failed");
+  table.add(Method::kPost, "/upload/batch", Who::kMember, Csrf::kForm, Answer::kHtml,
+            RouteOptions().stream_body().login("/upload").csrf_fails_to("/upload?e=csrf_failed"),
+            [&lib, &site, page](Call& call) {
+    auto [req, res, v] = call.parts();
+    const httplib::ContentReader& reader = *call.reader;
     auto items = receive_batch(lib, req, reader, v, batch_policy(site.config()));
     if (!items.ok()) return page(req, res, v, {}, items.error().message, "", 400);
     mstch::array rows;
@@ -79,9 +78,9 @@ void HttpServer::install_batch_routes() {
   });
 
   // The status list again (a reload, or without JavaScript): the documents this visitor may see.
-  s.Get("/upload/batch", [&lib, &site, page](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return redirect(res, "/login?next=%2Fupload");
+  table.add(Method::kGet, "/upload/batch", Who::kMember, Csrf::kNone, Answer::kHtml, RouteOptions().login("/upload"),
+            [&lib, &site, page](Call& call) {
+    auto [req, res, v] = call.parts();
     mstch::array rows;
     std::string ids;
     size_t n = 0;
@@ -96,11 +95,10 @@ void HttpServer::install_batch_routes() {
     page(req, res, v, rows, "", ids, 200);
   });
 
-  s.Post("/api/v1/batches", [&lib, &site](const httplib::Request& req, httplib::Response& res,
-                                          const httplib::ContentReader& reader) {
-    Visitor v = site.visitor(req);
-    if (!site.csrf_ok(v, req, "")) return send_error(res, 403, "csrf", site.text(v.lang, "csrf_failed"));
-    if (!v.signed_in()) return send_error(res, 401, "unauthenticated", site.text(v.lang, "login_required"));
+  table.add(Method::kPost, "/api/v1/batches", Who::kMember, Csrf::kHeader, Answer::kJson,
+            RouteOptions().check_csrf_first().stream_body(), [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
+    const httplib::ContentReader& reader = *call.reader;
     auto items = receive_batch(lib, req, reader, v, batch_policy(site.config()));
     if (!items.ok()) return send_error(res, items.error());
     nlohmann::json out = nlohmann::json::array();
@@ -117,6 +115,8 @@ void HttpServer::install_batch_routes() {
     }
     send_json(res, {{"items", out}}, 202);
   });
+
+  table.install(*server_);
 }
 
 }  // namespace wenku::http

@@ -13,6 +13,7 @@
 #include "http/page_parts.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
+#include "http/route_table.h"
 #include "http/server.h"
 #include "http/site.h"
 #include "http/views.h"
@@ -141,13 +142,14 @@ void HttpServer::install_comment_routes() {
   auto& lib = library_;
   auto& site = *site_;
   auto& views = *views_;
-  auto& s = *server_;
+  RouteTable table(site, views);
 
   // ---- Comments, from the document page's forms ----
 
-  s.Post(R"(/d/(\d+)/comments)", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message(site, views, v, req, res, site.text(v.lang, "csrf_failed"), 403);
+  // Guests are sent to sign in by the handler, after the 404 of a document they may not see.
+  table.add(Method::kPost, R"(/d/(\d+)/comments)", Who::kGuest, Csrf::kForm, Answer::kHtml,
+            [&lib, &site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return message(site, views, v, req, res, site.text(v.lang, "doc_not_found"), 404);
     if (!v.signed_in()) return redirect(res, "/login?next=" + url_encode("/d/" + std::to_string(doc->id) + "#comments"));
@@ -160,10 +162,9 @@ void HttpServer::install_comment_routes() {
     redirect(res, "/d/" + std::to_string(doc->id) + "?m=comment_posted#comment-" + std::to_string(*posted));
   });
 
-  s.Post(R"(/d/(\d+)/comments/(\d+)/delete)", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message(site, views, v, req, res, site.text(v.lang, "csrf_failed"), 403);
-    if (!v.signed_in()) return redirect(res, "/login");
+  table.add(Method::kPost, R"(/d/(\d+)/comments/(\d+)/delete)", Who::kMember, Csrf::kForm, Answer::kHtml,
+            RouteOptions().check_csrf_first(), [&lib, &site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return message(site, views, v, req, res, site.text(v.lang, "doc_not_found"), 404);
     auto c = lib.comments().get(match_id(req, 2));
@@ -176,9 +177,9 @@ void HttpServer::install_comment_routes() {
     redirect(res, "/d/" + std::to_string(doc->id) + "?m=comment_deleted#comments");
   });
 
-  s.Post(R"(/d/(\d+)/comments/(\d+)/report)", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message(site, views, v, req, res, site.text(v.lang, "csrf_failed"), 403);
+  table.add(Method::kPost, R"(/d/(\d+)/comments/(\d+)/report)", Who::kGuest, Csrf::kForm, Answer::kHtml,
+            [&lib, &site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return message(site, views, v, req, res, site.text(v.lang, "doc_not_found"), 404);
     auto c = lib.comments().get(match_id(req, 2));
@@ -198,10 +199,9 @@ void HttpServer::install_comment_routes() {
   });
 
   // The owner (or an admin) closes or opens one document's comments.
-  s.Post(R"(/me/documents/(\d+)/comments)", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return redirect(res, "/login");
-    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message(site, views, v, req, res, site.text(v.lang, "csrf_failed"), 403);
+  table.add(Method::kPost, R"(/me/documents/(\d+)/comments)", Who::kMember, Csrf::kForm, Answer::kHtml,
+            [&lib, &site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return message(site, views, v, req, res, site.text(v.lang, "doc_not_found"), 404);
     auto r = lib.comments().set_closed(v.viewer(), *doc, req.get_param_value("closed") == "1");
@@ -212,10 +212,8 @@ void HttpServer::install_comment_routes() {
 
   // ---- The recycle bin ----
 
-  auto bin_page = [&lib, &site, &views](const httplib::Request& req, httplib::Response& res, bool admin) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return redirect(res, admin ? "/login?next=%2Fadmin%2Fbin" : "/login?next=%2Fme%2Fbin");
-    if (admin && !v.is_admin()) return message(site, views, v, req, res, site.text(v.lang, "forbidden"), 403);
+  auto bin_page = [&lib, &site, &views](const httplib::Request& req, httplib::Response& res, const Visitor& v,
+                                        bool admin) {
     int64_t page = int_param(req, "page", 1, 1, 10000);
     mstch::array rows;
     bool has_next = false;
@@ -238,27 +236,26 @@ void HttpServer::install_comment_routes() {
     frame.here = admin ? "/admin" : "/me";
     send_html(res, views.page("bin", ctx, frame, v, site.origin(req)));
   };
-  s.Get("/me/bin", [bin_page](const httplib::Request& req, httplib::Response& res) { bin_page(req, res, false); });
-  s.Get("/admin/bin", [bin_page](const httplib::Request& req, httplib::Response& res) { bin_page(req, res, true); });
+  table.add(Method::kGet, "/me/bin", Who::kMember, Csrf::kNone, Answer::kHtml, RouteOptions().login("/me/bin"),
+            [bin_page](Call& call) { auto [req, res, v] = call.parts(); bin_page(req, res, v, false); });
+  table.add(Method::kGet, "/admin/bin", Who::kAdmin, Csrf::kNone, Answer::kHtml, RouteOptions().login("/admin/bin"),
+            [bin_page](Call& call) { auto [req, res, v] = call.parts(); bin_page(req, res, v, true); });
 
-  auto restore = [&lib, &site, &views](const httplib::Request& req, httplib::Response& res, bool admin) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return redirect(res, "/login");
-    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message(site, views, v, req, res, site.text(v.lang, "csrf_failed"), 403);
-    if (admin && !v.is_admin()) return message(site, views, v, req, res, site.text(v.lang, "forbidden"), 403);
+  auto restore = [&lib, &site, &views](const httplib::Request& req, httplib::Response& res, const Visitor& v,
+                                       bool admin) {
     auto r = lib.recycle_bin().restore(v.viewer(), match_id(req, 1));
     if (!r.ok()) return message(site, views, v, req, res, why(site, v, r.error()), http_status(r.error().code));
     site.hot().forget_all();
     redirect(res, std::string(admin ? "/admin/bin" : "/me/bin") + "?m=restored");
   };
-  s.Post(R"(/me/bin/(\d+)/restore)", [restore](const httplib::Request& req, httplib::Response& res) { restore(req, res, false); });
-  s.Post(R"(/admin/bin/(\d+)/restore)", [restore](const httplib::Request& req, httplib::Response& res) { restore(req, res, true); });
+  table.add(Method::kPost, R"(/me/bin/(\d+)/restore)", Who::kMember, Csrf::kForm, Answer::kHtml,
+            [restore](Call& call) { auto [req, res, v] = call.parts(); restore(req, res, v, false); });
+  table.add(Method::kPost, R"(/admin/bin/(\d+)/restore)", Who::kAdmin, Csrf::kForm, Answer::kHtml,
+            [restore](Call& call) { auto [req, res, v] = call.parts(); restore(req, res, v, true); });
   // An admin empties one document from the bin now: deleted for good with its files.
-  s.Post(R"(/admin/bin/(\d+)/purge)", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return redirect(res, "/login");
-    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return message(site, views, v, req, res, site.text(v.lang, "csrf_failed"), 403);
-    if (!v.is_admin()) return message(site, views, v, req, res, site.text(v.lang, "forbidden"), 403);
+  table.add(Method::kPost, R"(/admin/bin/(\d+)/purge)", Who::kAdmin, Csrf::kForm, Answer::kHtml,
+            [&lib, &site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     auto b = lib.recycle_bin().find(match_id(req, 1));
     if (!b.ok() || !b->has_value()) return message(site, views, v, req, res, site.text(v.lang, "not_in_bin"), 404);
     if (auto r = lib.catalogue().delete_document((*b)->document_id); !r.ok()) {
@@ -270,8 +267,9 @@ void HttpServer::install_comment_routes() {
 
   // ---- JSON API ----
 
-  s.Get(R"(/api/v1/documents/(\d+)/comments)", [&lib, &site](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/comments)", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
     int64_t offset = int_param(req, "offset", 0, 0, 1000000);
@@ -288,18 +286,20 @@ void HttpServer::install_comment_routes() {
                     {"open", cfg.comments && !(closed.ok() && *closed)}, {"captcha", cfg.comment_captcha}});
   });
 
-  s.Get("/api/v1/captcha", [&lib](const httplib::Request&, httplib::Response& res) {
+  table.add(Method::kGet, "/api/v1/captcha", Who::kPublic, Csrf::kNone, Answer::kJson, [&lib](Call& call) {
+    httplib::Response& res = call.res;
     library::Captcha c = lib.comments().captcha();
     res.set_header("Cache-Control", "no-store");
     send_json(res, {{"question", c.question}, {"token", c.token}});
   });
 
-  s.Post(R"(/api/v1/documents/(\d+)/comments)", [&lib, &site](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  // The token may come in the JSON body (field csrf); a body that is not a JSON object is 400 first.
+  table.add(Method::kPost, R"(/api/v1/documents/(\d+)/comments)", Who::kGuest, Csrf::kBodyOrForm, Answer::kJson,
+            RouteOptions().parse_json_body(), [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
     bool bad = false;
     auto f = fields(req, {"body", "captcha_token", "captcha_answer", "csrf"}, &bad);
     if (bad) return send_error(res, 400, "invalid_argument", "bad JSON");
-    if (!site.csrf_ok(v, req, f["csrf"])) return send_error(res, 403, "csrf", site.text(v.lang, "csrf_failed"));
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
     auto posted = lib.comments().post(v.viewer(), *doc, f["body"], f["captcha_token"], f["captcha_answer"]);
@@ -312,10 +312,9 @@ void HttpServer::install_comment_routes() {
     send_json(res, comment_json(**c), 201);
   });
 
-  s.Delete(R"(/api/v1/comments/(\d+))", [&lib, &site](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!site.csrf_ok(v, req, "")) return send_error(res, 403, "csrf", site.text(v.lang, "csrf_failed"));
-    if (!v.signed_in()) return send_error(res, 401, "unauthenticated", site.text(v.lang, "login_required"));
+  table.add(Method::kDelete, R"(/api/v1/comments/(\d+))", Who::kMember, Csrf::kHeader, Answer::kJson,
+            RouteOptions().check_csrf_first(), [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
     auto c = lib.comments().get(match_id(req, 1));
     if (!c.ok()) return send_error(res, c.error());
     // A comment on a document the visitor may not see does not exist for them.
@@ -329,12 +328,12 @@ void HttpServer::install_comment_routes() {
     res.status = 204;
   });
 
-  s.Post(R"(/api/v1/comments/(\d+)/reports)", [&lib, &site](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kPost, R"(/api/v1/comments/(\d+)/reports)", Who::kGuest, Csrf::kBodyOrForm, Answer::kJson,
+            RouteOptions().parse_json_body(), [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
     bool bad = false;
     auto f = fields(req, {"reason", "detail", "csrf"}, &bad);
     if (bad) return send_error(res, 400, "invalid_argument", "bad JSON");
-    if (!site.csrf_ok(v, req, f["csrf"])) return send_error(res, 403, "csrf", site.text(v.lang, "csrf_failed"));
     auto c = lib.comments().get(match_id(req, 1));
     if (!c.ok()) return send_error(res, c.error());
     auto doc = c->has_value() ? lib.catalogue().visible(v.viewer(), (*c)->document_id) : Result<store::Document>(make_error(ErrorCode::kNotFound, ""));
@@ -354,9 +353,8 @@ void HttpServer::install_comment_routes() {
     send_json(res, {{"id", *id}, {"state", "open"}}, 201);
   });
 
-  s.Get("/api/v1/me/bin", [&lib, &site](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return send_error(res, 401, "unauthenticated", site.text(v.lang, "login_required"));
+  table.add(Method::kGet, "/api/v1/me/bin", Who::kMember, Csrf::kNone, Answer::kJson, [&lib](Call& call) {
+    auto [req, res, v] = call.parts();
     // Admins see every account's bin with ?all=1.
     bool all = v.is_admin() && req.get_param_value("all") == "1";
     auto list = lib.recycle_bin().list(all ? 0 : v.id(), static_cast<int>(int_param(req, "offset", 0, 0, 1000000)),
@@ -369,10 +367,9 @@ void HttpServer::install_comment_routes() {
   });
 
   // DELETE of a document moves it to the recycle bin; restore takes it out.
-  s.Delete(R"(/api/v1/documents/(\d+))", [&lib, &site](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!site.csrf_ok(v, req, "")) return send_error(res, 403, "csrf", site.text(v.lang, "csrf_failed"));
-    if (!v.signed_in()) return send_error(res, 401, "unauthenticated", site.text(v.lang, "login_required"));
+  table.add(Method::kDelete, R"(/api/v1/documents/(\d+))", Who::kMember, Csrf::kHeader, Answer::kJson,
+            RouteOptions().check_csrf_first(), [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
     auto r = lib.recycle_bin().bin(v.viewer(), *doc);
@@ -381,15 +378,16 @@ void HttpServer::install_comment_routes() {
     res.status = 204;
   });
 
-  s.Post(R"(/api/v1/documents/(\d+)/restore)", [&lib, &site](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) return send_error(res, 403, "csrf", site.text(v.lang, "csrf_failed"));
-    if (!v.signed_in()) return send_error(res, 401, "unauthenticated", site.text(v.lang, "login_required"));
+  table.add(Method::kPost, R"(/api/v1/documents/(\d+)/restore)", Who::kMember, Csrf::kForm, Answer::kJson,
+            RouteOptions().check_csrf_first(), [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
     auto r = lib.recycle_bin().restore(v.viewer(), match_id(req, 1));
     if (!r.ok()) return send_error(res, http_status(r.error().code), error_code_name(r.error().code), why(site, v, r.error()));
     site.hot().forget_all();
     res.status = 204;
   });
+
+  table.install(*server_);
 }
 
 }  // namespace wenku::http

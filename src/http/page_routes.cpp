@@ -10,6 +10,7 @@
 #include "http/page_parts.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
+#include "http/route_table.h"
 #include "http/server.h"
 #include "http/site.h"
 #include "http/views.h"
@@ -73,9 +74,11 @@ void HttpServer::install_page_routes() {
   auto& lib = library_;
   auto& site = *site_;
   auto& views = *views_;
-  auto& s = *server_;
+  RouteTable table(site, views);
 
-  s.Get(R"(/static/([A-Za-z0-9_.-]+))", [](const httplib::Request& req, httplib::Response& res) {
+  table.add(Method::kGet, R"(/static/([A-Za-z0-9_.-]+))", Who::kPublic, Csrf::kNone, Answer::kHtml,
+            [](Call& call) {
+    auto [req, res, v] = call.parts();
     std::string name = req.matches[1].str();
     auto a = asset("static/" + name);
     if (!a || name.find("..") != std::string::npos) {
@@ -96,13 +99,15 @@ void HttpServer::install_page_routes() {
     res.set_content(std::string(*a), type);
   });
 
-  s.Get("/robots.txt", [&site](const httplib::Request& req, httplib::Response& res) {
+  table.add(Method::kGet, "/robots.txt", Who::kPublic, Csrf::kNone, Answer::kHtml, [&site](Call& call) {
+    auto [req, res, v] = call.parts();
     res.set_content("User-agent: *\nDisallow: /api/\nDisallow: /me\nDisallow: /admin\nDisallow: /upload\n"
                     "Disallow: /login\nDisallow: /register\nAllow: /\nSitemap: " + site.origin(req) + "/sitemap.xml\n",
                     "text/plain; charset=utf-8");
   });
 
-  s.Get("/sitemap.xml", [&lib, &site](const httplib::Request& req, httplib::Response& res) {
+  table.add(Method::kGet, "/sitemap.xml", Who::kPublic, Csrf::kNone, Answer::kHtml, [&lib, &site](Call& call) {
+    auto [req, res, v] = call.parts();
     std::string origin = html_escape(site.origin(req));
     std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                       "<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
@@ -140,20 +145,22 @@ void HttpServer::install_page_routes() {
     res.set_content(out, "application/xml; charset=utf-8");
   });
 
-  s.Get("/lang", [](const httplib::Request& req, httplib::Response& res) {
+  table.add(Method::kGet, "/lang", Who::kPublic, Csrf::kNone, Answer::kHtml, [](Call& call) {
+    auto [req, res, v] = call.parts();
     std::string l = req.get_param_value("l") == "en" ? "en" : "zh-CN";
     res.set_header("Set-Cookie", "wk_lang=" + l + "; Path=/; Max-Age=31536000; SameSite=Lax");
     redirect(res, safe_next(req.get_param_value("next")));
   });
 
-  s.Get("/layout", [](const httplib::Request& req, httplib::Response& res) {
+  table.add(Method::kGet, "/layout", Who::kPublic, Csrf::kNone, Answer::kHtml, [](Call& call) {
+    auto [req, res, v] = call.parts();
     std::string m = req.get_param_value("m") == "desktop" ? "desktop" : "mobile";
     res.set_header("Set-Cookie", "wk_layout=" + m + "; Path=/; Max-Age=31536000; SameSite=Lax");
     redirect(res, safe_next(req.get_param_value("next")));
   });
 
-  s.Get("/", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, "/", Who::kGuest, Csrf::kNone, Answer::kHtml, [&lib, &site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     store::DocumentFilter f;
     f.listed_only = true;
     f.limit = 12;
@@ -185,8 +192,9 @@ void HttpServer::install_page_routes() {
     send_html(res, views.page("home", ctx, frame, v, site.origin(req)));
   });
 
-  s.Get(R"(/c/(.+))", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, R"(/c/(.+))", Who::kGuest, Csrf::kNone, Answer::kHtml,
+            [&lib, &site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     std::string path = sanitize_utf8(req.matches[1].str());
     auto cats = lib.catalogue().categories();
     const store::Category* cat = nullptr;
@@ -244,14 +252,14 @@ void HttpServer::install_page_routes() {
     send_html(res, views.page("category", ctx, frame, v, site.origin(req)));
   });
 
-  s.Get(R"(/d/(\d+))", [&site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, R"(/d/(\d+))", Who::kGuest, Csrf::kNone, Answer::kHtml, [&site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     site.finish(v, res);
     render_document_page(site, views, v, req, res, document_flash(req));
   });
 
-  s.Get("/s", [&lib, &site, &views](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, "/s", Who::kGuest, Csrf::kNone, Answer::kHtml, [&lib, &site, &views](Call& call) {
+    auto [req, res, v] = call.parts();
     site.finish(v, res);
     library::SearchRequest sr = search_request_from(req, v);
     mstch::array hits;
@@ -347,6 +355,8 @@ void HttpServer::install_page_routes() {
     frame.here = "/s?" + params;
     send_html(res, views.page("search", ctx, frame, v, site.origin(req)));
   });
+
+  table.install(*server_);
 }
 
 }  // namespace wenku::http

@@ -1,5 +1,5 @@
-// HttpServer: the web site and the JSON API over one cpp-httplib server. Routes live in
-// api_routes.cpp and page_routes.cpp; this file holds what every request shares.
+// HttpServer: the web site and the JSON API over one cpp-httplib server. Routes live in the
+// *_routes.cpp files, each one table (route_table.h); this file holds what every request shares.
 #pragma once
 
 #include <memory>

@@ -6,6 +6,7 @@
 #include "core/strings.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
+#include "http/route_table.h"
 #include "http/server.h"
 #include "http/site.h"
 #include "library/document_json.h"
@@ -42,22 +43,9 @@ std::optional<nlohmann::json> body_object(const httplib::Request& req) {
 
 void HttpServer::install_social_api_routes() {
   auto& site = *site_;
-  auto& s = *server_;
+  RouteTable table(site, *views_);
   auto& social = library_.social();
-
-  // A write: a signed-in visitor with the CSRF token. False after answering.
-  auto writer = [&site](const httplib::Request& req, httplib::Response& res, Visitor& v) {
-    v = site.visitor(req);
-    if (!v.signed_in()) {
-      send_error(res, 401, "unauthenticated", site.text(v.lang, "login_required"));
-      return false;
-    }
-    if (!site.csrf_ok(v, req, "")) {
-      send_error(res, 403, "csrf", site.text(v.lang, "csrf_failed"));
-      return false;
-    }
-    return true;
-  };
+  // Writes: a signed-in visitor (401 otherwise), then the X-CSRF-Token header (403).
 
   auto document_social = [&site, &social](const Visitor& v, int64_t id) -> Result<nlohmann::json> {
     WENKU_ASSIGN_OR_RETURN(auto counts, social.document(v.viewer(), id));
@@ -69,9 +57,9 @@ void HttpServer::install_social_api_routes() {
     return j;
   };
 
-  s.Get(R"(/api/v1/documents/(\d+)/social)", [&site, document_social](const httplib::Request& req,
-                                                                      httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, R"(/api/v1/documents/(\d+)/social)", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&site, document_social](Call& call) {
+    auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
     auto j = document_social(v, doc->id);
@@ -81,27 +69,21 @@ void HttpServer::install_social_api_routes() {
   });
 
   for (bool on : {true, false}) {
-    auto handler = [&site, &social, writer, document_social, on](const httplib::Request& req, httplib::Response& res) {
-      Visitor v;
-      if (!writer(req, res, v)) return;
+    table.add(on ? Method::kPut : Method::kDelete, R"(/api/v1/documents/(\d+)/favourite)", Who::kMember, Csrf::kHeader,
+              Answer::kJson, [&site, &social, document_social, on](Call& call) {
+      auto [req, res, v] = call.parts();
       int64_t id = id_of(req.matches[1].str());
       if (auto r = social.set_favourite(v.viewer(), id, on); !r.ok()) return send_error(res, r.error());
       site.hot().forget_all();
       auto j = document_social(v, id);
       if (!j.ok()) return send_error(res, j.error());
       send_json(res, *j);
-    };
-    if (on) {
-      s.Put(R"(/api/v1/documents/(\d+)/favourite)", handler);
-    } else {
-      s.Delete(R"(/api/v1/documents/(\d+)/favourite)", handler);
-    }
+    });
   }
 
-  s.Put(R"(/api/v1/documents/(\d+)/rating)", [&site, &social, writer, document_social](const httplib::Request& req,
-                                                                                        httplib::Response& res) {
-    Visitor v;
-    if (!writer(req, res, v)) return;
+  table.add(Method::kPut, R"(/api/v1/documents/(\d+)/rating)", Who::kMember, Csrf::kHeader, Answer::kJson,
+            [&site, &social, document_social](Call& call) {
+    auto [req, res, v] = call.parts();
     auto body = body_object(req);
     if (!body || !(*body).contains("stars") || !(*body)["stars"].is_number_integer()) {
       return send_error(res, 400, "invalid_argument", "stars: 1..5");
@@ -118,9 +100,9 @@ void HttpServer::install_social_api_routes() {
     send_json(res, *j);
   });
 
-  s.Get("/api/v1/me/favourites", [&site, &social](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return send_error(res, 401, "unauthenticated", site.text(v.lang, "login_required"));
+  table.add(Method::kGet, "/api/v1/me/favourites", Who::kMember, Csrf::kNone, Answer::kJson,
+            [&site, &social](Call& call) {
+    auto [req, res, v] = call.parts();
     int64_t page = int_param(req, "page", 1, 1, 10000);
     auto docs = social.favourites(v.viewer(), static_cast<int>((page - 1) * 50), 50);
     if (!docs.ok()) return send_error(res, docs.error());
@@ -130,9 +112,9 @@ void HttpServer::install_social_api_routes() {
     send_json(res, {{"documents", out}});
   });
 
-  s.Get("/api/v1/me/collections", [&site, &social](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
-    if (!v.signed_in()) return send_error(res, 401, "unauthenticated", site.text(v.lang, "login_required"));
+  table.add(Method::kGet, "/api/v1/me/collections", Who::kMember, Csrf::kNone, Answer::kJson,
+            [&site, &social](Call& call) {
+    auto [req, res, v] = call.parts();
     auto cols = social.collections_of(v.viewer());
     if (!cols.ok()) return send_error(res, cols.error());
     nlohmann::json out = nlohmann::json::array();
@@ -141,9 +123,9 @@ void HttpServer::install_social_api_routes() {
     send_json(res, {{"collections", out}});
   });
 
-  s.Post("/api/v1/collections", [&site, &social, writer](const httplib::Request& req, httplib::Response& res) {
-    Visitor v;
-    if (!writer(req, res, v)) return;
+  table.add(Method::kPost, "/api/v1/collections", Who::kMember, Csrf::kHeader, Answer::kJson,
+            [&site, &social](Call& call) {
+    auto [req, res, v] = call.parts();
     auto body = body_object(req);
     if (!body || !(*body).value("name", nlohmann::json()).is_string()) {
       return send_error(res, 400, "invalid_argument", "name: a string");
@@ -159,8 +141,9 @@ void HttpServer::install_social_api_routes() {
     send_json(res, collection_json(*c), 201);
   });
 
-  s.Get(R"(/api/v1/collections/(\d+))", [&site, &social](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, R"(/api/v1/collections/(\d+))", Who::kGuest, Csrf::kNone, Answer::kJson,
+            [&site, &social](Call& call) {
+    auto [req, res, v] = call.parts();
     auto c = social.collection(v.viewer(), id_of(req.matches[1].str()));
     if (!c.ok()) return send_error(res, c.error());
     int64_t page = int_param(req, "page", 1, 1, 1000);
@@ -174,9 +157,9 @@ void HttpServer::install_social_api_routes() {
     send_json(res, j);
   });
 
-  s.Patch(R"(/api/v1/collections/(\d+))", [&social, writer](const httplib::Request& req, httplib::Response& res) {
-    Visitor v;
-    if (!writer(req, res, v)) return;
+  table.add(Method::kPatch, R"(/api/v1/collections/(\d+))", Who::kMember, Csrf::kHeader, Answer::kJson,
+            [&social](Call& call) {
+    auto [req, res, v] = call.parts();
     auto body = body_object(req);
     if (!body) return send_error(res, 400, "invalid_argument", "bad JSON");
     library::CollectionUpdate u;
@@ -193,9 +176,9 @@ void HttpServer::install_social_api_routes() {
     send_json(res, collection_json(*c));
   });
 
-  s.Delete(R"(/api/v1/collections/(\d+))", [&social, writer](const httplib::Request& req, httplib::Response& res) {
-    Visitor v;
-    if (!writer(req, res, v)) return;
+  table.add(Method::kDelete, R"(/api/v1/collections/(\d+))", Who::kMember, Csrf::kHeader, Answer::kJson,
+            [&social](Call& call) {
+    auto [req, res, v] = call.parts();
     if (auto r = social.delete_collection(v.viewer(), id_of(req.matches[1].str())); !r.ok()) {
       return send_error(res, r.error());
     }
@@ -203,20 +186,17 @@ void HttpServer::install_social_api_routes() {
   });
 
   for (bool add : {true, false}) {
-    auto handler = [&social, writer, add](const httplib::Request& req, httplib::Response& res) {
-      Visitor v;
-      if (!writer(req, res, v)) return;
+    table.add(add ? Method::kPut : Method::kDelete, R"(/api/v1/collections/(\d+)/documents/(\d+))", Who::kMember,
+              Csrf::kHeader, Answer::kJson, [&social, add](Call& call) {
+      auto [req, res, v] = call.parts();
       int64_t id = id_of(req.matches[1].str()), doc = id_of(req.matches[2].str());
       auto r = add ? social.add_to_collection(v.viewer(), id, doc) : social.remove_from_collection(v.viewer(), id, doc);
       if (!r.ok()) return send_error(res, r.error());
       res.status = 204;
-    };
-    if (add) {
-      s.Put(R"(/api/v1/collections/(\d+)/documents/(\d+))", handler);
-    } else {
-      s.Delete(R"(/api/v1/collections/(\d+)/documents/(\d+))", handler);
-    }
+    });
   }
+
+  table.install(*server_);
 }
 
 }  // namespace wenku::http

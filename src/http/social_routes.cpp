@@ -10,6 +10,7 @@
 #include "http/page_parts.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
+#include "http/route_table.h"
 #include "http/server.h"
 #include "http/site.h"
 #include "http/views.h"
@@ -116,39 +117,26 @@ void add_social_to_me(Site& site, const Visitor& v, mstch::map& ctx) {
 void HttpServer::install_social_routes() {
   auto& site = *site_;
   auto& views = *views_;
-  auto& s = *server_;
+  RouteTable table(site, views);
   auto& social = library_.social();
+  // Members' form posts (CSRF checked); a guest is sent to sign in and comes back to the page.
+  auto back_to_document = RouteOptions().login("/d/{id}");
+  auto back_to_collection = RouteOptions().login("/collections/{id}");
 
-  // A signed-in visitor's form post: CSRF checked, guests sent to sign in and come back.
-  auto member_post = [&site, &views](const httplib::Request& req, httplib::Response& res, const std::string& back,
-                                     Visitor& v) {
-    v = site.visitor(req);
-    if (!v.signed_in()) {
-      redirect(res, "/login?next=" + url_encode(back));
-      return false;
-    }
-    if (!site.csrf_ok(v, req, req.get_param_value("csrf"))) {
-      message(site, views, v, req, res, "csrf_failed", 403);
-      return false;
-    }
-    return true;
-  };
-
-  s.Post(R"(/d/(\d+)/favourite)", [&site, &views, &social, member_post](const httplib::Request& req,
-                                                                       httplib::Response& res) {
+  table.add(Method::kPost, R"(/d/(\d+)/favourite)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_document,
+            [&site, &views, &social](Call& call) {
+    auto [req, res, v] = call.parts();
     int64_t id = id_of(req.matches[1].str());
-    Visitor v;
-    if (!member_post(req, res, "/d/" + std::to_string(id), v)) return;
     auto r = social.set_favourite(v.viewer(), id, req.get_param_value("on") != "0");
     if (!r.ok()) return failed(site, views, v, req, res, r.error());
     site.hot().forget_all();
     redirect(res, safe_next(req.has_param("next") ? req.get_param_value("next") : "/d/" + std::to_string(id) + "#social"));
   });
 
-  s.Post(R"(/d/(\d+)/rate)", [&site, &views, &social, member_post](const httplib::Request& req, httplib::Response& res) {
+  table.add(Method::kPost, R"(/d/(\d+)/rate)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_document,
+            [&site, &views, &social](Call& call) {
+    auto [req, res, v] = call.parts();
     int64_t id = id_of(req.matches[1].str());
-    Visitor v;
-    if (!member_post(req, res, "/d/" + std::to_string(id), v)) return;
     if (!site.config().show_rating) return message(site, views, v, req, res, "forbidden", 403);
     auto r = social.rate(v.viewer(), id, static_cast<int>(int_param(req, "stars", 0, 0, 6)));
     if (!r.ok()) return failed(site, views, v, req, res, r.error());
@@ -159,11 +147,10 @@ void HttpServer::install_social_routes() {
   // The document page's 加入专辑 form: of the collections it listed, the checked ones hold
   // the document and the unchecked ones do not; a name in new_name makes a collection
   // holding it.
-  s.Post(R"(/d/(\d+)/collect)", [&site, &views, &social, member_post](const httplib::Request& req,
-                                                                     httplib::Response& res) {
+  table.add(Method::kPost, R"(/d/(\d+)/collect)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_document,
+            [&site, &views, &social](Call& call) {
+    auto [req, res, v] = call.parts();
     int64_t id = id_of(req.matches[1].str());
-    Visitor v;
-    if (!member_post(req, res, "/d/" + std::to_string(id), v)) return;
     if (auto doc = site.lib().catalogue().visible(v.viewer(), id); !doc.ok()) {
       return failed(site, views, v, req, res, doc.error());
     }
@@ -194,8 +181,9 @@ void HttpServer::install_social_routes() {
     redirect(res, "/d/" + std::to_string(id) + "#social");
   });
 
-  s.Get(R"(/collections/(\d+))", [&site, &views, &social](const httplib::Request& req, httplib::Response& res) {
-    Visitor v = site.visitor(req);
+  table.add(Method::kGet, R"(/collections/(\d+))", Who::kGuest, Csrf::kNone, Answer::kHtml,
+            [&site, &views, &social](Call& call) {
+    auto [req, res, v] = call.parts();
     auto c = social.collection(v.viewer(), id_of(req.matches[1].str()));
     if (!c.ok()) return message(site, views, v, req, res, "collection_not_found", 404);
     int64_t page = int_param(req, "page", 1, 1, 1000);
@@ -232,9 +220,9 @@ void HttpServer::install_social_routes() {
     send_html(res, views.page("collection", ctx, frame, v, site.origin(req)));
   });
 
-  s.Post("/collections", [&site, &views, &social, member_post](const httplib::Request& req, httplib::Response& res) {
-    Visitor v;
-    if (!member_post(req, res, "/me#collections", v)) return;
+  table.add(Method::kPost, "/collections", Who::kMember, Csrf::kForm, Answer::kHtml, RouteOptions().login("/me#collections"),
+            [&site, &views, &social](Call& call) {
+    auto [req, res, v] = call.parts();
     if (!site.accounts().allow("collection:" + std::to_string(v.id()), 60, 3600)) {
       return message(site, views, v, req, res, "rate_limited", 429);
     }
@@ -244,11 +232,10 @@ void HttpServer::install_social_routes() {
     redirect(res, "/collections/" + std::to_string(*c));
   });
 
-  s.Post(R"(/collections/(\d+)/edit)", [&site, &views, &social, member_post](const httplib::Request& req,
-                                                                            httplib::Response& res) {
+  table.add(Method::kPost, R"(/collections/(\d+)/edit)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_collection,
+            [&site, &views, &social](Call& call) {
+    auto [req, res, v] = call.parts();
     int64_t id = id_of(req.matches[1].str());
-    Visitor v;
-    if (!member_post(req, res, "/collections/" + std::to_string(id), v)) return;
     library::CollectionUpdate u;
     if (req.has_param("name")) u.name = req.get_param_value("name");
     if (req.has_param("description")) u.description = req.get_param_value("description");
@@ -257,24 +244,24 @@ void HttpServer::install_social_routes() {
     redirect(res, "/collections/" + std::to_string(id));
   });
 
-  s.Post(R"(/collections/(\d+)/delete)", [&site, &views, &social, member_post](const httplib::Request& req,
-                                                                              httplib::Response& res) {
+  table.add(Method::kPost, R"(/collections/(\d+)/delete)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_collection,
+            [&site, &views, &social](Call& call) {
+    auto [req, res, v] = call.parts();
     int64_t id = id_of(req.matches[1].str());
-    Visitor v;
-    if (!member_post(req, res, "/collections/" + std::to_string(id), v)) return;
     if (auto r = social.delete_collection(v.viewer(), id); !r.ok()) return failed(site, views, v, req, res, r.error());
     redirect(res, "/me?m=collection_deleted#collections");
   });
 
-  s.Post(R"(/collections/(\d+)/remove)", [&site, &views, &social, member_post](const httplib::Request& req,
-                                                                              httplib::Response& res) {
+  table.add(Method::kPost, R"(/collections/(\d+)/remove)", Who::kMember, Csrf::kForm, Answer::kHtml, back_to_collection,
+            [&site, &views, &social](Call& call) {
+    auto [req, res, v] = call.parts();
     int64_t id = id_of(req.matches[1].str());
-    Visitor v;
-    if (!member_post(req, res, "/collections/" + std::to_string(id), v)) return;
     auto r = social.remove_from_collection(v.viewer(), id, id_of(req.get_param_value("document")));
     if (!r.ok()) return failed(site, views, v, req, res, r.error());
     redirect(res, "/collections/" + std::to_string(id));
   });
+
+  table.install(*server_);
 }
 
 }  // namespace wenku::http
