@@ -91,7 +91,7 @@ fs::path find_helper(const BoxOptions& box) {
 }
 
 Error unavailable(const std::string& what) {
-  return make_error(ErrorCode::kUnavailable, "无法启动 PDF 渲染进程 / cannot start the PDF render helper: " + what);
+  return keyed_error(ErrorCode::kUnavailable, "pdf.helper_not_started", {{"detail", what}});
 }
 
 }  // namespace
@@ -110,16 +110,16 @@ Result<std::unique_ptr<BoxedDocument>> BoxedDocument::open(const fs::path& pdf, 
   std::error_code ec;
   auto size = fs::file_size(pdf, ec);
   if (ec) {
-    return make_error(ec == std::errc::no_such_file_or_directory ? ErrorCode::kNotFound : ErrorCode::kIo,
-                      "无法读取 PDF / cannot read PDF " + pdf.string() + ": " + ec.message());
+    return keyed_error(ec == std::errc::no_such_file_or_directory ? ErrorCode::kNotFound : ErrorCode::kIo,
+                       "pdf.cannot_read", {{"path", pdf.string()}, {"detail", ec.message()}});
   }
   if (static_cast<int64_t>(size) > limits.max_file_bytes) {
-    return make_error(ErrorCode::kTooLarge, "PDF 文件过大 / PDF is too large (" + std::to_string(size) + " bytes)");
+    return keyed_error(ErrorCode::kTooLarge, "pdf.too_large", {{"bytes", std::to_string(size)}});
   }
   int fd = ::open(pdf.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return make_error(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                      "无法读取 PDF / cannot read PDF " + pdf.string() + ": " + std::strerror(errno));
+    return keyed_error(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                       "pdf.cannot_read", {{"path", pdf.string()}, {"detail", std::strerror(errno)}});
   }
   std::unique_ptr<BoxedDocument> doc(new BoxedDocument(fd, limits, box));
   if (access(doc->helper_.c_str(), X_OK) != 0) {
@@ -207,13 +207,12 @@ Result<void> BoxedDocument::spawn() const {
   auto r = wire::read_frame(fd_, reply, Clock::now() + std::chrono::milliseconds(box_.open_timeout_ms));
   if (r == wire::ReadResult::kTimedOut) {
     reap();
-    return make_error(ErrorCode::kTimeout, "PDF 打开超时 / opening the PDF took too long (over " +
-                                               std::to_string(box_.open_timeout_ms / 1000) + " s)");
+    return keyed_error(ErrorCode::kTimeout, "pdf.open_timeout",
+                       {{"seconds", std::to_string(box_.open_timeout_ms / 1000)}});
   }
   if (r == wire::ReadResult::kClosed) {
     reap(/*let_it_end=*/true);
-    Error e = make_error(ErrorCode::kCorrupt, "PDF 渲染进程在打开文件时退出 / the PDF render helper ended while "
-                                              "opening the file (" + how_it_ended() + ")");
+    Error e = keyed_error(ErrorCode::kCorrupt, "pdf.helper_ended_opening", {{"how", how_it_ended()}});
     // 127: exec failed (or bwrap refused): not the file's fault.
     if (WIFEXITED(exit_status_) && (WEXITSTATUS(exit_status_) == 127 || WEXITSTATUS(exit_status_) == 1)) {
       e.code = ErrorCode::kUnavailable;
@@ -230,7 +229,7 @@ Result<void> BoxedDocument::spawn() const {
   in.get(pages);
   if (!in.ok() || pages <= 0) {
     reap();
-    return make_error(ErrorCode::kInternal, "PDF 渲染进程回复无效 / malformed reply from the render helper");
+    return keyed_error(ErrorCode::kInternal, "pdf.malformed_reply_from_render_helper");
   }
   pages_ = pages;
   return {};
@@ -287,7 +286,7 @@ Result<std::string> BoxedDocument::call(const std::string& request, int timeout_
   if (fd_ < 0) {
     // After a timeout the helper was killed: a fresh one for the pages after it, twice at most.
     if (restarts_ >= 2) {
-      dead_ = make_error(ErrorCode::kTimeout, "PDF 页面处理多次超时 / PDF pages took too long, several times");
+      dead_ = keyed_error(ErrorCode::kTimeout, "pdf.pages_took_too_long_several");
       return *dead_;
     }
     ++restarts_;
@@ -299,13 +298,12 @@ Result<std::string> BoxedDocument::call(const std::string& request, int timeout_
   if (r == wire::ReadResult::kTimedOut) {
     reap();
     log::warn("render helper_killed reason=timeout after_ms={}", timeout_ms + box_.grace_ms);
-    return make_error(ErrorCode::kTimeout, "PDF 页面处理超时 / PDF page took too long (the render helper was "
-                                           "stopped after " + std::to_string((timeout_ms + box_.grace_ms) / 1000) + " s)");
+    return keyed_error(ErrorCode::kTimeout, "pdf.page_timeout_helper_stopped",
+                       {{"seconds", std::to_string((timeout_ms + box_.grace_ms) / 1000)}});
   }
   if (r == wire::ReadResult::kClosed) {
     reap(/*let_it_end=*/true);
-    dead_ = make_error(ErrorCode::kCorrupt, "PDF 渲染进程崩溃 / the PDF render helper crashed on this file (" +
-                                                how_it_ended() + ")");
+    dead_ = keyed_error(ErrorCode::kCorrupt, "pdf.helper_crashed", {{"how", how_it_ended()}});
     log::warn("render helper_crashed how={}", how_it_ended());
     return *dead_;
   }
@@ -325,7 +323,7 @@ std::string request(wire::Op op, int page_index) {
 }
 
 Error malformed() {
-  return make_error(ErrorCode::kInternal, "PDF 渲染进程回复无效 / malformed reply from the render helper");
+  return keyed_error(ErrorCode::kInternal, "pdf.malformed_reply_from_render_helper");
 }
 
 }  // namespace
