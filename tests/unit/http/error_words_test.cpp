@@ -37,7 +37,7 @@ TEST(ErrorWords, EveryKeyInTheSourcesHasWordsInBothLanguages) {
   std::set<std::string> zh_keys(zh.begin(), zh.end()), en_keys(en.begin(), en.end());
   EXPECT_EQ(zh_keys, en_keys) << "errors.zh-CN.json and errors.en.json have the same keys";
   // keyed_error(code, "key" ...) and error_line("key" ...), possibly across lines.
-  static const std::regex use(R"((?:keyed_error\([^;"]*?|error_line\()\s*"([a-z0-9_.]+)")");
+  static const std::regex use(R"re((?:keyed_error\([^;"]*?|error_line\()\s*"([a-z0-9_.]+)")re");
   size_t used = 0;
   for (const auto& e : fs::recursive_directory_iterator(fs::path(src) / "src")) {
     if (!e.is_regular_file() || (e.path().extension() != ".cpp" && e.path().extension() != ".h")) continue;
