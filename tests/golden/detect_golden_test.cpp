@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/error.h"
 #include "detect/detect.h"
 #include "golden/manifest.h"
 #include "support/test_support.h"
