@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "http/error_words.h"
 #include "library/backup.h"
 
 namespace wenku::cli {
@@ -35,7 +36,7 @@ int backup_command(const std::vector<std::string>& argv) {
   auto started = std::chrono::steady_clock::now();
   auto figures = library::backup_library(*lib, out);
   if (!figures.ok()) {
-    std::cerr << "wenku: backup failed: " << figures.error().message << "\n";
+    std::cerr << "wenku: backup failed: " << http::error_words_both(figures.error()) << "\n";
     return kExitFailure;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -61,7 +62,7 @@ int restore_command(const std::vector<std::string>& argv) {
   if (!settings) return kExitUsage;
   fs::path backup = args->positionals[0];
   auto fail = [&](const Error& e) {
-    std::cerr << "wenku: restore failed: " << e.message << "\n";
+    std::cerr << "wenku: restore failed: " << http::error_words_both(e) << "\n";
     return kExitFailure;
   };
   if (!settings->get("metadata_url").empty()) {

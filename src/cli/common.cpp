@@ -3,6 +3,7 @@
 
 #include "cli/commands.h"
 #include "core/log.h"
+#include "http/error_words.h"
 
 namespace wenku::cli {
 
@@ -28,7 +29,7 @@ std::optional<Settings> load_settings(const Args& args) {
   }
   auto s = Settings::load(overrides, args.get("config"));
   if (!s.ok()) {
-    std::cerr << "wenku: " << s.error().message << "\n";
+    std::cerr << "wenku: " << http::error_words_both(s.error()) << "\n";
     return std::nullopt;
   }
   log::set_level(s->get("log_level"));
@@ -44,7 +45,7 @@ std::unique_ptr<library::Library> open_library(const Settings& s, library::Libra
   auto lib = library::Library::open(s, o);
   if (!lib.ok()) {
     // A backend named by its setting is a configuration to correct, not the data directory.
-    const std::string& m = lib.error().message;
+    const std::string m = http::error_words_both(lib.error());
     bool setting = m.rfind("metadata_url", 0) == 0 || m.rfind("blob_url", 0) == 0 || m.rfind("search_url", 0) == 0;
     if (setting) {
       std::cerr << "wenku: cannot open the library: " << m << "\n";

@@ -7,6 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "http/error_words.h"
 
 namespace wenku::cli {
 
@@ -55,7 +56,7 @@ int config_command(const std::vector<std::string>& argv) {
     if (!lib) return kExitFailure;
     auto described = lib->site_settings().describe();
     if (!described.ok()) {
-      std::cerr << "wenku: cannot read the site settings: " << described.error().message << "\n";
+      std::cerr << "wenku: cannot read the site settings: " << http::error_words_both(described.error()) << "\n";
       return kExitFailure;
     }
     for (auto& s : *described) {

@@ -6,6 +6,7 @@
 #include "cli/common.h"
 #include "core/clock.h"
 #include "core/strings.h"
+#include "http/error_words.h"
 #include "library/document_json.h"
 
 namespace wenku::cli {
@@ -39,11 +40,11 @@ int show_command(const std::vector<std::string>& argv) {
   if (!lib) return kExitFailure;
   auto doc = lib->catalogue().get(*parse_id(args->positionals[0]));
   if (!doc.ok()) {
-    std::cerr << "wenku: " << doc.error().message << "\n";
+    std::cerr << "wenku: " << http::error_words_both(doc.error()) << "\n";
     return kExitFailure;
   }
   if (args->has("json")) {
-    std::cout << library::document_json(*doc).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+    std::cout << library::document_json(*doc, http::reason_words_both).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     return kExitOk;
   }
   const auto& d = *doc;
@@ -52,7 +53,7 @@ int show_command(const std::vector<std::string>& argv) {
             << format_date(d.created_at) << "\n"
             << "格式:" << to_lower_ascii(d.format) << "  页数:" << d.pages << "  大小:"
             << human_size(static_cast<uint64_t>(d.size)) << "\n"
-            << "状态:" << library::status_name(d.status) << (d.error.empty() ? "" : "  " + d.error) << "\n";
+            << "状态:" << library::status_name(d.status) << (d.error.empty() ? "" : "  " + http::error_words_both(d.error)) << "\n";
   if (!d.category_path.empty()) std::cout << "分类:" << d.category_path << "\n";
   if (!d.description.empty()) std::cout << "\n" << d.description << "\n";
   return kExitOk;
@@ -77,7 +78,7 @@ int check_command(const std::vector<std::string>& argv) {
   if (!lib) return kExitFailure;
   auto report = lib->check();
   if (!report.ok()) {
-    std::cerr << "wenku: check failed: " << report.error().message << "\n";
+    std::cerr << "wenku: check failed: " << http::error_words_both(report.error()) << "\n";
     return kExitFailure;
   }
   for (const auto& p : report->problems) std::cout << "problem: " << p << "\n";
@@ -105,15 +106,15 @@ int retry_command(const std::vector<std::string>& argv) {
   if (!lib) return kExitFailure;
   int64_t id = *parse_id(args->positionals[0]);
   if (auto r = lib->catalogue().retry(id); !r.ok()) {
-    std::cerr << "wenku: " << r.error().message << "\n";
+    std::cerr << "wenku: " << http::error_words_both(r.error()) << "\n";
     return kExitFailure;
   }
   auto doc = lib->catalogue().wait_until_done(id, 3600);
   if (!doc.ok()) {
-    std::cerr << "wenku: " << doc.error().message << "\n";
+    std::cerr << "wenku: " << http::error_words_both(doc.error()) << "\n";
     return kExitFailure;
   }
-  std::cout << library::document_json(*doc).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+  std::cout << library::document_json(*doc, http::reason_words_both).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
   return kExitOk;
 }
 

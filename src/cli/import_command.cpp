@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/strings.h"
+#include "http/error_words.h"
 #include "library/manifest.h"
 
 namespace wenku::cli {
@@ -99,7 +100,7 @@ Result<std::vector<Item>> read_manifest(const fs::path& manifest, const library:
     auto entry = library::parse_manifest_line(line);
     if (!entry.ok()) {
       item.error = make_error(ErrorCode::kInvalidArgument, "清单第 " + std::to_string(line_no) + " 行 / manifest line " +
-                                                               std::to_string(line_no) + ": " + entry.error().message);
+                                                               std::to_string(line_no) + ": " + http::error_words_both(entry.error()));
       std::cerr << "wenku: " << item.error->message << "\n";
       out.push_back(std::move(item));
       continue;
@@ -170,7 +171,7 @@ int import_command(const std::vector<std::string>& argv) {
   if (manifest_mode) {
     auto m = read_manifest(args->get("manifest"), base);
     if (!m.ok()) {
-      std::cerr << "wenku: " << m.error().message << "\n";
+      std::cerr << "wenku: " << http::error_words_both(m.error()) << "\n";
       return kExitFailure;
     }
     items = std::move(m).value();
@@ -210,22 +211,23 @@ int import_command(const std::vector<std::string>& argv) {
     out["error"] = nullptr;
     if (item.error) {
       out["status"] = "failed";
-      out["error"] = item.error->message;
+      out["error"] = http::error_words_both(*item.error);
     } else {
       auto doc = lib->catalogue().wait_until_done(item.outcome.id, timeout);
       out["id"] = item.outcome.id;
       if (!doc.ok()) {
         out["status"] = "failed";
-        out["error"] = doc.error().message;
+        out["error"] = http::error_words_both(doc.error());
       } else {
         out["status"] = item.outcome.duplicate ? "duplicate" : std::string(library::status_name(doc->status));
         if (item.outcome.duplicate) out["duplicate_of"] = item.outcome.id;
         out["format"] = doc->format;
         out["pages"] = doc->pages;
         if (doc->status == store::DocumentStatus::kFailed) {
-          out["error"] = doc->error.empty() ? "failed" : doc->error;
+          out["error"] = doc->error.empty() ? "failed" : http::error_words_both(doc->error);
         } else if (!doc->error.empty()) {
-          out["error"] = doc->error;  // ready, with what went wrong on the way (e.g. OCR's helper crashed)
+          // ready, with what went wrong on the way (e.g. OCR's helper crashed)
+          out["error"] = http::error_words_both(doc->error);
         }
       }
     }
@@ -243,7 +245,7 @@ int import_command(const std::vector<std::string>& argv) {
   // queries several times faster (bench/README.md, "Search index").
   if (added >= kOptimizeAfterDocuments) {
     if (auto r = lib->search().optimize_index(); !r.ok()) {
-      std::cerr << "wenku: optimizing the search index failed: " << r.error().message << "\n";
+      std::cerr << "wenku: optimizing the search index failed: " << http::error_words_both(r.error()) << "\n";
     }
   }
   if (!json) {

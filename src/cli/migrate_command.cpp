@@ -9,6 +9,7 @@
 
 #include "cli/commands.h"
 #include "cli/common.h"
+#include "http/error_words.h"
 #include "library/migrate.h"
 
 namespace wenku::cli {
@@ -90,7 +91,7 @@ int migrate_command(const std::vector<std::string>& argv) {
   }
   auto target = Settings::load(to_overrides, args->get("to"));
   if (!target.ok()) {
-    std::cerr << "wenku: the target configuration: " << target.error().message << "\n";
+    std::cerr << "wenku: the target configuration: " << http::error_words_both(target.error()) << "\n";
     return kExitUsage;
   }
 
@@ -109,7 +110,7 @@ int migrate_command(const std::vector<std::string>& argv) {
   auto figures = library::migrate_library(*lib, *target, options);
   bar.finish();
   if (!figures.ok()) {
-    std::cerr << "wenku: migrate failed: " << figures.error().message << "\n";
+    std::cerr << "wenku: migrate failed: " << http::error_words_both(figures.error()) << "\n";
     return kExitFailure;
   }
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/strings.h"
+#include "http/error_words.h"
 #include "library/document_json.h"
 #include "text/segment_command.h"
 
@@ -74,7 +75,7 @@ int search_command(const std::vector<std::string>& argv) {
         library::SearchResponse empty;
         empty.query = line;
         print(empty);
-        std::cerr << "wenku: query '" << line << "': " << r.error().message << "\n";
+        std::cerr << "wenku: query '" << line << "': " << http::error_words_both(r.error()) << "\n";
         continue;
       }
       print(*r);
@@ -85,7 +86,7 @@ int search_command(const std::vector<std::string>& argv) {
   for (const auto& p : args->positionals) q += (q.empty() ? "" : " ") + p;
   auto r = run(q);
   if (!r.ok()) {
-    std::cerr << "wenku: " << r.error().message << "\n";
+    std::cerr << "wenku: " << http::error_words_both(r.error()) << "\n";
     return kExitFailure;
   }
   print(*r);

@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/log.h"
+#include "http/error_words.h"
 #include "http/server.h"
 #include "library/demo.h"
 
@@ -44,7 +45,7 @@ int serve_command(const std::vector<std::string>& argv) {
   if (args->has("demo")) (void)settings->set("demo", "true", "--demo");
   if (args->options.count("role")) {
     if (auto set = settings->set("role", args->get("role"), "--role"); !set.ok()) {
-      return usage_error(set.error().message, usage);
+      return usage_error(http::error_words_both(set.error()), usage);
     }
   }
   const std::string role = settings->get("role");
@@ -53,7 +54,7 @@ int serve_command(const std::vector<std::string>& argv) {
   }
 
   if (auto front = http::HttpServer::check_settings(*settings); !front.ok()) {
-    std::cerr << "wenku: " << front.error().message << "\n";
+    std::cerr << "wenku: " << http::error_words_both(front.error()) << "\n";
     return kExitUsage;
   }
   auto lib = open_library(*settings, {.workers = role != "web"});
@@ -61,7 +62,7 @@ int serve_command(const std::vector<std::string>& argv) {
   http::HttpServer server(*lib, lib->settings());
   auto port = server.bind(settings->get("listen"));
   if (!port.ok()) {
-    std::cerr << "wenku: " << port.error().message << "\n";
+    std::cerr << "wenku: " << http::error_words_both(port.error()) << "\n";
     return kExitFailure;
   }
   g_server = &server;
@@ -75,7 +76,7 @@ int serve_command(const std::vector<std::string>& argv) {
   if (settings->get_bool("demo")) {
     demo = std::thread([&lib] {
       if (auto r = library::import_demo_if_empty(*lib); !r.ok()) {
-        log::warn("demo_import_failed error={}", r.error().message);
+        log::warn("demo_import_failed error={}", http::error_words_both(r.error()));
       }
     });
   }

@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "cli/common.h"
 #include "core/strings.h"
+#include "http/error_words.h"
 #include "library/accounts.h"
 
 namespace wenku::cli {
@@ -47,7 +48,7 @@ int user_command(const std::vector<std::string>& argv) {
                                               : store::Role::kMember;
   auto id = accounts.create_user(args->positionals[1], password, role);
   if (!id.ok()) {
-    std::cerr << "wenku: " << id.error().message << "\n";
+    std::cerr << "wenku: " << http::error_words_both(id.error()) << "\n";
     return id.error().code == ErrorCode::kInvalidArgument ? kExitUsage : kExitFailure;
   }
   std::cout << "created " << library::role_name(role) << " " << args->positionals[1] << " (id " << *id << ")\n";

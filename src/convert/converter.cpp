@@ -144,7 +144,7 @@ Result<void> write_text(const fs::path& path, std::string_view text) {
   out.write(text.data(), static_cast<std::streamsize>(text.size()));
   out.close();
   if (!out) {
-    return make_error(ErrorCode::kIo, "无法写入转换器工作目录 / cannot write " + path.string());
+    return keyed_error(ErrorCode::kIo, "convert.cannot_write_work", {{"path", path.string()}});
   }
   return {};
 }
@@ -252,8 +252,7 @@ Result<void> Slot::spawn() {
   if (!ec) fs::create_directories(fallback_profile, ec);
   if (!ec) fs::create_directories(cache, ec);
   if (ec) {
-    return make_error(ErrorCode::kIo, "无法创建转换器目录 / cannot create " + dir_.string() + ": " +
-                                          ec.message());
+    return keyed_error(ErrorCode::kIo, "convert.cannot_create_dir", {{"path", dir_.string()}, {"detail", ec.message()}});
   }
   WENKU_TRY(write_text(profile_ / "user" / "registrymodifications.xcu", kRegistry));
 
@@ -265,8 +264,7 @@ Result<void> Slot::spawn() {
     seccomp_fd = sandbox::program_fd(seccomp_bpf_);
     if (seccomp_fd < 0) {
       return make_error(ErrorCode::kUnavailable,
-                        std::string("无法启动转换进程 / cannot prepare the converter box: ") +
-                            std::strerror(errno));
+                        error_line("convert.cannot_prepare_box", {{"detail", std::strerror(errno)}}));
     }
     sandbox::Mounts mounts;
     mounts.hidden = options_.hidden_dirs;
@@ -314,8 +312,7 @@ Result<void> Slot::spawn() {
     if (devnull >= 0) close(devnull);
     if (seccomp_fd >= 0) close(seccomp_fd);
     return make_error(ErrorCode::kUnavailable,
-                      std::string("无法启动转换进程 / cannot set up a converter helper: ") +
-                          std::strerror(errno));
+                      error_line("convert.cannot_set_up_helper", {{"detail", std::strerror(errno)}}));
   }
   const rlim_t memory = static_cast<rlim_t>(options_.memory_mb) << 20;
   const char* exe = plan.argv[0];
@@ -358,7 +355,7 @@ Result<void> Slot::spawn() {
   if (pid < 0) {
     close(sv[0]);
     return make_error(ErrorCode::kUnavailable,
-                      std::string("无法启动转换进程 / fork failed: ") + std::strerror(saved));
+                      error_line("convert.fork_failed", {{"detail", std::strerror(saved)}}));
   }
   pid_ = pid;
   live_pid_ = pid;
@@ -441,7 +438,7 @@ Result<std::string> Slot::read_line(Clock::time_point deadline) {
 
 Result<void> Slot::wait_ready() {
   if (interrupted_) {
-    return make_error(ErrorCode::kUnavailable, "文档转换服务正在停止 / the converter is stopping");
+    return keyed_error(ErrorCode::kUnavailable, "convert.stopping");
   }
   if (pid_ <= 0) WENKU_TRY(spawn());
   if (ready_) return {};
@@ -455,8 +452,7 @@ Result<void> Slot::wait_ready() {
   log::error("convert helper_start_failed slot={} why=\"{}\" end=\"{}\" log={}", index_, why, how,
              (dir_ / "helper.log").string());
   return make_error(ErrorCode::kUnavailable,
-                    "文档转换服务无法启动，请稍后重试 / the LibreOffice helper did not start (" +
-                        why + ", " + how + ")");
+                    error_line("convert.helper_did_not_start", {{"why", why}, {"how", how}}));
 }
 
 Result<void> Slot::convert(const fs::path& input, std::string_view format,
@@ -471,7 +467,7 @@ Result<void> Slot::convert(const fs::path& input, std::string_view format,
   fs::copy_file(input, in, fs::copy_options::overwrite_existing, ec);
   if (ec) {
     return make_error(ErrorCode::kIo,
-                      "无法读取上传的文件 / cannot read " + input.string() + ": " + ec.message());
+                      error_line("convert.cannot_read_input", {{"path", input.string()}, {"detail", ec.message()}}));
   }
   std::string request = protocol::make_line({protocol::kConvert, in.string(), out.string()});
   const auto deadline = Clock::now() + std::chrono::seconds(options_.timeout_seconds);
@@ -479,7 +475,7 @@ Result<void> Slot::convert(const fs::path& input, std::string_view format,
       static_cast<ssize_t>(request.size())) {
     std::string how = reap();
     return make_error(ErrorCode::kUnavailable,
-                      "文档转换进程已退出，请重试 / the converter helper is gone (" + how + ")");
+                      error_line("convert.helper_gone", {{"how", how}}));
   }
   ++docs_;
   auto line = read_line(deadline);
@@ -492,14 +488,10 @@ Result<void> Slot::convert(const fs::path& input, std::string_view format,
               timed_out ? "timeout" : "crash", how);
     if (!interrupted_) (void)spawn();  // warm the replacement while the caller handles this
     if (timed_out) {
-      return make_error(ErrorCode::kTimeout,
-                        "文档转换超时（" + std::to_string(options_.timeout_seconds) +
-                            " 秒） / conversion timed out after " +
-                            std::to_string(options_.timeout_seconds) + " s");
+      return keyed_error(ErrorCode::kTimeout, "convert.timed_out", {{"seconds", std::to_string(options_.timeout_seconds)}});
     }
     return make_error(ErrorCode::kUnavailable,
-                      "文档转换进程意外退出，将重试 / the converter helper crashed (" + how +
-                          "), retry");
+                      error_line("convert.helper_crashed", {{"how", how}}));
   }
   if (docs_ >= options_.docs_per_helper) {
     stop(/*graceful=*/true);
@@ -511,8 +503,7 @@ Result<void> Slot::convert(const fs::path& input, std::string_view format,
     std::ifstream check(out, std::ios::binary);
     check.read(magic, 5);
     if (!check || std::string_view(magic, 5) != "%PDF-") {
-      return make_error(ErrorCode::kCorrupt,
-                        "转换结果不是 PDF / LibreOffice produced no PDF for this file");
+      return keyed_error(ErrorCode::kCorrupt, "convert.libreoffice_produced_no_pdf_file");
     }
     check.close();
     fs::rename(out, output, ec);
@@ -523,18 +514,16 @@ Result<void> Slot::convert(const fs::path& input, std::string_view format,
     }
     if (ec) {
       return make_error(ErrorCode::kIo,
-                        "无法写入 PDF / cannot write " + output.string() + ": " + ec.message());
+                        error_line("convert.cannot_write_pdf", {{"path", output.string()}, {"detail", ec.message()}}));
     }
     return {};
   }
   std::string detail = fields.size() >= 3 ? fields[2] : *line;
   if (fields.size() >= 2 && fields[1] == protocol::kEncrypted) {
-    return make_error(ErrorCode::kEncrypted,
-                      "文档已加密，需要密码才能打开 / the document is encrypted and needs a password");
+    return keyed_error(ErrorCode::kEncrypted, "convert.document_encrypted_needs_password");
   }
   return make_error(ErrorCode::kCorrupt,
-                    "LibreOffice 无法打开此文件，文件可能已损坏 / LibreOffice could not load this " +
-                        std::string(format) + " file, it may be damaged (" + detail + ")");
+                    error_line("convert.could_not_load", {{"format", std::string(format)}, {"detail", detail}}));
 }
 
 class PooledConverter final : public Converter {
@@ -569,7 +558,7 @@ class PooledConverter final : public Converter {
     const std::string fmt = lower(format);
     if (!is_convertible_format(fmt)) {
       return make_error(ErrorCode::kUnsupportedFormat,
-                        "不支持转换此格式：" + fmt + " / format not supported for conversion: " + fmt);
+                        error_line("convert.format_not_supported", {{"format", fmt}}));
     }
     int index = -1;
     {
@@ -615,8 +604,7 @@ Result<std::unique_ptr<Converter>> make_converter(const ConverterOptions& option
   ConverterOptions opts = options;
   if (opts.slots <= 0) opts.slots = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (opts.timeout_seconds <= 0 || opts.memory_mb < 256 || opts.docs_per_helper <= 0) {
-    return make_error(ErrorCode::kInvalidArgument,
-                      "转换器参数无效 / invalid converter options (timeout, memory or docs per helper)");
+    return keyed_error(ErrorCode::kInvalidArgument, "convert.invalid_converter_options_timeout_memory");
   }
   if (opts.work_dir.empty()) {
     opts.work_dir = fs::temp_directory_path() / ("wenku-convert-" + std::to_string(getpid()));
@@ -627,18 +615,16 @@ Result<std::unique_ptr<Converter>> make_converter(const ConverterOptions& option
   opts.office_dir = fs::absolute(opts.office_dir);
   if (access(helper.c_str(), X_OK) != 0) {
     return make_error(ErrorCode::kUnavailable,
-                      "找不到文档转换程序 / converter helper not found or not executable: " +
-                          helper.string());
+                      error_line("convert.helper_not_found", {{"path", helper.string()}}));
   }
   if (!fs::exists(opts.office_dir / "libsofficeapp.so") && !fs::exists(opts.office_dir / "soffice")) {
     return make_error(ErrorCode::kUnavailable,
-                      "未安装 LibreOffice / LibreOffice not found in " + opts.office_dir.string());
+                      error_line("convert.libreoffice_not_found", {{"path", opts.office_dir.string()}}));
   }
   std::error_code ec;
   fs::create_directories(opts.work_dir / "fontconfig", ec);
   if (ec) {
-    return make_error(ErrorCode::kIo, "无法创建转换器工作目录 / cannot create " +
-                                          opts.work_dir.string() + ": " + ec.message());
+    return keyed_error(ErrorCode::kIo, "convert.cannot_create_work", {{"path", opts.work_dir.string()}, {"detail", ec.message()}});
   }
   WENKU_TRY(write_text(opts.work_dir / "fontconfig" / "fonts.conf", kFontsConf));
   if (opts.hidden_dirs.empty()) opts.hidden_dirs = {default_hidden_dir(opts.work_dir)};

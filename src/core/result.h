@@ -50,8 +50,12 @@ class [[nodiscard]] Result<void> {
   bool ok_ = true;
 };
 
+// An error from a message; a message that is a line of error_line also fills key and params.
 inline Error make_error(ErrorCode code, std::string message) {
-  return Error{code, std::move(message)};
+  if (message.rfind("err:", 0) == 0) {
+    if (auto line = parse_error_line(message)) return Error{code, std::move(message), line->key, line->params};
+  }
+  return Error{code, std::move(message), {}, {}};
 }
 
 }  // namespace wenku

@@ -17,7 +17,7 @@ namespace {
 
 constexpr size_t kHeadBytes = 64 * 1024;
 constexpr uint64_t kMaxZipEntries = 100000;
-constexpr const char* kEncryptedReason = "文档已加密，需要密码 / encrypted: needs a password";
+const std::string kEncryptedReason = error_line("detect.encrypted_needs_password");
 
 Detection supported(std::string format, bool needs_conversion) {
   Detection d;
@@ -99,7 +99,7 @@ Detection odf_by_mimetype(const ZipArchive& z, std::string mime) {
   else if (starts_with(mime, "application/vnd.sun.xml.calc")) d = supported("sxc", true);
   else if (starts_with(mime, "application/vnd.sun.xml.impress")) d = supported("sxi", true);
   else if (starts_with(mime, "application/vnd.oasis.opendocument."))
-    return unsupported("odf", "不支持的 OpenDocument 类型（" + mime + "） / unsupported OpenDocument type " + mime);
+    return unsupported("odf", error_line("detect.unsupported_odf_type", {{"mime", mime}}));
   else return Detection{};
   // Encrypted ODF keeps its manifest in clear and marks each encrypted part.
   if (read_small(z, "META-INF/manifest.xml").find("encryption-data") != std::string::npos)
@@ -112,7 +112,7 @@ Detection detect_zip(const ByteSource& src) {
   if (!opened.ok()) {
     Detection d = unsupported("zip", opened.error().message);
     if (opened.error().code == ErrorCode::kCorrupt)
-      d.reason = "文件已损坏：ZIP 结构无法读取 / corrupt: the ZIP container cannot be read";
+      d.reason = error_line("detect.corrupt_zip_container_read");
     return d;
   }
   const ZipArchive& z = *opened;
@@ -141,13 +141,12 @@ Detection detect_zip(const ByteSource& src) {
     if (z.has("xl/workbook.xml")) return supported("xlsx", true);
     if (z.has("ppt/presentation.xml")) return supported("pptx", true);
     if (has_ct("xps-fixeddocumentsequence") || z.has("FixedDocSeq.fdseq") || z.has("FixedDocumentSequence.fdseq"))
-      return unsupported("xps", "XPS 文档暂不支持 / XPS documents are not supported");
+      return unsupported("xps", error_line("detect.xps_documents_are_supported"));
     return unsupported("ooxml-other",
-                       "无法识别的 Office Open XML 包（没有文档、表格或演示文稿） / an Office Open XML package "
-                       "without a document, workbook or presentation");
+                       error_line("detect.ooxml_without_document"));
   }
   if (z.has("FixedDocSeq.fdseq") || z.has("FixedDocumentSequence.fdseq"))
-    return unsupported("xps", "XPS 文档暂不支持 / XPS documents are not supported");
+    return unsupported("xps", error_line("detect.xps_documents_are_supported"));
   if (z.has("META-INF/container.xml")) return supported("epub", false);
   if (z.has("content.xml") && z.has("META-INF/manifest.xml")) {
     // ODF written without a mimetype member: the manifest names the package's type.
@@ -168,7 +167,7 @@ Detection detect_zip(const ByteSource& src) {
   if (z.has("word/document.xml")) return supported("docx", true);
   if (z.has("xl/workbook.xml")) return supported("xlsx", true);
   if (z.has("ppt/presentation.xml")) return supported("pptx", true);
-  return unsupported("zip", "ZIP 压缩包不是可识别的文档 / a ZIP archive, not a document wenku can read");
+  return unsupported("zip", error_line("detect.zip_archive_document_wenku_can"));
 }
 
 // ---- OLE2 compound files ------------------------------------------------------------------
@@ -211,7 +210,7 @@ Detection detect_ole2(const ByteSource& src) {
     if (guess == "ooxml-encrypted") return encrypted("ooxml-encrypted", true);
     // A damaged directory: LibreOffice is more forgiving than we are, so let it try.
     if (!guess.empty()) return supported(guess, true);
-    return unsupported("ole", "文件已损坏：OLE2 结构无法读取 / corrupt: the OLE2 container cannot be read");
+    return unsupported("ole", error_line("detect.corrupt_ole2_container_read"));
   }
   const Ole2Reader& r = *opened;
   if (r.find("EncryptedPackage") && r.find("EncryptionInfo")) return encrypted("ooxml-encrypted", true);
@@ -235,14 +234,14 @@ Detection detect_ole2(const ByteSource& src) {
   if (const Ole2Entry* fh = r.find("FileHeader")) {
     auto h = r.read_stream(*fh, 32);
     if (h.ok() && has_prefix(*h, "HWP Document File"))
-      return unsupported("hwp", "韩文 HWP 文档暂不支持 / Hangul Word Processor (HWP) documents are not supported");
+      return unsupported("hwp", error_line("detect.hangul_word_processor_hwp_documents"));
   }
   if (is_works_ole2(r)) return supported("works", true);
   if (r.find("VisioDocument"))
-    return unsupported("visio", "Visio 图纸暂不支持 / Visio drawings are not supported");
+    return unsupported("visio", error_line("detect.visio_drawings_are_supported"));
   if (r.find("Quill"))
-    return unsupported("publisher", "Publisher 文档暂不支持 / Microsoft Publisher documents are not supported");
-  return unsupported("ole", "无法识别的 OLE2 复合文档 / an OLE2 compound file of an unknown kind");
+    return unsupported("publisher", error_line("detect.microsoft_publisher_documents_are_supported"));
+  return unsupported("ole", error_line("detect.ole2_compound_file_unknown_kind"));
 }
 
 // ---- PDF -------------------------------------------------------------------------------------
@@ -267,7 +266,7 @@ Detection detect_pdf(const ByteSource& src) {
     case PdfPassword::kNeeded: return encrypted("pdf", false);
     case PdfPassword::kUnsupportedHandler: {
       Detection e = encrypted("pdf", false);
-      e.reason = "文档使用证书或不支持的方式加密 / encrypted with a certificate or an unsupported security handler";
+      e.reason = error_line("detect.encrypted_with_certificate_or_unsupported");
       return e;
     }
   }
@@ -290,7 +289,7 @@ Detection detect_image(std::string_view head) {
     for (std::string_view b : {"heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1", "avif", "avis"})
       if (brand == b) return supported("heic", false);
   }
-  if (has_prefix(head, "GIF8")) return unsupported("image", "GIF 图片不是文档 / a GIF image, not a document");
+  if (has_prefix(head, "GIF8")) return unsupported("image", error_line("detect.gif_image_document"));
   return Detection{};
 }
 
@@ -365,7 +364,7 @@ std::string classify_markup(std::string_view text) {
 
 Detection detect_text(std::string_view sample, bool complete) {
   TextGuess g = guess_text_encoding(sample, complete);
-  if (g.binary) return unsupported("unknown", "无法识别的文件格式 / unknown file format");
+  if (g.binary) return unsupported("unknown", error_line("detect.unknown_file_format"));
   std::string_view body = sample.substr(std::min(g.bom_length, sample.size()));
   // Classify on a decoded prefix; cut the sample at a whole code unit for UTF-16/32.
   body = body.substr(0, std::min<size_t>(body.size(), 16384));
@@ -386,7 +385,7 @@ Detection detect_text(std::string_view sample, bool complete) {
 }
 
 Detection detect_source(const ByteSource& src) {
-  if (src.size() == 0) return unsupported("unknown", "文件为空 / the file is empty");
+  if (src.size() == 0) return unsupported("unknown", error_line("detect.file_empty"));
   const std::string head = src.read_string(0, kHeadBytes);
   const bool complete = head.size() == src.size();
   if (size_t p = head.substr(0, 1024).find("%PDF-"); p != std::string::npos) return detect_pdf(src);
@@ -401,28 +400,28 @@ Detection detect_source(const ByteSource& src) {
       (head[2] == '\x04' || head[2] == '\x06') && head[3] == '\x00')
     return supported("xls", true);  // BIFF2-4 worksheet, before OLE2
   if (has_prefix(head, "\xFFWPC"))
-    return unsupported("wordperfect", "WordPerfect 文档暂不支持 / WordPerfect documents are not supported");
+    return unsupported("wordperfect", error_line("detect.wordperfect_documents_are_supported"));
   if (has_prefix(head, "HWP Document File"))
-    return unsupported("hwp", "韩文 HWP 文档暂不支持 / Hangul Word Processor (HWP) documents are not supported");
+    return unsupported("hwp", error_line("detect.hangul_word_processor_hwp_documents"));
   if (Detection image = detect_image(head); !image.format.empty()) return image;
   if (has_prefix(head, "Rar!\x1A\x07") || has_prefix(head, "7z\xBC\xAF\x27\x1C") || has_prefix(head, "\x1F\x8B") ||
       has_prefix(head, "BZh") || has_prefix(head, "\xFD" "7zXZ"))
-    return unsupported("archive", "压缩包不是文档，请解压后上传 / a compressed archive: unpack it and upload the documents");
+    return unsupported("archive", error_line("detect.compressed_archive_unpack_upload_documents"));
   if (has_prefix(head, "\x7F" "ELF") || has_prefix(head, "MZ"))
-    return unsupported("executable", "程序文件不是文档 / an executable, not a document");
+    return unsupported("executable", error_line("detect.executable_document"));
   if (has_prefix(head, "AT&TFORM"))
-    return unsupported("djvu", "DjVu 文档暂不支持 / DjVu documents are not supported");
+    return unsupported("djvu", error_line("detect.djvu_documents_are_supported"));
   return detect_text(head, complete);
 }
 
 Detection detect_file(const std::filesystem::path& path) {
   try {
     FileSource src(path);
-    if (!src.ok()) return unsupported("unknown", "无法读取文件 / cannot read the file");
+    if (!src.ok()) return unsupported("unknown", error_line("detect.read_file"));
     return detect_source(src);
   } catch (const std::exception& e) {
     // Only a bug or memory exhaustion gets here; the promise is never to throw.
-    return unsupported("unknown", std::string("检测失败 / detection failed: ") + e.what());
+    return unsupported("unknown", error_line("detect.failed", {{"detail", e.what()}}));
   }
 }
 

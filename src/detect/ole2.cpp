@@ -28,7 +28,7 @@ uint16_t le16(const std::string& b, size_t off) {
 }
 
 Error corrupt(const std::string& what) {
-  return make_error(ErrorCode::kCorrupt, "OLE2 文件结构已损坏（" + what + "） / corrupt OLE2 container: " + what);
+  return keyed_error(ErrorCode::kCorrupt, "detect.corrupt_ole2", {{"detail", what}});
 }
 
 }  // namespace

@@ -194,13 +194,13 @@ TextGuess guess_text_encoding(std::string_view s, bool complete, CharsetEngine e
 Result<std::string> decode_to_utf8(std::string_view bytes, std::string_view encoding, size_t max_out) {
   const std::string enc(encoding.empty() ? "UTF-8" : encoding);
   if (to_lower_ascii(enc) == "utf-8") {
-    if (bytes.size() > max_out) return make_error(ErrorCode::kTooLarge, "文本过大 / text too large");
+    if (bytes.size() > max_out) return keyed_error(ErrorCode::kTooLarge, "detect.text_too_large");
     return sanitize_utf8(bytes);
   }
   UErrorCode st = U_ZERO_ERROR;
   std::unique_ptr<UConverter, decltype(&ucnv_close)> from(ucnv_open(enc.c_str(), &st), &ucnv_close);
   if (U_FAILURE(st))
-    return make_error(ErrorCode::kUnsupportedFormat, "不支持的文本编码 " + enc + " / unsupported text encoding " + enc);
+    return keyed_error(ErrorCode::kUnsupportedFormat, "detect.unsupported_encoding", {{"encoding", enc}});
   std::unique_ptr<UConverter, decltype(&ucnv_close)> to(ucnv_open("UTF-8", &st), &ucnv_close);
   if (U_FAILURE(st)) return make_error(ErrorCode::kInternal, "ICU UTF-8 converter missing");
   std::string out;
@@ -219,10 +219,10 @@ Result<std::string> decode_to_utf8(std::string_view bytes, std::string_view enco
                    pivot.data() + pivot.size(), reset, true, &st);
     reset = false;
     out.append(buf.data(), static_cast<size_t>(tgt - buf.data()));
-    if (out.size() > max_out) return make_error(ErrorCode::kTooLarge, "文本过大 / text too large");
+    if (out.size() > max_out) return keyed_error(ErrorCode::kTooLarge, "detect.text_too_large");
     if (st == U_BUFFER_OVERFLOW_ERROR) continue;
     if (U_FAILURE(st))
-      return make_error(ErrorCode::kCorrupt, "文本解码失败（" + enc + "） / cannot decode text as " + enc);
+      return keyed_error(ErrorCode::kCorrupt, "detect.cannot_decode", {{"encoding", enc}});
     break;
   }
   return out;

@@ -86,7 +86,7 @@ Result<ZipArchive> ZipArchive::open(const ByteSource& src, uint64_t max_entries)
     std::string why = zip_error_strerror(&err);
     zip_source_free(zs);  // also frees state through ZIP_SOURCE_FREE
     zip_error_fini(&err);
-    return make_error(ErrorCode::kCorrupt, "ZIP 压缩包已损坏（" + why + "） / corrupt ZIP container: " + why);
+    return keyed_error(ErrorCode::kCorrupt, "detect.corrupt_zip", {{"detail", why}});
   }
   zip_error_fini(&err);
   ZipArchive a;
@@ -94,8 +94,7 @@ Result<ZipArchive> ZipArchive::open(const ByteSource& src, uint64_t max_entries)
   zip_int64_t n = zip_get_num_entries(z, 0);
   if (n < 0) n = 0;
   if (static_cast<uint64_t>(n) > max_entries)
-    return make_error(ErrorCode::kTooLarge, "压缩包条目过多（" + std::to_string(n) + "） / too many ZIP entries: " +
-                                                std::to_string(n));
+    return keyed_error(ErrorCode::kTooLarge, "detect.too_many_zip_entries", {{"entries", std::to_string(n)}});
   a.names_.reserve(static_cast<size_t>(n));
   for (zip_int64_t i = 0; i < n; ++i) {
     const char* name = zip_get_name(z, static_cast<zip_uint64_t>(i), ZIP_FL_ENC_RAW);
@@ -116,7 +115,7 @@ std::optional<uint64_t> ZipArchive::find(std::string_view name) const {
 
 Result<std::string> ZipArchive::read(std::string_view name, uint64_t max_bytes) const {
   auto idx = find(name);
-  if (!idx) return make_error(ErrorCode::kNotFound, "压缩包中缺少 " + std::string(name) + " / missing part " + std::string(name));
+  if (!idx) return keyed_error(ErrorCode::kNotFound, "detect.missing_part", {{"part", std::string(name)}});
   return read_index(*idx, max_bytes);
 }
 
@@ -127,8 +126,8 @@ Result<std::string> ZipArchive::read_index(uint64_t index, uint64_t max_bytes) c
     int ze = zip_error_code_zip(zip_get_error(zip_.get()));
     zip_error_clear(zip_.get());
     if (ze == ZIP_ER_NOPASSWD || ze == ZIP_ER_WRONGPASSWD || ze == ZIP_ER_ENCRNOTSUPP)
-      return make_error(ErrorCode::kEncrypted, "文档已加密，需要密码 / encrypted: needs a password");
-    return make_error(ErrorCode::kCorrupt, "无法读取部件 " + name + " / cannot read part " + name);
+      return keyed_error(ErrorCode::kEncrypted, "detect.encrypted_needs_password");
+    return keyed_error(ErrorCode::kCorrupt, "detect.cannot_read_part", {{"part", name}});
   }
   std::string out;
   std::array<char, 65536> buf;
@@ -136,14 +135,13 @@ Result<std::string> ZipArchive::read_index(uint64_t index, uint64_t max_bytes) c
     zip_int64_t r = zip_fread(f, buf.data(), buf.size());
     if (r < 0) {
       zip_fclose(f);
-      return make_error(ErrorCode::kCorrupt, "部件 " + name + " 已损坏 / corrupt part " + name);
+      return keyed_error(ErrorCode::kCorrupt, "detect.corrupt_part", {{"part", name}});
     }
     if (r == 0) break;
     const auto got = static_cast<uint64_t>(r);
     if (out.size() + got > max_bytes || got > budget_) {
       zip_fclose(f);
-      return make_error(ErrorCode::kTooLarge,
-                        "部件 " + name + " 解压后过大 / part " + name + " is too large when uncompressed");
+      return keyed_error(ErrorCode::kTooLarge, "detect.part_too_large", {{"part", name}});
     }
     budget_ -= got;
     out.append(buf.data(), static_cast<size_t>(r));
@@ -157,7 +155,7 @@ Result<uint64_t> ZipArchive::declared_size(uint64_t index) const {
   zip_stat_init(&st);
   if (zip_stat_index(zip_.get(), index, 0, &st) != 0 || (st.valid & ZIP_STAT_SIZE) == 0) {
     zip_error_clear(zip_.get());
-    return make_error(ErrorCode::kCorrupt, "无法读取部件大小 / cannot read the size of a ZIP member");
+    return keyed_error(ErrorCode::kCorrupt, "detect.read_size_zip_member");
   }
   return static_cast<uint64_t>(st.size);
 }

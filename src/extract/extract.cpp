@@ -10,14 +10,13 @@ namespace {
 
 Error needs_conversion(const std::string& format) {
   return make_error(ErrorCode::kUnsupportedFormat,
-                    "格式 " + format + " 需要先转换为 PDF 才能提取文字 / " + format +
-                        " text comes from its PDF conversion, not from native extraction");
+                    error_line("extract.needs_conversion", {{"format", format}}));
 }
 
 Result<std::string> decoded_text(const detect::ByteSource& src, const detect::Detection& d,
                                  const ExtractLimits& limits) {
   if (src.size() > limits.max_uncompressed_bytes)
-    return make_error(ErrorCode::kTooLarge, "文本文件过大 / text file too large");
+    return keyed_error(ErrorCode::kTooLarge, "extract.text_file_too_large");
   std::string bytes = src.read_string(0, static_cast<size_t>(src.size()));
   std::string encoding = d.encoding;
   size_t bom = 0;
@@ -64,7 +63,7 @@ Result<ExtractedText> ofd_text(const detect::ByteSource& src, const ExtractLimit
 
 Result<ExtractedText> extract_from_source(const detect::ByteSource& src, const detect::Detection& d,
                                           const ExtractLimits& limits) {
-  if (d.encrypted) return make_error(ErrorCode::kEncrypted, "文档已加密，需要密码 / encrypted: needs a password");
+  if (d.encrypted) return keyed_error(ErrorCode::kEncrypted, "detect.encrypted_needs_password");
   const std::string& f = d.format;
   if (f == "docx" || f == "xlsx" || f == "pptx" || f == "odt" || f == "ods" || f == "odp" || f == "epub" ||
       f == "sxw" || f == "sxc" || f == "sxi") {
@@ -98,7 +97,7 @@ Result<ExtractedText> extract_from_source(const detect::ByteSource& src, const d
   }
   if (f == "mhtml") {
     if (src.size() > limits.max_uncompressed_bytes)
-      return make_error(ErrorCode::kTooLarge, "网页存档过大 / MHTML archive too large");
+      return keyed_error(ErrorCode::kTooLarge, "extract.mhtml_archive_too_large");
     return detail::extract_mhtml(src.read_string(0, static_cast<size_t>(src.size())), limits);
   }
   if (f == "ofd") return ofd_text(src, limits);
@@ -106,15 +105,15 @@ Result<ExtractedText> extract_from_source(const detect::ByteSource& src, const d
     return make_error(ErrorCode::kInvalidArgument, "PDF text is read from a file: use extract_pdf_text");
   if (d.supported && d.needs_conversion) return needs_conversion(f);
   return make_error(ErrorCode::kUnsupportedFormat,
-                    d.reason.empty() ? "不支持的格式 " + f + " / unsupported format " + f : d.reason);
+                    d.reason.empty() ? error_line("extract.unsupported_format", {{"format", f}}) : d.reason);
 }
 
 Result<ExtractedText> extract_text(const std::filesystem::path& path, const detect::Detection& d,
                                    const ExtractLimits& limits) {
-  if (d.encrypted) return make_error(ErrorCode::kEncrypted, "文档已加密，需要密码 / encrypted: needs a password");
+  if (d.encrypted) return keyed_error(ErrorCode::kEncrypted, "detect.encrypted_needs_password");
   if (d.format == "pdf") return extract_pdf_text(path, limits);
   detect::FileSource src(path);
-  if (!src.ok()) return make_error(ErrorCode::kIo, "无法读取文件 / cannot read the file");
+  if (!src.ok()) return keyed_error(ErrorCode::kIo, "detect.read_file");
   return extract_from_source(src, d, limits);
 }
 

@@ -24,11 +24,11 @@ std::string TextBuilder::take() {
 }
 
 Error too_large_text() {
-  return make_error(ErrorCode::kTooLarge, "文档文字过多，超出限制 / the document's text is over the size limit");
+  return keyed_error(ErrorCode::kTooLarge, "extract.document_s_text_over_size");
 }
 
 Error corrupt_part(const std::string& part, const std::string& why) {
-  return make_error(ErrorCode::kCorrupt, "文件已损坏：" + part + "（" + why + "） / corrupt: " + part + ": " + why);
+  return keyed_error(ErrorCode::kCorrupt, "extract.corrupt_part", {{"part", part}, {"detail", why}});
 }
 
 Result<void> parse_xml(pugi::xml_document& doc, const std::string& data, const std::string& part, int max_depth) {
@@ -44,7 +44,7 @@ Result<void> parse_xml(pugi::xml_document& doc, const std::string& data, const s
       n = n.first_child();
       worst = std::max(worst, ++depth);
       if (worst > max_depth)
-        return make_error(ErrorCode::kTooLarge, "XML 嵌套过深：" + part + " / XML nesting too deep in " + part);
+        return keyed_error(ErrorCode::kTooLarge, "extract.xml_too_deep", {{"part", part}});
       continue;
     }
     while (n && !n.next_sibling()) {

@@ -64,7 +64,7 @@ std::string title_of(xmlNode* root) {
 }  // namespace
 
 Result<ExtractedText> extract_html_text(std::string_view html, const ExtractLimits& limits) {
-  if (html.size() > static_cast<size_t>(INT32_MAX)) return make_error(ErrorCode::kTooLarge, "HTML 过大 / HTML too large");
+  if (html.size() > static_cast<size_t>(INT32_MAX)) return keyed_error(ErrorCode::kTooLarge, "extract.html_too_large");
   // HTML_PARSE_NONET: never fetch; libxml2 also caps element depth at 256 without HUGE.
   std::unique_ptr<xmlDoc, decltype(&xmlFreeDoc)> doc(
       htmlReadMemory(html.data(), static_cast<int>(html.size()), nullptr, "UTF-8",

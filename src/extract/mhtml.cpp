@@ -176,7 +176,7 @@ Result<ExtractedText> extract_mhtml(std::string_view bytes, const ExtractLimits&
       }
     }
   }
-  if (html == nullptr) return corrupt_part("MHTML", "没有 HTML 部分 / no HTML part in the archive");
+  if (html == nullptr) return corrupt_part("MHTML", error_line("extract.no_html_part_in_archive"));
   std::string body;
   if (html->transfer_encoding == "quoted-printable") body = quoted_printable(html->body);
   else if (html->transfer_encoding == "base64") body = base64(html->body);

@@ -93,7 +93,7 @@ Result<ExtractedText> extract_odf(const detect::ZipArchive& z, const std::string
         [](const pugi::xml_node&) {});
     if (total > limits.max_text_bytes) return too_large_text();
     if (static_cast<int>(t.pages.size()) >= limits.max_pages)
-      return make_error(ErrorCode::kTooLarge, "页数过多 / too many pages");
+      return keyed_error(ErrorCode::kTooLarge, "extract.too_many_pages");
   } else {
     TextBuilder out(limits.max_text_bytes);
     odf_text(body, out);
@@ -126,7 +126,7 @@ Result<ExtractedText> extract_epub(const detect::ZipArchive& z, const ExtractLim
         if (local(n) == "item") manifest[n.attribute("id").value()] = n.attribute("href").value();
         else if (local(n) == "itemref") spine.push_back(n.attribute("idref").value());
       });
-  if (spine.size() > limits.max_zip_entries) return make_error(ErrorCode::kTooLarge, "章节过多 / too many chapters");
+  if (spine.size() > limits.max_zip_entries) return keyed_error(ErrorCode::kTooLarge, "extract.too_many_chapters");
   TextBuilder out(limits.max_text_bytes);
   for (const auto& id : spine) {
     auto it = manifest.find(id);

@@ -95,7 +95,7 @@ Result<ExtractedText> extract_pptx(const detect::ZipArchive& z, const ExtractLim
         }
       });
   if (static_cast<int>(slides.size()) > limits.max_pages)
-    return make_error(ErrorCode::kTooLarge, "幻灯片过多 / too many slides");
+    return keyed_error(ErrorCode::kTooLarge, "extract.too_many_slides");
   ExtractedText t;
   uint64_t total = 0;
   for (const auto& s : slides) {
@@ -159,7 +159,7 @@ Result<ExtractedText> extract_xlsx(const detect::ZipArchive& z, const ExtractLim
     for (auto sheet : sheets.children()) {
       if (local(sheet) != "sheet") continue;
       if (static_cast<int>(t.pages.size()) >= limits.max_pages)
-        return make_error(ErrorCode::kTooLarge, "工作表过多 / too many sheets");
+        return keyed_error(ErrorCode::kTooLarge, "extract.too_many_sheets");
       std::string rid;
       for (auto a : sheet.attributes())
         if (std::string_view(a.name()).ends_with(":id")) rid = a.value();

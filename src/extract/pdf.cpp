@@ -86,13 +86,12 @@ Result<ExtractedText> extract_pdf_text(const std::filesystem::path& pdf, const E
   if (doc == nullptr || message[0] != '\0') {
     std::string m(message);
     if (m.find("security handler") != std::string::npos || m.find("crypt") != std::string::npos)
-      return make_error(ErrorCode::kEncrypted, "文档已加密，需要密码 / encrypted: needs a password");
+      return keyed_error(ErrorCode::kEncrypted, "detect.encrypted_needs_password");
     return detail::corrupt_part("PDF", m.empty() ? "cannot open" : m);
   }
-  if (needs_password) return make_error(ErrorCode::kEncrypted, "文档已加密，需要密码 / encrypted: needs a password");
+  if (needs_password) return keyed_error(ErrorCode::kEncrypted, "detect.encrypted_needs_password");
   if (pages > limits.max_pages)
-    return make_error(ErrorCode::kTooLarge, "页数过多（" + std::to_string(pages) + " 页） / too many pages: " +
-                                                std::to_string(pages));
+    return keyed_error(ErrorCode::kTooLarge, "extract.pdf_too_many_pages", {{"pages", std::to_string(pages)}});
   if (pages <= 0) return detail::corrupt_part("PDF", "no pages");
 
   ExtractedText t;

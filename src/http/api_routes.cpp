@@ -98,7 +98,7 @@ void HttpServer::install_api_routes() {
     auto [req, res, v] = call.parts();
     auto doc = visible_document(site, v, req);
     if (!doc.ok()) return send_error(res, doc.error());
-    auto j = library::document_json(*doc);
+    auto j = library::document_json(*doc, reason_words_in(v.lang));
     // Owners and staff also learn why a document is not public.
     j["hidden"] = doc->hidden;
     res.set_header("Cache-Control", "private, no-cache");

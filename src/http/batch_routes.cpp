@@ -26,7 +26,7 @@ mstch::map row(Site& site, const Visitor& v, const std::string& name, int64_t id
   std::string label = state == "ready" ? site.text(v.lang, "upload_done")
                       : state == "processing" ? site.text(v.lang, "processing_short")
                                               : site.text(v.lang, "upload_failed");
-  if (!error.empty()) label += ": " + error;
+  if (!error.empty()) label += ": " + error_words(error, v.lang);
   return mstch::map{{"name", name}, {"id", id > 0 ? std::to_string(id) : std::string()}, {"state", state},
                     {"state_label", label}};
 }

@@ -178,7 +178,7 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
                  {"processing", d.status == store::DocumentStatus::kProcessing},
                  {"failed", d.status == store::DocumentStatus::kFailed},
                  {"can_retry", d.status == store::DocumentStatus::kFailed && library::policy::can_manage(v.viewer(), d)},
-                 {"error", d.error},
+                 {"error", error_words(d.error, v.lang)},
                  {"is_private", d.visibility == store::Visibility::kPrivate},
                  {"is_hidden", d.hidden},
                  {"previews", previews},

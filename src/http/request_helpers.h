@@ -8,6 +8,7 @@
 #include <string>
 
 #include "core/result.h"
+#include "http/error_words.h"
 #include "http/site.h"
 #include "http/upload_form.h"
 #include "library/library.h"

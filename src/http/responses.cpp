@@ -1,6 +1,8 @@
 // JSON and error responses.
 #include "http/responses.h"
 
+#include "http/error_words.h"
+
 namespace wenku::http {
 
 int http_status(ErrorCode code) {
@@ -34,7 +36,7 @@ void send_error(httplib::Response& res, int status, std::string_view code, std::
 }
 
 void send_error(httplib::Response& res, const Error& error) {
-  send_error(res, http_status(error.code), error_code_name(error.code), error.message);
+  send_error(res, http_status(error.code), error_code_name(error.code), error_words_both(error));
 }
 
 }  // namespace wenku::http

@@ -107,7 +107,7 @@ void HttpServer::install_social_api_routes() {
     auto docs = social.favourites(v.viewer(), static_cast<int>((page - 1) * 50), 50);
     if (!docs.ok()) return send_error(res, docs.error());
     nlohmann::json out = nlohmann::json::array();
-    for (const auto& d : *docs) out.push_back(library::document_json(d));
+    for (const auto& d : *docs) out.push_back(library::document_json(d, reason_words_in(v.lang)));
     res.set_header("Cache-Control", "private, no-cache");
     send_json(res, {{"documents", out}});
   });
@@ -151,7 +151,7 @@ void HttpServer::install_social_api_routes() {
     if (!docs.ok()) return send_error(res, docs.error());
     nlohmann::json j = collection_json(*c);
     nlohmann::json list = nlohmann::json::array();
-    for (const auto& d : *docs) list.push_back(library::document_json(d));
+    for (const auto& d : *docs) list.push_back(library::document_json(d, reason_words_in(v.lang)));
     j["items"] = list;
     res.set_header("Cache-Control", "private, no-cache");
     send_json(res, j);

@@ -22,14 +22,11 @@ namespace {
 bool has_prefix(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 
 Error too_large(int64_t w, int64_t h) {
-  return make_error(ErrorCode::kTooLarge, "图片尺寸过大（" + std::to_string(w) + " x " + std::to_string(h) +
-                                              "） / the image is too large: " + std::to_string(w) + " x " +
-                                              std::to_string(h) + " pixels");
+  return keyed_error(ErrorCode::kTooLarge, "image.too_many_pixels", {{"width", std::to_string(w)}, {"height", std::to_string(h)}});
 }
 
 Error corrupt(std::string_view what) {
-  return make_error(ErrorCode::kCorrupt,
-                    "图片已损坏，无法解码 / the image is damaged and cannot be decoded (" + std::string(what) + ")");
+  return keyed_error(ErrorCode::kCorrupt, "image.damaged", {{"detail", std::string(what)}});
 }
 
 Result<void> check_size(int64_t w, int64_t h, const DecodeLimits& limits) {
@@ -300,17 +297,16 @@ int ImageFile::height() const { return impl_->height; }
 Result<std::unique_ptr<ImageFile>> ImageFile::open_file(const std::string& path, const DecodeLimits& limits,
                                                         int64_t max_bytes) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return make_error(ErrorCode::kNotFound, "无法读取图片 / cannot read the image " + path);
+  if (!in) return keyed_error(ErrorCode::kNotFound, "image.cannot_read", {{"path", path}});
   const std::streamoff size = in.tellg();
-  if (size < 0) return make_error(ErrorCode::kIo, "无法读取图片 / cannot read the image " + path);
+  if (size < 0) return keyed_error(ErrorCode::kIo, "image.cannot_read", {{"path", path}});
   if (size > max_bytes) {
-    return make_error(ErrorCode::kTooLarge, "图片文件过大 / the image file is too large (" +
-                                                std::to_string(size) + " bytes)");
+    return keyed_error(ErrorCode::kTooLarge, "image.file_too_large", {{"bytes", std::to_string(size)}});
   }
   std::string bytes(static_cast<size_t>(size), '\0');
   in.seekg(0);
   in.read(bytes.data(), size);
-  if (!in) return make_error(ErrorCode::kIo, "无法读取图片 / cannot read the image " + path);
+  if (!in) return keyed_error(ErrorCode::kIo, "image.cannot_read", {{"path", path}});
   return open(std::move(bytes), limits);
 }
 
@@ -347,9 +343,8 @@ Result<std::unique_ptr<ImageFile>> ImageFile::open(std::string bytes, const Deco
       int pages = 1;
       while (TIFFReadDirectory(t.tif) != 0) {
         if (++pages > limits.max_pages) {
-          return make_error(ErrorCode::kTooLarge, "TIFF 页数太多（超过 " + std::to_string(limits.max_pages) +
-                                                      " 页） / the TIFF has more than " +
-                                                      std::to_string(limits.max_pages) + " pages");
+          return keyed_error(ErrorCode::kTooLarge, "image.tiff_too_many_pages",
+                             {{"pages", std::to_string(limits.max_pages)}});
         }
       }
       impl->pages = pages;
@@ -359,7 +354,7 @@ Result<std::unique_ptr<ImageFile>> ImageFile::open(std::string bytes, const Deco
       WebPBitstreamFeatures f;
       if (WebPGetFeatures(data, b.size(), &f) != VP8_STATUS_OK) return corrupt("WebP header");
       if (f.has_animation != 0) {
-        return make_error(ErrorCode::kUnsupportedFormat, "不支持动画 WebP / animated WebP is not supported");
+        return keyed_error(ErrorCode::kUnsupportedFormat, "image.animated_webp_supported");
       }
       WENKU_TRY(check_size(f.width, f.height, limits));
       impl->width = f.width;
@@ -392,7 +387,7 @@ Result<std::unique_ptr<ImageFile>> ImageFile::open(std::string bytes, const Deco
       break;
     }
     case ImageFormat::kUnknown:
-      return make_error(ErrorCode::kUnsupportedFormat, "不支持的图片格式 / unsupported image format");
+      return keyed_error(ErrorCode::kUnsupportedFormat, "image.unsupported_format");
   }
   return std::unique_ptr<ImageFile>(new ImageFile(std::move(impl)));
 }
@@ -508,8 +503,7 @@ Result<Raster> ImageFile::Impl::decode_heif() const {
 
 Result<Raster> ImageFile::decode_page(int index) const {
   if (index < 0 || index >= impl_->pages) {
-    return make_error(ErrorCode::kInvalidArgument, "没有第 " + std::to_string(index + 1) + " 页 / no page " +
-                                                       std::to_string(index + 1));
+    return keyed_error(ErrorCode::kInvalidArgument, "image.no_such_page", {{"page", std::to_string(index + 1)}});
   }
   Result<Raster> r = corrupt("format");
   switch (impl_->format) {

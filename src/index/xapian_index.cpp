@@ -82,9 +82,9 @@ bool get_string(std::string_view& in, std::string& out) {
 Error xapian_error(const Xapian::Error& e, const std::string& what) {
   std::string msg = "index: " + what + ": " + e.get_description();
   std::string type = e.get_type();  // Xapian::Error is not polymorphic: its class by name
-  if (starts_with(type, "Network") || type == "DatabaseLockError") return Error{ErrorCode::kUnavailable, msg};
-  if (type == "DatabaseCorruptError") return Error{ErrorCode::kCorrupt, msg};
-  return Error{ErrorCode::kIo, msg};
+  if (starts_with(type, "Network") || type == "DatabaseLockError") return make_error(ErrorCode::kUnavailable, msg);
+  if (type == "DatabaseCorruptError") return make_error(ErrorCode::kCorrupt, msg);
+  return make_error(ErrorCode::kIo, msg);
 }
 
 Result<XapianLocation> parse_xapian_location(const std::string& rest, bool remote) {

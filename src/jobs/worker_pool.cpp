@@ -51,8 +51,7 @@ class LeaseContext final : public JobContext {
 // its worker, so it must not run again.
 bool interrupted_too_often(const store::Job& job) { return job.attempts > job.max_attempts; }
 Error interrupted_error(const store::Job& job) {
-  return make_error(ErrorCode::kInternal, "处理多次中断 / processing was interrupted " +
-                                              std::to_string(job.attempts - 1) + " times");
+  return keyed_error(ErrorCode::kInternal, "jobs.interrupted", {{"times", std::to_string(job.attempts - 1)}});
 }
 
 }  // namespace
@@ -239,7 +238,7 @@ void WorkerPool::run_one(const store::Job& job, const std::string& worker) {
       result = it->second(job, ctx);
     } catch (const std::exception& e) {
       // A bug in a handler fails this job, never the worker.
-      result = make_error(ErrorCode::kInternal, std::string("内部错误 / internal error: ") + e.what());
+      result = keyed_error(ErrorCode::kInternal, "jobs.internal_error", {{"detail", e.what()}});
     }
     // How long each stage takes, for operators tuning lanes and limits.
     seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
@@ -276,7 +275,7 @@ void WorkerPool::run_batch(const std::vector<store::Job>& jobs, const std::strin
     results = batch_handlers_.at(runnable.front().kind)(runnable, ctx);
   } catch (const std::exception& e) {
     // A bug in a handler fails these jobs (they are retried), never the worker.
-    results.assign(runnable.size(), make_error(ErrorCode::kInternal, std::string("内部错误 / internal error: ") + e.what()));
+    results.assign(runnable.size(), keyed_error(ErrorCode::kInternal, "jobs.internal_error", {{"detail", e.what()}}));
   }
   if (results.size() != runnable.size()) {
     results.assign(runnable.size(), make_error(ErrorCode::kInternal, "batch handler gave a wrong number of results"));

@@ -73,7 +73,7 @@ Result<Document> Catalogue::wait_until_done(int64_t id, int timeout_seconds) {
     WENKU_ASSIGN_OR_RETURN(auto doc, store_.get_document(id));
     if (doc.status != DocumentStatus::kProcessing) return doc;
     if (std::chrono::steady_clock::now() > deadline) {
-      return make_error(ErrorCode::kTimeout, "处理超时 / processing did not finish in time");
+      return keyed_error(ErrorCode::kTimeout, "library.processing_timeout");
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }

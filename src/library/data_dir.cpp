@@ -18,7 +18,7 @@ Result<void> prepare_data_dir(const DataDir& dir) {
   for (const auto& p : {dir.root, dir.blobs(), dir.index(), dir.tmp(), dir.work()}) {
     fs::create_directories(p, ec);
     if (ec) {
-      return make_error(ErrorCode::kIo, "无法创建数据目录 / cannot create " + p.string() + ": " + ec.message());
+      return keyed_error(ErrorCode::kIo, "library.cannot_create_data_dir", {{"path", p.string()}, {"detail", ec.message()}});
     }
   }
   return {};

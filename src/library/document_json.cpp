@@ -6,14 +6,14 @@
 
 namespace wenku::library {
 
-nlohmann::json document_json(const store::Document& d) {
+nlohmann::json document_json(const store::Document& d, const ReasonWords& words) {
   nlohmann::json j;
   j["id"] = d.id;
   j["external_id"] = d.external_id.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.external_id);
   j["title"] = d.title;
   j["original_name"] = d.original_name;
   j["status"] = store::status_name(d.status);
-  j["error"] = d.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(d.error);
+  j["error"] = d.error.empty() ? nlohmann::json(nullptr) : nlohmann::json(words ? words(d.error) : d.error);
   j["format"] = d.format;
   j["pages"] = d.pages;
   j["preview_pages"] = d.preview_pages_done;

@@ -179,7 +179,7 @@ Result<std::vector<BatchItem>> Ingest::import_archive(std::unique_ptr<UploadWrit
     const std::string ext = to_lower_ascii(fs::path(item.name).extension().string());
     if (base.via_site && !site.upload_formats.empty() &&
         (ext.size() < 2 || allowed.find("," + ext.substr(1) + ",") == std::string::npos)) {
-      fail(Error{ErrorCode::kUnsupportedFormat, "不接受此格式 / this format is not accepted here"});
+      fail(make_error(ErrorCode::kUnsupportedFormat, "不接受此格式 / this format is not accepted here"));
       continue;
     }
     WENKU_ASSIGN_OR_RETURN(uint64_t declared, zip.declared_size(i));

@@ -440,10 +440,9 @@ Result<void> Pipeline::run_preview(int64_t id) {
   // 2. Pages and their text come from the PDF: the page count a reader sees.
   WENKU_ASSIGN_OR_RETURN(auto pdf, render::open_document(pdf_path, pdf_limits(p_.settings), pdf_box(p_.scratch)));
   int count = pdf->page_count();
-  if (count <= 0) return make_error(ErrorCode::kCorrupt, "PDF 没有页面 / the PDF has no pages");
+  if (count <= 0) return keyed_error(ErrorCode::kCorrupt, "library.pdf_has_no_pages");
   if (count > p_.settings.get_int("max_pages")) {
-    return make_error(ErrorCode::kTooLarge, "页数太多（" + std::to_string(count) + "页） / too many pages: " +
-                                                std::to_string(count));
+    return keyed_error(ErrorCode::kTooLarge, "library.too_many_pages", {{"pages", std::to_string(count)}});
   }
   std::vector<store::Page> pages;
   for (int i = 0; i < count; ++i) {

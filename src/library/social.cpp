@@ -7,7 +7,7 @@ namespace wenku::library {
 
 namespace {
 
-Error guest() { return Error{ErrorCode::kUnauthenticated, "请先登录 / sign in first"}; }
+Error guest() { return make_error(ErrorCode::kUnauthenticated, "请先登录 / sign in first"); }
 
 std::string clean(const std::string& s, size_t bytes) { return utf8_prefix(trim(sanitize_utf8(s)), bytes); }
 

@@ -210,9 +210,7 @@ struct OcrEngine::Impl {
     const char* dir = options.tessdata_dir.empty() ? nullptr : options.tessdata_dir.c_str();
     // LSTM only: the legacy engine's data is not in every traineddata and is slower.
     if (api->Init(dir, language.c_str(), tesseract::OEM_LSTM_ONLY) != 0) {
-      return make_error(ErrorCode::kUnavailable,
-                        "文字识别模型缺失：" + language + "（请安装 tesseract-ocr 语言包） / OCR model " + language +
-                            " is missing (install the tesseract-ocr-" + language + " package)");
+      return keyed_error(ErrorCode::kUnavailable, "ocr.model_missing", {{"language", language}});
     }
     api->SetVariable("debug_file", "/dev/null");
     auto* raw = api.get();
@@ -280,12 +278,11 @@ struct OcrEngine::Impl {
     int rc = api->Recognize(&monitor);
     if (deadline.passed()) {
       api->Clear();
-      return make_error(ErrorCode::kTimeout, "文字识别超时 / OCR of the page took too long (" +
-                                                 std::to_string(options.timeout_ms) + " ms)");
+      return keyed_error(ErrorCode::kTimeout, "ocr.page_timeout", {{"ms", std::to_string(options.timeout_ms)}});
     }
     if (rc != 0) {
       api->Clear();
-      return make_error(ErrorCode::kInternal, "文字识别失败 / Tesseract could not read the page");
+      return keyed_error(ErrorCode::kInternal, "ocr.tesseract_could_read_page");
     }
     auto lines = read_lines(api);
     if (chars != nullptr) *chars = read_chars(api);
@@ -461,7 +458,7 @@ Result<std::unique_ptr<OcrEngine>> OcrEngine::create(const OcrOptions& options) 
 Result<OcrPage> OcrEngine::recognize(const image::Raster& page) {
   if (page.empty() || (page.channels != 1 && page.channels != 3) ||
       page.pixels.size() < static_cast<size_t>(page.width) * page.height * page.channels) {
-    return make_error(ErrorCode::kInvalidArgument, "没有可识别的图像 / no image to read");
+    return keyed_error(ErrorCode::kInvalidArgument, "ocr.no_image_read");
   }
   const auto start = Clock::now();
   const Deadline deadline{thread_cpu_ms() + impl_->options.timeout_ms,
@@ -469,12 +466,12 @@ Result<OcrPage> OcrEngine::recognize(const image::Raster& page) {
   OcrPage out;
   int64_t cpu = thread_cpu_ms();
   PixPtr pix = to_gray_pix(page);
-  if (!pix) return make_error(ErrorCode::kTooLarge, "图像内存不足 / out of memory for the page image");
+  if (!pix) return keyed_error(ErrorCode::kTooLarge, "ocr.out_memory_page_image");
   int dpi = plausible_dpi(page.dpi) ? page.dpi : page_shaped_dpi(page.width, page.height);
   if (page.pixel_count() > impl_->options.max_pixels) {
     const double f = std::sqrt(static_cast<double>(impl_->options.max_pixels) / static_cast<double>(page.pixel_count()));
     pix.reset(pixScaleGrayLI(pix.get(), static_cast<float>(f), static_cast<float>(f)));
-    if (!pix) return make_error(ErrorCode::kTooLarge, "图像内存不足 / out of memory for the page image");
+    if (!pix) return keyed_error(ErrorCode::kTooLarge, "ocr.out_memory_page_image");
     if (dpi > 0) dpi = static_cast<int>(dpi * f);
   }
   if (impl_->options.deskew) {
@@ -502,7 +499,7 @@ Result<OcrPage> OcrEngine::recognize(const image::Raster& page) {
     int turn = impl_->upright_rotation(pix.get(), dpi);
     if (turn != 0) {
       pix.reset(pixRotateOrth(pix.get(), turn / 90));
-      if (!pix) return make_error(ErrorCode::kInternal, "图像旋转失败 / cannot turn the page image");
+      if (!pix) return keyed_error(ErrorCode::kInternal, "ocr.turn_page_image");
       out.rotated = turn;
       if (detect) {
         WENKU_ASSIGN_OR_RETURN(choice, impl_->choose_language(pix.get(), dpi, deadline));

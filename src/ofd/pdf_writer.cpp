@@ -342,7 +342,7 @@ class Writer {
       }
     }
     c += "Q\n";
-    if (!add_page(p_, w, h, c)) return make_error(ErrorCode::kCorrupt, "PDF 页面无法写入 / could not write a PDF page");
+    if (!add_page(p_, w, h, c)) return keyed_error(ErrorCode::kCorrupt, "ofd.could_write_pdf_page");
     return {};
   }
 
@@ -495,12 +495,12 @@ Result<void> write_pdf(const detect::ByteSource& src, const Document& doc, const
   z->set_budget(limits.max_uncompressed_bytes);
   Pdf p;
   p.ctx = fz_new_context(nullptr, nullptr, FZ_STORE_DEFAULT);
-  if (p.ctx == nullptr) return make_error(ErrorCode::kTooLarge, "内存不足 / out of memory");
+  if (p.ctx == nullptr) return keyed_error(ErrorCode::kTooLarge, "ofd.out_memory");
   fz_set_warning_callback(p.ctx, [](void*, const char*) {}, nullptr);
   fz_set_error_callback(p.ctx, [](void*, const char*) {}, nullptr);
   Result<void> result;
   if (!pdf_begin(p)) {
-    result = make_error(ErrorCode::kCorrupt, "无法创建 PDF / could not create the PDF");
+    result = keyed_error(ErrorCode::kCorrupt, "ofd.could_create_pdf");
   } else {
     {
       Writer w(p, *z, doc, limits);
@@ -510,7 +510,7 @@ Result<void> write_pdf(const detect::ByteSource& src, const Document& doc, const
       }
     }
     if (result.ok() && !save(p, out.string().c_str()))
-      result = make_error(ErrorCode::kIo, "无法写入 PDF / could not write " + out.string());
+      result = keyed_error(ErrorCode::kIo, "ofd.cannot_write_pdf", {{"path", out.string()}});
   }
   pdf_drop_obj(p.ctx, p.resources);  // our reference to the shared resources (the pages hold theirs)
   pdf_drop_document(p.ctx, p.doc);
@@ -520,7 +520,7 @@ Result<void> write_pdf(const detect::ByteSource& src, const Document& doc, const
 
 Result<void> convert_to_pdf(const std::filesystem::path& ofd, const std::filesystem::path& out, const Limits& limits) {
   detect::FileSource src(ofd);
-  if (!src.ok()) return make_error(ErrorCode::kIo, "无法读取文件 / cannot read " + ofd.string());
+  if (!src.ok()) return keyed_error(ErrorCode::kIo, "ofd.cannot_read", {{"path", ofd.string()}});
   WENKU_ASSIGN_OR_RETURN(Document doc, read_document(src, limits));
   return write_pdf(src, doc, out, limits);
 }

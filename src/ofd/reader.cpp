@@ -28,11 +28,9 @@ Matrix Matrix::then(const Matrix& m) const {
 
 namespace {
 
-// `why` is "中文 / English": the reason in both, the part named in both.
+// `why` is a worded error's line (error_line), worded inside the outer words.
 Error corrupt(const std::string& part, const std::string& why) {
-  size_t slash = why.find(" / ");
-  std::string zh = why.substr(0, slash), en = slash == std::string::npos ? why : why.substr(slash + 3);
-  return make_error(ErrorCode::kCorrupt, "OFD 文件已损坏（" + part + "：" + zh + "） / corrupt OFD: " + part + ": " + en);
+  return keyed_error(ErrorCode::kCorrupt, "ofd.corrupt", {{"part", part}, {"why", why}});
 }
 
 std::string_view local(const pugi::xml_node& n) {
@@ -202,11 +200,11 @@ class Reader {
   Result<void> load(pugi::xml_document& doc, const std::string& part) {
     auto data = z_.read(part, limits_.max_part_bytes);
     if (!data.ok()) {
-      if (data.error().code == ErrorCode::kNotFound) return corrupt(part, "缺少此部分 / missing");
+      if (data.error().code == ErrorCode::kNotFound) return corrupt(part, error_line("ofd.missing"));
       return data.take_error();
     }
     auto r = doc.load_buffer(data->data(), data->size(), pugi::parse_default & ~pugi::parse_doctype);
-    if (!r) return corrupt(part, std::string("XML 无法解析 / not well-formed XML: ") + r.description());
+    if (!r) return corrupt(part, error_line("ofd.xml_not_well_formed", {{"detail", r.description()}}));
     // Depth check without recursion.
     int depth = 0, max_depth = 0;
     pugi::xml_node n = doc.first_child();
@@ -215,7 +213,7 @@ class Reader {
         n = n.first_child();
         max_depth = std::max(max_depth, ++depth);
         if (max_depth > limits_.max_xml_depth)
-          return make_error(ErrorCode::kTooLarge, "OFD 的 XML 嵌套过深 / OFD XML nested too deeply: " + part);
+          return keyed_error(ErrorCode::kTooLarge, "ofd.xml_too_deep", {{"part", part}});
         continue;
       }
       while (n && !n.next_sibling()) {
@@ -235,7 +233,7 @@ class Reader {
   Result<void> count(uint64_t n) {
     objects_ += n;
     if (objects_ > limits_.max_objects)
-      return make_error(ErrorCode::kTooLarge, "OFD 对象过多 / too many objects in the OFD document");
+      return keyed_error(ErrorCode::kTooLarge, "ofd.too_many_objects_in_document");
     return {};
   }
   DrawParam param(const std::string& id) const {
@@ -370,7 +368,7 @@ Result<void> Reader::add_text(const pugi::xml_node& n, Page& page, const Matrix&
 Result<void> Reader::read_objects(const pugi::xml_node& container, Page& page, const Matrix& base,
                                   const std::string& inherited_param, int depth) {
   if (depth > limits_.max_nesting)
-    return make_error(ErrorCode::kTooLarge, "OFD 页面对象嵌套过深 / OFD page objects nested too deeply");
+    return keyed_error(ErrorCode::kTooLarge, "ofd.page_objects_nested_too_deeply");
   for (auto n : container.children()) {
     std::string_view kind = local(n);
     std::string pid = n.attribute("DrawParam").value();
@@ -460,12 +458,12 @@ Result<Document> Reader::read() {
   pugi::xml_document ofd;
   WENKU_TRY(load(ofd, "OFD.xml"));
   pugi::xml_node body = child(ofd.first_child(), "DocBody");
-  if (!body) return corrupt("OFD.xml", "没有 DocBody / no DocBody");
+  if (!body) return corrupt("OFD.xml", error_line("ofd.no_docbody"));
   std::string root_ref = child_text(body, "DocRoot");
-  if (root_ref.empty()) return corrupt("OFD.xml", "没有 DocRoot / no DocRoot");
+  if (root_ref.empty()) return corrupt("OFD.xml", error_line("ofd.no_docroot"));
   doc_.title = child_text(child(body, "DocInfo"), "Title");
   std::string doc_part = find_member("", root_ref);
-  if (doc_part.empty()) return corrupt(root_ref, "缺少此部分 / missing");
+  if (doc_part.empty()) return corrupt(root_ref, error_line("ofd.missing"));
   doc_folder_ = folder_of(doc_part);
   pugi::xml_document docx;
   WENKU_TRY(load(docx, doc_part));
@@ -487,10 +485,10 @@ Result<Document> Reader::read() {
   for (auto p : child(document, "Pages").children()) {
     if (local(p) != "Page") continue;
     if (static_cast<int>(doc_.pages.size()) >= limits_.max_pages)
-      return make_error(ErrorCode::kTooLarge, "页数太多 / too many pages in the OFD document");
+      return keyed_error(ErrorCode::kTooLarge, "ofd.too_many_pages_in_document");
     std::string part = find_member(doc_folder_, p.attribute("BaseLoc").value());
     if (part.empty())
-      return corrupt(resolve(doc_folder_, p.attribute("BaseLoc").value()), "页面缺失 / page content missing");
+      return corrupt(resolve(doc_folder_, p.attribute("BaseLoc").value()), error_line("ofd.page_content_missing"));
     Page page;
     if (area.ok && area.w > 0 && area.h > 0 && area.w < kMaxPageMm && area.h < kMaxPageMm) {
       page.width = area.w;
@@ -500,7 +498,7 @@ Result<Document> Reader::read() {
     page_by_id[p.attribute("ID").value()] = doc_.pages.size();
     doc_.pages.push_back(std::move(page));
   }
-  if (doc_.pages.empty()) return corrupt(doc_part, "没有页面 / no pages");
+  if (doc_.pages.empty()) return corrupt(doc_part, error_line("ofd.no_pages"));
 
   // Annotations: watermarks, stamps and the like, drawn over the page.
   if (std::string ann = child_text(document, "Annotations"); !ann.empty()) {
@@ -597,15 +595,15 @@ Result<Document> read_document(const detect::ByteSource& src, const Limits& limi
   auto z = detect::ZipArchive::open(src, limits.max_zip_entries);
   if (!z.ok()) {
     if (z.error().code == ErrorCode::kTooLarge) return z.take_error();
-    return corrupt("ZIP", "压缩包无法读取 / the ZIP container cannot be read");
+    return corrupt("ZIP", error_line("ofd.zip_container_read"));
   }
   z->set_budget(limits.max_uncompressed_bytes);
-  if (!z->has("OFD.xml")) return corrupt("OFD.xml", "缺少入口文件 / no OFD.xml entry point");
+  if (!z->has("OFD.xml")) return corrupt("OFD.xml", error_line("ofd.no_xml_entry_point"));
   try {
     Reader r(*z, limits);
     return r.read();
   } catch (const std::bad_alloc&) {
-    return make_error(ErrorCode::kTooLarge, "OFD 文档过大 / OFD document too large to read");
+    return keyed_error(ErrorCode::kTooLarge, "ofd.document_too_large_read");
   }
 }
 

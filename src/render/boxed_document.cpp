@@ -91,7 +91,7 @@ fs::path find_helper(const BoxOptions& box) {
 }
 
 Error unavailable(const std::string& what) {
-  return make_error(ErrorCode::kUnavailable, "无法启动 PDF 渲染进程 / cannot start the PDF render helper: " + what);
+  return keyed_error(ErrorCode::kUnavailable, "pdf.helper_not_started", {{"detail", what}});
 }
 
 }  // namespace
@@ -110,16 +110,16 @@ Result<std::unique_ptr<BoxedDocument>> BoxedDocument::open(const fs::path& pdf, 
   std::error_code ec;
   auto size = fs::file_size(pdf, ec);
   if (ec) {
-    return make_error(ec == std::errc::no_such_file_or_directory ? ErrorCode::kNotFound : ErrorCode::kIo,
-                      "无法读取 PDF / cannot read PDF " + pdf.string() + ": " + ec.message());
+    return keyed_error(ec == std::errc::no_such_file_or_directory ? ErrorCode::kNotFound : ErrorCode::kIo,
+                       "pdf.cannot_read", {{"path", pdf.string()}, {"detail", ec.message()}});
   }
   if (static_cast<int64_t>(size) > limits.max_file_bytes) {
-    return make_error(ErrorCode::kTooLarge, "PDF 文件过大 / PDF is too large (" + std::to_string(size) + " bytes)");
+    return keyed_error(ErrorCode::kTooLarge, "pdf.too_large", {{"bytes", std::to_string(size)}});
   }
   int fd = ::open(pdf.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
-    return make_error(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
-                      "无法读取 PDF / cannot read PDF " + pdf.string() + ": " + std::strerror(errno));
+    return keyed_error(errno == ENOENT ? ErrorCode::kNotFound : ErrorCode::kIo,
+                       "pdf.cannot_read", {{"path", pdf.string()}, {"detail", std::strerror(errno)}});
   }
   std::unique_ptr<BoxedDocument> doc(new BoxedDocument(fd, limits, box));
   if (access(doc->helper_.c_str(), X_OK) != 0) {
@@ -215,13 +215,12 @@ Result<void> BoxedDocument::spawn() const {
   auto r = wire::read_frame(fd_, reply, Clock::now() + std::chrono::milliseconds(box_.open_timeout_ms));
   if (r == wire::ReadResult::kTimedOut) {
     reap();
-    return make_error(ErrorCode::kTimeout, helper_zh() + "打开文件超时 / opening the file took too long (over " +
-                                               std::to_string(box_.open_timeout_ms / 1000) + " s)");
+    return keyed_error(ErrorCode::kTimeout, helper_key("open_timeout"),
+                       {{"seconds", std::to_string(box_.open_timeout_ms / 1000)}});
   }
   if (r == wire::ReadResult::kClosed) {
     reap(/*let_it_end=*/true);
-    Error e = make_error(ErrorCode::kCorrupt, helper_zh() + "在打开文件时退出 / the " + helper_en() +
-                                                  " ended while opening the file (" + how_it_ended() + ")");
+    Error e = keyed_error(ErrorCode::kCorrupt, helper_key("helper_ended_opening"), {{"how", how_it_ended()}});
     // 127: exec failed (or bwrap refused): not the file's fault.
     if (WIFEXITED(exit_status_) && (WEXITSTATUS(exit_status_) == 127 || WEXITSTATUS(exit_status_) == 1)) {
       e.code = ErrorCode::kUnavailable;
@@ -238,7 +237,7 @@ Result<void> BoxedDocument::spawn() const {
   in.get(pages);
   if (!in.ok() || pages <= 0) {
     reap();
-    return make_error(ErrorCode::kInternal, helper_zh() + "回复无效 / malformed reply from the " + helper_en());
+    return keyed_error(ErrorCode::kInternal, helper_key("malformed_reply_from_render_helper"));
   }
   pages_ = pages;
   return {};
@@ -295,8 +294,7 @@ Result<std::string> BoxedDocument::call(const std::string& request, int timeout_
   if (fd_ < 0) {
     // After a timeout the helper was killed: a fresh one for the pages after it, twice at most.
     if (restarts_ >= 2) {
-      dead_ = make_error(ErrorCode::kTimeout, helper_zh() + "多次超时 / pages took too long, several times (the " +
-                                                  helper_en() + " was stopped each time)");
+      dead_ = keyed_error(ErrorCode::kTimeout, helper_key("pages_took_too_long_several"));
       return *dead_;
     }
     ++restarts_;
@@ -308,14 +306,12 @@ Result<std::string> BoxedDocument::call(const std::string& request, int timeout_
   if (r == wire::ReadResult::kTimedOut) {
     reap();
     log::warn("render helper_killed reason=timeout after_ms={}", timeout_ms + box_.grace_ms);
-    return make_error(ErrorCode::kTimeout, helper_zh() + "处理超时 / the page took too long (the " + helper_en() +
-                                               " was stopped after " +
-                                               std::to_string((timeout_ms + box_.grace_ms) / 1000) + " s)");
+    return keyed_error(ErrorCode::kTimeout, helper_key("page_timeout_helper_stopped"),
+                       {{"seconds", std::to_string((timeout_ms + box_.grace_ms) / 1000)}});
   }
   if (r == wire::ReadResult::kClosed) {
     reap(/*let_it_end=*/true);
-    dead_ = make_error(ErrorCode::kCorrupt, helper_zh() + "崩溃 / the " + helper_en() + " crashed on this file (" +
-                                                how_it_ended() + ")");
+    dead_ = keyed_error(ErrorCode::kCorrupt, helper_key("helper_crashed"), {{"how", how_it_ended()}});
     log::warn("render helper_crashed kind={} how={}", is_image() ? "image" : "pdf", how_it_ended());
     return *dead_;
   }
@@ -335,7 +331,7 @@ std::string request(wire::Op op, int page_index) {
 }
 
 Error malformed() {
-  return make_error(ErrorCode::kInternal, "PDF 渲染进程回复无效 / malformed reply from the render helper");
+  return keyed_error(ErrorCode::kInternal, "pdf.malformed_reply_from_render_helper");
 }
 
 }  // namespace

@@ -98,7 +98,7 @@ Result<ocr::OcrPage> recognize(Engine& e, const Document& doc, int page, int dpi
 
 std::string bad_request() {
   wire::Writer w;
-  Error e = make_error(ErrorCode::kInternal, "PDF 渲染请求无效 / malformed request to the render helper");
+  Error e = keyed_error(ErrorCode::kInternal, "pdf.malformed_request_render_helper");
   wire::put_status(w, &e);
   return w.take();
 }

@@ -105,7 +105,7 @@ bool get_status(Reader& r, Error& error) {
   r.get(code);
   r.get(message);
   if (!r.ok() || code < 0 || code > static_cast<int32_t>(ErrorCode::kInternal)) {
-    error = make_error(ErrorCode::kInternal, "PDF 渲染进程回复无效 / malformed reply from the render helper");
+    error = keyed_error(ErrorCode::kInternal, "pdf.malformed_reply_from_render_helper");
   } else {
     error = make_error(static_cast<ErrorCode>(code), std::move(message));
   }

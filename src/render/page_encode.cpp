@@ -243,7 +243,7 @@ bool shrink_yuv420(const WebPPicture& from, WebPPicture* to, int width, int heig
 Result<std::string> encode_webp(WebPPicture* picture, int quality, int method) {
   WebPConfig config;
   if (WebPConfigInit(&config) == 0) {
-    return make_error(ErrorCode::kInternal, "WebP 编码器版本不符 / libwebp version mismatch");
+    return keyed_error(ErrorCode::kInternal, "pdf.libwebp_version_mismatch");
   }
   config.quality = static_cast<float>(std::clamp(quality, 0, 100));
   config.method = std::clamp(method, 0, 6);
@@ -256,8 +256,8 @@ Result<std::string> encode_webp(WebPPicture* picture, int quality, int method) {
   if (ok != 0) out.assign(reinterpret_cast<const char*>(writer.mem), writer.size);
   WebPMemoryWriterClear(&writer);
   if (ok == 0) {
-    return make_error(ErrorCode::kInternal, "WebP 编码失败 / WebP encoding failed, error " +
-                                                std::to_string(static_cast<int>(picture->error_code)));
+    return keyed_error(ErrorCode::kInternal, "pdf.webp_encoding_failed",
+                       {{"error", std::to_string(static_cast<int>(picture->error_code))}});
   }
   return out;
 }
@@ -276,7 +276,7 @@ Result<void> encode_preview_and_thumb(WebPPicture* preview, const RenderOptions&
   // The thumbnail is the preview shrunk (a box filter on its YUV planes), not a second render.
   WebPPicture thumb;
   if (WebPPictureInit(&thumb) == 0 || !shrink_yuv420(*preview, &thumb, thumb_w, std::min(thumb_h, images.height))) {
-    return make_error(ErrorCode::kTooLarge, "缩略图生成失败 / cannot scale the thumbnail");
+    return keyed_error(ErrorCode::kTooLarge, "pdf.scale_thumbnail");
   }
   auto encoded = encode_webp(&thumb, options.webp_quality, options.webp_method);
   WebPPictureFree(&thumb);

@@ -92,15 +92,12 @@ Error mupdf_error(fz_context* ctx, const char* what) {
   int code = fz_caught(ctx);
   std::string detail = fz_caught_message(ctx);
   if (code == FZ_ERROR_MEMORY) {
-    return make_error(ErrorCode::kTooLarge, std::string("PDF 占用内存超出限制 / PDF needs more memory "
-                                                        "than allowed (") + what + "): " + detail);
+    return keyed_error(ErrorCode::kTooLarge, "pdf.too_much_memory", {{"what", what}, {"detail", detail}});
   }
   if (code == FZ_ERROR_ABORT) {
-    return make_error(ErrorCode::kTimeout,
-                      std::string("PDF 页面处理超时 / PDF page took too long (") + what + ")");
+    return keyed_error(ErrorCode::kTimeout, "pdf.page_timeout", {{"what", what}});
   }
-  return make_error(ErrorCode::kCorrupt,
-                    std::string("PDF 文件已损坏 / PDF is damaged (") + what + "): " + detail);
+  return keyed_error(ErrorCode::kCorrupt, "pdf.damaged", {{"what", what}, {"detail", detail}});
 }
 
 // Sets cookie->abort once `timeout` passes, unless the work finished first.
@@ -155,9 +152,8 @@ struct PdfDocument::Impl {
 
   Result<void> check_index(int page_index) const {
     if (page_index < 0 || page_index >= pages) {
-      return make_error(ErrorCode::kInvalidArgument,
-                        "没有第 " + std::to_string(page_index + 1) + " 页 / no page " +
-                            std::to_string(page_index + 1) + " (of " + std::to_string(pages) + ")");
+      return keyed_error(ErrorCode::kInvalidArgument, "pdf.no_such_page",
+                         {{"page", std::to_string(page_index + 1)}, {"pages", std::to_string(pages)}});
     }
     return {};
   }
@@ -194,7 +190,7 @@ struct PdfDocument::Impl {
     if (failed || cookie.abort != 0) {
       fz_drop_stext_page(ctx, text);
       if (failed) return mupdf_error(ctx, "text");
-      return make_error(ErrorCode::kTimeout, "PDF 页面处理超时 / PDF page took too long (text)");
+      return keyed_error(ErrorCode::kTimeout, "pdf.page_took_too_long_text");
     }
     return text;
   }
@@ -208,13 +204,12 @@ Result<std::unique_ptr<PdfDocument>> PdfDocument::open(const std::filesystem::pa
   std::error_code ec;
   auto size = std::filesystem::file_size(pdf, ec);
   if (ec) {
-    return make_error(ec == std::errc::no_such_file_or_directory ? ErrorCode::kNotFound
+    return keyed_error(ec == std::errc::no_such_file_or_directory ? ErrorCode::kNotFound
                                                                  : ErrorCode::kIo,
-                      "无法读取 PDF / cannot read PDF " + pdf.string() + ": " + ec.message());
+                       "pdf.cannot_read", {{"path", pdf.string()}, {"detail", ec.message()}});
   }
   if (static_cast<int64_t>(size) > limits.max_file_bytes) {
-    return make_error(ErrorCode::kTooLarge, "PDF 文件过大 / PDF is too large (" +
-                                                std::to_string(size) + " bytes)");
+    return keyed_error(ErrorCode::kTooLarge, "pdf.too_large", {{"bytes", std::to_string(size)}});
   }
   auto impl = std::make_unique<Impl>();
   impl->budget.limit = limits.max_memory_bytes;
@@ -224,7 +219,7 @@ Result<std::unique_ptr<PdfDocument>> PdfDocument::open(const std::filesystem::pa
                              static_cast<size_t>(std::max<int64_t>(limits.max_memory_bytes / 4,
                                                                    16 << 20)));
   if (impl->ctx == nullptr) {
-    return make_error(ErrorCode::kTooLarge, "无法创建 PDF 解析器 / cannot create MuPDF context");
+    return keyed_error(ErrorCode::kTooLarge, "pdf.create_mupdf_context");
   }
   fz_context* ctx = impl->ctx;
   fz_set_warning_callback(ctx, quiet_warning, nullptr);
@@ -266,8 +261,7 @@ Result<std::unique_ptr<PdfDocument>> PdfDocument::open(const std::filesystem::pa
   }
   if (failed) return error;
   if (needs_password != 0 && authenticated == 0) {
-    return make_error(ErrorCode::kEncrypted,
-                      "PDF 已加密，需要密码才能打开 / PDF is encrypted and needs a password");
+    return keyed_error(ErrorCode::kEncrypted, "pdf.encrypted_needs_password");
   }
 
   int pages = 0;
@@ -279,7 +273,7 @@ Result<std::unique_ptr<PdfDocument>> PdfDocument::open(const std::filesystem::pa
   }
   if (failed) return error;
   if (pages <= 0) {
-    return make_error(ErrorCode::kCorrupt, "PDF 没有页面 / PDF has no pages");
+    return keyed_error(ErrorCode::kCorrupt, "pdf.has_no_pages");
   }
   impl->pages = pages;
   return std::unique_ptr<PdfDocument>(new PdfDocument(std::move(impl)));
@@ -305,7 +299,7 @@ Result<image::Raster> raster_from_pixmap(fz_context* ctx, fz_pixmap* pm) {
   const int n = fz_pixmap_components(ctx, pm);
   const int alpha = fz_pixmap_alpha(ctx, pm);
   const int colors = n - alpha;
-  if (colors != 1 && colors != 3) return make_error(ErrorCode::kCorrupt, "PDF 图像颜色空间无效 / unusable image colours");
+  if (colors != 1 && colors != 3) return keyed_error(ErrorCode::kCorrupt, "pdf.unusable_image_colours");
   r.channels = colors;
   r.pixels.resize(static_cast<size_t>(r.width) * r.height * colors);
   const unsigned char* samples = fz_pixmap_samples(ctx, pm);
@@ -333,19 +327,19 @@ Result<PageImages> encode_page_images(const image::Raster& page, const RenderOpt
   }
   if (page.empty() || (page.channels != 1 && page.channels != 3) ||
       page.pixels.size() < static_cast<size_t>(page.width) * page.height * page.channels) {
-    return make_error(ErrorCode::kInvalidArgument, "没有图像 / no page image");
+    return keyed_error(ErrorCode::kInvalidArgument, "pdf.no_page_image");
   }
   if (page.pixel_count() > options.max_pixels * 4) {
-    return make_error(ErrorCode::kTooLarge, "页面图像超出像素限制 / the page image exceeds the pixel limit");
+    return keyed_error(ErrorCode::kTooLarge, "pdf.page_image_exceeds_pixel_limit");
   }
   WebPPicture picture;
   if (WebPPictureInit(&picture) == 0) {
-    return make_error(ErrorCode::kInternal, "WebP 编码器版本不符 / libwebp version mismatch");
+    return keyed_error(ErrorCode::kInternal, "pdf.libwebp_version_mismatch");
   }
   // Gray rasters go straight to luma (no RGB copy of the page).
   if (!detail::import_yuv420(&picture, page.pixels.data(), page.width, page.height,
                              static_cast<ptrdiff_t>(page.width) * page.channels, page.channels)) {
-    return make_error(ErrorCode::kTooLarge, "页面图像内存不足 / out of memory for the page image");
+    return keyed_error(ErrorCode::kTooLarge, "pdf.out_memory_page_image");
   }
   const int preview_w = std::min(options.preview_width, page.width);
   const int preview_h = std::max(1, static_cast<int>(std::lround(static_cast<double>(page.height) * preview_w /
@@ -353,7 +347,7 @@ Result<PageImages> encode_page_images(const image::Raster& page, const RenderOpt
   // The preview of a large image keeps libwebp's resampler; the thumbnail is shrunk from it.
   if (preview_w != page.width && WebPPictureRescale(&picture, preview_w, preview_h) == 0) {
     WebPPictureFree(&picture);
-    return make_error(ErrorCode::kTooLarge, "预览图生成失败 / cannot scale the preview");
+    return keyed_error(ErrorCode::kTooLarge, "pdf.scale_preview");
   }
   PageImages images;
   auto encoded = detail::encode_preview_and_thumb(&picture, options, images);
@@ -366,7 +360,7 @@ Result<OcrImage> PdfDocument::ocr_image(int page_index, int render_dpi, int64_t 
                                         bool use_embedded) const {
   WENKU_TRY(impl_->check_index(page_index));
   if (render_dpi < 36 || render_dpi > 1200) {
-    return make_error(ErrorCode::kInvalidArgument, "分辨率无效 / invalid OCR resolution");
+    return keyed_error(ErrorCode::kInvalidArgument, "pdf.invalid_ocr_resolution");
   }
   fz_context* ctx = impl_->ctx;
   // 1. The page's one image, when the page is a scan.
@@ -440,9 +434,9 @@ Result<OcrImage> PdfDocument::ocr_image(int page_index, int render_dpi, int64_t 
   text = nullptr;
   if (failed && fz_caught(ctx) == FZ_ERROR_ABORT) {
     fz_drop_page(ctx, page);
-    return make_error(ErrorCode::kTimeout, "PDF 页面处理超时 / PDF page took too long (OCR image)");
+    return keyed_error(ErrorCode::kTimeout, "pdf.page_took_too_long_ocr");
   }
-  if (page == nullptr) return make_error(ErrorCode::kCorrupt, "PDF 页面无法读取 / the PDF page cannot be read");
+  if (page == nullptr) return keyed_error(ErrorCode::kCorrupt, "pdf.page_read");
 
   // 2. A gray render at render_dpi.
   const double scale = render_dpi / 72.0;
@@ -450,7 +444,7 @@ Result<OcrImage> PdfDocument::ocr_image(int page_index, int render_dpi, int64_t 
   const double h = std::ceil((static_cast<double>(bounds.y1) - bounds.y0) * scale);
   if (!(w >= 1 && h >= 1) || w * h > static_cast<double>(max_pixels)) {
     fz_drop_page(ctx, page);
-    return make_error(ErrorCode::kTooLarge, "PDF 页面超出像素限制 / the PDF page exceeds the pixel limit for OCR");
+    return keyed_error(ErrorCode::kTooLarge, "pdf.page_exceeds_pixel_limit_ocr");
   }
   failed = false;
   fz_cookie render_cookie{};
@@ -478,7 +472,7 @@ Result<OcrImage> PdfDocument::ocr_image(int page_index, int render_dpi, int64_t 
   }
   if (!failed && render_cookie.abort != 0) {
     failed = true;
-    error = make_error(ErrorCode::kTimeout, "PDF 页面渲染超时 / PDF page took too long to render");
+    error = keyed_error(ErrorCode::kTimeout, "pdf.page_took_too_long_render");
   }
   if (failed) {
     fz_drop_pixmap(ctx, pixmap);
@@ -512,7 +506,7 @@ Result<std::vector<std::string>> PdfDocument::page_fonts(int page_index) const {
 Result<PageImages> PdfDocument::render_page(int page_index, const RenderOptions& options) const {
   WENKU_TRY(impl_->check_index(page_index));
   if (options.preview_width <= 0 || options.thumb_width <= 0 || options.preview_width > 20000) {
-    return make_error(ErrorCode::kInvalidArgument, "预览宽度无效 / invalid preview width");
+    return keyed_error(ErrorCode::kInvalidArgument, "pdf.invalid_preview_width");
   }
   fz_context* ctx = impl_->ctx;
   fz_page* page = nullptr;
@@ -542,7 +536,7 @@ Result<PageImages> PdfDocument::render_page(int page_index, const RenderOptions&
   const double page_h = static_cast<double>(bounds.y1) - bounds.y0;
   if (!std::isfinite(page_w) || !std::isfinite(page_h) || page_w < 1e-3 || page_h < 1e-3) {
     fz_drop_page(ctx, page);
-    return make_error(ErrorCode::kCorrupt, "PDF 页面尺寸无效 / PDF page has no usable size");
+    return keyed_error(ErrorCode::kCorrupt, "pdf.page_has_no_usable_size");
   }
   // Scale to the preview width whatever the page's size: a 100000-point page still becomes
   // 800 px wide; only an extreme aspect ratio can exceed the pixel budget.
@@ -551,10 +545,9 @@ Result<PageImages> PdfDocument::render_page(int page_index, const RenderOptions&
   if (height_px * options.preview_width > static_cast<double>(options.max_pixels) ||
       height_px > 1e6) {
     fz_drop_page(ctx, page);
-    return make_error(ErrorCode::kTooLarge,
-                      "PDF 页面过长，超出像素限制 / PDF page exceeds the pixel limit (" +
-                          std::to_string(options.preview_width) + " x " +
-                          std::to_string(static_cast<int64_t>(height_px)) + ")");
+    return keyed_error(ErrorCode::kTooLarge, "pdf.page_over_pixel_limit",
+                       {{"width", std::to_string(options.preview_width)},
+                        {"height", std::to_string(static_cast<int64_t>(height_px))}});
   }
   const float fscale = static_cast<float>(scale);
   {
@@ -580,7 +573,7 @@ Result<PageImages> PdfDocument::render_page(int page_index, const RenderOptions&
   }
   if (!failed && cookie.abort != 0) {
     failed = true;
-    error = make_error(ErrorCode::kTimeout, "PDF 页面渲染超时 / PDF page took too long to render");
+    error = keyed_error(ErrorCode::kTimeout, "pdf.page_took_too_long_render");
   }
   if (failed) {
     fz_drop_pixmap(ctx, pixmap);
@@ -590,14 +583,14 @@ Result<PageImages> PdfDocument::render_page(int page_index, const RenderOptions&
   WebPPicture picture;
   if (WebPPictureInit(&picture) == 0) {
     fz_drop_pixmap(ctx, pixmap);
-    return make_error(ErrorCode::kInternal, "WebP 编码器版本不符 / libwebp version mismatch");
+    return keyed_error(ErrorCode::kInternal, "pdf.libwebp_version_mismatch");
   }
   // Straight to YUV 4:2:0, what lossy WebP encodes (an ARGB picture would be converted inside
   // each encode); rows without colour skip libwebp's conversion (page_encode.h).
   const bool imported = detail::import_yuv420(&picture, fz_pixmap_samples(ctx, pixmap), fz_pixmap_width(ctx, pixmap),
                                               fz_pixmap_height(ctx, pixmap), fz_pixmap_stride(ctx, pixmap), 3);
   fz_drop_pixmap(ctx, pixmap);
-  if (!imported) return make_error(ErrorCode::kTooLarge, "页面图像内存不足 / out of memory for the page image");
+  if (!imported) return keyed_error(ErrorCode::kTooLarge, "pdf.out_memory_page_image");
   PageImages images;
   auto encoded = detail::encode_preview_and_thumb(&picture, options, images);
   WebPPictureFree(&picture);

@@ -137,7 +137,7 @@ void* b_realloc(void* user, void* old, size_t size) {
 Result<void> watermark_raster(image::Raster& page, const std::string& text) {
   if (page.empty() || (page.channels != 1 && page.channels != 3) ||
       page.pixels.size() < static_cast<size_t>(page.width) * page.height * page.channels) {
-    return make_error(ErrorCode::kInvalidArgument, "没有图像 / no page image");
+    return keyed_error(ErrorCode::kInvalidArgument, "pdf.no_page_image");
   }
   if (text.empty()) return {};
   fz_context* ctx = fz_new_context(nullptr, nullptr, FZ_STORE_DEFAULT);
@@ -163,7 +163,7 @@ Result<void> watermark_raster(image::Raster& page, const std::string& text) {
   fz_catch(ctx) ok = false;
   std::string why = ok ? "" : fz_caught_message(ctx);
   fz_drop_context(ctx);
-  if (!ok) return make_error(ErrorCode::kInternal, "水印绘制失败 / cannot draw the watermark: " + why);
+  if (!ok) return keyed_error(ErrorCode::kInternal, "pdf.watermark_draw_failed", {{"detail", why}});
   return {};
 }
 
@@ -238,7 +238,7 @@ Result<void> watermark_to(const std::string& in, const std::string& out_path, st
     why = fz_caught_message(ctx);
   }
   fz_drop_context(ctx);
-  if (!ok) return make_error(code, "水印 PDF 生成失败 / cannot make the watermarked PDF: " + why);
+  if (!ok) return keyed_error(code, "pdf.watermark_pdf_failed", {{"detail", why}});
   return {};
 }
 

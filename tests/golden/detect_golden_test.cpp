@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "core/error.h"
 #include "detect/detect.h"
 #include "golden/manifest.h"
 #include "support/test_support.h"
@@ -104,7 +105,7 @@ TEST(DetectGolden, RepositorySeedsAreWhatTheirMakerSays) {
     }
     EXPECT_EQ(d.encrypted, f.encrypted) << d.reason;
     if (!d.supported) {
-      EXPECT_NE(d.reason.find(" / "), std::string::npos) << d.reason;
+      EXPECT_TRUE(parse_error_line(d.reason).has_value()) << d.reason;
     }
   }
 }
@@ -165,7 +166,7 @@ TEST(DetectGolden, UnsupportedAndEncryptedDetectionsCarryAReason) {
   for (const ManifestRow& r : testing::read_manifest(corpus)) {
     auto d = detect::detect_file(corpus / r.path);
     if (!d.supported || d.encrypted) {
-      EXPECT_NE(d.reason.find(" / "), std::string::npos) << r.path;
+      EXPECT_TRUE(parse_error_line(d.reason).has_value()) << r.path << ": " << d.reason;
     }
     if (d.format == "txt" || d.format == "html") {
       EXPECT_FALSE(d.encoding.empty()) << r.path;

@@ -359,8 +359,8 @@ TEST(OfdGolden, BrokenFilesFailWithAReason) {
     EXPECT_EQ(d.error().code, code) << d.error().message;
     EXPECT_NE(d.error().message.find(words), std::string::npos) << d.error().message;
   };
-  fails({{"OFD.xml", "<ofd:OFD/>"}}, ErrorCode::kCorrupt, "DocBody");
-  fails({{"OFD.xml", "<ofd:OFD><ofd:DocBody/></ofd:OFD>"}}, ErrorCode::kCorrupt, "DocRoot");
+  fails({{"OFD.xml", "<ofd:OFD/>"}}, ErrorCode::kCorrupt, "ofd.no_docbody");  // the key of the words
+  fails({{"OFD.xml", "<ofd:OFD><ofd:DocBody/></ofd:OFD>"}}, ErrorCode::kCorrupt, "ofd.no_docroot");
   fails({{"OFD.xml", "<ofd:OFD><ofd:DocBody><ofd:DocRoot>D/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"}},
         ErrorCode::kCorrupt, "D/Document.xml");
   fails({{"OFD.xml", "<ofd:OFD><ofd:DocBody><ofd:DocRoot"}}, ErrorCode::kCorrupt, "OFD.xml");

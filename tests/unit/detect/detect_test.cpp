@@ -67,7 +67,7 @@ TEST(Detect, OoxmlKindsComeFromContentTypes) {
   Detection d = detect_file(theme_only);
   EXPECT_EQ(d.format, "ooxml-other");
   EXPECT_FALSE(d.supported);
-  EXPECT_NE(d.reason.find(" / "), std::string::npos);
+  EXPECT_TRUE(parse_error_line(d.reason).has_value()) << d.reason;  // worded by http/cli
 }
 
 TEST(Detect, OdfEpubAndOfdByMembers) {
@@ -131,7 +131,7 @@ TEST(Detect, EncryptedOle2Files) {
   EXPECT_EQ(doc.format, "doc");
   EXPECT_TRUE(doc.encrypted);
   EXPECT_FALSE(doc.supported);
-  EXPECT_NE(doc.reason.find("密码"), std::string::npos);
+  EXPECT_NE(doc.reason.find("encrypted"), std::string::npos) << doc.reason;
   // BOF then FILEPASS (0x002F): an encrypted workbook.
   write_file(p, wenku::testing::make_ole2("Workbook", std::string("\x09\x08\x04\x00\x00\x06\x05\x00\x2F\x00\x02\x00\x01\x00", 14)));
   Detection xls = detect_file(p);

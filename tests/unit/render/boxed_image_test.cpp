@@ -116,7 +116,7 @@ TEST(BoxedImage, DecoderCrashFailsThatPictureAndTheNextIsRead) {
   auto img = (*doc)->render_page(0, {});
   ASSERT_FALSE(img.ok());
   EXPECT_EQ(img.error().code, ErrorCode::kCorrupt);
-  EXPECT_NE(img.error().message.find("image helper crashed"), std::string::npos) << img.error().message;
+  EXPECT_NE(img.error().key.find("image.helper_crashed"), std::string::npos) << img.error().message;
   EXPECT_NE(img.error().message.find("SIGSEGV"), std::string::npos) << img.error().message;
   EXPECT_TRUE((*doc)->failed());
   auto next = BoxedDocument::open(dir / "next.webp", {}, image_box(true));
@@ -145,7 +145,7 @@ TEST(BoxedImage, OcrCrashFailsOcrOnlyAndTheHangIsStopped) {
   auto img = (*hang)->render_page(0, {});
   ASSERT_FALSE(img.ok());
   EXPECT_EQ(img.error().code, ErrorCode::kTimeout) << img.error().message;
-  EXPECT_NE(img.error().message.find("image helper was stopped"), std::string::npos) << img.error().message;
+  EXPECT_NE(img.error().key.find("image.page_timeout_helper_stopped"), std::string::npos) << img.error().message;
 }
 
 TEST(BoxedWatermark, CopyMadeInTheBoxAndACrashFailsOnlyThatCopy) {
