@@ -300,17 +300,15 @@ Xapian::Document XapianSearchIndex::make_document(const IndexDocument& doc, std:
   d.add_value(kSlotViews, Xapian::sortable_serialise(static_cast<double>(doc.views)));
   d.add_value(kSlotLength, Xapian::sortable_serialise(static_cast<double>(length)));
   d.add_value(kSlotHitKey, hit_key(doc.id, length));
+  // Small page texts travel in a value; the caller writes the rest to the metadata (and
+  // clears the metadata of a document whose texts are in the value).
+  if (pages_blob.size() <= kInlinePagesBytes) {
+    d.add_value(kSlotPages, hit_key(doc.id, length) + pages_blob);
+    pages_blob.clear();
+  }
   std::string data;
   put_string(data, title);
   put_string(data, keywords);
-  // Small page texts travel with the document ("1" + texts); the rest stay in the metadata
-  // ("0"; the caller writes pages_blob there, or clears it when it is inline).
-  if (pages_blob.size() <= kInlinePagesBytes) {
-    put_string(data, "1" + pages_blob);
-    pages_blob.clear();
-  } else {
-    put_string(data, "0");
-  }
   d.set_data(data);
   return d;
 }

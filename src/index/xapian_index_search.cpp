@@ -59,7 +59,6 @@ struct Hit {
   int64_t id;
   double score;
   double length;
-  Xapian::doccount rank;  // its place in the MSet
 };
 
 }  // namespace
@@ -113,22 +112,33 @@ double XapianSearchIndex::term_df(const Reader& r, const Xapian::MSet& stats, co
   return df;
 }
 
-// The page texts: in the document's data when small ("1" + texts), else (or in a document
-// indexed before they went there) the shard's metadata P<id>, one round trip.
-std::string XapianSearchIndex::pages_of(const Reader& r, const Xapian::Document& d, int64_t id) const {
-  std::string data = d.get_data();
-  std::string_view in = data;
-  std::string title, keywords, pages;
-  if (get_string(in, title) && get_string(in, keywords) && get_string(in, pages) && !pages.empty() &&
-      pages[0] == '1') {
-    return pages.substr(1);
+std::unordered_map<int64_t, std::string> XapianSearchIndex::pages_of(const Reader& r,
+                                                                     const std::vector<int64_t>& ids) const {
+  std::unordered_map<int64_t, std::string> out;
+  if (ids.empty()) return out;
+  // One match over every shard (two messages a shard, sent to all before any answer is
+  // read) instead of a document fetch per hit: kSlotPages as the collapse key comes back
+  // with each hit.
+  std::vector<Xapian::Query> qs;
+  for (int64_t id : ids) qs.emplace_back(prefixed(kIdPrefix, std::to_string(id)));
+  Xapian::Enquire e(r.all);
+  e.set_query(Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end()));
+  e.set_weighting_scheme(Xapian::BoolWeight());
+  e.set_collapse_key(kSlotPages, static_cast<Xapian::doccount>(ids.size()));
+  Xapian::MSet m = e.get_mset(0, static_cast<Xapian::doccount>(ids.size()));
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    std::string key = it.get_collapse_key();
+    int64_t id = 0;
+    double length = 0;
+    if (parse_hit_key(std::string_view(key).substr(0, 12), id, length)) out[id] = key.substr(12);
   }
-  return r.shards[shard_of(id)].get_metadata(prefixed(kPagesKey, std::to_string(id)));
+  for (int64_t id : ids) {
+    if (!out.count(id)) out[id] = r.shards[shard_of(id)].get_metadata(prefixed(kPagesKey, std::to_string(id)));
+  }
+  return out;
 }
 
-void XapianSearchIndex::fill_hit(const Reader& r, const Xapian::Document& d, SearchHit& hit,
-                                 const std::vector<std::string>& highlight) const {
-  std::string blob = pages_of(r, d, hit.id);
+void XapianSearchIndex::fill_hit(SearchHit& hit, const std::string& blob, const std::vector<std::string>& highlight) const {
   std::string_view in = blob;
   std::vector<std::string> texts;
   std::string original, aligned;
@@ -193,12 +203,15 @@ Result<SearchResult> XapianSearchIndex::search_on(Reader& r, const SearchQuery& 
       if (q.sort == SortOrder::kRelevance) enquire.set_sort_by_value_then_relevance(kSlotCreated, true);
       Xapian::MSet m = run(Xapian::Query::MatchAll);
       out.total = m.get_matches_estimated();
-      if (static_cast<Xapian::doccount>(q.offset) < m.size()) m.fetch(m[static_cast<Xapian::doccount>(q.offset)], m.end());
+      std::vector<int64_t> ids;
       for (Xapian::doccount i = static_cast<Xapian::doccount>(q.offset); i < m.size(); ++i) {
+        ids.push_back(static_cast<int64_t>(number(m[i].get_document(), kSlotId)));
+      }
+      std::unordered_map<int64_t, std::string> pages = pages_of(r, ids);
+      for (int64_t id : ids) {
         SearchHit h;
-        Xapian::Document d = m[i].get_document();
-        h.id = static_cast<int64_t>(number(d, kSlotId));
-        fill_hit(r, d, h, {});
+        h.id = id;
+        fill_hit(h, pages[id], {});
         out.hits.push_back(std::move(h));
       }
     }
@@ -290,7 +303,7 @@ Result<SearchResult> XapianSearchIndex::search_on(Reader& r, const SearchQuery& 
   std::vector<Hit> hits;
   bool fetched = false;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
-    Hit h{*it, 0, it.get_weight(), 0, it.get_rank()};
+    Hit h{*it, 0, it.get_weight(), 0};
     if (q.sort != SortOrder::kRelevance || !parse_hit_key(it.get_sort_key(), h.id, h.length)) {
       // Sorted by a value, or a document indexed before the hit key: its values, fetched.
       if (!fetched) mset.fetch();
@@ -392,15 +405,16 @@ Result<SearchResult> XapianSearchIndex::search_on(Reader& r, const SearchQuery& 
     });
     if (n_full > 0) out.relaxed = false;
   }
-  // The page's documents: their requests all sent before the first answer is read.
   size_t first = std::min(static_cast<size_t>(q.offset), hits.size());
   size_t last = std::min(hits.size(), first + static_cast<size_t>(q.limit));
-  for (size_t i = first; i < last; ++i) mset.fetch(mset[hits[i].rank], mset[hits[i].rank + 1]);
+  std::vector<int64_t> ids;
+  for (size_t i = first; i < last; ++i) ids.push_back(hits[i].id);
+  std::unordered_map<int64_t, std::string> pages = pages_of(r, ids);
   for (size_t i = first; i < last; ++i) {
     SearchHit h;
     h.id = hits[i].id;
     h.score = hits[i].score;
-    fill_hit(r, mset[hits[i].rank].get_document(), h, pq.highlight);
+    fill_hit(h, pages[h.id], pq.highlight);
     out.hits.push_back(std::move(h));
   }
   out.took_ms = elapsed();
@@ -420,7 +434,7 @@ Result<std::vector<int64_t>> XapianSearchIndex::related(int64_t id, int limit) c
     std::string title, keywords;
     (void)(get_string(data_in, title) && get_string(data_in, keywords));
     std::string source = title + "\n" + keywords;
-    std::string blob = pages_of(r, doc, id);
+    std::string blob = pages_of(r, {id})[id];
     std::string_view in = blob;
     std::string original, aligned;
     if (get_string(in, original) && get_string(in, aligned)) source += "\n" + utf8_prefix(aligned, 3000);
