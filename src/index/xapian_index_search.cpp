@@ -434,7 +434,8 @@ Result<std::vector<int64_t>> XapianSearchIndex::related(int64_t id, int limit) c
     std::string title, keywords;
     (void)(get_string(data_in, title) && get_string(data_in, keywords));
     std::string source = title + "\n" + keywords;
-    std::string blob = pages_of(r, {id})[id];
+    std::string blob = doc.get_value(kSlotPages);  // fetched with the document: small texts
+    blob = blob.size() >= 12 ? blob.substr(12) : shard.get_metadata(prefixed(kPagesKey, std::to_string(id)));
     std::string_view in = blob;
     std::string original, aligned;
     if (get_string(in, original) && get_string(in, aligned)) source += "\n" + utf8_prefix(aligned, 3000);
