@@ -79,6 +79,25 @@ bool get_string(std::string_view& in, std::string& out) {
   return true;
 }
 
+std::string hit_key(int64_t id, Xapian::termcount length) {
+  std::string k;
+  uint64_t u = static_cast<uint64_t>(id) ^ (uint64_t{1} << 63);
+  for (int i = 7; i >= 0; --i) k += static_cast<char>((u >> (8 * i)) & 0xff);
+  for (int i = 3; i >= 0; --i) k += static_cast<char>((length >> (8 * i)) & 0xff);
+  return k;
+}
+
+bool parse_hit_key(std::string_view key, int64_t& id, double& length) {
+  if (key.size() != 12) return false;
+  uint64_t u = 0;
+  uint32_t n = 0;
+  for (size_t i = 0; i < 8; ++i) u = (u << 8) | static_cast<unsigned char>(key[i]);
+  for (size_t i = 8; i < 12; ++i) n = (n << 8) | static_cast<unsigned char>(key[i]);
+  id = static_cast<int64_t>(u ^ (uint64_t{1} << 63));
+  length = n;
+  return true;
+}
+
 Error xapian_error(const Xapian::Error& e, const std::string& what) {
   std::string msg = "index: " + what + ": " + e.get_description();
   std::string type = e.get_type();  // Xapian::Error is not polymorphic: its class by name
@@ -280,6 +299,13 @@ Xapian::Document XapianSearchIndex::make_document(const IndexDocument& doc, std:
   d.add_value(kSlotCreated, Xapian::sortable_serialise(static_cast<double>(doc.created_at)));
   d.add_value(kSlotViews, Xapian::sortable_serialise(static_cast<double>(doc.views)));
   d.add_value(kSlotLength, Xapian::sortable_serialise(static_cast<double>(length)));
+  d.add_value(kSlotHitKey, hit_key(doc.id, length));
+  // Small page texts travel in a value; the caller writes the rest to the metadata (and
+  // clears the metadata of a document whose texts are in the value).
+  if (pages_blob.size() <= kInlinePagesBytes) {
+    d.add_value(kSlotPages, hit_key(doc.id, length) + pages_blob);
+    pages_blob.clear();
+  }
   std::string data;
   put_string(data, title);
   put_string(data, keywords);

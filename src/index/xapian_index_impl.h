@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "index/analyzer.h"
@@ -33,8 +34,20 @@ inline constexpr std::string_view kCategoryPrefix = "XA";  // XA<path> for the p
 inline constexpr std::string_view kTitlePrefix = "XP";     // XP<first k characters of the title>
 inline constexpr std::string_view kPagesKey = "P";         // metadata P<id>: the page texts
 
-// Value slots (sortable_serialise'd numbers).
-enum Slot : Xapian::valueno { kSlotId = 0, kSlotCreated = 1, kSlotViews = 2, kSlotLength = 3 };
+// Value slots (sortable_serialise'd numbers), and the hit key: the id (8 bytes, big-endian,
+// sign bit flipped) then the length (4 bytes, big-endian), the relevance sort's tie-break,
+// so each hit of the MSet carries both without fetching its document.
+// kSlotPages: the hit key then the page texts when they are small (unique per document,
+// so as a collapse key it collapses nothing and every hit of a match carries it).
+enum Slot : Xapian::valueno {
+  kSlotId = 0, kSlotCreated = 1, kSlotViews = 2, kSlotLength = 3, kSlotHitKey = 4, kSlotPages = 5
+};
+std::string hit_key(int64_t id, Xapian::termcount length);
+bool parse_hit_key(std::string_view key, int64_t& id, double& length);
+
+// Page texts up to this size go in the value kSlotPages (one match brings those of a page of
+// hits); longer ones in the metadata P<id>, one round trip each.
+constexpr size_t kInlinePagesBytes = 16 * 1024;
 
 constexpr size_t kMaxTermBytes = 200;  // Xapian refuses terms over 245 bytes
 constexpr size_t kTitlePrefixChars = 24;
@@ -90,8 +103,10 @@ class XapianSearchIndex : public SearchIndex {
   Xapian::Query filters(const SearchQuery& q) const;
   double term_df(const Reader& r, const Xapian::MSet& stats, const std::string& text) const;
   Result<SearchResult> search_on(Reader& r, const SearchQuery& q) const;
-  void fill_hit(const Reader& r, SearchHit& hit, const std::vector<std::string>& highlight) const;
-  Result<std::string> pages_of(const Reader& r, int64_t id) const;
+  void fill_hit(SearchHit& hit, const std::string& pages, const std::vector<std::string>& highlight) const;
+  // The page texts of documents: those in kSlotPages from one match, the rest (long, or
+  // indexed before the slot) from each shard's metadata.
+  std::unordered_map<int64_t, std::string> pages_of(const Reader& r, const std::vector<int64_t>& ids) const;
 
   XapianLocation where_;
   Analyzer analyzer_;

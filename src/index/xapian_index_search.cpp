@@ -22,6 +22,7 @@ constexpr double kK1 = 1.2, kB = 1.0;  // the FTS5 index's BM25 (RankParams)
 constexpr double kCoveragePower = 3.0;
 constexpr double kPairWeight = 1.0;  // adjacent words found together: + this x their idf
 constexpr double kLenPrior = 2.0;    // a bare one-word query: / (1 + this ln(1 + len / avg))
+constexpr size_t kBitsPerMatch = 48;  // queries whose holders one coverage match tells apart
 
 std::string prefixed(std::string_view prefix, std::string_view token) {
   std::string t(prefix);
@@ -111,14 +112,34 @@ double XapianSearchIndex::term_df(const Reader& r, const Xapian::MSet& stats, co
   return df;
 }
 
-Result<std::string> XapianSearchIndex::pages_of(const Reader& r, int64_t id) const {
-  return r.shards[shard_of(id)].get_metadata(prefixed(kPagesKey, std::to_string(id)));
+std::unordered_map<int64_t, std::string> XapianSearchIndex::pages_of(const Reader& r,
+                                                                     const std::vector<int64_t>& ids) const {
+  std::unordered_map<int64_t, std::string> out;
+  if (ids.empty()) return out;
+  // One match over every shard (two messages a shard, sent to all before any answer is
+  // read) instead of a document fetch per hit: kSlotPages as the collapse key comes back
+  // with each hit.
+  std::vector<Xapian::Query> qs;
+  for (int64_t id : ids) qs.emplace_back(prefixed(kIdPrefix, std::to_string(id)));
+  Xapian::Enquire e(r.all);
+  e.set_query(Xapian::Query(Xapian::Query::OP_OR, qs.begin(), qs.end()));
+  e.set_weighting_scheme(Xapian::BoolWeight());
+  e.set_collapse_key(kSlotPages, static_cast<Xapian::doccount>(ids.size()));
+  Xapian::MSet m = e.get_mset(0, static_cast<Xapian::doccount>(ids.size()));
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    std::string key = it.get_collapse_key();
+    int64_t id = 0;
+    double length = 0;
+    if (parse_hit_key(std::string_view(key).substr(0, 12), id, length)) out[id] = key.substr(12);
+  }
+  for (int64_t id : ids) {
+    if (!out.count(id)) out[id] = r.shards[shard_of(id)].get_metadata(prefixed(kPagesKey, std::to_string(id)));
+  }
+  return out;
 }
 
-void XapianSearchIndex::fill_hit(const Reader& r, SearchHit& hit, const std::vector<std::string>& highlight) const {
-  Result<std::string> blob = pages_of(r, hit.id);
-  if (!blob.ok()) return;
-  std::string_view in = *blob;
+void XapianSearchIndex::fill_hit(SearchHit& hit, const std::string& blob, const std::vector<std::string>& highlight) const {
+  std::string_view in = blob;
   std::vector<std::string> texts;
   std::string original, aligned;
   while (get_string(in, original) && get_string(in, aligned)) {
@@ -164,6 +185,8 @@ Result<SearchResult> XapianSearchIndex::search_on(Reader& r, const SearchQuery& 
   enquire.set_weighting_scheme(Xapian::BM25Weight(kK1, 0, 1, kB, 0.5));
   if (q.sort == SortOrder::kNewest) enquire.set_sort_by_value_then_relevance(kSlotCreated, true);
   if (q.sort == SortOrder::kMostViewed) enquire.set_sort_by_value_then_relevance(kSlotViews, true);
+  // Relevance ties broken by the hit key (the id): each hit then carries its id and length.
+  if (q.sort == SortOrder::kRelevance) enquire.set_sort_by_relevance_then_value(kSlotHitKey, false);
   size_t window = static_cast<size_t>(q.offset) + static_cast<size_t>(q.limit);
   if (q.sort == SortOrder::kRelevance) window = std::max(window, kRerank);
   auto run = [&](const Xapian::Query& m) {
@@ -180,10 +203,15 @@ Result<SearchResult> XapianSearchIndex::search_on(Reader& r, const SearchQuery& 
       if (q.sort == SortOrder::kRelevance) enquire.set_sort_by_value_then_relevance(kSlotCreated, true);
       Xapian::MSet m = run(Xapian::Query::MatchAll);
       out.total = m.get_matches_estimated();
+      std::vector<int64_t> ids;
       for (Xapian::doccount i = static_cast<Xapian::doccount>(q.offset); i < m.size(); ++i) {
+        ids.push_back(static_cast<int64_t>(number(m[i].get_document(), kSlotId)));
+      }
+      std::unordered_map<int64_t, std::string> pages = pages_of(r, ids);
+      for (int64_t id : ids) {
         SearchHit h;
-        h.id = static_cast<int64_t>(number((m.begin() + i).get_document(), kSlotId));
-        fill_hit(r, h, {});
+        h.id = id;
+        fill_hit(h, pages[id], {});
         out.hits.push_back(std::move(h));
       }
     }
@@ -272,11 +300,19 @@ Result<SearchResult> XapianSearchIndex::search_on(Reader& r, const SearchQuery& 
     }
   }
   out.total = mset.get_matches_estimated();
-  if (!mset.empty()) mset.fetch();
   std::vector<Hit> hits;
+  bool fetched = false;
   for (auto it = mset.begin(); it != mset.end(); ++it) {
-    Xapian::Document d = it.get_document();
-    hits.push_back({*it, static_cast<int64_t>(number(d, kSlotId)), it.get_weight(), number(d, kSlotLength)});
+    Hit h{*it, 0, it.get_weight(), 0};
+    if (q.sort != SortOrder::kRelevance || !parse_hit_key(it.get_sort_key(), h.id, h.length)) {
+      // Sorted by a value, or a document indexed before the hit key: its values, fetched.
+      if (!fetched) mset.fetch();
+      fetched = true;
+      Xapian::Document d = it.get_document();
+      h.id = static_cast<int64_t>(number(d, kSlotId));
+      h.length = number(d, kSlotLength);
+    }
+    hits.push_back(h);
   }
   out.relaxed = !strict;
   if (q.sort == SortOrder::kRelevance && !hits.empty()) {
@@ -285,27 +321,60 @@ Result<SearchResult> XapianSearchIndex::search_on(Reader& r, const SearchQuery& 
     std::vector<Xapian::Query> ids;
     for (size_t i = 0; i < top; ++i) ids.emplace_back(prefixed(kIdPrefix, std::to_string(hits[i].id)));
     Xapian::Query among = combine(Xapian::Query::OP_OR, ids);
-    // Which of the top hits hold `m` (their merged docids).
-    auto holding = [&](const Xapian::Query& m) {
-      std::unordered_set<Xapian::docid> have;
-      Xapian::Enquire e(db);
-      e.set_query(Xapian::Query(Xapian::Query::OP_FILTER, m, among));
-      e.set_weighting_scheme(Xapian::BoolWeight());
-      Xapian::MSet hm = e.get_mset(0, static_cast<Xapian::doccount>(top));
-      for (auto it = hm.begin(); it != hm.end(); ++it) have.insert(*it);
+    // Which of the top hits (their merged docids) hold each of `qs`, in one match per 48 of
+    // them: query j, counted once per document (a synonym) and scaled by 2^j under
+    // CoordWeight, sets bit j of a hit's weight. Their MSets' statistics give term_df.
+    std::vector<Xapian::MSet> stats;
+    auto holding = [&](const std::vector<Xapian::Query>& qs) {
+      std::vector<std::unordered_set<Xapian::docid>> have(qs.size());
+      for (size_t base = 0; base < qs.size(); base += kBitsPerMatch) {
+        size_t end = std::min(qs.size(), base + kBitsPerMatch);
+        std::vector<Xapian::Query> parts;
+        for (size_t j = base; j < end; ++j) {
+          Xapian::Query once(Xapian::Query::OP_SYNONYM, &qs[j], &qs[j] + 1);
+          parts.emplace_back(Xapian::Query::OP_SCALE_WEIGHT, once, std::ldexp(1.0, static_cast<int>(j - base)));
+        }
+        Xapian::Enquire e(db);
+        e.set_query(Xapian::Query(Xapian::Query::OP_FILTER, combine(Xapian::Query::OP_OR, parts), among));
+        e.set_weighting_scheme(Xapian::CoordWeight());
+        Xapian::MSet hm = e.get_mset(0, static_cast<Xapian::doccount>(top));
+        for (auto it = hm.begin(); it != hm.end(); ++it) {
+          auto bits = static_cast<uint64_t>(std::llround(it.get_weight()));
+          for (size_t j = base; j < end; ++j) {
+            if ((bits >> (j - base)) & 1) have[j].insert(*it);
+          }
+        }
+        stats.push_back(hm);
+      }
       return have;
     };
+    auto stats_of = [&](size_t j) -> const Xapian::MSet& { return stats[j / kBitsPerMatch]; };
     double n = static_cast<double>(std::max<Xapian::doccount>(n_docs, 1));
     std::vector<double> have(top, 0), bonus(top, 0);
     double all_weight = 0;
     size_t n_full = 0;
     std::vector<size_t> matched(top, 0);
+    // One coverage match for the terms (relaxed only) and the adjacent pairs together.
+    std::vector<Xapian::Query> asked;
+    if (!strict) {
+      for (const QueryTerm& t : terms) asked.push_back(term_query(t));
+    }
+    std::vector<std::string> pairs;
+    for (const std::string& p : pq.pairs) {
+      Xapian::Query c = chars_query(p);
+      if (c.empty()) continue;
+      pairs.push_back(p);
+      asked.push_back(c);
+    }
+    std::vector<std::unordered_set<Xapian::docid>> held;
+    if (!asked.empty()) held = holding(asked);
+    size_t j = 0;
     if (!strict) {
       // Coverage: each query term weighed by its rarity (missing 人 costs little).
       for (const QueryTerm& t : terms) {
-        double w = idf_of(term_df(r, mset, t.text), n) + 0.1;
+        double w = idf_of(term_df(r, stats_of(j), t.text), n) + 0.1;
         all_weight += w;
-        std::unordered_set<Xapian::docid> h = holding(term_query(t));
+        const std::unordered_set<Xapian::docid>& h = held[j++];
         for (size_t i = 0; i < top; ++i) {
           if (h.count(hits[i].did)) {
             have[i] += w;
@@ -316,11 +385,9 @@ Result<SearchResult> XapianSearchIndex::search_on(Reader& r, const SearchQuery& 
       for (size_t i = 0; i < top; ++i) n_full += matched[i] == terms.size() ? 1 : 0;
     }
     // Adjacent query words kept together.
-    for (const std::string& p : pq.pairs) {
-      Xapian::Query c = chars_query(p);
-      if (c.empty()) continue;
-      double idf = idf_of(term_df(r, mset, p), n);
-      std::unordered_set<Xapian::docid> h = holding(c);
+    for (const std::string& p : pairs) {
+      double idf = idf_of(term_df(r, stats_of(j), p), n);
+      const std::unordered_set<Xapian::docid>& h = held[j++];
       for (size_t i = 0; i < top; ++i) {
         if (h.count(hits[i].did)) bonus[i] += kPairWeight * idf;
       }
@@ -338,11 +405,16 @@ Result<SearchResult> XapianSearchIndex::search_on(Reader& r, const SearchQuery& 
     });
     if (n_full > 0) out.relaxed = false;
   }
-  for (size_t i = static_cast<size_t>(q.offset); i < hits.size() && out.hits.size() < static_cast<size_t>(q.limit); ++i) {
+  size_t first = std::min(static_cast<size_t>(q.offset), hits.size());
+  size_t last = std::min(hits.size(), first + static_cast<size_t>(q.limit));
+  std::vector<int64_t> ids;
+  for (size_t i = first; i < last; ++i) ids.push_back(hits[i].id);
+  std::unordered_map<int64_t, std::string> pages = pages_of(r, ids);
+  for (size_t i = first; i < last; ++i) {
     SearchHit h;
     h.id = hits[i].id;
     h.score = hits[i].score;
-    fill_hit(r, h, pq.highlight);
+    fill_hit(h, pages[h.id], pq.highlight);
     out.hits.push_back(std::move(h));
   }
   out.took_ms = elapsed();
@@ -356,12 +428,14 @@ Result<std::vector<int64_t>> XapianSearchIndex::related(int64_t id, int limit) c
     Xapian::PostingIterator p = shard.postlist_begin(id_term);
     if (p == shard.postlist_end(id_term)) return make_error(ErrorCode::kNotFound, "index: no document " + std::to_string(id));
     std::string_view data_in;
-    std::string data = shard.get_document(*p).get_data();
+    Xapian::Document doc = shard.get_document(*p);
+    std::string data = doc.get_data();
     data_in = data;
     std::string title, keywords;
     (void)(get_string(data_in, title) && get_string(data_in, keywords));
     std::string source = title + "\n" + keywords;
-    std::string blob = shard.get_metadata(prefixed(kPagesKey, std::to_string(id)));
+    std::string blob = doc.get_value(kSlotPages);  // fetched with the document: small texts
+    blob = blob.size() >= 12 ? blob.substr(12) : shard.get_metadata(prefixed(kPagesKey, std::to_string(id)));
     std::string_view in = blob;
     std::string original, aligned;
     if (get_string(in, original) && get_string(in, aligned)) source += "\n" + utf8_prefix(aligned, 3000);

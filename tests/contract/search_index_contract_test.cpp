@@ -372,6 +372,33 @@ TYPED_TEST(SearchIndexContract, NamesMatchingPagesBestFirst) {
   EXPECT_NE(r->hits[0].snippet.find("第四页"), std::string::npos) << r->hits[0].snippet;
 }
 
+TYPED_TEST(SearchIndexContract, LongAndShortDocumentsNameTheirPages) {
+  // Xapian keeps page texts over 16 KB apart from the document (small ones travel with the
+  // hits): both kinds, and a document replaced by one of the other kind, name their pages.
+  std::string filler;
+  while (filler.size() < 40000) filler += "教育改革的一般性讨论。";
+  this->add(doc(1, "长文", {filler, "第二页：择校问题。", filler}));
+  this->add(doc(2, "短文", {"开场白。", "第二页：择校问题的治理。"}));
+  auto pages_of = [&](int64_t id) {
+    auto r = this->index_->search(query("择校"));
+    EXPECT_TRUE(r.ok());
+    if (r.ok()) {
+      for (const auto& h : r->hits) {
+        if (h.id != id) continue;
+        EXPECT_NE(h.snippet.find("<em>择校</em>"), std::string::npos) << h.snippet;
+        return h.pages;
+      }
+    }
+    return std::vector<int>{};
+  };
+  EXPECT_EQ(pages_of(1), (std::vector<int>{2}));
+  EXPECT_EQ(pages_of(2), (std::vector<int>{2}));
+  this->add(doc(1, "长文", {"择校在第一页。"}));
+  this->add(doc(2, "短文", {filler, filler, "第三页：择校。"}));
+  EXPECT_EQ(pages_of(1), (std::vector<int>{1}));
+  EXPECT_EQ(pages_of(2), (std::vector<int>{3}));
+}
+
 TYPED_TEST(SearchIndexContract, AllWordsFirstThenRelaxes) {
   this->add(doc(1, "甲", {"机器学习与数据挖掘"}));
   this->add(doc(2, "乙", {"机器学习"}));
