@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/strings.h"
 #include "http/page_parts.h"
 #include "http/request_helpers.h"
@@ -124,6 +125,15 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
                                   {"loading", std::string(p.number <= 2 ? "eager" : "lazy")}});
   }
   shown += pending;
+  // Without the script a page link (?p=N) still brings its page: asked for here, it shows
+  // on a reload (the placeholder's link).
+  if (wanted_page > 0 && d.status == store::DocumentStatus::kReady) {
+    for (const auto& p : page_list) {
+      if (p.number != wanted_page || !p.image_key.empty()) continue;
+      const std::string asker = v.signed_in() ? "u" + std::to_string(v.viewer().id) : v.ip;
+      if (auto r = lib.pipeline().request_page(d, p.number, asker); !r.ok()) log::warn("request_page_failed document={}", d.id);
+    }
+  }
   int total_pages = std::max(d.pages, static_cast<int>(page_list.size()));
   // Pages still being rendered in the background count as available: 点击查看更多 is
   // offered at once and their images appear as they are made.

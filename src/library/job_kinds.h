@@ -9,6 +9,9 @@ inline constexpr const char* kJobExtract = "extract";
 inline constexpr const char* kJobPreview = "preview";
 // The remaining preview pages up to max_preview_pages, at lower priority.
 inline constexpr const char* kJobRenderRest = "render_rest";
+// One page a reader asked for before render_rest reached it (and the two after it), in a
+// lane of its own at reader priority; the job's `page` names it.
+inline constexpr const char* kJobRenderPage = "render_page";
 
 // OCR of scanned pages and image documents, in a lane of its own (the document is ready after).
 inline constexpr const char* kJobOcr = "ocr";
@@ -23,6 +26,6 @@ inline constexpr int kPriorityOcr = 15;
 inline constexpr int kPriorityWatermark = 30;
 // render_rest hurried because a reader reached a page not rendered yet: after the extract
 // jobs (search within a second of an upload), before new documents' previews.
-inline constexpr int kPriorityReader = 5;  // after every new document's pages
+inline constexpr int kPriorityReader = 5;  // after every new document's pages (render_page too)
 
 }  // namespace wenku::library

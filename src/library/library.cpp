@@ -154,7 +154,10 @@ Result<void> Library::init(Options options) {
     // commits many documents at once, ~1.6x less CPU per MB than a commit each
     // (bench/README.md "Indexing and size"). An upload on an idle site is a batch of one.
     wo.lanes = {{"text", {kJobExtract}, 1, static_cast<int>(settings_.get_int("text_batch"))}, {"preview", {kJobPreview, kJobRenderRest, kJobWatermark}, slow},
-                {"ocr", {kJobOcr}, 1}};
+                {"ocr", {kJobOcr}, 1},
+                // Pages readers wait for: a worker of their own, never behind the queue of
+                // new documents and remaining pages.
+                {"reader", {kJobRenderPage}, 1}};
     workers_ = std::make_unique<jobs::WorkerPool>(*store_, wo);
     Pipeline& p = *pipeline_;
     workers_->on(kJobExtract, [&p](const store::Job& j, jobs::JobContext&) { return p.run_extract(j.document_id); });
@@ -165,6 +168,7 @@ Result<void> Library::init(Options options) {
     });
     workers_->on(kJobPreview, [&p](const store::Job& j, jobs::JobContext&) { return p.run_preview(j.document_id); });
     workers_->on(kJobRenderRest, [&p](const store::Job& j, jobs::JobContext&) { return p.run_render_rest(j.document_id); });
+    workers_->on(kJobRenderPage, [&p](const store::Job& j, jobs::JobContext&) { return p.run_render_page(j.document_id, j.page); });
     workers_->on(kJobWatermark, [&p](const store::Job& j, jobs::JobContext&) { return p.run_watermark(j.document_id); });
     workers_->on(kJobOcr, [&p](const store::Job& j, jobs::JobContext& ctx) {
       return p.run_ocr(j.document_id, [&ctx](double f) { ctx.progress(f); });
