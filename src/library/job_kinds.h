@@ -18,6 +18,9 @@ inline constexpr const char* kJobOcr = "ocr";
 
 // The page images of a ready document made again with the site's current watermark.
 inline constexpr const char* kJobWatermark = "watermark";
+// After the watermark text changed: queues a `watermark` job per document with page images,
+// in a worker rather than in the admin's request (a site of 100,000 documents).
+inline constexpr const char* kJobWatermarkAll = "watermark_all";
 
 inline constexpr int kPriorityExtract = 0;
 inline constexpr int kPriorityPreview = 10;

@@ -211,6 +211,16 @@ TEST_F(ServicesTest, AReaderReachingAnUnrenderedPageHasItRenderedFirst) {
   for (const auto& pg : pages) rendered += pg.image_key.empty() ? '.' : '#';
   EXPECT_EQ(rendered, "##.....###..") << "pages 8-10 (within max_preview_pages) before 3-7";
   EXPECT_EQ(lib_->catalogue().get(id)->preview_pages_done, 2) << "the rendered prefix";
+  // A new watermark: one fan-out job queued (not a job per document in the admin's request);
+  // the document's job remakes every page with an image, also those past the prefix.
+  const int64_t queued = *store().count_jobs(store::JobState::kQueued);
+  ASSERT_TRUE(lib_->site_settings().save("watermark_text", "水印").ok());
+  EXPECT_EQ(*store().count_jobs(store::JobState::kQueued), queued + 1) << "one watermark_all job";
+  const std::string page9 = pages[8].image_key;
+  ASSERT_TRUE(p.run_watermark(id).ok());
+  pages = *lib_->catalogue().pages(id);
+  EXPECT_NE(pages[8].image_key, page9) << "page 9 made again with the watermark";
+  EXPECT_TRUE(pages[3].image_key.empty()) << "page 4 still waits";
   ASSERT_TRUE(p.run_render_rest(id).ok());
   EXPECT_EQ(lib_->catalogue().get(id)->preview_pages_done, 10);
   pages = *lib_->catalogue().pages(id);
