@@ -197,7 +197,8 @@ TEST_F(ServicesTest, AReaderReachingAnUnrenderedPageHasItRenderedFirst) {
   EXPECT_TRUE(*p.request_page(doc, 8, "ip:1")) << "a render_page job for page 8";
   EXPECT_FALSE(*p.request_page(doc, 8, "ip:2")) << "once per page every few seconds";
   int render_page_jobs = 0;
-  for (const auto& j : *store().jobs_of(id)) {
+  const auto jobs = *store().jobs_of(id);
+  for (const auto& j : jobs) {
     if (j.kind == "render_page") {
       ++render_page_jobs;
       EXPECT_EQ(j.page, 8);
