@@ -119,6 +119,9 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
                                   {"width", std::to_string(p.width > 0 ? p.width : 595)},
                                   {"height", std::to_string(p.height > 0 ? p.height : 842)},
                                   {"has_image", has_image},
+                                  // The image's version in its URL: a page made again (a new
+                                  // watermark) is a new URL, never the copy a browser keeps.
+                                  {"v", p.image_key.substr(0, 12)},
                                   {"text", utf8_prefix(trim(p.text), kPageTextBytes)},
                                   {"text_label", site.count(v.lang, "page_text_label", p.number)},
                                   // The first screen at once; the rest as the reader scrolls.
