@@ -84,6 +84,10 @@ const std::vector<SettingSpec>& setting_specs() {
       {"comment_interval_seconds", SettingType::kInt, "30", "least time between two comments of one account",
        0, 86400},
       {"comments_per_hour", SettingType::kInt, "20", "comments one account may post per hour", 1, 100000},
+      {"render_rest", SettingType::kBool, "true", "render the preview pages after the first preview_pages in the "
+       "background after an upload (false: only when a reader reaches them)"},
+      {"page_requests_per_minute", SettingType::kInt, "60", "pages not rendered yet one visitor may ask to be "
+       "rendered per minute (each request renders that page and the two after it)", 1, 100000},
   };
   return specs;
 }

@@ -149,12 +149,13 @@ void HttpServer::install_api_routes() {
     auto image = site.hot().page_image(*doc, n, thumb, !accel);
     if (!image.ok()) return send_error(res, image.error());
     if (!*image) {
-      // Not made yet: a reader is waiting, so its render job goes ahead; the page's
-      // placeholder asks again.
-      if (auto h = lib.pipeline().hurry_page(*doc, n); !h.ok()) {
+      // Not made yet: a reader is waiting, so the page is rendered next (a render_page job,
+      // rate-limited per account or address); the page's placeholder asks again.
+      const std::string asker = viewer.signed_in() ? "u" + std::to_string(viewer.id) : site.client_address(req);
+      if (auto h = lib.pipeline().request_page(*doc, n, asker); !h.ok()) {
         log::warn("hurry_failed document={} error={}", doc->id, h.error().message);
       }
-      res.set_header("Retry-After", "3");
+      res.set_header("Retry-After", "2");
       return send_error(res, 404, "not_found", "页面图片还没有生成 / page image not available");
     }
     const std::string key = (*image)->key;

@@ -4,6 +4,7 @@
 #include <unordered_map>
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "core/strings.h"
 #include "http/page_parts.h"
 #include "http/request_helpers.h"
@@ -118,12 +119,24 @@ void render_document_page(Site& site, const Views& views, const Visitor& v, cons
                                   {"width", std::to_string(p.width > 0 ? p.width : 595)},
                                   {"height", std::to_string(p.height > 0 ? p.height : 842)},
                                   {"has_image", has_image},
+                                  // The image's version in its URL: a page made again (a new
+                                  // watermark) is a new URL, never the copy a browser keeps.
+                                  {"v", p.image_key.substr(0, 12)},
                                   {"text", utf8_prefix(trim(p.text), kPageTextBytes)},
                                   {"text_label", site.count(v.lang, "page_text_label", p.number)},
                                   // The first screen at once; the rest as the reader scrolls.
                                   {"loading", std::string(p.number <= 2 ? "eager" : "lazy")}});
   }
   shown += pending;
+  // Without the script a page link (?p=N) still brings its page: asked for here, it shows
+  // on a reload (the placeholder's link).
+  if (wanted_page > 0 && d.status == store::DocumentStatus::kReady) {
+    for (const auto& p : page_list) {
+      if (p.number != wanted_page || !p.image_key.empty()) continue;
+      const std::string asker = v.signed_in() ? "u" + std::to_string(v.viewer().id) : v.ip;
+      if (auto r = lib.pipeline().request_page(d, p.number, asker); !r.ok()) log::warn("request_page_failed document={}", d.id);
+    }
+  }
   int total_pages = std::max(d.pages, static_cast<int>(page_list.size()));
   // Pages still being rendered in the background count as available: 点击查看更多 is
   // offered at once and their images appear as they are made.

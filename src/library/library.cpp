@@ -111,10 +111,15 @@ Result<void> Library::init(Options options) {
   pipeline_ = std::make_unique<Pipeline>(Pipeline::Parts{
       settings_, *store_, *blobs_, *index_, *indexer_, *segmenter_, *keywords_, *site_settings_, *scratch_,
       dir_.work() / ("convert-" + scratch_->path().filename().string()), notify});
-  // A new watermark text: every document's page images are made again, in the background.
+  // A new watermark text: every document's page images are made again, in the background;
+  // one job queues the documents' jobs, so the admin's request does not wait on them.
   site_settings_->on_changed([this](const std::string& key) {
     if (key != "watermark_text") return;
-    if (auto r = pipeline_->queue_watermark_all(); !r.ok()) log::error("watermark_queue_failed error={}", r.error().message);
+    if (auto r = store_->enqueue_job({kJobWatermarkAll, 0, kPriorityWatermark, 3}); !r.ok()) {
+      log::error("watermark_queue_failed error={}", r.error().message);
+      return;
+    }
+    notify_workers();
   });
   search_ = std::make_unique<SearchService>(settings_, *store_, *index_, *normalizer_, *segmenter_);
   catalogue_ = std::make_unique<Catalogue>(settings_, *store_, *blobs_, *index_, *indexer_, notify);
@@ -153,8 +158,11 @@ Result<void> Library::init(Options options) {
     // Its jobs go in batches when they queue up (a bulk import): the search index then
     // commits many documents at once, ~1.6x less CPU per MB than a commit each
     // (bench/README.md "Indexing and size"). An upload on an idle site is a batch of one.
-    wo.lanes = {{"text", {kJobExtract}, 1, static_cast<int>(settings_.get_int("text_batch"))}, {"preview", {kJobPreview, kJobRenderRest, kJobWatermark}, slow},
-                {"ocr", {kJobOcr}, 1}};
+    wo.lanes = {{"text", {kJobExtract}, 1, static_cast<int>(settings_.get_int("text_batch"))}, {"preview", {kJobPreview, kJobRenderRest, kJobWatermark, kJobWatermarkAll}, slow},
+                {"ocr", {kJobOcr}, 1},
+                // Pages readers wait for: a worker of their own, never behind the queue of
+                // new documents and remaining pages.
+                {"reader", {kJobRenderPage}, 1}};
     workers_ = std::make_unique<jobs::WorkerPool>(*store_, wo);
     Pipeline& p = *pipeline_;
     workers_->on(kJobExtract, [&p](const store::Job& j, jobs::JobContext&) { return p.run_extract(j.document_id); });
@@ -165,7 +173,12 @@ Result<void> Library::init(Options options) {
     });
     workers_->on(kJobPreview, [&p](const store::Job& j, jobs::JobContext&) { return p.run_preview(j.document_id); });
     workers_->on(kJobRenderRest, [&p](const store::Job& j, jobs::JobContext&) { return p.run_render_rest(j.document_id); });
+    workers_->on(kJobRenderPage, [&p](const store::Job& j, jobs::JobContext&) { return p.run_render_page(j.document_id, j.page); });
     workers_->on(kJobWatermark, [&p](const store::Job& j, jobs::JobContext&) { return p.run_watermark(j.document_id); });
+    workers_->on(kJobWatermarkAll, [&p](const store::Job&, jobs::JobContext&) -> Result<void> {
+      WENKU_TRY(p.queue_watermark_all());
+      return {};
+    });
     workers_->on(kJobOcr, [&p](const store::Job& j, jobs::JobContext& ctx) {
       return p.run_ocr(j.document_id, [&ctx](double f) { ctx.progress(f); });
     });

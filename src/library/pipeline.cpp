@@ -2,6 +2,7 @@
 // render_rest (the remaining preview pages).
 #include <algorithm>
 #include <map>
+#include <set>
 #include <fstream>
 #include <thread>
 
@@ -169,7 +170,7 @@ void Pipeline::on_final_failure(const std::string& kind, int64_t id, const Error
   }
   // Previews that fail for a document already readable (plain text) leave it readable.
   auto doc = p_.store.get_document(id);
-  if (kind != kJobRenderRest && doc.ok() && doc->status != DocumentStatus::kReady) mark_failed(id, e);
+  if (kind != kJobRenderRest && kind != kJobRenderPage && doc.ok() && doc->status != DocumentStatus::kReady) mark_failed(id, e);
 }
 
 void Pipeline::interrupt() {
@@ -481,47 +482,122 @@ Result<void> Pipeline::run_preview(int64_t id) {
   WENKU_TRY(p_.indexer.reindex_read(doc, final_pages));
   if (auto c = suggest_category(id); !c.ok()) log::warn("suggest_failed document={} error={}", id, c.error().message);
   int max_preview = site.max_preview_pages;
-  if (done == first && count > first && max_preview > first) {
+  if (done == first && count > first && max_preview > first && p_.settings.get_bool("render_rest")) {
     WENKU_TRY(p_.store.enqueue_job({kJobRenderRest, id, kPriorityRenderRest, 2}));
     if (p_.notify) p_.notify();
   }
   return {};
 }
 
+namespace {
+
+// The numbers of the pages that have an image. Page rows can be fewer than the PDF's pages
+// (a document keeping its own reader's text), so pages are counted by number, not by row.
+std::set<int> with_images(const std::vector<Page>& pages) {
+  std::set<int> out;
+  for (const auto& p : pages) {
+    if (!p.image_key.empty()) out.insert(p.number);
+  }
+  return out;
+}
+
+// How many pages from the first have an image: preview_pages_done, the rendered prefix.
+// Pages after it may have images too (rendered when a reader asked for them).
+int rendered_prefix(const std::set<int>& rendered) {
+  int n = 0;
+  while (rendered.count(n + 1)) ++n;
+  return n;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<render::Document>> Pipeline::open_pdf(const Document& doc) {
+  std::string key = doc.format == "pdf" ? doc.blob_key : doc.pdf_key;
+  if (key.empty() || image::is_image_format(doc.format)) return std::unique_ptr<render::Document>();
+  WENKU_ASSIGN_OR_RETURN(fs::path pdf_path, p_.blobs.local_path(key, p_.scratch.path()));
+  return render::open_document(pdf_path, pdf_limits(p_.settings), pdf_box(p_.scratch));
+}
+
 Result<void> Pipeline::run_render_rest(int64_t id) {
   WENKU_ASSIGN_OR_RETURN(auto doc, p_.store.get_document(id));
-  std::string key = doc.format == "pdf" ? doc.blob_key : doc.pdf_key;
-  if (key.empty()) return {};
-  WENKU_ASSIGN_OR_RETURN(fs::path pdf_path, p_.blobs.local_path(key, p_.scratch.path()));
-  WENKU_ASSIGN_OR_RETURN(auto pdf, render::open_document(pdf_path, pdf_limits(p_.settings), pdf_box(p_.scratch)));
-  int last = std::min(pdf->page_count(), p_.site.config().max_preview_pages);
+  WENKU_ASSIGN_OR_RETURN(auto pdf, open_pdf(doc));
+  if (!pdf) return {};
+  WENKU_ASSIGN_OR_RETURN(auto pages, read_pages(id));
+  const int last = std::min(pdf->page_count(), p_.site.config().max_preview_pages);
+  std::set<int> rendered = with_images(pages);
+  // Pages a reader had made already are skipped.
+  std::vector<int> missing;
+  for (int n = 1; n <= last; ++n) {
+    if (!rendered.count(n)) missing.push_back(n);
+  }
   // In steps of five, so readers see pages appear while the rest render.
-  for (int from = doc.preview_pages_done; from < last;) {
-    int to = std::min(last, from + 5);
-    WENKU_ASSIGN_OR_RETURN(int done, render_pages(id, *pdf, from, to));
+  for (size_t from = 0; from < missing.size(); from += 5) {
+    std::vector<int> step(missing.begin() + static_cast<std::ptrdiff_t>(from),
+                          missing.begin() + static_cast<std::ptrdiff_t>(std::min(missing.size(), from + 5)));
+    WENKU_ASSIGN_OR_RETURN(int done, render_numbers(id, *pdf, step));
+    for (int i = 0; i < done; ++i) rendered.insert(step[static_cast<size_t>(i)]);
     store::DocumentUpdate u;
-    u.preview_pages_done = done;
+    u.preview_pages_done = rendered_prefix(rendered);
     WENKU_TRY(p_.store.update_document(id, u));
-    if (done < to) break;  // a page failed to render: the later ones wait for a retry
-    from = to;
+    if (done < static_cast<int>(step.size())) break;  // a page failed to render: the later ones wait for a retry
   }
   return {};
 }
 
-Result<bool> Pipeline::hurry_page(const Document& doc, int page) {
+Result<void> Pipeline::run_render_page(int64_t id, int page) {
+  WENKU_ASSIGN_OR_RETURN(auto doc, p_.store.get_document(id));
+  WENKU_ASSIGN_OR_RETURN(auto pdf, open_pdf(doc));
+  if (!pdf) return {};
+  WENKU_ASSIGN_OR_RETURN(auto pages, read_pages(id));
+  const int last = std::min(pdf->page_count(), p_.site.config().max_preview_pages);
+  std::set<int> rendered = with_images(pages);
+  std::vector<int> wanted;
+  for (int n = page; n < page + 3 && n <= last; ++n) {
+    if (!rendered.count(n)) wanted.push_back(n);
+  }
+  if (wanted.empty()) return {};
+  WENKU_ASSIGN_OR_RETURN(int done, render_numbers(id, *pdf, wanted));
+  rendered.insert(wanted.begin(), wanted.begin() + done);
+  const int prefix = rendered_prefix(rendered);
+  if (prefix > doc.preview_pages_done) {
+    store::DocumentUpdate u;
+    u.preview_pages_done = prefix;
+    WENKU_TRY(p_.store.update_document(id, u));
+  }
+  if (done == 0) return make_error(ErrorCode::kCorrupt, "page " + std::to_string(page) + " failed to render");
+  return {};
+}
+
+Result<bool> Pipeline::request_page(const Document& doc, int page, const std::string& visitor) {
   const int last = std::min(doc.pages, p_.site.config().max_preview_pages);
-  if (doc.status != store::DocumentStatus::kReady || page <= doc.preview_pages_done || page > last) return false;
+  if (doc.status != store::DocumentStatus::kReady || page < 1 || page > last) return false;
   {
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(hurry_mu_);
-    auto it = hurried_.find(doc.id);
+    auto it = hurried_.find({doc.id, page});
     if (it != hurried_.end() && now - it->second < std::chrono::seconds(5)) return false;
     if (hurried_.size() >= 10'000) hurried_.clear();  // a bound, not a cache worth keeping
-    hurried_[doc.id] = now;
+    hurried_[{doc.id, page}] = now;
   }
-  WENKU_ASSIGN_OR_RETURN(bool hurried, p_.store.hurry_job(kJobRenderRest, doc.id, kPriorityReader));
-  if (hurried && p_.notify) p_.notify();
-  return hurried;
+  // Nobody queues thousands: a reader scrolling asks for a page in three (each job renders
+  // three), so the limit is far above what reading needs.
+  WENKU_ASSIGN_OR_RETURN(bool allowed, p_.store.take_rate("render_page|" + visitor,
+                                                         p_.settings.get_int("page_requests_per_minute"), 60));
+  if (!allowed) return false;
+  WENKU_ASSIGN_OR_RETURN(bool queued, p_.store.enqueue_job_once({kJobRenderPage, doc.id, kPriorityReader, 2, page}));
+  WENKU_ASSIGN_OR_RETURN(bool hurried, p_.store.hurry_job(kJobRenderRest, doc.id, kPriorityRenderRest - 1));
+  if ((queued || hurried) && p_.notify) p_.notify();
+  return queued || hurried;
+}
+
+Result<int> Pipeline::render_numbers(int64_t id, const render::Document& pdf, const std::vector<int>& numbers) {
+  int done = 0;
+  for (int n : numbers) {
+    WENKU_ASSIGN_OR_RETURN(int to, render_pages(id, pdf, n - 1, n));
+    if (to < n) break;
+    ++done;
+  }
+  return done;
 }
 
 Result<int> Pipeline::render_pages(int64_t id, const render::Document& pdf, int from, int to) {
@@ -551,13 +627,18 @@ Result<void> Pipeline::run_watermark(int64_t id) {
     WENKU_ASSIGN_OR_RETURN(fs::path original, p_.blobs.local_path(doc.blob_key, p_.scratch.path()));
     return ocr_->remake_images(doc, original, watermark_for(p_.site.config(), id));
   }
-  std::string key = doc.format == "pdf" ? doc.blob_key : doc.pdf_key;
-  if (key.empty()) return {};
-  WENKU_ASSIGN_OR_RETURN(fs::path pdf_path, p_.blobs.local_path(key, p_.scratch.path()));
-  WENKU_ASSIGN_OR_RETURN(auto pdf, render::open_document(pdf_path, pdf_limits(p_.settings), pdf_box(p_.scratch)));
-  const int last = std::min(doc.preview_pages_done, pdf->page_count());
-  WENKU_ASSIGN_OR_RETURN(int done, render_pages(id, *pdf, 0, last));
-  if (done < last) return make_error(ErrorCode::kCorrupt, "page " + std::to_string(done + 1) + " failed to render");
+  WENKU_ASSIGN_OR_RETURN(auto pdf, open_pdf(doc));
+  if (!pdf) return {};
+  // Every page with an image, also those rendered for a reader beyond the prefix.
+  WENKU_ASSIGN_OR_RETURN(auto pages, read_pages(id));
+  std::vector<int> numbers;
+  for (int n : with_images(pages)) {
+    if (n <= pdf->page_count()) numbers.push_back(n);
+  }
+  WENKU_ASSIGN_OR_RETURN(int done, render_numbers(id, *pdf, numbers));
+  if (done < static_cast<int>(numbers.size())) {
+    return make_error(ErrorCode::kCorrupt, "page " + std::to_string(numbers[static_cast<size_t>(done)]) + " failed to render");
+  }
   return {};
 }
 

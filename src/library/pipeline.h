@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <map>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -71,11 +72,17 @@ class Pipeline {
                                               const std::function<void(double)>& progress = {});
   Result<void> run_preview(int64_t document_id);
   Result<void> run_render_rest(int64_t document_id);
-  // A reader reached page `page` (1-based) of `doc` before its image was made: the job that
-  // renders the pages after the first ones runs next among queued work (kPriorityReader) and
-  // the workers are woken. At most once per document every few seconds (a page placeholder
-  // asks again until its image comes). True when a queued job was hurried.
-  Result<bool> hurry_page(const Document& doc, int page);
+  // A reader reached page `page` (1-based) of `doc` before its image was made: a
+  // `render_page` job for it is queued (one pending per page, its own worker lane,
+  // kPriorityReader), the document's queued render_rest job is hurried, and the workers are
+  // woken. Only for a ready document's pages within the effective max_preview_pages; at most
+  // once per page every few seconds in this process (a placeholder asks again until its
+  // image comes) and `page_requests_per_minute` pages per `visitor` (any key naming the
+  // asker: account or address) across processes. True when a job was queued or hurried.
+  Result<bool> request_page(const Document& doc, int page, const std::string& visitor);
+  // The `render_page` job: page `page` and the two after it, those without an image yet
+  // (within the effective max_preview_pages); preview_pages_done follows the rendered prefix.
+  Result<void> run_render_page(int64_t document_id, int page);
   // The `watermark` job: the document's rendered page images made again with the site's
   // current watermark (none when it was cleared).
   Result<void> run_watermark(int64_t document_id);
@@ -113,6 +120,12 @@ class Pipeline {
   // Renders pages [from, to) (0-based) and stores their images; returns the index after
   // the last page rendered (< to when one failed).
   Result<int> render_pages(int64_t id, const render::Document& pdf, int from, int to);
+  // Renders the pages of `numbers` (1-based) and stores their images; stops at the first
+  // that fails. Returns how many were rendered.
+  Result<int> render_numbers(int64_t id, const render::Document& pdf, const std::vector<int>& numbers);
+  // The PDF whose pages are the previews (the original or the converted copy); nullptr
+  // when the document has none (an image document, a text without a layout).
+  Result<std::unique_ptr<render::Document>> open_pdf(const Document& doc);
   void mark_failed(int64_t id, const Error& error);
 
   Parts p_;
@@ -120,7 +133,7 @@ class Pipeline {
   std::mutex converter_mu_;
   std::unique_ptr<convert::Converter> converter_;
   std::mutex hurry_mu_;
-  std::unordered_map<int64_t, std::chrono::steady_clock::time_point> hurried_;  // document -> when
+  std::map<std::pair<int64_t, int>, std::chrono::steady_clock::time_point> hurried_;  // (document, page) -> when
   std::atomic<uint64_t> page_reads_{0};
   std::atomic<uint64_t> analyses_{0};
 };

@@ -133,6 +133,7 @@ struct JobSpec {
   int64_t document_id = 0;
   int priority = 0;                // lower runs first
   int max_attempts = 3;
+  int page = 0;                    // 1-based page a job is about (render_page); 0: none
 };
 
 struct Job {
@@ -145,6 +146,7 @@ struct Job {
   JobState state = JobState::kQueued;
   std::string error;
   double progress = 0;
+  int page = 0;                    // as in JobSpec
 };
 
 
@@ -327,6 +329,9 @@ class MetadataStore {
   // jobs of a lower `priority` number than its own (its priority lowered to `priority`, its
   // retry time, if any, brought to now). False when no such job is queued (running or done).
   virtual Result<bool> hurry_job(const std::string& kind, int64_t document_id, int priority) = 0;
+  // Queues `job` unless a job of the same kind, document and page is queued or running
+  // (one pending job per page a reader asked for). True when it was queued. Errors: kIo.
+  virtual Result<bool> enqueue_job_once(const JobSpec& job) = 0;
   virtual Result<int64_t> count_jobs(JobState state) = 0;
   // Since when (unix s) the longest-waiting runnable queued job has waited: queued, or its
   // retry time come (a job waiting out a retry back-off is not waiting on the workers);

@@ -265,6 +265,10 @@ CREATE TABLE derivatives (
 );
 CREATE INDEX derivatives_blob ON derivatives(blob_key);
 )sql",
+      // 11: a job about one page (render_page: a page a reader asked for), 0 for the rest.
+      R"sql(
+ALTER TABLE jobs ADD COLUMN page INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return m;
 }

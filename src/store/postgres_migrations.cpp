@@ -260,6 +260,10 @@ CREATE TABLE derivatives (
 );
 CREATE INDEX derivatives_blob ON derivatives(blob_key);
 )sql",
+      // 6: a job about one page (render_page), 0 for the rest (SQLite's migration 11).
+      R"sql(
+ALTER TABLE jobs ADD COLUMN page INTEGER NOT NULL DEFAULT 0;
+)sql",
   };
   return m;
 }

@@ -80,6 +80,7 @@ class PostgresStore final : public MetadataStore {
   Result<void> release_job(int64_t job_id) override;
   Result<void> defer_job(int64_t job_id, const std::string& error, int64_t retry_at) override;
   Result<bool> hurry_job(const std::string& kind, int64_t document_id, int priority) override;
+  Result<bool> enqueue_job_once(const JobSpec& job) override;
   Result<int64_t> count_jobs(JobState state) override;
   Result<int64_t> oldest_queued_job_at() override;
 

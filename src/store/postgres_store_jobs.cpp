@@ -39,11 +39,12 @@ Job read_job(const Rows& s, int row) {
   j.state = parse_job_state(s.text(row, 6));
   j.error = s.text(row, 7);
   j.progress = s.real(row, 8);
+  j.page = s.integer(row, 9);
   return j;
 }
 
 constexpr std::string_view kJobColumns =
-    "id, kind, COALESCE(document_id, 0), priority, attempts, max_attempts, state, error, progress";
+    "id, kind, COALESCE(document_id, 0), priority, attempts, max_attempts, state, error, progress, page";
 
 // The server's clock in Unix seconds.
 constexpr std::string_view kNow = "floor(extract(epoch FROM clock_timestamp()))::bigint";
@@ -147,7 +148,7 @@ Result<std::vector<std::pair<Job, std::string>>> PostgresStore::running_jobs() {
     WENKU_ASSIGN_OR_RETURN(Rows r, c.exec("SELECT " + std::string(kJobColumns) +
                                           ", worker FROM jobs WHERE state = 'running' ORDER BY id"));
     std::vector<std::pair<Job, std::string>> out;
-    for (int i = 0; i < r.size(); ++i) out.emplace_back(read_job(r, i), r.text(i, 9));
+    for (int i = 0; i < r.size(); ++i) out.emplace_back(read_job(r, i), r.text(i, 10));
     return out;
   });
 }
@@ -182,6 +183,21 @@ Result<bool> PostgresStore::hurry_job(const std::string& kind, int64_t document_
   });
 }
 
+Result<bool> PostgresStore::enqueue_job_once(const JobSpec& job) {
+  return write([&](Conn& c) -> Result<bool> {
+    // Two web processes asking at once: the advisory lock of this transaction (keyed by the
+    // kind, document and page) makes the second see the first's row.
+    WENKU_TRY(c.exec("SELECT pg_advisory_xact_lock(hashtextextended($1::text, 11))",
+                     Params().add(job.kind + ":" + std::to_string(job.document_id) + ":" + std::to_string(job.page))));
+    WENKU_ASSIGN_OR_RETURN(Rows r, c.exec("SELECT 1 FROM jobs WHERE document_id = $1::bigint AND kind = $2::text "
+                                          "AND page = $3::integer AND state IN ('queued', 'running')",
+                                          Params().add(job.document_id).add(job.kind).add(job.page)));
+    if (!r.empty()) return false;
+    WENKU_TRY(enqueue_in(c, job));
+    return true;
+  });
+}
+
 Result<int64_t> PostgresStore::count_jobs(JobState state) {
   return read([&](Conn& c) -> Result<int64_t> {
     WENKU_ASSIGN_OR_RETURN(Rows r, c.exec("SELECT count(*) FROM jobs WHERE state = $1::text",
@@ -202,11 +218,11 @@ Result<int64_t> PostgresStore::oldest_queued_job_at() {
 
 Result<int64_t> PostgresStore::enqueue_in(Conn& c, const JobSpec& job) {
   WENKU_ASSIGN_OR_RETURN(Rows r, c.exec(R"sql(
-    INSERT INTO jobs (document_id, kind, priority, max_attempts, created_at, updated_at)
-    VALUES (NULLIF($1::bigint, 0), $2::text, $3::integer, $4::integer, $5::bigint, $5::bigint)
+    INSERT INTO jobs (document_id, kind, priority, max_attempts, created_at, updated_at, page)
+    VALUES (NULLIF($1::bigint, 0), $2::text, $3::integer, $4::integer, $5::bigint, $5::bigint, $6::integer)
     RETURNING id)sql",
                                         Params().add(job.document_id).add(job.kind).add(job.priority)
-                                            .add(job.max_attempts).add(now_unix())));
+                                            .add(job.max_attempts).add(now_unix()).add(job.page)));
   return r.int64(0, 0);
 }
 

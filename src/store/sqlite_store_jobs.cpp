@@ -36,11 +36,12 @@ Job read_job(const Statement& s) {
   j.state = parse_job_state(s.text(6));
   j.error = s.text(7);
   j.progress = s.real(8);
+  j.page = s.integer(9);
   return j;
 }
 
 constexpr std::string_view kJobColumns =
-    "id, kind, COALESCE(document_id, 0), priority, attempts, max_attempts, state, error, progress";
+    "id, kind, COALESCE(document_id, 0), priority, attempts, max_attempts, state, error, progress, page";
 
 }  // namespace
 
@@ -144,7 +145,7 @@ Result<std::vector<std::pair<Job, std::string>>> SqliteStore::running_jobs() {
   for (;;) {
     WENKU_ASSIGN_OR_RETURN(bool row, st.step());
     if (!row) break;
-    out.emplace_back(read_job(st), st.text(9));
+    out.emplace_back(read_job(st), st.text(10));
   }
   return out;
 }
@@ -178,6 +179,22 @@ Result<bool> SqliteStore::hurry_job(const std::string& kind, int64_t document_id
   return writer_->changes() > 0;
 }
 
+Result<bool> SqliteStore::enqueue_job_once(const JobSpec& job) {
+  std::lock_guard lock(write_mu_);
+  // Under the write lock: no other enqueue of this process comes between the look and the
+  // insert, and another process's waits on SQLite's own write lock.
+  Transaction tx(*writer_);
+  WENKU_TRY(tx.begin());
+  auto st = writer_->prepare(
+      "SELECT 1 FROM jobs WHERE document_id = ?1 AND kind = ?2 AND page = ?3 AND state IN ('queued', 'running')");
+  st.bind(1, job.document_id).bind(2, job.kind).bind(3, job.page);
+  WENKU_ASSIGN_OR_RETURN(bool pending, st.step());
+  if (pending) return false;
+  WENKU_TRY(enqueue_locked(job));
+  WENKU_TRY(tx.commit());
+  return true;
+}
+
 Result<int64_t> SqliteStore::count_jobs(JobState state) {
   auto r = reader();
   auto st = r->prepare("SELECT count(*) FROM jobs WHERE state = ?1");
@@ -205,10 +222,10 @@ Result<void> SqliteStore::job_changed(int64_t job_id) {
 Result<int64_t> SqliteStore::enqueue_locked(const JobSpec& job) {
   int64_t now = now_unix();
   auto st = writer_->prepare(R"sql(
-    INSERT INTO jobs (document_id, kind, priority, max_attempts, created_at, updated_at)
-    VALUES (NULLIF(?1, 0), ?2, ?3, ?4, ?5, ?5))sql");
+    INSERT INTO jobs (document_id, kind, priority, max_attempts, created_at, updated_at, page)
+    VALUES (NULLIF(?1, 0), ?2, ?3, ?4, ?5, ?5, ?6))sql");
   st.bind(1, job.document_id).bind(2, job.kind).bind(3, job.priority).bind(4, job.max_attempts)
-      .bind(5, now);
+      .bind(5, now).bind(6, job.page);
   WENKU_TRY(st.run());
   return writer_->last_insert_id();
 }

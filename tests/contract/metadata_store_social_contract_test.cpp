@@ -211,5 +211,32 @@ TYPED_TEST(MetadataStoreSocialContract, BackupCarriesTheSocialRows) {
   EXPECT_GT(*t.create_collection(c), col) << "the copy goes on numbering after the original";
 }
 
+// A page a reader asked for (the render_page job, a reader's request): one job pending per
+// page, queued again once that one is done; the page survives a claim.
+TYPED_TEST(MetadataStoreSocialContract, RenderPageJobsArePendingOncePerPage) {
+  auto& s = *this->store_;
+  int64_t a = this->add("pages"), b = this->add("other");
+  for (int i = 0; i < 2; ++i) {  // the extract jobs out of the way
+    auto j = s.claim_job("w", {}, 60);
+    ASSERT_TRUE(j.ok() && j->has_value());
+    ASSERT_TRUE(s.complete_job((*j)->id).ok());
+  }
+  EXPECT_TRUE(*s.enqueue_job_once({"render_page", a, 5, 2, 50}));
+  EXPECT_FALSE(*s.enqueue_job_once({"render_page", a, 5, 2, 50})) << "already queued";
+  EXPECT_TRUE(*s.enqueue_job_once({"render_page", a, 5, 2, 51})) << "another page";
+  EXPECT_TRUE(*s.enqueue_job_once({"render_page", b, 5, 2, 50})) << "another document";
+  auto j = s.claim_job("w", {"render_page"}, 60);
+  ASSERT_TRUE(j.ok() && j->has_value());
+  EXPECT_EQ((*j)->document_id, a);
+  EXPECT_EQ((*j)->page, 50);
+  EXPECT_FALSE(*s.enqueue_job_once({"render_page", a, 5, 2, 50})) << "running";
+  ASSERT_TRUE(s.complete_job((*j)->id).ok());
+  EXPECT_TRUE(*s.enqueue_job_once({"render_page", a, 5, 2, 50})) << "done: may be asked again";
+  auto jobs = *s.jobs_of(a);
+  int pages = 0;
+  for (const auto& x : jobs) pages += x.page;
+  EXPECT_EQ(pages, 50 + 51 + 50);
+}
+
 }  // namespace
 }  // namespace wenku::store

@@ -47,6 +47,58 @@
         fig.appendChild(div);
       }).catch(function () {});
   };
+  // Pages not made yet: a placeholder (正在生成) asks for its image when it comes near (the
+  // server then renders that page first), asks again after the Retry-After of the answer,
+  // and is replaced by the image when it is ready. A 404 without Retry-After (no such page)
+  // ends the asking.
+  var nearObserver = null;
+  var pollPage = function (ph) {
+    var src = ph.getAttribute('data-src'), tries = 0;
+    var attempt = function () {
+      fetch(src, {credentials: 'same-origin'}).then(function (r) {
+        if (r.ok) {
+          var img = new Image();
+          img.onload = function () { if (ph.parentNode) ph.parentNode.replaceChild(img, ph); };
+          img.alt = ph.getAttribute('aria-label');
+          img.width = parseInt(ph.getAttribute('data-width'), 10) || 595;
+          img.height = parseInt(ph.getAttribute('data-height'), 10) || 842;
+          img.src = src;
+          return;
+        }
+        var wait = parseInt(r.headers.get('Retry-After') || '', 10);
+        if (!(wait > 0) || ++tries > 100) return;
+        setTimeout(attempt, Math.min(wait, 30) * 1000);
+      }).catch(function () { if (++tries <= 100) setTimeout(attempt, 5000); });
+    };
+    attempt();
+  };
+  var watchPlaceholder = function (ph) {
+    if (!window.IntersectionObserver) return pollPage(ph);
+    if (!nearObserver) {
+      nearObserver = new IntersectionObserver(function (entries) {
+        entries.forEach(function (en) {
+          if (!en.isIntersecting) return;
+          nearObserver.unobserve(en.target);
+          pollPage(en.target);
+        });
+      }, {rootMargin: '600px 0px'});
+    }
+    nearObserver.observe(ph);
+  };
+  // An image of a page added below that is not made yet becomes a placeholder.
+  var placeholderFor = function (img, n) {
+    var d = previews.dataset;
+    var ph = document.createElement('div');
+    ph.className = 'page-placeholder';
+    ph.setAttribute('role', 'img');
+    ph.setAttribute('aria-label', img.alt);
+    ph.setAttribute('data-src', img.getAttribute('src'));
+    ph.setAttribute('data-n', String(n));
+    var span = document.createElement('span');
+    span.textContent = d.pending;
+    ph.appendChild(span);
+    return ph;
+  };
   var expandAll = function () {
     if (!more || !previews) return;
     var d = previews.dataset;
@@ -61,6 +113,14 @@
       img.loading = 'lazy';
       img.src = '/api/v1/documents/' + d.id + '/pages/' + n;
       img.alt = d.title + '_第' + n + '页';
+      img.onerror = (function (image, num) {
+        return function () {
+          if (!image.parentNode) return;
+          var ph = placeholderFor(image, num);
+          image.parentNode.replaceChild(ph, image);
+          watchPlaceholder(ph);
+        };
+      })(img, n);
       var cap = document.createElement('figcaption');
       cap.textContent = d.labelPre + n + d.labelPost + d.totalPre + d.total + d.totalPost;
       fig.appendChild(img);
@@ -170,24 +230,7 @@
     previews.addEventListener('copy', function (e) {
       if (previews.classList.contains('no-copy')) e.preventDefault();
     });
-    // Pages not made yet: try their image every few seconds, replace the placeholder when it comes.
-    previews.querySelectorAll('.page-placeholder').forEach(function (ph) {
-      var tries = 0;
-      var attempt = function () {
-        var img = new Image();
-        img.onload = function () {
-          img.alt = ph.getAttribute('aria-label');
-          img.width = parseInt(ph.getAttribute('data-width'), 10);
-          img.height = parseInt(ph.getAttribute('data-height'), 10);
-          ph.parentNode.replaceChild(img, ph);
-        };
-        img.onerror = function () {
-          if (++tries < 40) setTimeout(attempt, 3000);
-        };
-        img.src = ph.getAttribute('data-src');
-      };
-      attempt();
-    });
+    previews.querySelectorAll('.page-placeholder').forEach(watchPlaceholder);
   }
 
   // A document still processing: reload its page once it is done.

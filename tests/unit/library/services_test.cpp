@@ -179,22 +179,59 @@ TEST_F(ServicesTest, AdminPreviewPagesTakeEffectInRendering) {
   EXPECT_EQ(lib_->catalogue().get(id)->preview_pages_done, 3) << "the admin's max_preview_pages";
 }
 
-TEST_F(ServicesTest, AReaderReachingAnUnrenderedPageHurriesItsRenderJob) {
+// A reader jumps to page 8 of 10 with only pages 1-2 rendered: a render_page job renders
+// 8, 9 and 10 first; render_rest then skips them; the watermark remakes every page.
+TEST_F(ServicesTest, AReaderReachingAnUnrenderedPageHasItRenderedFirst) {
+  ASSERT_TRUE(settings_.set("page_requests_per_minute", "1").ok());
+  open();
   ASSERT_TRUE(lib_->site_settings().save("preview_pages", "2").ok());
-  ASSERT_TRUE(lib_->site_settings().save("max_preview_pages", "5").ok());
-  int64_t id = import_pdf(6);
+  ASSERT_TRUE(lib_->site_settings().save("max_preview_pages", "10").ok());
+  int64_t id = import_pdf(12);
   ASSERT_TRUE(lib_->pipeline().run_extract(id).ok());
   ASSERT_TRUE(lib_->pipeline().run_preview(id).ok());
   auto doc = *lib_->catalogue().get(id);
   ASSERT_EQ(doc.preview_pages_done, 2);
-  EXPECT_FALSE(*lib_->pipeline().hurry_page(doc, 2)) << "page 2 has its image";
-  EXPECT_FALSE(*lib_->pipeline().hurry_page(doc, 6)) << "beyond max_preview_pages: never rendered";
-  EXPECT_TRUE(*lib_->pipeline().hurry_page(doc, 4)) << "the queued render_rest job runs next";
-  EXPECT_FALSE(*lib_->pipeline().hurry_page(doc, 5)) << "once per document every few seconds";
-  ASSERT_TRUE(lib_->pipeline().run_render_rest(id).ok());
+  auto& p = lib_->pipeline();
+  EXPECT_FALSE(*p.request_page(doc, 11, "ip:1")) << "beyond max_preview_pages: never rendered";
+  EXPECT_FALSE(*p.request_page(doc, 0, "ip:1"));
+  EXPECT_TRUE(*p.request_page(doc, 8, "ip:1")) << "a render_page job for page 8";
+  EXPECT_FALSE(*p.request_page(doc, 8, "ip:2")) << "once per page every few seconds";
+  int render_page_jobs = 0;
+  const auto jobs = *store().jobs_of(id);
+  for (const auto& j : jobs) {
+    if (j.kind == "render_page") {
+      ++render_page_jobs;
+      EXPECT_EQ(j.page, 8);
+      EXPECT_EQ(j.priority, 5);
+    }
+  }
+  EXPECT_EQ(render_page_jobs, 1);
+  ASSERT_TRUE(p.run_render_page(id, 8).ok());
+  auto pages = *lib_->catalogue().pages(id);
+  std::string rendered;
+  for (const auto& pg : pages) rendered += pg.image_key.empty() ? '.' : '#';
+  EXPECT_EQ(rendered, "##.....###..") << "pages 8-10 (within max_preview_pages) before 3-7";
+  EXPECT_EQ(lib_->catalogue().get(id)->preview_pages_done, 2) << "the rendered prefix";
+  // A new watermark: one fan-out job queued (not a job per document in the admin's request);
+  // the document's job remakes every page with an image, also those past the prefix.
+  const int64_t queued = *store().count_jobs(store::JobState::kQueued);
+  ASSERT_TRUE(lib_->site_settings().save("watermark_text", "水印").ok());
+  EXPECT_EQ(*store().count_jobs(store::JobState::kQueued), queued + 1) << "one watermark_all job";
+  const std::string page9 = pages[8].image_key;
+  ASSERT_TRUE(p.run_watermark(id).ok());
+  pages = *lib_->catalogue().pages(id);
+  EXPECT_NE(pages[8].image_key, page9) << "page 9 made again with the watermark";
+  EXPECT_TRUE(pages[3].image_key.empty()) << "page 4 still waits";
+  ASSERT_TRUE(p.run_render_rest(id).ok());
+  EXPECT_EQ(lib_->catalogue().get(id)->preview_pages_done, 10);
+  pages = *lib_->catalogue().pages(id);
+  EXPECT_FALSE(pages[9].image_key.empty());
+  EXPECT_TRUE(pages[10].image_key.empty());
+  // The rate limit per visitor: a visitor asking for every page of many documents stops.
+  ASSERT_TRUE(lib_->site_settings().save("max_preview_pages", "12").ok());
   doc = *lib_->catalogue().get(id);
-  EXPECT_EQ(doc.preview_pages_done, 5);
-  EXPECT_FALSE(*lib_->pipeline().hurry_page(doc, 4)) << "rendered now";
+  EXPECT_TRUE(*p.request_page(doc, 11, "ip:9"));
+  EXPECT_FALSE(*p.request_page(doc, 12, "ip:9")) << "over the limit";
 }
 
 TEST_F(ServicesTest, ACategoryMoveReachesSearchAtOnce) {
