@@ -158,13 +158,15 @@ def run_embedded(tc, tmp, name, files):
 
         wait_drained(open_jobs)
         t_drained = time.time() - t0
+        with sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=10) as con:
+            pages = con.execute("SELECT coalesce(sum(pages), 0) FROM documents WHERE status = 'ready'").fetchone()[0]
     finally:
         node.stop()
     sizes = {"blobs": du(os.path.join(data, "blobs")), "index": du(os.path.join(data, "index")),
              "database": sum(os.path.getsize(os.path.join(data, f)) for f in os.listdir(data)
                              if f.startswith("wenku.db"))}
     return {"config": "embedded", "upload_s": t_up, "done_s": t_done, "drained_s": t_drained,
-            "failed": failed, "sizes": sizes, "data": data}
+            "failed": failed, "pages": pages, "sizes": sizes, "data": data}
 
 
 def run_cluster(tc, be, tmp, name, files, workers):
@@ -189,6 +191,7 @@ def run_cluster(tc, be, tmp, name, files, workers):
         t_done = time.time() - t0
         wait_drained(lambda: int(be.pg.sql(db, "SELECT count(*) FROM jobs WHERE state IN ('queued','running')")))
         t_drained = time.time() - t0
+        pages = int(be.pg.sql(db, "SELECT coalesce(sum(pages), 0) FROM documents WHERE status = 'ready'"))
         empty = int(be.pg.sql("postgres", "SELECT pg_database_size('template1')"))
         sizes = {"blobs": s3_object_bytes(os.path.join(be.s3.dir, tc.BUCKET, name)),
                  "index": sum(du(s.path) for s in shards),
@@ -199,7 +202,7 @@ def run_cluster(tc, be, tmp, name, files, workers):
         for s in shards:
             s.stop()
     return {"config": f"cluster-{workers}w", "upload_s": t_up, "done_s": t_done, "drained_s": t_drained,
-            "failed": failed, "sizes": sizes}
+            "failed": failed, "pages": pages, "sizes": sizes}
 
 
 def load():
@@ -287,6 +290,9 @@ def report(results):
         last[res["config"]] = res["sizes"]
     for cfg, s in last.items():
         print(f"  {cfg:11s}: " + ", ".join(f"{k} {v / N_DOCS / 1024:.1f} KiB" for k, v in s.items()))
+    pages = results[-1].get("pages", 0)
+    if pages:
+        print(f"  ({pages} pages in the ready documents: {pages / N_DOCS:.2f} a document)")
     print("json: " + json.dumps([{k: v for k, v in r.items() if k != "data"} for r in results]))
 
 
