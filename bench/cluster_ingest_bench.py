@@ -169,14 +169,14 @@ def run_embedded(tc, tmp, name, files):
             "failed": failed, "pages": pages, "sizes": sizes, "data": data}
 
 
-def run_cluster(tc, be, tmp, name, files, workers):
+def run_cluster(tc, be, tmp, name, files, workers, extra=()):
     db = name.replace("-", "_")
     url = be.pg.create_database(db)
     shards = [tc.Shard(os.path.join(tmp, f"{name}-shard{i}")) for i in range(2)]
     for s in shards:
         s.start()
     settings = ["metadata_url=" + url, "blob_url=" + be.blob_url(name),
-                "search_url=xapian+tcp://" + ",".join(f"127.0.0.1:{s.port}" for s in shards)]
+                "search_url=xapian+tcp://" + ",".join(f"127.0.0.1:{s.port}" for s in shards), *extra]
     nodes = []
     try:
         add_admin(tc, os.path.join(tmp, name + "-cli"), settings)
@@ -215,6 +215,10 @@ def main():
     ap.add_argument("--build", default="build")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    ap.add_argument("--configs", default="embedded,cluster-1w,cluster-2w",
+                    help="which configurations, comma-separated (embedded, cluster-1w, cluster-2w)")
+    ap.add_argument("--cluster-set", action="append", default=[], metavar="K=V",
+                    help="an extra setting for the cluster's processes (e.g. workers=4), repeatable")
     args = ap.parse_args()
     os.environ["WENKU_BIN"] = os.path.abspath(os.path.join(args.build, "wenku"))
     import wenku_testlib as w
@@ -228,16 +232,17 @@ def main():
         files = tc.made_files(tmp)[0][:N_DOCS]
         print(f"{len(files)} documents, {sum(len(c) for _, c, _ in files) / 1e6:.2f} MB; load {load()}", flush=True)
         be = Backends(tmp)
-        configs = ["embedded", "cluster-1w", "cluster-2w"]
+        configs = args.configs.split(",")
         for r in range(args.rounds):
-            order = configs[r % 3:] + configs[:r % 3]
+            k = r % len(configs)
+            order = configs[k:] + configs[:k]
             for cfg in order:
                 name = f"r{r}-{cfg}"
                 before = load()
                 if cfg == "embedded":
                     res = run_embedded(tc, tmp, name, files)
                 else:
-                    res = run_cluster(tc, be, tmp, name, files, int(cfg[8]))
+                    res = run_cluster(tc, be, tmp, name, files, int(cfg[8]), args.cluster_set)
                 res.update(round=r, load_before=before, load_after=load())
                 results.append(res)
                 print(f"round {r} {cfg:11s}: upload {res['upload_s']:5.1f} s, done {res['done_s']:5.1f} s "
