@@ -5,6 +5,7 @@ the cluster (PostgreSQL 15 + s3rver + two `xapian-tcpsrv` shards, one `--role we
 and one, then two `--role worker` processes), on the same machine, alternately, in one run.
 
   /usr/bin/python3 bench/cluster_ingest_bench.py --build build [--rounds 3] [--keep]
+      [--configs embedded,cluster-1w,cluster-2w] [--set K=V] [--cluster-set K=V]
 
 The documents are those tests/integration/test_cluster.py makes (text, HTML, Markdown, DOCX,
 the office fixtures with an encrypted ODT and a damaged PDF), the first 100 only, so the
@@ -140,10 +141,10 @@ def wait_drained(count_open, timeout=900):
     raise SystemExit("job queue not empty")
 
 
-def run_embedded(tc, tmp, name, files):
+def run_embedded(tc, tmp, name, files, extra=()):
     data = os.path.join(tmp, name)
     add_admin(tc, data, [])
-    node = tc.Node(name, tmp, "all", []).start()
+    node = tc.Node(name, tmp, "all", list(extra)).start()
     try:
         t0 = time.time()
         ids = upload_all(tc, node, files)
@@ -217,6 +218,8 @@ def main():
     ap.add_argument("--keep", action="store_true", help="keep the temporary directory")
     ap.add_argument("--configs", default="embedded,cluster-1w,cluster-2w",
                     help="which configurations, comma-separated (embedded, cluster-1w, cluster-2w)")
+    ap.add_argument("--set", action="append", default=[], metavar="K=V", dest="all_set",
+                    help="an extra setting for every configuration's processes, repeatable")
     ap.add_argument("--cluster-set", action="append", default=[], metavar="K=V",
                     help="an extra setting for the cluster's processes (e.g. workers=4), repeatable")
     args = ap.parse_args()
@@ -240,9 +243,9 @@ def main():
                 name = f"r{r}-{cfg}"
                 before = load()
                 if cfg == "embedded":
-                    res = run_embedded(tc, tmp, name, files)
+                    res = run_embedded(tc, tmp, name, files, args.all_set)
                 else:
-                    res = run_cluster(tc, be, tmp, name, files, int(cfg[8]), args.cluster_set)
+                    res = run_cluster(tc, be, tmp, name, files, int(cfg[8]), args.all_set + args.cluster_set)
                 res.update(round=r, load_before=before, load_after=load())
                 results.append(res)
                 print(f"round {r} {cfg:11s}: upload {res['upload_s']:5.1f} s, done {res['done_s']:5.1f} s "
