@@ -90,10 +90,6 @@ class BoxedDocument final : public Document {
   std::string how_it_ended() const;
   bool is_image() const { return box_.kind == BoxOptions::Kind::kImage; }
   // The helper as errors name it: "PDF 渲染进程" / "PDF render helper", or the image one.
-  // The message key of a helper failure, by what the helper reads: "pdf.X" or "image.X".
-  std::string helper_key(std::string_view what) const {
-    return std::string(is_image() ? "image." : "pdf.") + std::string(what);
-  }
   // Sends one request and returns the reply's payload after its status.
   Result<std::string> call(const std::string& request, int timeout_ms) const;
 
