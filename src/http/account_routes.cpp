@@ -4,6 +4,7 @@
 
 #include "core/clock.h"
 #include "core/strings.h"
+#include "http/error_words.h"
 #include "http/page_parts.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
@@ -84,7 +85,7 @@ void HttpServer::install_account_routes() {
       return account_form(v, req, res, false, site.text(v.lang, "rate_limited"), name, 429);
     }
     auto session = site.accounts().login(name, req.get_param_value("password"));
-    if (!session.ok()) return account_form(v, req, res, false, session.error().message, name, 401);
+    if (!session.ok()) return account_form(v, req, res, false, error_words(session.error(), v.lang), name, 401);
     res.set_header("Set-Cookie", session_cookie(session->token, library::Accounts::kSessionSeconds, site.behind_https(v)));
     redirect(res, safe_next(req.get_param_value("next")));
   });
@@ -104,9 +105,9 @@ void HttpServer::install_account_routes() {
       return account_form(v, req, res, true, site.text(v.lang, "rate_limited"), name, 429);
     }
     auto id = site.accounts().create_user(name, password, store::Role::kMember);
-    if (!id.ok()) return account_form(v, req, res, true, id.error().message, name, http_status(id.error().code));
+    if (!id.ok()) return account_form(v, req, res, true, error_words(id.error(), v.lang), name, http_status(id.error().code));
     auto session = site.accounts().login(name, password);
-    if (!session.ok()) return account_form(v, req, res, true, session.error().message, name, 500);
+    if (!session.ok()) return account_form(v, req, res, true, error_words(session.error(), v.lang), name, 500);
     res.set_header("Set-Cookie", session_cookie(session->token, library::Accounts::kSessionSeconds, site.behind_https(v)));
     redirect(res, safe_next(req.get_param_value("next")));
   });
@@ -167,7 +168,7 @@ void HttpServer::install_account_routes() {
       }
       Frame frame{site.text(v.lang, "error")};
       frame.noindex = true;
-      return send_html(res, views.page("error", {{"message", taken.error().message}}, frame, v, site.origin(req)),
+      return send_html(res, views.page("error", {{"message", error_words(taken.error(), v.lang)}}, frame, v, site.origin(req)),
                        http_status(taken.error().code));
     }
     int64_t expires = now_unix() + 600;
@@ -222,7 +223,7 @@ void HttpServer::install_account_routes() {
         std::string key = d.hidden ? (in_review.count(d.id) ? "review" : "hidden") : std::string(library::status_name(d.status));
         row["status_key"] = key;
         row["status"] = site.text(v.lang, "status_" + key);
-        row["error"] = d.error;
+        row["error"] = error_words(d.error, v.lang);
         row["failed"] = d.status == store::DocumentStatus::kFailed;
         row["downloads"] = std::to_string(d.downloads);
         row["category"] = d.category_path;
@@ -263,7 +264,7 @@ void HttpServer::install_account_routes() {
     site.hot().forget_all();
     if (auto& r = done_action; !r.ok()) {
       Frame frame{site.text(v.lang, "error")};
-      return send_html(res, views.page("error", {{"message", r.error().message}}, frame, v, site.origin(req)),
+      return send_html(res, views.page("error", {{"message", error_words(r.error(), v.lang)}}, frame, v, site.origin(req)),
                        http_status(r.error().code));
     }
     redirect(res, std::string("/me?m=") + done);
@@ -314,7 +315,7 @@ void HttpServer::install_account_routes() {
     auto r = site.accounts().change_password(v.id(), req.get_param_value("old"), req.get_param_value("new"), v.session_hash);
     if (!r.ok()) {
       Frame frame{site.text(v.lang, "error")};
-      return send_html(res, views.page("error", {{"message", r.error().message}}, frame, v, site.origin(req)),
+      return send_html(res, views.page("error", {{"message", error_words(r.error(), v.lang)}}, frame, v, site.origin(req)),
                        http_status(r.error().code));
     }
     redirect(res, "/me?m=password_changed");

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/strings.h"
+#include "http/error_words.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
 #include "http/route_table.h"
@@ -61,7 +62,7 @@ void HttpServer::install_batch_routes() {
     auto [req, res, v] = call.parts();
     const httplib::ContentReader& reader = *call.reader;
     auto items = receive_batch(lib, req, reader, v, batch_policy(site.config()));
-    if (!items.ok()) return page(req, res, v, {}, items.error().message, "", 400);
+    if (!items.ok()) return page(req, res, v, {}, error_words(items.error(), v.lang), "", 400);
     mstch::array rows;
     std::string ids;
     for (const auto& item : *items) {
@@ -109,7 +110,7 @@ void HttpServer::install_batch_routes() {
         j["status"] = item.outcome.duplicate ? "duplicate" : "processing";
       } else {
         j["status"] = "refused";
-        j["error"] = item.error;
+        j["error"] = error_words_both(item.error);
       }
       out.push_back(j);
     }

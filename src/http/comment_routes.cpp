@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/strings.h"
+#include "http/error_words.h"
 #include "http/page_parts.h"
 #include "http/request_helpers.h"
 #include "http/responses.h"
@@ -156,7 +157,7 @@ void HttpServer::install_comment_routes() {
     auto posted = lib.comments().post(v.viewer(), *doc, req.get_param_value("body"), req.get_param_value("captcha_token"),
                                       req.get_param_value("captcha_answer"));
     if (!posted.ok()) {
-      return render_document_page(site, views, v, req, res, posted.error().message, http_status(posted.error().code));
+      return render_document_page(site, views, v, req, res, error_words(posted.error(), v.lang), http_status(posted.error().code));
     }
     site.hot().forget_all();
     redirect(res, "/d/" + std::to_string(doc->id) + "?m=comment_posted#comment-" + std::to_string(*posted));
@@ -259,7 +260,7 @@ void HttpServer::install_comment_routes() {
     auto b = lib.recycle_bin().find(match_id(req, 1));
     if (!b.ok() || !b->has_value()) return message(site, views, v, req, res, site.text(v.lang, "not_in_bin"), 404);
     if (auto r = lib.catalogue().delete_document((*b)->document_id); !r.ok()) {
-      return message(site, views, v, req, res, r.error().message, http_status(r.error().code));
+      return message(site, views, v, req, res, error_words(r.error(), v.lang), http_status(r.error().code));
     }
     site.hot().forget_all();
     redirect(res, "/admin/bin?m=purged");

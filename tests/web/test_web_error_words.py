@@ -76,6 +76,12 @@ def main():
             owner.lang = "zh-CN"
             status = html.unescape(owner.get("/upload/batch?ids=%d" % doc).text)
             c.expect(reason["zh-CN"] in status, "%s: upload status in Chinese has the reason" % name)
+            # And the owner's own list (/me), where the stored key line must never show raw.
+            for lang in ("zh-CN", "en"):
+                owner.lang = lang
+                me = html.unescape(owner.get("/me").text)
+                c.expect(reason[lang] in me, "%s: /me in %s has the reason" % (name, lang))
+                c.expect("err:" not in me, "%s: /me in %s shows no raw key line" % (name, lang))
     c.finish("web_error_words")
 
 
