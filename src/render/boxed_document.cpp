@@ -220,7 +220,9 @@ Result<void> BoxedDocument::spawn() const {
   }
   if (r == wire::ReadResult::kClosed) {
     reap(/*let_it_end=*/true);
-    Error e = keyed_error(ErrorCode::kCorrupt, is_image() ? "image.helper_ended_opening" : "pdf.helper_ended_opening", {{"how", how_it_ended()}});
+    Error e = keyed_error(ErrorCode::kCorrupt,
+                          is_image() ? "image.helper_ended_opening" : "pdf.helper_ended_opening",
+                          {{"how", how_it_ended()}});
     // 127: exec failed (or bwrap refused): not the file's fault.
     if (WIFEXITED(exit_status_) && (WEXITSTATUS(exit_status_) == 127 || WEXITSTATUS(exit_status_) == 1)) {
       e.code = ErrorCode::kUnavailable;
@@ -237,7 +239,8 @@ Result<void> BoxedDocument::spawn() const {
   in.get(pages);
   if (!in.ok() || pages <= 0) {
     reap();
-    return keyed_error(ErrorCode::kInternal, is_image() ? "image.malformed_reply_from_render_helper" : "pdf.malformed_reply_from_render_helper");
+    return keyed_error(ErrorCode::kInternal, is_image() ? "image.malformed_reply_from_render_helper"
+                                                        : "pdf.malformed_reply_from_render_helper");
   }
   pages_ = pages;
   return {};
@@ -294,7 +297,8 @@ Result<std::string> BoxedDocument::call(const std::string& request, int timeout_
   if (fd_ < 0) {
     // After a timeout the helper was killed: a fresh one for the pages after it, twice at most.
     if (restarts_ >= 2) {
-      dead_ = keyed_error(ErrorCode::kTimeout, is_image() ? "image.pages_took_too_long_several" : "pdf.pages_took_too_long_several");
+      dead_ = keyed_error(ErrorCode::kTimeout, is_image() ? "image.pages_took_too_long_several"
+                                                          : "pdf.pages_took_too_long_several");
       return *dead_;
     }
     ++restarts_;
@@ -302,16 +306,19 @@ Result<std::string> BoxedDocument::call(const std::string& request, int timeout_
   }
   const auto deadline = Clock::now() + std::chrono::milliseconds(timeout_ms + box_.grace_ms);
   std::string reply;
-  auto r = wire::write_frame(fd_, request) ? wire::read_frame(fd_, reply, deadline) : wire::ReadResult::kClosed;
+  auto r =
+      wire::write_frame(fd_, request) ? wire::read_frame(fd_, reply, deadline) : wire::ReadResult::kClosed;
   if (r == wire::ReadResult::kTimedOut) {
     reap();
     log::warn("render helper_killed reason=timeout after_ms={}", timeout_ms + box_.grace_ms);
-    return keyed_error(ErrorCode::kTimeout, is_image() ? "image.page_timeout_helper_stopped" : "pdf.page_timeout_helper_stopped",
+    return keyed_error(ErrorCode::kTimeout,
+                       is_image() ? "image.page_timeout_helper_stopped" : "pdf.page_timeout_helper_stopped",
                        {{"seconds", std::to_string((timeout_ms + box_.grace_ms) / 1000)}});
   }
   if (r == wire::ReadResult::kClosed) {
     reap(/*let_it_end=*/true);
-    dead_ = keyed_error(ErrorCode::kCorrupt, is_image() ? "image.helper_crashed" : "pdf.helper_crashed", {{"how", how_it_ended()}});
+    dead_ = keyed_error(ErrorCode::kCorrupt, is_image() ? "image.helper_crashed" : "pdf.helper_crashed",
+                        {{"how", how_it_ended()}});
     log::warn("render helper_crashed kind={} how={}", is_image() ? "image" : "pdf", how_it_ended());
     return *dead_;
   }
