@@ -185,7 +185,7 @@ async function readerChecks(page, browser, base, id, csrf) {
   const fetched = new Map();  // page number -> order of the request
   let order = 0;
   const onRequest = (r) => {
-    const m = r.url().match(new RegExp(`/api/v1/documents/${id}/pages/(\\d+)$`));
+    const m = r.url().match(new RegExp(`/api/v1/documents/${id}/pages/(\\d+)(?:\\?|$)`));
     if (m && !fetched.has(Number(m[1]))) fetched.set(Number(m[1]), ++order);
   };
   page.on('request', onRequest);

@@ -145,8 +145,8 @@
     var total = parseInt(previews.dataset.total, 10) || 1;
     var current = 1;
     // After a jump the observer below may still report pages from before it (late on a busy
-    // machine): until it reports the target (or 2 s pass) the target stays current, so two
-    // quick presses move two pages.
+    // machine): for 2 s only the target is taken as current, so two quick presses move two
+    // pages.
     var jumpTarget = 0, jumpedAt = 0;
     var go = function (n) {
       n = Math.max(1, Math.min(n, total));
@@ -184,8 +184,9 @@
         entries.forEach(function (en) {
           if (!en.isIntersecting) return;
           var seen = parseInt(en.target.getAttribute('data-n'), 10);
-          if (jumpTarget && seen !== jumpTarget && Date.now() - jumpedAt < 2000) return;
-          jumpTarget = 0;
+          // Until 2 s after a jump only its target counts: an entry from before it (late,
+          // or in the same batch as the target's) would move the current page back.
+          if (seen !== jumpTarget && Date.now() - jumpedAt < 2000) return;
           current = seen;
           if (document.activeElement !== box) box.value = String(current);
         });
