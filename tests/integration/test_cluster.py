@@ -214,11 +214,11 @@ def docx(tmp, n, paragraphs):
 
 
 def long_docx(tmp, name, stamp):
-    """A DOCX of some 40 pages (a conversion that takes a while); `stamp` changes only the
+    """A DOCX of some 60 pages (a conversion that takes a while, long enough to kill a worker in it); `stamp` changes only the
     zip entry's date, so two stamps are two files with the same content."""
     import zipfile
     paragraphs = "".join(f"<w:p><w:r><w:t>第{i}段 关于加强学校安全管理工作的意见，落实安全责任制度，"
-                         f"开展安全教育和应急演练。</w:t></w:r></w:p>" for i in range(600))
+                         f"开展安全教育和应急演练。</w:t></w:r></w:p>" for i in range(2400))
     path = os.path.join(tmp, name)
     w.make_docx(path, ["x"])
     with zipfile.ZipFile(path) as z:
@@ -450,7 +450,7 @@ class ClusterTest(unittest.TestCase):
                 break
             time.sleep(0.05)
         self.assertTrue(holder, "the conversion never started")
-        time.sleep(0.5)  # in the middle of it
+        time.sleep(0.1)  # in the middle of it
         victim = next(n for n in self.workers if f":{n.proc.pid}/" in holder)
         survivor = next(n for n in self.workers if n is not victim)
         victim.kill()

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "convert/converter.h"
+#include "core/error.h"
 
 int main(int argc, char** argv) {
   wenku::convert::ConverterOptions o;
@@ -36,7 +37,14 @@ int main(int argc, char** argv) {
     std::printf("CONVERTED (the helper has no probe hook)\n");
     return 1;
   }
-  const std::string& m = r.error().message;
+  // The pool's error is a worded error (core/error.h): the helper's reason is one of its
+  // parameters, unescaped by parse_error_line.
+  std::string m = r.error().message;
+  if (auto line = wenku::parse_error_line(m)) {
+    for (const auto& p : line->params) {
+      if (p.value.find("PROBE") != std::string::npos) m = p.value;
+    }
+  }
   size_t at = m.find("PROBE");
   std::printf("%s\n", at == std::string::npos ? ("POOL " + m).c_str() : m.substr(at).c_str());
   return at == std::string::npos ? 1 : 0;
